@@ -1,0 +1,65 @@
+import { sql, type Kysely } from "kysely";
+import type { Database } from "./database.js";
+import { writeTransaction } from "./transaction.js";
+import * as m0001 from "./migrations/0001_initial.js";
+
+interface Migration {
+  id: string;
+  up(db: Kysely<unknown>, dialect: Database["dialect"]): Promise<void>;
+}
+
+/** Every migration in order. Append only; released migrations are frozen. */
+const MIGRATIONS: readonly Migration[] = [{ id: "0001_initial", up: m0001.up }];
+
+// An arbitrary constant: the key of the advisory lock that serialises migrations when
+// several processes start at once on PostgreSQL.
+const MIGRATION_LOCK_KEY = 4_216_031_337;
+
+export interface MigrationReport {
+  applied: string[];
+  current: string | null;
+}
+
+/** Applies pending migrations, each in its own transaction; safe to run from many processes at once. */
+export async function migrate(database: Database): Promise<MigrationReport> {
+  const { db, dialect } = database;
+  const bigint = dialect === "postgres" ? "bigint" : "integer";
+  await sql`create table if not exists docket_migrations (id text primary key, applied_at ${sql.raw(bigint)} not null)`.execute(db);
+
+  const applied: string[] = [];
+  const run = async (): Promise<void> => {
+    for (const migration of MIGRATIONS) {
+      await writeTransaction(database, async (trx) => {
+        const done = await sql<{ id: string }>`select id from docket_migrations where id = ${migration.id}`.execute(trx);
+        if (done.rows.length > 0) return;
+        await migration.up(trx as unknown as Kysely<unknown>, dialect);
+        await sql`insert into docket_migrations (id, applied_at) values (${migration.id}, ${Date.now()})`.execute(trx);
+        applied.push(migration.id);
+      });
+    }
+  };
+
+  if (dialect === "postgres") {
+    await db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      try {
+        await run();
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      }
+    });
+  } else {
+    await run();
+  }
+  return { applied, current: MIGRATIONS.at(-1)?.id ?? null };
+}
+
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  try {
+    const rows = await sql<{ id: string }>`select id from docket_migrations`.execute(database.db);
+    const done = new Set(rows.rows.map((r) => r.id));
+    return MIGRATIONS.map((m) => m.id).filter((id) => !done.has(id));
+  } catch {
+    return MIGRATIONS.map((m) => m.id);
+  }
+}

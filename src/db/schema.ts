@@ -1,0 +1,155 @@
+import type { Generated } from "kysely";
+
+/**
+ * Row types of every table, identical on SQLite and PostgreSQL. Times are integer epoch
+ * milliseconds (bigint on PostgreSQL, parsed to number) so one query code compares and
+ * orders them the same way on both; booleans are 0/1 integers for the same reason.
+ * JSON is stored as text and parsed in exactly one mapping function per table.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** First characters of the token, shown in lists so people can tell tokens apart. */
+  token_prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface DocumentsTable {
+  id: string;
+  owner_id: string;
+  filename: string;
+  safe_filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  num_pages: number | null;
+  blob_key: string;
+  latest_job_id: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface BatchesTable {
+  id: string;
+  owner_id: string;
+  created_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  document_id: string;
+  owner_id: string;
+  batch_id: string | null;
+  pipeline: string;
+  options: string;
+  status: string;
+  priority: number;
+  attempt: number;
+  max_attempts: number;
+  run_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested_at: number | null;
+  progress_phase: string | null;
+  progress_step: number;
+  progress_total: number;
+  progress_percent: number;
+  progress_message: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  review_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+  version: number;
+}
+
+export interface JobStepsTable {
+  job_id: string;
+  name: string;
+  position: number;
+  status: string;
+  attempts: number;
+  job_attempt: number;
+  started_at: number | null;
+  finished_at: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  detail: string | null;
+  progress_done: number;
+  progress_total: number;
+}
+
+export interface JobEventsTable {
+  id: Generated<number>;
+  job_id: string;
+  document_id: string;
+  owner_id: string;
+  batch_id: string | null;
+  step: string | null;
+  status: string;
+  message: string | null;
+  detail: string | null;
+  attempt: number;
+  created_at: number;
+}
+
+export interface ArtifactsTable {
+  id: string;
+  job_id: string;
+  document_id: string;
+  owner_id: string;
+  kind: string;
+  blob_key: string;
+  mime_type: string;
+  size_bytes: number;
+  created_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  owner_id: string;
+  key: string;
+  request_hash: string;
+  response_status: number;
+  response_body: string;
+  created_at: number;
+}
+
+export interface DatabaseSchema {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  documents: DocumentsTable;
+  batches: BatchesTable;
+  jobs: JobsTable;
+  job_steps: JobStepsTable;
+  job_events: JobEventsTable;
+  artifacts: ArtifactsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,214 @@
+import { sql } from "kysely";
+import type { Database } from "../db/database.js";
+import type { JobEvent } from "../domain/types.js";
+import type { Logger } from "../logger.js";
+import type { Notifier } from "./notifier.js";
+import { eventRowToEvent, type JobEventRow } from "./rows.js";
+
+export type FeedEvent = JobEvent & { batchId: string | null };
+
+export interface FeedFilter {
+  /** null: every owner (admins). */
+  ownerId: string | null;
+  documentId?: string | undefined;
+  jobId?: string | undefined;
+  batchId?: string | undefined;
+}
+
+/**
+ * A position in the event stream. On SQLite ids are handed out under the single write
+ * lock, so they are in commit order and the id alone is the position. On PostgreSQL a
+ * transaction may take id 10, commit after the one that took id 11, and a reader that
+ * already moved past 11 would never see 10. So the position there is (writing
+ * transaction, id), and a reader only reads events of transactions older than the oldest
+ * one still running (pg_snapshot_xmin): that set can never grow behind the reader.
+ */
+interface Cursor {
+  tx: string;
+  id: number;
+}
+
+const BATCH = 500;
+
+export interface Subscription {
+  close(): void;
+}
+
+interface Listener {
+  filter: FeedFilter;
+  deliver: (event: FeedEvent) => void;
+  /** Events that arrived live while the listener's replay was running. */
+  buffer: FeedEvent[] | null;
+}
+
+export function matchesFilter(event: FeedEvent, filter: FeedFilter): boolean {
+  if (filter.ownerId !== null && event.ownerId !== filter.ownerId) return false;
+  if (filter.documentId && event.documentId !== filter.documentId) return false;
+  if (filter.jobId && event.jobId !== filter.jobId) return false;
+  if (filter.batchId && event.batchId !== filter.batchId) return false;
+  return true;
+}
+
+/**
+ * One tail of `job_events` per process, fanned out to every subscriber (SSE connections,
+ * the CLI's follow mode, long-polls). Woken by the `events` hint (in-process, or NOTIFY
+ * from other processes), with polling as the backstop. A subscriber that resumes after a
+ * given event id first replays what it missed from the database, then joins the live tail
+ * without gaps or duplicates.
+ */
+export class EventFeed {
+  private cursor: Cursor | null = null;
+  private readonly listeners = new Set<Listener>();
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
+    private readonly pollMs = notifier.crossProcess ? 1_000 : database.dialect === "sqlite" ? 250 : 1_000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.cursor = await this.head();
+    this.unsubscribe = this.notifier.subscribe("events", () => this.poke());
+    this.timer = setInterval(() => this.poke(), this.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.reading;
+    this.listeners.clear();
+  }
+
+  /**
+   * Delivers every event matching `filter` after event `afterId` (null: only new events),
+   * in order, exactly once. Events that were never visible to this owner are skipped.
+   */
+  async subscribe(filter: FeedFilter, afterId: string | null, deliver: (event: FeedEvent) => void): Promise<Subscription> {
+    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [] };
+    this.listeners.add(listener);
+    if (afterId !== null) {
+      try {
+        const seen = new Set<string>();
+        let position = await this.positionOf(afterId);
+        while (position) {
+          const rows = await this.readAfter(position, filter);
+          for (const event of rows.events) {
+            seen.add(event.id);
+            deliver(event);
+          }
+          position = rows.events.length === BATCH ? rows.last : null;
+        }
+        const buffered = listener.buffer ?? [];
+        listener.buffer = null;
+        for (const event of buffered) if (!seen.has(event.id)) deliver(event);
+      } catch (error) {
+        this.listeners.delete(listener);
+        throw error;
+      }
+    }
+    return { close: () => this.listeners.delete(listener) };
+  }
+
+  /** Events after `afterId` matching the filter, up to `limit` (for long-polls and history). */
+  async readSince(filter: FeedFilter, afterId: string | null, limit = BATCH): Promise<FeedEvent[]> {
+    const position = afterId === null ? { tx: "0", id: 0 } : await this.positionOf(afterId);
+    if (!position) return [];
+    return (await this.readAfter(position, filter, limit)).events;
+  }
+
+  private poke(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.drain()
+      .catch((error: unknown) => this.log.warn({ err: error }, "reading new events failed; will try again"))
+      .finally(() => {
+        this.reading = null;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    if (!this.cursor) return;
+    for (;;) {
+      const { events, last } = await this.readAfter(this.cursor, { ownerId: null });
+      if (last) this.cursor = last;
+      for (const event of events) {
+        for (const listener of this.listeners) {
+          if (!matchesFilter(event, listener.filter)) continue;
+          if (listener.buffer) listener.buffer.push(event);
+          else {
+            try {
+              listener.deliver(event);
+            } catch (error) {
+              this.log.warn({ err: error }, "event subscriber failed");
+            }
+          }
+        }
+      }
+      if (events.length < BATCH) return;
+    }
+  }
+
+  /** The newest readable position: where a fresh tail starts. */
+  private async head(): Promise<Cursor> {
+    if (this.database.dialect === "postgres") {
+      const result = await sql<{ tx: string; id: number }>`
+        select tx::text as tx, id from job_events
+        where tx < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx desc, id desc limit 1`.execute(this.database.db);
+      const row = result.rows[0];
+      return row ? { tx: row.tx, id: Number(row.id) } : { tx: "0", id: 0 };
+    }
+    const row = await this.database.db.selectFrom("job_events").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst();
+    return { tx: "0", id: Number(row?.id ?? 0) };
+  }
+
+  private async positionOf(eventId: string): Promise<Cursor | null> {
+    const id = Number(eventId);
+    if (!Number.isSafeInteger(id) || id < 0) return null;
+    if (id === 0) return { tx: "0", id: 0 };
+    if (this.database.dialect === "postgres") {
+      const result = await sql<{ tx: string }>`select tx::text as tx from job_events where id = ${id}`.execute(this.database.db);
+      const row = result.rows[0];
+      // An id we do not know (never existed): resume from the id alone, conservatively from tx 0.
+      return row ? { tx: row.tx, id } : { tx: "0", id };
+    }
+    return { tx: "0", id };
+  }
+
+  private async readAfter(position: Cursor, filter: FeedFilter, limit = BATCH): Promise<{ events: FeedEvent[]; last: Cursor | null }> {
+    const { db } = this.database;
+    const conditions = [
+      filter.ownerId !== null ? sql`owner_id = ${filter.ownerId}` : null,
+      filter.documentId ? sql`document_id = ${filter.documentId}` : null,
+      filter.jobId ? sql`job_id = ${filter.jobId}` : null,
+      filter.batchId ? sql`batch_id = ${filter.batchId}` : null,
+    ].filter((c) => c !== null);
+    const extra = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
+    if (this.database.dialect === "postgres") {
+      const result = await sql<JobEventRow & { tx: string }>`
+        select *, tx::text as tx from job_events
+        where (tx, id) > (${position.tx}::xid8, ${position.id})
+          and tx < pg_snapshot_xmin(pg_current_snapshot())${extra}
+        order by tx, id limit ${limit}`.execute(db);
+      const rows = result.rows;
+      const lastRow = rows.at(-1);
+      return { events: rows.map(eventRowToEvent), last: lastRow ? { tx: lastRow.tx, id: Number(lastRow.id) } : null };
+    }
+    const result = await sql<JobEventRow>`
+      select * from job_events where id > ${position.id}${extra} order by id limit ${limit}`.execute(db);
+    const lastRow = result.rows.at(-1);
+    return { events: result.rows.map(eventRowToEvent), last: lastRow ? { tx: "0", id: Number(lastRow.id) } : null };
+  }
+}

@@ -1,0 +1,154 @@
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import type { Logger } from "../logger.js";
+
+/**
+ * Wake-up hints between processes. `jobs`: a job became claimable; `events`: new events
+ * were committed; `cancel`: payload is a job id whose cancel was requested.
+ * Hints are never the source of truth: every listener re-reads the database, and slow
+ * polling remains as the backstop when a hint is lost.
+ */
+export type Channel = "jobs" | "events" | "cancel";
+const CHANNELS: readonly Channel[] = ["jobs", "events", "cancel"];
+
+export interface Notifier {
+  /** Call after commit. Delivered at once in this process, and to other processes where supported. */
+  publish(channel: Channel, payload?: string): void;
+  subscribe(channel: Channel, listener: (payload: string) => void): () => void;
+  /** True when other processes' hints reach this one (so polling can be slow). */
+  readonly crossProcess: boolean;
+  close(): Promise<void>;
+}
+
+/** Embedded mode: one process, so an EventEmitter is the whole story. */
+export class InProcessNotifier implements Notifier {
+  readonly crossProcess: boolean = false;
+  protected readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(channel: Channel, payload = ""): void {
+    this.emitter.emit(channel, payload);
+  }
+
+  subscribe(channel: Channel, listener: (payload: string) => void): () => void {
+    this.emitter.on(channel, listener);
+    return () => this.emitter.off(channel, listener);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+const PG_CHANNEL_PREFIX = "docket_";
+
+/**
+ * PostgreSQL: LISTEN on a dedicated connection, NOTIFY from the application after commit
+ * (not from a trigger: a trigger's NOTIFY serialises concurrent committers). Publishes are
+ * debounced per channel within a few milliseconds, so a burst of commits costs one NOTIFY.
+ * If LISTEN is impossible (e.g. PgBouncer in transaction mode) or the connection drops,
+ * hints stop arriving and callers' polling carries on; the listener reconnects with back-off.
+ */
+export class PgNotifier extends InProcessNotifier {
+  override readonly crossProcess: boolean = true;
+  private listener: pg.Client | null = null;
+  private closed = false;
+  private readonly pending = new Map<Channel, Set<string>>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private reconnectDelay = 250;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly config: pg.ClientConfig,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client(this.config);
+    client.on("notification", (message) => {
+      const channel = message.channel.slice(PG_CHANNEL_PREFIX.length) as Channel;
+      if (!CHANNELS.includes(channel)) return;
+      for (const payload of (message.payload ?? "").split(",")) this.emitter.emit(channel, payload);
+    });
+    client.on("error", (error) => {
+      this.log.warn({ err: error }, "notification listener connection failed; polling until it reconnects");
+      this.scheduleReconnect(client);
+    });
+    client.on("end", () => this.scheduleReconnect(client));
+    try {
+      await client.connect();
+      for (const channel of CHANNELS) await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
+      this.listener = client;
+      this.reconnectDelay = 250;
+    } catch (error) {
+      this.log.warn({ err: error }, "LISTEN unavailable; falling back to polling");
+      this.scheduleReconnect(client);
+    }
+  }
+
+  private scheduleReconnect(client: pg.Client): void {
+    if (this.closed || (this.listener !== null && this.listener !== client)) return;
+    this.listener = null;
+    client.removeAllListeners("end");
+    client.end().catch(() => undefined);
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+    setTimeout(() => void this.connect(), delay).unref();
+  }
+
+  override publish(channel: Channel, payload = ""): void {
+    super.publish(channel, payload);
+    let set = this.pending.get(channel);
+    if (!set) this.pending.set(channel, (set = new Set()));
+    set.add(payload);
+    this.flushTimer ??= setTimeout(() => this.flush(), 2);
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    for (const [channel, payloads] of this.pending) {
+      // NOTIFY payloads cap at 8000 bytes: send ids in chunks, and hints without payload once.
+      const chunks: string[] = [];
+      let current = "";
+      for (const p of payloads) {
+        if (current.length + p.length + 1 > 7000) {
+          chunks.push(current);
+          current = "";
+        }
+        current = current ? `${current},${p}` : p;
+      }
+      chunks.push(current);
+      for (const chunk of chunks) {
+        this.pool.query("select pg_notify($1, $2)", [`${PG_CHANNEL_PREFIX}${channel}`, chunk]).catch((error: unknown) => {
+          this.log.warn({ err: error, channel }, "NOTIFY failed; other processes will notice by polling");
+        });
+      }
+    }
+    this.pending.clear();
+  }
+
+  override async close(): Promise<void> {
+    this.closed = true;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flush();
+    }
+    const client = this.listener;
+    this.listener = null;
+    if (client) {
+      client.removeAllListeners("end");
+      await client.end().catch(() => undefined);
+    }
+    await super.close();
+  }
+}

@@ -1,0 +1,379 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "../logger.js";
+import { DocketError, toDocketError } from "../errors.js";
+import type { ClaimedJob, JobQueue } from "./job-queue.js";
+import type { Notifier } from "./notifier.js";
+import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
+import { LeaseLostError } from "./transition.js";
+
+export interface WorkerOptions {
+  queue: JobQueue;
+  registry: PipelineRegistry;
+  notifier: Notifier;
+  log: Logger;
+  /** Jobs run at once in this process. */
+  concurrency: number;
+  /** How long a claim stays valid without a heartbeat. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** Backstop polling for new jobs when no wake-up hint arrives. */
+  pollMs?: number;
+  /** Backstop polling for cancel requests of running jobs. */
+  cancelPollMs?: number;
+  /** Minimum interval between persisted progress updates of one step. */
+  progressIntervalMs?: number;
+  workerId?: string;
+  /** Called when a step did not succeed, to remove its partial outputs (its workspace). */
+  onStepAbandoned?: (jobId: string, step: string) => Promise<void>;
+}
+
+type StopReason = "cancel" | "lease_lost" | "shutdown";
+
+interface RunningJob {
+  job: ClaimedJob;
+  stop(reason: StopReason): void;
+  done: Promise<void>;
+}
+
+class StopSignal extends Error {
+  constructor(readonly reason: StopReason) {
+    super(`job stopped: ${reason}`);
+    this.name = "AbortError";
+  }
+}
+
+/** Rejects as soon as `signal` aborts, without waiting for `work`; `work` keeps running detached. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+/**
+ * Runs jobs: claims as many as it has free slots, runs each job's remaining steps in
+ * order, heartbeats the lease, and stops a job within a second of a cancel request
+ * (NOTIFY, or the cancel poll as a backstop). CPU-heavy steps must run off the main
+ * thread (worker threads or child processes) or the heartbeat would starve.
+ */
+export class Worker {
+  readonly workerId: string;
+  private readonly opts: Required<Omit<WorkerOptions, "onStepAbandoned" | "workerId">> & Pick<WorkerOptions, "onStepAbandoned">;
+  private readonly running = new Map<string, RunningJob>();
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private unsubscribers: (() => void)[] = [];
+  private cancelTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: WorkerOptions) {
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.opts = {
+      queue: options.queue,
+      registry: options.registry,
+      notifier: options.notifier,
+      log: options.log,
+      concurrency: options.concurrency,
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
+      pollMs: options.pollMs ?? (options.notifier.crossProcess ? 2_000 : 1_000),
+      cancelPollMs: options.cancelPollMs ?? 500,
+      progressIntervalMs: options.progressIntervalMs ?? 250,
+      onStepAbandoned: options.onStepAbandoned,
+    };
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  }
+
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    if (this.loopDone) return;
+    const { notifier } = this.opts;
+    this.unsubscribers.push(
+      notifier.subscribe("jobs", () => this.poke()),
+      notifier.subscribe("cancel", (jobId) => this.running.get(jobId)?.stop("cancel")),
+    );
+    this.cancelTimer = setInterval(() => void this.pollRunning(), this.opts.cancelPollMs);
+    this.cancelTimer.unref();
+    this.loopDone = this.loop();
+  }
+
+  /**
+   * Graceful shutdown: stop claiming, give running jobs until `deadlineMs` to finish, then
+   * stop them and release their leases so another worker takes them at once.
+   */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    if (this.stopping) return this.loopDone ?? undefined;
+    this.stopping = true;
+    this.poke();
+    await this.loopDone;
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+    });
+    if ((await Promise.race([all(), deadline])) === "deadline") {
+      for (const r of this.running.values()) r.stop("shutdown");
+      await all();
+    }
+    clearTimeout(timer);
+    if (this.cancelTimer) clearInterval(this.cancelTimer);
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { queue, log, concurrency, leaseMs, pollMs } = this.opts;
+    while (!this.stopping) {
+      const free = concurrency - this.running.size;
+      if (free > 0) {
+        try {
+          const claimed = await queue.claim(this.workerId, free, leaseMs);
+          for (const job of claimed) this.launch(job);
+          if (claimed.length > 0 && claimed.length === free) continue;
+        } catch (error) {
+          log.error({ err: error }, "claiming jobs failed; will try again");
+        }
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** Backstop for lost NOTIFYs: notices cancel requests and lost jobs within cancelPollMs. */
+  private async pollRunning(): Promise<void> {
+    if (this.running.size === 0) return;
+    try {
+      const states = await this.opts.queue.runningState([...this.running.keys()]);
+      for (const state of states) {
+        const run = this.running.get(state.id);
+        if (!run) continue;
+        if (state.status !== "processing" || state.attempt !== run.job.row.attempt) run.stop("lease_lost");
+        else if (state.cancelRequested) run.stop("cancel");
+      }
+    } catch (error) {
+      this.opts.log.warn({ err: error }, "checking running jobs failed");
+    }
+  }
+
+  private launch(job: ClaimedJob): void {
+    const controller = new AbortController();
+    let reason: StopReason | null = null;
+    const stop = (why: StopReason) => {
+      if (reason) return;
+      reason = why;
+      controller.abort(new StopSignal(why));
+    };
+    const entry: RunningJob = { job, stop, done: Promise.resolve() };
+    this.running.set(job.row.id, entry);
+    entry.done = this.runJob(job, controller.signal, () => reason, stop).finally(() => {
+      this.running.delete(job.row.id);
+      this.poke();
+    });
+  }
+
+  private async runJob(job: ClaimedJob, signal: AbortSignal, reason: () => StopReason | null, stop: (r: StopReason) => void): Promise<void> {
+    const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
+    const log = baseLog.child({ jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
+    const heartbeat = setInterval(() => {
+      queue.heartbeat(job, this.workerId, leaseMs).then(
+        ({ cancelRequested }) => cancelRequested && stop("cancel"),
+        (error: unknown) => {
+          if (error instanceof LeaseLostError) stop("lease_lost");
+          else log.warn({ err: error }, "heartbeat failed; will try again");
+        },
+      );
+    }, heartbeatMs);
+    heartbeat.unref();
+
+    let current: string | null = null;
+    try {
+      if (job.row.cancel_requested_at !== null) stop("cancel");
+      const pipeline = registry.get(job.row.pipeline);
+      for (;;) {
+        if (signal.aborted) throw signal.reason;
+        const step = [...job.steps].sort((a, b) => a.position - b.position).find((s) => s.status !== "success" && s.status !== "skipped");
+        if (!step) break;
+        current = step.name;
+        await queue.startStep(job, step.name);
+        const handler = pipeline?.handler(step.name);
+        const progress = new ProgressWriter(queue, job, step.name, this.opts.progressIntervalMs, (error) => {
+          if (error instanceof LeaseLostError) stop("lease_lost");
+          else log.warn({ err: error }, "progress update failed");
+        });
+        let result: StepResult | void;
+        try {
+          if (!pipeline) throw new DocketError("internal_error", `no pipeline named ${job.row.pipeline}`, { permanent: true });
+          if (!handler) throw new DocketError("internal_error", `pipeline ${pipeline.name} has no handler for step ${step.name}`, { permanent: true });
+          const context = this.context(job, step.name, signal, log, progress);
+          result = await raceAbort(handler(context), signal);
+          await progress.flush();
+        } catch (error) {
+          progress.close();
+          if (signal.aborted) throw signal.reason;
+          const failure = toDocketError(error);
+          log.warn({ err: error, step: step.name, code: failure.code, permanent: failure.permanent }, "step failed");
+          await this.abandon(job.row.id, step.name, log);
+          await queue.failStep(job, step.name, { code: failure.code, message: failure.message }, failure.permanent);
+          return;
+        }
+        if (signal.aborted) throw signal.reason;
+        await queue.finishStep(job, step.name, {
+          status: result?.skipped ? "skipped" : "success",
+          message: result?.message ?? null,
+          result: result?.detail ?? null,
+          ...(result?.artifacts ? { artifacts: result.artifacts } : {}),
+          ...(result?.numPages !== undefined ? { numPages: result.numPages } : {}),
+        });
+        current = null;
+      }
+      await queue.completeJob(job);
+      log.info("job completed");
+    } catch (error) {
+      const why = reason() ?? (error instanceof LeaseLostError ? "lease_lost" : null);
+      try {
+        if (why === "cancel") {
+          if (current) await this.abandon(job.row.id, current, log);
+          await queue.finishCancel(job);
+          log.info({ step: current }, "job cancelled");
+        } else if (why === "shutdown") {
+          if (current) await this.abandon(job.row.id, current, log);
+          await queue.release(job, current);
+          log.info({ step: current }, "job released at shutdown");
+        } else if (why === "lease_lost") {
+          log.warn({ step: current }, "lost the job (lease expired or taken over); its writes are fenced off");
+        } else {
+          log.error({ err: error, step: current }, "job runner failed; the lease will expire and the job will be recovered");
+        }
+      } catch (inner) {
+        if (inner instanceof LeaseLostError) log.warn("job changed hands while stopping; nothing written");
+        else log.error({ err: inner }, "could not record how the job stopped; lease expiry will recover it");
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async abandon(jobId: string, step: string, log: Logger): Promise<void> {
+    if (!this.opts.onStepAbandoned) return;
+    try {
+      await this.opts.onStepAbandoned(jobId, step);
+    } catch (error) {
+      log.warn({ err: error, step }, "could not remove the partial outputs of a step");
+    }
+  }
+
+  private context(job: ClaimedJob, step: string, signal: AbortSignal, log: Logger, progress: ProgressWriter): StepContext {
+    const queue = this.opts.queue;
+    return {
+      jobId: job.row.id,
+      documentId: job.row.document_id,
+      ownerId: job.row.owner_id,
+      attempt: job.row.attempt,
+      options: JSON.parse(job.row.options) as StepContext["options"],
+      step,
+      signal,
+      log: log.child({ step }),
+      progress: (done, total, message) => progress.update(done, total, message ?? null),
+      addSteps: (names) => queue.addSteps(job, names),
+      workspace: `jobs/${job.row.id}/${step}/`,
+      workspaceOf: (other) => `jobs/${job.row.id}/${other}/`,
+    };
+  }
+}
+
+/**
+ * Coalesces a step's progress reports: at most one write per interval, always the latest
+ * value, and never two writes in flight for the same step.
+ */
+class ProgressWriter {
+  private latest: { done: number; total: number; message: string | null } | null = null;
+  private inflight: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastWrite = 0;
+  private closed = false;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly job: ClaimedJob,
+    private readonly step: string,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  update(done: number, total: number, message: string | null): void {
+    if (this.closed) return;
+    this.latest = { done, total, message };
+    if (this.timer || this.inflight) return;
+    const wait = Math.max(0, this.intervalMs - (Date.now() - this.lastWrite));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.write();
+    }, wait);
+  }
+
+  private async write(): Promise<void> {
+    const value = this.latest;
+    if (!value || this.closed) return;
+    this.latest = null;
+    this.lastWrite = Date.now();
+    this.inflight = this.queue
+      .reportProgress(this.job, this.step, value.done, value.total, value.message)
+      .catch(this.onError)
+      .finally(() => {
+        this.inflight = null;
+        if (this.latest && !this.closed) this.update(this.latest.done, this.latest.total, this.latest.message);
+      });
+    await this.inflight;
+  }
+
+  /** Writes the last reported value (so the step row shows it) before the step finishes. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inflight) await this.inflight;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.latest) await this.write();
+    this.closed = true;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The one error type of Docket. Every failure that crosses a module boundary is a
+ * DocketError with a stable snake_case `code` (the API's problem+json `code`), the HTTP
+ * status it maps to, and whether retrying could help (`permanent`).
+ *
+ * Job steps throw these: a permanent error fails the job at once, anything else is
+ * treated as transient and retried with back-off until max_attempts is used.
+ */
+export type ErrorCode =
+  | "validation_error"
+  | "unauthorized"
+  | "invalid_credentials"
+  | "forbidden"
+  | "csrf_failed"
+  | "not_found"
+  | "conflict"
+  | "email_taken"
+  | "setup_done"
+  | "file_too_large"
+  | "unsupported_type"
+  | "no_file"
+  | "not_cancellable"
+  | "not_retryable"
+  | "job_active"
+  | "not_ready"
+  | "rate_limited"
+  | "encrypted_pdf"
+  | "corrupt_file"
+  | "too_many_pages"
+  | "image_too_large"
+  | "empty_file"
+  | "ocr_failed"
+  | "language_unavailable"
+  | "lease_lost"
+  | "cancelled"
+  | "lease_expired"
+  | "max_attempts_exceeded"
+  | "transient_error"
+  | "internal_error";
+
+export interface DocketErrorOptions {
+  status?: number;
+  permanent?: boolean;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
+  validation_error: 400,
+  no_file: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  not_found: 404,
+  conflict: 409,
+  email_taken: 409,
+  setup_done: 409,
+  not_cancellable: 409,
+  not_retryable: 409,
+  job_active: 409,
+  not_ready: 409,
+  file_too_large: 413,
+  unsupported_type: 415,
+  encrypted_pdf: 422,
+  corrupt_file: 422,
+  too_many_pages: 422,
+  image_too_large: 422,
+  empty_file: 422,
+  language_unavailable: 422,
+  rate_limited: 429,
+  transient_error: 503,
+};
+
+/** Codes that describe bad input: retrying the same input can never succeed. */
+const PERMANENT_CODES = new Set<ErrorCode>([
+  "validation_error",
+  "file_too_large",
+  "unsupported_type",
+  "no_file",
+  "encrypted_pdf",
+  "corrupt_file",
+  "too_many_pages",
+  "image_too_large",
+  "empty_file",
+  "language_unavailable",
+]);
+
+export class DocketError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly permanent: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: DocketErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "DocketError";
+    this.code = code;
+    this.status = options.status ?? DEFAULT_STATUS[code] ?? 500;
+    this.permanent = options.permanent ?? PERMANENT_CODES.has(code);
+    this.details = options.details;
+  }
+}
+
+/** Coerce anything thrown into a DocketError; unknown errors become transient internal errors. */
+export function toDocketError(error: unknown): DocketError {
+  if (error instanceof DocketError) return error;
+  if (error instanceof Error) {
+    return new DocketError("internal_error", error.message, { cause: error, permanent: false });
+  }
+  return new DocketError("internal_error", String(error), { permanent: false });
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === "AbortError" || (error instanceof DocketError && error.code === "cancelled"))
+  );
+}

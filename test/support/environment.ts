@@ -1,0 +1,59 @@
+/**
+ * What the environment offers the tests. A test that needs something absent skips with a
+ * clear message locally; under `.ci/run` (DOCKET_TEST_REQUIRE lists what CI provides) the
+ * same absence is a failure, so a skipped test can never hide a broken CI.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const required = new Set(
+  (process.env.DOCKET_TEST_REQUIRE ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export type Requirement = "postgres" | "data" | "chromium" | "tesseract";
+
+/** Returns a skip message when the requirement is missing and not required; throws when required. */
+function absent(what: Requirement, message: string): string {
+  if (required.has(what)) throw new Error(`required by DOCKET_TEST_REQUIRE but missing: ${message}`);
+  return `skipped: ${message}`;
+}
+
+export const POSTGRES_URL = process.env.DOCKET_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+let pgProbe: Promise<string | undefined> | undefined;
+
+/** undefined when PostgreSQL is reachable; otherwise a skip reason (or throws under CI). */
+export function postgresSkipReason(): Promise<string | undefined> {
+  pgProbe ??= (async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query("select 1");
+      return undefined;
+    } catch (error) {
+      return absent("postgres", `PostgreSQL not reachable at ${POSTGRES_URL} (${String(error)})`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return pgProbe;
+}
+
+/** ../shared/data beside the checkout (real scans with ground truth). */
+export const SHARED_DATA_DIR = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+
+export function sharedDataSkipReason(): string | undefined {
+  if (existsSync(SHARED_DATA_DIR)) return undefined;
+  return absent("data", `shared data folder not found at ${SHARED_DATA_DIR}`);
+}
+
+export const CHROMIUM_PATH = process.env.DOCKET_CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function chromiumSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM_PATH)) return undefined;
+  return absent("chromium", `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
+}

@@ -14,6 +14,11 @@ export interface EngineOptions {
   backoff?: BackoffPolicy;
   /** How often this node looks for expired leases. */
   rescueIntervalMs?: number;
+  /**
+   * Tail the event table for subscribers (SSE, long-polls). Worker-only processes have no
+   * subscribers and skip it: a tail re-reads job_events on every wake-up.
+   */
+  feed?: boolean;
 }
 
 /** The engine's parts for one process, built once by a composition root. */
@@ -55,7 +60,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   const feed = new EventFeed(database, notifier, log);
-  await feed.start();
+  if (options.feed !== false) await feed.start();
   const rescuer = new Rescuer(queue, log, options.rescueIntervalMs ?? 5_000);
   return {
     database,

@@ -70,6 +70,21 @@ function progressColumns(progress: JobProgress) {
   };
 }
 
+/** The columns a step start changes (see step-events.ts for the contract). */
+function stepStartColumns(step: JobStepRow) {
+  return {
+    status: step.status,
+    attempts: step.attempts,
+    job_attempt: step.job_attempt,
+    started_at: step.started_at,
+    finished_at: step.finished_at,
+    error_code: step.error_code,
+    error_message: step.error_message,
+    progress_done: step.progress_done,
+    progress_total: step.progress_total,
+  };
+}
+
 function progressOf(steps: readonly JobStepRow[], message: string | null = null): JobProgress {
   return computeProgress(
     steps.map((s) => ({
@@ -263,21 +278,7 @@ export class JobQueue {
       if (rows.length === 0) return [];
       // RETURNING does not keep the subquery's order: restore the claim order.
       rows.sort((a, b) => b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const ids = await insertEvents(
-        trx,
-        rows.map((r) =>
-          this.event(refOf(r), r.attempt, now, {
-            status: "processing",
-            message: `Started attempt ${r.attempt} of ${r.max_attempts}`,
-            detail: { worker: workerId },
-          }),
-        ),
-      );
-      for (const [i, r] of rows.entries()) {
-        r.version = ids[i]!;
-        await trx.updateTable("jobs").set({ version: r.version }).where("id", "=", r.id).execute();
-      }
-      const steps = await trx
+      const allSteps = await trx
         .selectFrom("job_steps")
         .selectAll()
         .where(
@@ -287,7 +288,43 @@ export class JobQueue {
         )
         .orderBy("position")
         .execute();
-      return rows.map((row) => ({ row, steps: steps.filter((s) => s.job_id === row.id) }));
+      // The first step starts in the claiming transaction: one transaction fewer per job,
+      // and the status never shows a claimed job with nothing running.
+      const claimedJobs = rows.map((row) => {
+        const steps = allSteps.filter((s) => s.job_id === row.id);
+        const first = steps.find((s) => s.status !== "success" && s.status !== "skipped");
+        const started = first ? this.startedStep(first, row.attempt, now) : null;
+        const after = started ? steps.map((s) => (s.name === started.name ? started : s)) : steps;
+        return { row, steps: after, started, progress: progressOf(after) };
+      });
+      const events = claimedJobs.flatMap(({ row, started }) => [
+        this.event(refOf(row), row.attempt, now, {
+          status: "processing",
+          message: `Started attempt ${row.attempt} of ${row.max_attempts}`,
+          detail: { worker: workerId },
+        }),
+        ...(started ? [this.event(refOf(row), row.attempt, now, { step: started.name, status: "in_progress", message: `Started ${started.name}` })] : []),
+      ]);
+      const ids = await insertEvents(trx, events);
+      for (const claimedJob of claimedJobs) {
+        const { row, started, progress } = claimedJob;
+        row.version = Math.max(...ids.filter((_, i) => events[i]!.jobId === row.id));
+        Object.assign(row, progressColumns(progress));
+        await trx
+          .updateTable("jobs")
+          .set({ version: row.version, ...progressColumns(progress) })
+          .where("id", "=", row.id)
+          .execute();
+        if (started) {
+          await trx
+            .updateTable("job_steps")
+            .set(stepStartColumns(started))
+            .where("job_id", "=", row.id)
+            .where("name", "=", started.name)
+            .execute();
+        }
+      }
+      return claimedJobs.map(({ row, steps }) => ({ row, steps }));
     });
     if (claimed.length > 0) this.notifier.publish("events");
     return claimed;
@@ -322,14 +359,12 @@ export class JobQueue {
     return next;
   }
 
-  async startStep(job: ClaimedJob, name: string): Promise<void> {
-    const now = this.clock();
-    const before = job.steps.find((s) => s.name === name);
-    if (!before) throw new Error(`job ${job.row.id} has no step ${name}`);
-    const step = {
+  private startedStep(step: JobStepRow, attempt: number, now: number): JobStepRow {
+    return {
+      ...step,
       status: "in_progress",
-      attempts: before.attempts + 1,
-      job_attempt: job.row.attempt,
+      attempts: step.attempts + 1,
+      job_attempt: attempt,
       started_at: now,
       finished_at: null,
       error_code: null,
@@ -337,6 +372,13 @@ export class JobQueue {
       progress_done: 0,
       progress_total: 0,
     };
+  }
+
+  async startStep(job: ClaimedJob, name: string): Promise<void> {
+    const now = this.clock();
+    const before = job.steps.find((s) => s.name === name);
+    if (!before) throw new Error(`job ${job.row.id} has no step ${name}`);
+    const step = stepStartColumns(this.startedStep(before, job.row.attempt, now));
     const steps = job.steps.map((s) => (s.name === name ? { ...s, ...step } : s));
     const progress = progressOf(steps);
     const ref = refOf(job.row);
@@ -375,7 +417,12 @@ export class JobQueue {
     this.afterCommit({});
   }
 
-  async finishStep(job: ClaimedJob, name: string, outcome: StepOutcome): Promise<void> {
+  /**
+   * Records a step's success. When it was the last unfinished step, the job completes in
+   * the same transaction (returns true): no window where every step is done but the job
+   * is not.
+   */
+  async finishStep(job: ClaimedJob, name: string, outcome: StepOutcome): Promise<boolean> {
     const now = this.clock();
     const step = {
       status: outcome.status,
@@ -386,15 +433,17 @@ export class JobQueue {
     };
     const steps = job.steps.map((s) => (s.name === name ? { ...s, ...step } : s));
     const progress = progressOf(steps);
+    const last = steps.every((s) => s.status === "success" || s.status === "skipped");
     const ref = refOf(job.row);
     const version = await writeTransaction(this.database, async (trx) => {
       const v = await applyTransition(trx, {
         job: ref,
         fence: { attempt: job.row.attempt },
         jobSet: {
-          ...progressColumns(progress),
+          ...progressColumns(last ? { ...progress, percentage: 100 } : progress),
           updated_at: now,
           ...(outcome.reviewReason ? { review_reason: outcome.reviewReason } : {}),
+          ...(last ? { status: "completed", completed_at: now, lease_owner: null, lease_expires_at: null } : {}),
         },
         stepSets: [{ name, set: step }],
         events: [
@@ -404,6 +453,7 @@ export class JobQueue {
             message: outcome.message ?? (outcome.status === "skipped" ? `Skipped ${name}` : `Finished ${name}`),
             detail: outcome.result ? { result: outcome.result } : null,
           }),
+          ...(last ? [this.event(ref, job.row.attempt, now, { status: "completed", message: "Completed" })] : []),
         ],
       });
       // Artifacts appear in the same transaction as the step's success: never half-written.
@@ -431,7 +481,9 @@ export class JobQueue {
     });
     this.setStep(job, name, step);
     job.row.version = version;
+    if (last) job.row.status = "completed";
     this.afterCommit({});
+    return last;
   }
 
   /** Appends steps after the current plan while the job runs (e.g. one per delivery destination). */

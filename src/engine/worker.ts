@@ -216,6 +216,7 @@ export class Worker {
     heartbeat.unref();
 
     let current: string | null = null;
+    let completed = false;
     try {
       if (job.row.cancel_requested_at !== null) stop("cancel");
       const pipeline = registry.get(job.row.pipeline);
@@ -224,7 +225,8 @@ export class Worker {
         const step = [...job.steps].sort((a, b) => a.position - b.position).find((s) => s.status !== "success" && s.status !== "skipped");
         if (!step) break;
         current = step.name;
-        await queue.startStep(job, step.name);
+        // The claim already started the first step of this attempt.
+        if (!(step.status === "in_progress" && step.job_attempt === job.row.attempt)) await queue.startStep(job, step.name);
         const handler = pipeline?.handler(step.name);
         const progress = new ProgressWriter(queue, job, step.name, this.opts.progressIntervalMs, (error) => {
           if (error instanceof LeaseLostError) stop("lease_lost");
@@ -247,7 +249,7 @@ export class Worker {
           return;
         }
         if (signal.aborted) throw signal.reason;
-        await queue.finishStep(job, step.name, {
+        completed = await queue.finishStep(job, step.name, {
           status: result?.skipped ? "skipped" : "success",
           message: result?.message ?? null,
           result: result?.detail ?? null,
@@ -256,7 +258,9 @@ export class Worker {
         });
         current = null;
       }
-      await queue.completeJob(job);
+      // A job whose steps were all done before this attempt (e.g. a retry after the last
+      // step succeeded) completes here; otherwise the last step's commit completed it.
+      if (!completed) await queue.completeJob(job);
       log.info("job completed");
     } catch (error) {
       const why = reason() ?? (error instanceof LeaseLostError ? "lease_lost" : null);

@@ -1,0 +1,265 @@
+/**
+ * npm run bench:queue [-- --jobs N] — the queue's throughput, latency and status lookup.
+ *
+ *  1. No-op jobs per second with 1 and 4 worker processes, on SQLite and PostgreSQL: jobs are
+ *     enqueued with a future run_at, the workers start and go idle, then every job is made
+ *     runnable at once and the clock runs until the last one completes.
+ *  2. Enqueue→start latency with idle workers: one job every 25 ms; the time from the
+ *     enqueue's commit to the step starting in the worker process (same machine clock).
+ *  3. Unified-status lookup at 100,000 documents (each with a job and 8 steps).
+ *  Baseline, same run, same PostgreSQL: a bare SKIP LOCKED queue (bench/baseline-worker.ts).
+ * Prints a table and rewrites the "Queue" section of docs/BENCHMARKS.md.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpus } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import pg from "pg";
+import type { DialectName } from "../src/db/database.js";
+import { writeTransaction } from "../src/db/transaction.js";
+import { createEngine } from "../src/engine/engine.js";
+import { JobQueue } from "../src/engine/job-queue.js";
+import { PipelineRegistry } from "../src/engine/pipeline.js";
+import { Worker } from "../src/engine/worker.js";
+import { silentLogger } from "../src/logger.js";
+import { createTestPipeline } from "../test/support/test-pipeline.js";
+import { InProcessNotifier } from "../src/engine/notifier.js";
+import { readDocumentStatus } from "../src/engine/status-reader.js";
+import type { JobOptions } from "../src/domain/types.js";
+import { createTestDatabase, type TestDatabase } from "../test/support/databases.js";
+import { postgresSkipReason } from "../test/support/environment.js";
+import { seedDocuments } from "../test/support/seed.js";
+
+const args = process.argv.slice(2);
+const JOBS = Number(args[args.indexOf("--jobs") + 1] || 5_000) || 5_000;
+const STATUS_DOCS = 100_000;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const WORKER = join(root, "test/support/worker-process.ts");
+const BASELINE = join(root, "bench/baseline-worker.ts");
+const NOOP: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto" };
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+const now = () => performance.timeOrigin + performance.now();
+
+function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...argv], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => line === "ready" && resolve(child));
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null) return resolve();
+      c.once("exit", () => resolve());
+      c.kill("SIGTERM");
+      setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+    })),
+  );
+}
+
+async function enqueueMany(db: TestDatabase, queue: JobQueue, count: number, runAt: number): Promise<void> {
+  const { ownerId, documentIds } = await seedDocuments(db.database, count);
+  for (let i = 0; i < count; i += 250) {
+    await writeTransaction(db.database, async (trx) => {
+      for (const documentId of documentIds.slice(i, i + 250)) {
+        await queue.enqueue({ documentId, ownerId, pipeline: "test", options: NOOP, plan: ["work"], runAt }, trx);
+      }
+    });
+  }
+}
+
+async function throughput(dialect: DialectName, processes: number): Promise<number> {
+  const db = await createTestDatabase(dialect);
+  const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
+  try {
+    await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
+    const runs = join(db.dataDir, "runs.jsonl");
+    const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, runs, "8", "30000"])));
+    const start = now();
+    await db.database.db.updateTable("jobs").set({ run_at: 0 }).execute();
+    if (dialect === "postgres") await sql`select pg_notify('docket_jobs', '')`.execute(db.database.db);
+    for (;;) {
+      const row = await db.database.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "completed").executeTakeFirstOrThrow();
+      if (Number(row.n) >= JOBS) break;
+      await sleep(20);
+    }
+    const seconds = (now() - start) / 1000;
+    await stopAll(children);
+    return JOBS / seconds;
+  } finally {
+    await db.drop();
+  }
+}
+
+/** Embedded mode (SQLite): API and worker share one process and its in-process wake-ups. */
+async function latencyEmbedded(): Promise<{ p50: number; p99: number }> {
+  const db = await createTestDatabase("sqlite");
+  const log = silentLogger();
+  const engine = await createEngine({ database: db.database, log, feed: false });
+  const started = new Map<string, number>();
+  const registry = new PipelineRegistry();
+  registry.register(createTestPipeline({ steps: ["work"], onRun: (run) => started.set(run.jobId, now()) }));
+  const worker = new Worker({ queue: engine.queue, registry, notifier: engine.notifier, log, concurrency: 4 });
+  worker.start();
+  try {
+    const { ownerId, documentIds } = await seedDocuments(db.database, 200);
+    const enqueued = new Map<string, number>();
+    for (const documentId of documentIds) {
+      const row = await engine.queue.enqueue({ documentId, ownerId, pipeline: "test", options: NOOP, plan: ["work"] });
+      enqueued.set(row.id, now());
+      await sleep(25);
+    }
+    await sleep(500);
+    const values = [...enqueued].filter(([id]) => started.has(id)).map(([id, t]) => started.get(id)! - t);
+    return { p50: percentile(values, 50), p99: percentile(values, 99) };
+  } finally {
+    await worker.stop();
+    await engine.close();
+    await db.drop();
+  }
+}
+
+/** Scale-out (PostgreSQL): the worker is another process, woken by NOTIFY. */
+async function latency(dialect: DialectName): Promise<{ p50: number; p99: number }> {
+  if (dialect === "sqlite") return latencyEmbedded();
+  const db = await createTestDatabase(dialect);
+  const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
+  // In-process notifier: on PostgreSQL the worker process is woken by NOTIFY, so publish one.
+  const notify = dialect === "postgres" ? () => sql`select pg_notify('docket_jobs', '')`.execute(db.database.db) : async () => undefined;
+  try {
+    const runs = join(db.dataDir, "runs.jsonl");
+    const children = [await spawnReady(WORKER, [db.url, runs, "4", "30000"])];
+    const { ownerId, documentIds } = await seedDocuments(db.database, 200);
+    const enqueued = new Map<string, number>();
+    await sleep(500);
+    for (const documentId of documentIds) {
+      const row = await queue.enqueue({ documentId, ownerId, pipeline: "test", options: NOOP, plan: ["work"] });
+      enqueued.set(row.id, now());
+      await notify();
+      await sleep(25);
+    }
+    await sleep(1_500);
+    await stopAll(children);
+    const starts = readFileSync(runs, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { jobId: string; phase: string; t: number });
+    const values = starts.filter((r) => r.phase === "start" && enqueued.has(r.jobId)).map((r) => r.t - enqueued.get(r.jobId)!);
+    return { p50: percentile(values, 50), p99: percentile(values, 99) };
+  } finally {
+    await db.drop();
+  }
+}
+
+async function statusLookup(dialect: DialectName): Promise<{ p50: number; p99: number }> {
+  const db = await createTestDatabase(dialect);
+  try {
+    const { db: k } = db.database;
+    await seedDocuments(db.database, 0, "owner");
+    const t = Date.now();
+    // Bulk-generate documents, jobs and 8 steps each in SQL: 100,000 documents in seconds.
+    const series = dialect === "postgres"
+      ? sql`select g as n from generate_series(1, ${STATUS_DOCS}) g`
+      : sql`select value as n from generate_series(1, ${STATUS_DOCS})`;
+    if (dialect === "sqlite") {
+      // SQLite has no generate_series built in everywhere: use a recursive CTE.
+      await sql`create temp table seq as with recursive s(n) as (select 1 union all select n + 1 from s where n < ${STATUS_DOCS}) select n from s`.execute(k);
+    }
+    const from = dialect === "sqlite" ? sql`seq` : sql`(${series}) s`;
+    await sql`insert into documents (id, owner_id, filename, safe_filename, mime_type, size_bytes, sha256, num_pages, blob_key, latest_job_id, created_at, updated_at)
+      select 'd' || n, 'owner', 'f.pdf', 'f.pdf', 'application/pdf', 1, 'sha' || n, 1, 'b', 'j' || n, ${t}, ${t} from ${from}`.execute(k);
+    await sql`insert into jobs (id, document_id, owner_id, pipeline, options, status, priority, attempt, max_attempts, run_at, progress_step, progress_total, progress_percent, created_at, updated_at, version)
+      select 'j' || n, 'd' || n, 'owner', 'ocr', '{}', 'processing', 5, 1, 3, ${t}, 3, 8, 30, ${t}, ${t}, n from ${from}`.execute(k);
+    for (let p = 0; p < 8; p++) {
+      await sql`insert into job_steps (job_id, name, position, status, attempts, job_attempt, progress_done, progress_total)
+        select 'j' || n, ${`step${p}`}, ${p}, ${p < 3 ? "success" : p === 3 ? "in_progress" : "pending"}, 1, 1, 0, 0 from ${from}`.execute(k);
+    }
+    if (dialect === "postgres") await sql`analyze`.execute(k);
+    const samples: number[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const id = `d${1 + Math.floor(Math.random() * STATUS_DOCS)}`;
+      const s = performance.now();
+      const status = await readDocumentStatus(db.database, id);
+      samples.push(performance.now() - s);
+      if (status?.status !== "processing") throw new Error(`unexpected status for ${id}`);
+    }
+    const measured = samples.slice(500); // after warm-up
+    return { p50: percentile(measured, 50), p99: percentile(measured, 99) };
+  } finally {
+    await db.drop();
+  }
+}
+
+async function baseline(processes: number): Promise<number> {
+  const db = await createTestDatabase("postgres");
+  try {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`create table baseline_jobs (id bigserial primary key, status text not null, priority int not null, payload text, started_at timestamptz, finished_at timestamptz)`);
+    await client.query(`create index on baseline_jobs (priority desc, id) where status = 'pending'`);
+    await client.query(`insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`);
+    const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(BASELINE, [db.url, "8"])));
+    const start = now();
+    await client.query(`update baseline_jobs set status = 'pending'`);
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>(`select count(*) as n from baseline_jobs where status = 'done'`);
+      if (Number(rows[0]!.n) >= JOBS) break;
+      await sleep(20);
+    }
+    const seconds = (now() - start) / 1000;
+    await stopAll(children);
+    await client.end();
+    return JOBS / seconds;
+  } finally {
+    await db.drop();
+  }
+}
+
+const dialects: DialectName[] = ["sqlite"];
+if ((await postgresSkipReason().catch(() => "no")) === undefined) dialects.push("postgres");
+else console.warn("PostgreSQL not reachable: measuring SQLite only");
+
+const rows: string[][] = [];
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+let baseline4: number | undefined;
+if (dialects.includes("postgres")) {
+  baseline4 = await baseline(4);
+  rows.push(["postgres", "bare SKIP LOCKED baseline, 4 processes", `${fmt(baseline4)} jobs/s`, "1.00×"]);
+}
+for (const dialect of dialects) {
+  for (const processes of [1, 4]) {
+    const rate = await throughput(dialect, processes);
+    rows.push([dialect, `no-op jobs, ${processes} worker process${processes > 1 ? "es" : ""} × 8 slots`, `${fmt(rate)} jobs/s`, baseline4 ? `${(rate / baseline4).toFixed(2)}× baseline` : ""]);
+    console.log(rows.at(-1)!.join(" | "));
+  }
+  const l = await latency(dialect);
+  rows.push([dialect, dialect === "sqlite" ? "enqueue→start latency, idle worker in the same process (embedded)" : "enqueue→start latency, idle worker in another process (NOTIFY)", `p50 ${fmt(l.p50, 1)} ms, p99 ${fmt(l.p99, 1)} ms`, ""]);
+  console.log(rows.at(-1)!.join(" | "));
+  const s = await statusLookup(dialect);
+  rows.push([dialect, `unified status lookup at ${STATUS_DOCS.toLocaleString("en")} documents`, `p50 ${fmt(s.p50, 3)} ms, p99 ${fmt(s.p99, 3)} ms`, ""]);
+  console.log(rows.at(-1)!.join(" | "));
+}
+
+const table = ["| database | measure | result | ratio |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+console.log(`\n${table}\n`);
+
+const section = `## Queue (npm run bench:queue)
+
+Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on loopback with default settings (fsync on), SQLite in WAL mode. ${JOBS.toLocaleString("en")} jobs per throughput run; each no-op job is one step and two write transactions (claim + start, finish + complete), each appending events.
+
+${table}
+`;
+const docPath = join(root, "docs/BENCHMARKS.md");
+const existing = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n\nEvery figure here is produced by a script in `bench/`; run it again to check it.\n";
+const pattern = /## Queue \(npm run bench:queue\)[\s\S]*?(?=\n## |$)/;
+const updated = pattern.test(existing) ? existing.replace(pattern, section) : `${existing.trimEnd()}\n\n${section}`;
+writeFileSync(docPath, updated);
+console.log("docs/BENCHMARKS.md updated");
+process.exit(0);

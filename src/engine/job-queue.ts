@@ -9,7 +9,7 @@ import { newId } from "./ids.js";
 import type { Notifier } from "./notifier.js";
 import type { ArtifactRecord } from "./pipeline.js";
 import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "./rows.js";
-import { applyTransition, insertEvents, LeaseLostError, type EventInput, type JobRef } from "./transition.js";
+import { applyTransition, applyTransitionStatement, insertEvents, LeaseLostError, type EventInput, type JobRef, type Transition } from "./transition.js";
 
 export type Clock = () => number;
 
@@ -140,6 +140,19 @@ export class JobQueue {
     for (const id of kind.cancel ?? []) this.notifier.publish("cancel", id);
   }
 
+  /**
+   * Commits one transition. On PostgreSQL a transition with no other work is a single
+   * statement (one round trip, atomic on its own); otherwise it runs in a write transaction.
+   */
+  private async commit(t: Transition, extra?: (trx: Tx) => Promise<void>): Promise<number> {
+    if (this.database.dialect === "postgres" && !extra) return applyTransitionStatement(this.database.db, t);
+    return writeTransaction(this.database, async (trx) => {
+      const version = await applyTransition(trx, t);
+      if (extra) await extra(trx);
+      return version;
+    });
+  }
+
   /** Exponential back-off with jitter: base·2^(n-1), ±50 %, capped. */
   backoffDelay(failedAttempt: number): number {
     const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(0, failedAttempt - 1));
@@ -240,6 +253,11 @@ export class JobQueue {
    */
   async claim(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
+    if (this.database.dialect === "postgres") {
+      const claimed = await this.claimPostgres(workerId, limit, leaseMs);
+      if (claimed.length > 0) this.notifier.publish("events");
+      return claimed;
+    }
     const claimed = await writeTransaction(this.database, async (trx) => {
       const now = this.clock();
       const expires = now + leaseMs;
@@ -331,6 +349,73 @@ export class JobQueue {
   }
 
   /**
+   * PostgreSQL claim in ONE statement (one round trip): pick with SKIP LOCKED, mark the jobs
+   * processing, start each job's first unfinished step, and append both events. Starting a
+   * step changes neither phase, step number nor percent (pending and just-started count the
+   * same), so the job's progress columns stay as they are. The steps read at the end are the
+   * statement's snapshot (before the start); the start is applied to them here.
+   */
+  private async claimPostgres(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+    const now = this.clock();
+    const result = await sql<JobRow & { steps: JobStepRow[] | null }>`
+      with next as (
+        select id from jobs
+        where status = 'pending' and run_at <= ${now}
+        order by priority desc, run_at, id
+        limit ${limit}
+        for update skip locked
+      ),
+      claimed as (
+        update jobs set status = 'processing', attempt = jobs.attempt + 1,
+          lease_owner = ${workerId}, lease_expires_at = ${now + leaseMs},
+          started_at = coalesce(jobs.started_at, ${now}), updated_at = ${now},
+          error_code = null, error_message = null,
+          version = nextval(pg_get_serial_sequence('job_events', 'id'))
+        from next where jobs.id = next.id
+        returning jobs.*
+      ),
+      first_step as (
+        select distinct on (s.job_id) s.job_id, s.name
+        from job_steps s join claimed c on c.id = s.job_id
+        where s.status not in ('success', 'skipped')
+        order by s.job_id, s.position
+      ),
+      started as (
+        update job_steps s set status = 'in_progress', attempts = s.attempts + 1, job_attempt = c.attempt,
+          started_at = ${now}, finished_at = null, error_code = null, error_message = null,
+          progress_done = 0, progress_total = 0
+        from first_step f join claimed c on c.id = f.job_id
+        where s.job_id = f.job_id and s.name = f.name
+        returning s.job_id, s.name
+      ),
+      events as (
+        insert into job_events (job_id, document_id, owner_id, batch_id, step, status, message, detail, attempt, created_at)
+        select job_id, document_id, owner_id, batch_id, step, status, message, detail, attempt, ${now}::bigint from (
+          select c.id as job_id, c.document_id, c.owner_id, c.batch_id, null::text as step, 'processing' as status,
+            'Started attempt ' || c.attempt || ' of ' || c.max_attempts as message,
+            json_build_object('worker', ${workerId}::text)::text as detail, c.attempt, 0 as ord
+          from claimed c
+          union all
+          select c.id, c.document_id, c.owner_id, c.batch_id, st.name, 'in_progress', 'Started ' || st.name, null, c.attempt, 1
+          from started st join claimed c on c.id = st.job_id
+        ) e order by job_id, ord
+        returning id
+      )
+      select c.*, (select json_agg(s order by s.position) from job_steps s where s.job_id = c.id) as steps
+      from claimed c
+      order by c.priority desc, c.run_at, c.id`.execute(this.database.db);
+    return result.rows.map(({ steps: stepRows, ...row }) => {
+      const steps = (stepRows ?? []).map((s) => ({ ...s, started_at: s.started_at === null ? null : Number(s.started_at), finished_at: s.finished_at === null ? null : Number(s.finished_at) }));
+      const first = steps.find((s) => s.status !== "success" && s.status !== "skipped");
+      const jobRow = { ...row, version: Number(row.version) } as JobRow;
+      return {
+        row: jobRow,
+        steps: steps.map((s) => (s === first ? this.startedStep(s, jobRow.attempt, now) : s)),
+      };
+    });
+  }
+
+  /**
    * Extends the lease. Not a state change: no event, no version bump. Returns whether a
    * cancel was requested; throws LeaseLostError when the job is no longer ours.
    */
@@ -382,15 +467,13 @@ export class JobQueue {
     const steps = job.steps.map((s) => (s.name === name ? { ...s, ...step } : s));
     const progress = progressOf(steps);
     const ref = refOf(job.row);
-    const version = await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, {
-        job: ref,
-        fence: { attempt: job.row.attempt },
-        jobSet: { ...progressColumns(progress), updated_at: now },
-        stepSets: [{ name, set: step }],
-        events: [this.event(ref, job.row.attempt, now, { step: name, status: "in_progress", message: `Started ${name}` })],
-      }),
-    );
+    const version = await this.commit({
+      job: ref,
+      fence: { attempt: job.row.attempt },
+      jobSet: { ...progressColumns(progress), updated_at: now },
+      stepSets: [{ name, set: step }],
+      events: [this.event(ref, job.row.attempt, now, { step: name, status: "in_progress", message: `Started ${name}` })],
+    });
     this.setStep(job, name, step);
     job.row.version = version;
     this.afterCommit({});
@@ -403,15 +486,13 @@ export class JobQueue {
     const steps = job.steps.map((s) => (s.name === name ? { ...s, ...step } : s));
     const progress = progressOf(steps, message);
     const ref = refOf(job.row);
-    const version = await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, {
-        job: ref,
-        fence: { attempt: job.row.attempt },
-        jobSet: { ...progressColumns(progress), updated_at: now },
-        stepSets: [{ name, set: step }],
-        events: [this.event(ref, job.row.attempt, now, { step: name, status: "progress", message, detail: { done, total } })],
-      }),
-    );
+    const version = await this.commit({
+      job: ref,
+      fence: { attempt: job.row.attempt },
+      jobSet: { ...progressColumns(progress), updated_at: now },
+      stepSets: [{ name, set: step }],
+      events: [this.event(ref, job.row.attempt, now, { step: name, status: "progress", message, detail: { done, total } })],
+    });
     this.setStep(job, name, step);
     job.row.version = version;
     this.afterCommit({});
@@ -435,8 +516,9 @@ export class JobQueue {
     const progress = progressOf(steps);
     const last = steps.every((s) => s.status === "success" || s.status === "skipped");
     const ref = refOf(job.row);
-    const version = await writeTransaction(this.database, async (trx) => {
-      const v = await applyTransition(trx, {
+    const writesMore = (outcome.artifacts?.length ?? 0) > 0 || outcome.numPages !== undefined;
+    const version = await this.commit(
+      {
         job: ref,
         fence: { attempt: job.row.attempt },
         jobSet: {
@@ -455,7 +537,9 @@ export class JobQueue {
           }),
           ...(last ? [this.event(ref, job.row.attempt, now, { status: "completed", message: "Completed" })] : []),
         ],
-      });
+      },
+      writesMore
+        ? async (trx) => {
       // Artifacts appear in the same transaction as the step's success: never half-written.
       for (const a of outcome.artifacts ?? []) {
         await trx.deleteFrom("artifacts").where("job_id", "=", job.row.id).where("kind", "=", a.kind).execute();
@@ -477,8 +561,9 @@ export class JobQueue {
       if (outcome.numPages !== undefined) {
         await trx.updateTable("documents").set({ num_pages: outcome.numPages, updated_at: now }).where("id", "=", job.row.document_id).execute();
       }
-      return v;
-    });
+          }
+        : undefined,
+    );
     this.setStep(job, name, step);
     job.row.version = version;
     if (last) job.row.status = "completed";
@@ -509,22 +594,20 @@ export class JobQueue {
     }));
     const progress = progressOf([...job.steps, ...inserts]);
     const ref = refOf(job.row);
-    const version = await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, {
-        job: ref,
-        fence: { attempt: job.row.attempt },
-        jobSet: { ...progressColumns(progress), updated_at: now },
-        stepInserts: inserts,
-        events: inserts.map((s) =>
-          this.event(ref, job.row.attempt, now, {
-            step: s.name,
-            status: "pending",
-            message: `Added step ${s.name}`,
-            detail: { position: s.position },
-          }),
-        ),
-      }),
-    );
+    const version = await this.commit({
+      job: ref,
+      fence: { attempt: job.row.attempt },
+      jobSet: { ...progressColumns(progress), updated_at: now },
+      stepInserts: inserts,
+      events: inserts.map((s) =>
+        this.event(ref, job.row.attempt, now, {
+          step: s.name,
+          status: "pending",
+          message: `Added step ${s.name}`,
+          detail: { position: s.position },
+        }),
+      ),
+    });
     job.steps.push(...inserts);
     job.row.version = version;
     this.afterCommit({});
@@ -534,21 +617,19 @@ export class JobQueue {
     const now = this.clock();
     const progress = progressOf(job.steps);
     const ref = refOf(job.row);
-    const version = await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, {
-        job: ref,
-        fence: { attempt: job.row.attempt },
-        jobSet: {
-          status: "completed",
-          ...progressColumns({ ...progress, percentage: 100 }),
-          completed_at: now,
-          updated_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-        },
-        events: [this.event(ref, job.row.attempt, now, { status: "completed", message: "Completed" })],
-      }),
-    );
+    const version = await this.commit({
+      job: ref,
+      fence: { attempt: job.row.attempt },
+      jobSet: {
+        status: "completed",
+        ...progressColumns({ ...progress, percentage: 100 }),
+        completed_at: now,
+        updated_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+      },
+      events: [this.event(ref, job.row.attempt, now, { status: "completed", message: "Completed" })],
+    });
     job.row.version = version;
     job.row.status = "completed";
     this.afterCommit({});
@@ -617,9 +698,7 @@ export class JobQueue {
         }),
       );
     }
-    const version = await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, { job: ref, fence: { attempt }, jobSet, stepSets: [{ name, set: stepSet }], events }),
-    );
+    const version = await this.commit({ job: ref, fence: { attempt }, jobSet, stepSets: [{ name, set: stepSet }], events });
     job.row.version = version;
     this.afterCommit({ jobs: !final });
     return final ? "failed" : "requeued";
@@ -677,28 +756,26 @@ export class JobQueue {
     const running = name ? job.steps.find((s) => s.name === name && s.status === "in_progress") : undefined;
     const reset = { status: "pending", finished_at: null, progress_done: 0, progress_total: 0 };
     const steps = job.steps.map((s) => (s === running ? { ...s, ...reset } : s));
-    await writeTransaction(this.database, (trx) =>
-      applyTransition(trx, {
-        job: ref,
-        fence: { attempt },
-        jobSet: {
-          status: "pending",
-          ...progressColumns(progressOf(steps)),
-          run_at: now,
-          max_attempts: job.row.max_attempts + 1,
-          updated_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-        },
-        stepSets: running ? [{ name: running.name, set: reset }] : [],
-        events: [
-          ...(running
-            ? [this.event(ref, attempt, now, { step: running.name, status: "pending", message: "Released at shutdown", detail: { reset: true } })]
-            : []),
-          this.event(ref, attempt, now, { status: "pending", message: "Released by a worker shutting down; will run again" }),
-        ],
-      }),
-    );
+    await this.commit({
+      job: ref,
+      fence: { attempt },
+      jobSet: {
+        status: "pending",
+        ...progressColumns(progressOf(steps)),
+        run_at: now,
+        max_attempts: job.row.max_attempts + 1,
+        updated_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+      },
+      stepSets: running ? [{ name: running.name, set: reset }] : [],
+      events: [
+        ...(running
+          ? [this.event(ref, attempt, now, { step: running.name, status: "pending", message: "Released at shutdown", detail: { reset: true } })]
+          : []),
+        this.event(ref, attempt, now, { status: "pending", message: "Released by a worker shutting down; will run again" }),
+      ],
+    });
     this.afterCommit({ jobs: true });
   }
 

@@ -1,4 +1,4 @@
-import type { Updateable } from "kysely";
+import { sql, type Updateable } from "kysely";
 import type { JobStepsTable, JobsTable } from "../db/schema.js";
 import type { Tx } from "../db/transaction.js";
 import { DocketError } from "../errors.js";
@@ -112,4 +112,56 @@ export async function applyTransition(trx: Tx, t: Transition): Promise<number> {
     await trx.updateTable("job_steps").set(set).where("job_id", "=", t.job.id).where("name", "=", name).execute();
   }
   return version ?? -1;
+}
+
+/**
+ * PostgreSQL: the same transition as ONE statement, so it costs one round trip and needs no
+ * explicit transaction. The job-row UPDATE carries the fence; every other part of the
+ * statement (events, step updates and inserts) only acts when that UPDATE matched a row,
+ * so a fenced-off writer changes nothing at all. The version is drawn from the event id
+ * sequence: unique, and increasing with every transition of a job.
+ */
+export async function applyTransitionStatement(db: Tx, t: Transition): Promise<number> {
+  const sets = Object.entries(t.jobSet)
+    .filter(([, value]) => value !== undefined)
+    .map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
+  sets.push(sql`version = nextval(pg_get_serial_sequence('job_events', 'id'))`);
+  const conditions = [sql`id = ${t.job.id}`];
+  if (t.fence) conditions.push(sql`attempt = ${t.fence.attempt}`, sql`status = 'processing'`);
+  if (t.expectStatus) conditions.push(sql`status = ${t.expectStatus}`);
+
+  const ctes = [sql`j as (update jobs set ${sql.join(sets)} where ${sql.join(conditions, sql` and `)} returning version)`];
+  if (t.events.length > 0) {
+    const rows = t.events.map(
+      (e) =>
+        sql`(${e.jobId}::text, ${e.documentId}::text, ${e.ownerId}::text, ${e.batchId}::text, ${e.step}::text, ${e.status}::text, ${e.message}::text, ${e.detail === null ? null : JSON.stringify(e.detail)}::text, ${e.attempt}::int, ${e.createdAt}::bigint, ${t.events.indexOf(e)}::int)`,
+    );
+    ctes.push(sql`ev as (insert into job_events (job_id, document_id, owner_id, batch_id, step, status, message, detail, attempt, created_at)
+      select job_id, document_id, owner_id, batch_id, step, status, message, detail, attempt, created_at
+      from (values ${sql.join(rows)}) as v(job_id, document_id, owner_id, batch_id, step, status, message, detail, attempt, created_at, ord)
+      where exists (select 1 from j) order by ord returning id)`);
+  }
+  for (const [i, { name, set }] of (t.stepSets ?? []).entries()) {
+    const stepSets = Object.entries(set)
+      .filter(([, value]) => value !== undefined)
+      .map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
+    if (stepSets.length === 0) continue;
+    ctes.push(sql`${sql.raw(`s${i}`)} as (update job_steps set ${sql.join(stepSets)}
+      where job_id = ${t.job.id} and name = ${name} and exists (select 1 from j) returning 1)`);
+  }
+  for (const [i, row] of (t.stepInserts ?? []).entries()) {
+    ctes.push(sql`${sql.raw(`n${i}`)} as (insert into job_steps
+      (job_id, name, position, status, attempts, job_attempt, started_at, finished_at, error_code, error_message, detail, progress_done, progress_total)
+      select ${row.job_id}::text, ${row.name}::text, ${row.position}::int, ${row.status}::text, ${row.attempts}::int, ${row.job_attempt}::int,
+        ${row.started_at}::bigint, ${row.finished_at}::bigint, ${row.error_code}::text, ${row.error_message}::text, ${row.detail}::text,
+        ${row.progress_done}::int, ${row.progress_total}::int
+      where exists (select 1 from j) returning 1)`);
+  }
+  const result = await sql<{ version: number }>`with ${sql.join(ctes)} select version from j`.execute(db);
+  const row = result.rows[0];
+  if (!row) {
+    if (t.fence) throw new LeaseLostError(t.job.id);
+    throw new StateConflictError(t.job.id);
+  }
+  return Number(row.version);
 }

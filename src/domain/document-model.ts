@@ -31,7 +31,7 @@ export interface Block {
   bbox: BBox;
   confidence: number;
   lines: Line[];
-  /** For kind "table": rows of cells, each cell a list of word indices into `lines`' words in reading order. */
+  /** For kind "table": rows of cells, each cell's text. */
   table?: { rows: string[][] };
 }
 

@@ -50,6 +50,8 @@ export interface StepResult {
   artifacts?: ArtifactRecord[];
   /** Page count learned by this step, stored on the document. */
   numPages?: number;
+  /** Set when a person should check the result: the completed job shows as `manual_review`. */
+  reviewReason?: string;
 }
 
 export type StepHandler = (ctx: StepContext) => Promise<StepResult | void>;
@@ -61,6 +63,8 @@ export interface PipelineDefinition {
   plan(options: JobOptions): string[];
   /** Handler for a step name; `deliver:<dest>`-style names resolve by their prefix. */
   handler(step: string): StepHandler | undefined;
+  /** Releases what the pipeline holds (OCR worker threads) at shutdown. */
+  close?(): Promise<void>;
 }
 
 export class PipelineRegistry {

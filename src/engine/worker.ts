@@ -255,6 +255,7 @@ export class Worker {
           result: result?.detail ?? null,
           ...(result?.artifacts ? { artifacts: result.artifacts } : {}),
           ...(result?.numPages !== undefined ? { numPages: result.numPages } : {}),
+          ...(result?.reviewReason ? { reviewReason: result.reviewReason } : {}),
         });
         current = null;
       }

@@ -29,16 +29,21 @@ let pgProbe: Promise<string | undefined> | undefined;
 /** undefined when PostgreSQL is reachable; otherwise a skip reason (or throws under CI). */
 export function postgresSkipReason(): Promise<string | undefined> {
   pgProbe ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query("select 1");
-      return undefined;
-    } catch (error) {
-      return absent("postgres", `PostgreSQL not reachable at ${POSTGRES_URL} (${String(error)})`);
-    } finally {
-      await client.end().catch(() => undefined);
+    // A loaded machine can be slow to accept a connection: be patient before calling it absent.
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 10_000 });
+      try {
+        await client.connect();
+        await client.query("select 1");
+        return undefined;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    return absent("postgres", `PostgreSQL not reachable at ${POSTGRES_URL} (${String(lastError)})`);
   })();
   return pgProbe;
 }

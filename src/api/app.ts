@@ -1,0 +1,119 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyMultipart from "@fastify/multipart";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { AccountService } from "../accounts/account-service.js";
+import type { RateLimitConfig } from "../config.js";
+import type { DocumentService } from "../documents/document-service.js";
+import type { JobService } from "../jobs/job-service.js";
+import type { LiveService } from "../jobs/live-service.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import { registerAuth } from "./auth.js";
+import type { IdempotencyStore } from "./idempotency.js";
+import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
+import { accountRoutes } from "./routes/accounts.js";
+import { documentRoutes } from "./routes/documents.js";
+import { eventRoutes, type SseConnection } from "./routes/events.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
+
+export interface ApiDeps {
+  log: Logger;
+  accounts: AccountService;
+  documents: DocumentService;
+  jobs: JobService;
+  live: LiveService;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  checks: Record<string, ReadinessCheck>;
+  maxUploadBytes: number;
+  rateLimit: RateLimitConfig;
+  trustProxy: boolean;
+  sseKeepAliveMs: number;
+  sseConnections: Set<SseConnection>;
+}
+
+/** JSON bodies are small (options, credentials); files go through the streaming upload. */
+const JSON_BODY_LIMIT = 256 * 1024;
+
+/** The Fastify app with every route of API.md; no listening, no IO of its own. */
+export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: d.log as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: d.trustProxy,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(d.log));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`)));
+
+  // Only JSON and multipart are accepted: a text/plain body gets 415, not a confusing 400.
+  app.removeContentTypeParser("text/plain");
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: d.maxUploadBytes + 1, files: 1 } });
+  registerAuth(app, d.accounts);
+
+  app.addHook("preValidation", async (request) => {
+    if (request.isMultipart() && request.routeOptions.url !== "/api/v1/documents/upload") {
+      throw new HttpProblem(415, "unsupported_media_type", "this route takes application/json");
+    }
+  });
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: d.rateLimit.perMinute,
+    timeWindow: 60_000,
+    hook: "preValidation",
+    keyGenerator: (request) => request.principal?.rateKey ?? `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(429, "rate_limited", `too many requests: at most ${context.max} per ${context.after}; retry later`),
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    d.metrics.httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Docket API", version: "1.0.0", description: "Upload documents, run OCR, follow every job in real time. See API.md." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, cookie: { type: "apiKey", in: "cookie", name: "docket_session" } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  // The UI's assets are served from the package itself: nothing is fetched from the internet.
+  await app.register(fastifySwaggerUi, {
+    routePrefix: "/api/docs",
+    uiConfig: { validatorUrl: null, deepLinking: true },
+  });
+  app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
+
+  accountRoutes(app, { accounts: d.accounts, loginPerMinute: d.rateLimit.loginPerMinute });
+  documentRoutes(app, {
+    documents: d.documents,
+    jobs: d.jobs,
+    live: d.live,
+    idempotency: d.idempotency,
+    maxUploadBytes: d.maxUploadBytes,
+    uploadPerMinute: d.rateLimit.uploadPerMinute,
+  });
+  jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
+  eventRoutes(app, { live: d.live, log: d.log, metrics: d.metrics, keepAliveMs: d.sseKeepAliveMs, connections: d.sseConnections });
+  opsRoutes(app, { metrics: d.metrics, checks: d.checks });
+
+  // Hijacked event streams are not Fastify's: end them so close() does not wait for clients.
+  app.addHook("preClose", async () => {
+    for (const connection of [...d.sseConnections]) connection.close();
+  });
+  return app;
+}

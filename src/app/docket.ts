@@ -1,0 +1,173 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { sql } from "kysely";
+import type { FastifyInstance } from "fastify";
+import { AccountService } from "../accounts/account-service.js";
+import type { PasswordHashingOptions } from "../accounts/secrets.js";
+import { buildApi } from "../api/app.js";
+import { IdempotencyStore } from "../api/idempotency.js";
+import type { SseConnection } from "../api/routes/events.js";
+import type { ReadinessCheck } from "../api/routes/ops.js";
+import type { BlobStore } from "../blob/blob-store.js";
+import { createBlobStore } from "../blob/create-blob-store.js";
+import type { Config } from "../config.js";
+import { openDatabase, type Database } from "../db/database.js";
+import { migrate } from "../db/migrator.js";
+import { DocumentService } from "../documents/document-service.js";
+import { createEngine, type Engine, type EngineOptions } from "../engine/engine.js";
+import { PipelineRegistry, type PipelineDefinition } from "../engine/pipeline.js";
+import { Worker, type WorkerOptions } from "../engine/worker.js";
+import { JobService } from "../jobs/job-service.js";
+import { LiveService } from "../jobs/live-service.js";
+import { createLogger, type Logger } from "../logger.js";
+import { Metrics } from "../observability/metrics.js";
+
+/** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
+export interface PipelineDeps {
+  config: Config;
+  database: Database;
+  blobStore: BlobStore;
+  log: Logger;
+}
+
+export interface DocketOverrides {
+  log?: Logger;
+  /** The pipelines to register (the OCR pipeline under the name "ocr"). */
+  pipelines?: (deps: PipelineDeps) => PipelineDefinition[] | Promise<PipelineDefinition[]>;
+  /** Or a ready registry (takes precedence over `pipelines`). */
+  registry?: PipelineRegistry;
+  blobStore?: BlobStore;
+  /** Worker tuning (lease, polling) for tests. */
+  worker?: Partial<Omit<WorkerOptions, "queue" | "registry" | "notifier" | "log" | "concurrency">>;
+  engine?: Pick<EngineOptions, "backoff" | "rescueIntervalMs" | "clock">;
+  passwordHashing?: PasswordHashingOptions;
+  sseKeepAliveMs?: number;
+  /** Readiness of the OCR engine (for /readyz), when one is present. */
+  ocrCheck?: ReadinessCheck;
+  /** Start the rescuer (default: true). */
+  rescuer?: boolean;
+  /** fsync blobs (default true; tests turn it off for speed). */
+  fsync?: boolean;
+}
+
+/** One Docket process: database, engine, stores, services, HTTP app and optional workers. */
+export interface Docket {
+  config: Config;
+  log: Logger;
+  database: Database;
+  engine: Engine;
+  blobStore: BlobStore;
+  registry: PipelineRegistry;
+  app: FastifyInstance;
+  workers: Worker[];
+  accounts: AccountService;
+  /** Listens on config.host:config.port; returns the base URL. */
+  listen(): Promise<string>;
+  /** Graceful: stop accepting, stop claiming, finish or release jobs, close streams, close the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: config → database → migrations → engine → blob store → pipelines → services → HTTP. */
+export async function createDocket(config: Config, overrides: DocketOverrides = {}): Promise<Docket> {
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const cleanup: (() => Promise<void>)[] = [() => database.close()];
+  try {
+    const report = await migrate(database);
+    if (report.applied.length > 0) log.info({ applied: report.applied, database: database.description }, "database migrated");
+    const engine = await createEngine({ database, log, ...overrides.engine });
+    cleanup.unshift(() => engine.close());
+    const blobStore = overrides.blobStore ?? createBlobStore({ url: config.blobUrl, dataDir: config.dataDir, ...(overrides.fsync === undefined ? {} : { fsync: overrides.fsync }) });
+
+    let registry = overrides.registry;
+    if (!registry) {
+      registry = new PipelineRegistry();
+      for (const p of (await overrides.pipelines?.({ config, database, blobStore, log })) ?? []) registry.register(p);
+    }
+    for (const name of registry.names()) {
+      const pipeline = registry.get(name)!;
+      // Refuse to start when a planned step has no handler (immich's rule): fail now, not mid-job.
+      const missing = pipeline.plan({ ocr_mode: "document", resolution_mode: "base", languages: config.ocrLanguages, outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto" }).filter((s) => !pipeline.handler(s));
+      if (missing.length > 0) throw new Error(`pipeline ${name} plans steps without a handler: ${missing.join(", ")}`);
+    }
+    if (!registry.get("ocr")) log.warn("no OCR pipeline registered: submitting jobs answers 503 until one is");
+
+    const accounts = new AccountService(database, log, overrides.passwordHashing);
+    await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
+    const documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
+    const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages);
+    const live = new LiveService(database, engine.feed);
+    const metrics = new Metrics(database, log);
+    await metrics.start(engine.feed);
+    const sseConnections = new Set<SseConnection>();
+    const checks: Record<string, ReadinessCheck> = {
+      database: async () => {
+        await sql`select 1`.execute(database.db);
+      },
+      blob_store: () => blobStore.check(),
+      ...(overrides.ocrCheck ? { ocr_engine: overrides.ocrCheck } : {}),
+    };
+    const app = await buildApi({
+      log,
+      accounts,
+      documents,
+      jobs,
+      live,
+      idempotency: new IdempotencyStore(database),
+      metrics,
+      checks,
+      maxUploadBytes: config.maxUploadBytes,
+      rateLimit: config.rateLimit,
+      trustProxy: config.trustProxy,
+      sseKeepAliveMs: overrides.sseKeepAliveMs ?? 10_000,
+      sseConnections,
+    });
+    await app.ready();
+
+    const workers: Worker[] = [];
+    if (config.workers > 0 && registry.names().length > 0) {
+      const worker = new Worker({
+        queue: engine.queue,
+        registry,
+        notifier: engine.notifier,
+        log: log.child({ component: "worker" }),
+        concurrency: config.workers,
+        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
+        ...overrides.worker,
+      });
+      worker.start();
+      workers.push(worker);
+    }
+    if (overrides.rescuer !== false) engine.rescuer.start();
+
+    let closing: Promise<void> | null = null;
+    return {
+      config,
+      log,
+      database,
+      engine,
+      blobStore,
+      registry,
+      app,
+      workers,
+      accounts,
+      listen: async () => {
+        const address = await app.listen({ port: config.port, host: config.host });
+        log.info({ address, database: database.description, workers: config.workers }, "docket listening");
+        return address.replace("://[::1]", "://localhost");
+      },
+      close: () =>
+        (closing ??= (async () => {
+          // Stop claiming and let running jobs finish (or release them) while the API still answers.
+          await Promise.all(workers.map((w) => w.stop()));
+          metrics.stop();
+          await app.close();
+          for (const step of cleanup) await step();
+        })()),
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => undefined);
+    throw error;
+  }
+}

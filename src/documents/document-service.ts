@@ -1,0 +1,237 @@
+import type { Readable } from "node:stream";
+import { sql, type Selectable } from "kysely";
+import type { BlobStore } from "../blob/blob-store.js";
+import type { Database } from "../db/database.js";
+import type { DocumentsTable } from "../db/schema.js";
+import { writeTransaction } from "../db/transaction.js";
+import type { DocumentStatus } from "../domain/types.js";
+import { newId } from "../engine/ids.js";
+import type { JobQueue } from "../engine/job-queue.js";
+import { eventRowToEvent } from "../engine/rows.js";
+import { DocketError } from "../errors.js";
+import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
+import type { Logger } from "../logger.js";
+import { eventToJson, loadJobs, statusOf, type EventJson, type LoadedJob } from "../jobs/job-view.js";
+import type { UnifiedStatus } from "../domain/status.js";
+
+export type DocumentRow = Selectable<DocumentsTable>;
+
+/** Who asks: every read and write is scoped to the owner unless the caller is an admin. */
+export interface Scope {
+  userId: string;
+  admin: boolean;
+}
+
+export interface DocumentJson {
+  id: string;
+  filename: string;
+  safe_filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  num_pages: number | null;
+  created_at: string;
+  updated_at: string;
+  latest_job_id: string | null;
+  status: DocumentStatus;
+}
+
+export const DOCUMENT_SORTS = ["created_at", "-created_at", "filename", "-filename", "size_bytes", "-size_bytes"] as const;
+export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
+
+export interface ListDocumentsQuery {
+  page: number;
+  pageSize: number;
+  status?: DocumentStatus | undefined;
+  q?: string | undefined;
+  sort: DocumentSort;
+}
+
+export function documentToJson(row: DocumentRow, status: UnifiedStatus): DocumentJson {
+  return {
+    id: row.id,
+    filename: row.filename,
+    safe_filename: row.safe_filename,
+    mime_type: row.mime_type,
+    size_bytes: Number(row.size_bytes),
+    sha256: row.sha256,
+    num_pages: row.num_pages === null ? null : Number(row.num_pages),
+    created_at: new Date(Number(row.created_at)).toISOString(),
+    updated_at: new Date(Number(row.updated_at)).toISOString(),
+    latest_job_id: row.latest_job_id,
+    status: status.status,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message));
+}
+
+/** Documents: upload (streamed, content-addressed), reads scoped to their owner, soft delete. */
+export class DocumentService {
+  constructor(
+    private readonly database: Database,
+    private readonly blobStore: BlobStore,
+    private readonly queue: JobQueue,
+    private readonly log: Logger,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  /** Streams the file into the blob store; an identical live document of the same owner is a duplicate. */
+  async upload(ownerId: string, source: Readable, filename: string | null, signal?: AbortSignal): Promise<{ stored: StoredUpload }> {
+    const stored = await storeUpload(source, { blobStore: this.blobStore, maxBytes: this.maxUploadBytes, filename, signal });
+    return { stored };
+  }
+
+  /** Records the stored upload as a document, or finds the live duplicate. */
+  async record(ownerId: string, stored: StoredUpload): Promise<{ row: DocumentRow; duplicate: boolean }> {
+    const find = () =>
+      this.database.db
+        .selectFrom("documents")
+        .selectAll()
+        .where("owner_id", "=", ownerId)
+        .where("sha256", "=", stored.sha256)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+    const existing = await find();
+    if (existing) return { row: existing, duplicate: true };
+    const now = Date.now();
+    const row: DocumentRow = {
+      id: newId(),
+      owner_id: ownerId,
+      filename: stored.originalFilename ?? stored.safeFilename,
+      safe_filename: stored.safeFilename,
+      mime_type: stored.mimeType,
+      size_bytes: stored.size,
+      sha256: stored.sha256,
+      num_pages: null,
+      blob_key: stored.key,
+      latest_job_id: null,
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    try {
+      await writeTransaction(this.database, (trx) => trx.insertInto("documents").values(row).execute());
+      return { row, duplicate: false };
+    } catch (error) {
+      // Two identical uploads at once: the unique (owner, sha256) index lets one win.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await find();
+      if (!winner) throw error;
+      return { row: winner, duplicate: true };
+    }
+  }
+
+  /** The live document, or not_found (also for another user's document). */
+  async get(scope: Scope, id: string): Promise<DocumentRow> {
+    let query = this.database.db.selectFrom("documents").selectAll().where("id", "=", id).where("deleted_at", "is", null);
+    if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
+    const row = await query.executeTakeFirst();
+    if (!row) throw new DocketError("not_found", "document not found");
+    return row;
+  }
+
+  async latestJobs(rows: readonly DocumentRow[]): Promise<Map<string, LoadedJob>> {
+    return loadJobs(
+      this.database,
+      rows.map((r) => r.latest_job_id).filter((id): id is string => id !== null),
+    );
+  }
+
+  async toJson(rows: readonly DocumentRow[]): Promise<DocumentJson[]> {
+    const jobs = await this.latestJobs(rows);
+    const now = Date.now();
+    return rows.map((r) => documentToJson(r, statusOf(r.latest_job_id ? jobs.get(r.latest_job_id) : undefined, now)));
+  }
+
+  async status(scope: Scope, id: string): Promise<UnifiedStatus> {
+    const row = await this.get(scope, id);
+    const jobs = await this.latestJobs([row]);
+    return statusOf(row.latest_job_id ? jobs.get(row.latest_job_id) : undefined);
+  }
+
+  async list(scope: Scope, query: ListDocumentsQuery): Promise<{ items: DocumentJson[]; total: number }> {
+    let base = this.database.db
+      .selectFrom("documents")
+      .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
+      .where("documents.deleted_at", "is", null);
+    if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
+    if (query.q) {
+      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = base.where(sql<boolean>`lower(documents.filename) like ${pattern} escape '\\'`);
+    }
+    if (query.status) {
+      // The SQL shape of deriveStatus's top-level mapping (job status → document status),
+      // only to select rows; every status shown is still computed by deriveStatus.
+      const s = query.status;
+      base = base.where((eb) => {
+        switch (s) {
+          case "uploaded":
+            return eb("documents.latest_job_id", "is", null);
+          case "queued":
+            return eb("jobs.status", "=", "pending");
+          case "processing":
+            return eb("jobs.status", "=", "processing");
+          case "completed":
+            return eb.and([eb("jobs.status", "=", "completed"), eb("jobs.review_reason", "is", null)]);
+          case "manual_review":
+            return eb.and([eb("jobs.status", "=", "completed"), eb("jobs.review_reason", "is not", null)]);
+          case "failed":
+            return eb("jobs.status", "=", "failed");
+          case "cancelled":
+            return eb("jobs.status", "=", "cancelled");
+        }
+      });
+    }
+    const desc = query.sort.startsWith("-");
+    const column = query.sort.replace(/^-/, "") as "created_at" | "filename" | "size_bytes";
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll("documents")
+        .orderBy(`documents.${column}`, desc ? "desc" : "asc")
+        .orderBy("documents.id", desc ? "desc" : "asc")
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { items: await this.toJson(rows), total: Number(count.n) };
+  }
+
+  async history(scope: Scope, id: string): Promise<EventJson[]> {
+    const row = await this.get(scope, id);
+    const rows = await this.database.db.selectFrom("job_events").selectAll().where("document_id", "=", row.id).orderBy("id").limit(10_000).execute();
+    return rows.map((r) => eventToJson(eventRowToEvent(r)));
+  }
+
+  async file(scope: Scope, id: string): Promise<{ row: DocumentRow; stream: Readable }> {
+    const row = await this.get(scope, id);
+    return { row, stream: await this.blobStore.get(row.blob_key) };
+  }
+
+  /** Soft delete; active jobs of the document are cancelled. The blob stays (content-addressed, maybe shared). */
+  async delete(scope: Scope, id: string): Promise<void> {
+    const row = await this.get(scope, id);
+    const now = Date.now();
+    await writeTransaction(this.database, (trx) =>
+      trx.updateTable("documents").set({ deleted_at: now, updated_at: now }).where("id", "=", row.id).where("deleted_at", "is", null).execute(),
+    );
+    const active = await this.database.db
+      .selectFrom("jobs")
+      .select("id")
+      .where("document_id", "=", row.id)
+      .where("status", "in", ["pending", "processing"])
+      .execute();
+    for (const job of active) {
+      try {
+        await this.queue.cancel(job.id);
+      } catch (error) {
+        // It finished in the meantime: nothing left to cancel.
+        if (!(error instanceof DocketError && error.code === "not_cancellable")) throw error;
+      }
+    }
+    this.log.info({ documentId: row.id, cancelled: active.length }, "document deleted");
+  }
+}

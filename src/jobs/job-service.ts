@@ -1,0 +1,245 @@
+import type { Readable } from "node:stream";
+import type { BlobStore } from "../blob/blob-store.js";
+import type { Database } from "../db/database.js";
+import { writeTransaction } from "../db/transaction.js";
+import type { DocumentModel } from "../domain/document-model.js";
+import { JOB_STATUSES, type JobStatus, type OutputFormat } from "../domain/types.js";
+import { newId } from "../engine/ids.js";
+import type { JobQueue } from "../engine/job-queue.js";
+import type { PipelineRegistry } from "../engine/pipeline.js";
+import { DocketError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Scope } from "../documents/document-service.js";
+import { attachSteps, jobToJson, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
+import { resolveOptions, type SubmitOptions } from "./options.js";
+
+/** The pipeline OCR jobs run (registered by the composition root). */
+export const OCR_PIPELINE = "ocr";
+
+export const MAX_BATCH = 50;
+
+export interface ListJobsQuery {
+  page: number;
+  pageSize: number;
+  status?: JobStatus | undefined;
+  documentId?: string | undefined;
+  batchId?: string | undefined;
+}
+
+export interface ResultJson {
+  job_id: string;
+  document_id: string;
+  text: string | null;
+  markdown: string | null;
+  confidence: number | null;
+  processing_time_ms: number | null;
+  num_pages: number | null;
+  formats: { format: string; mime_type: string; size_bytes: number; url: string }[];
+}
+
+export interface BatchJson {
+  id: string;
+  total: number;
+  counts: Record<JobStatus, number>;
+  percentage: number;
+  created_at: string;
+  jobs: JobJson[];
+}
+
+/** Submitting, reading and controlling OCR jobs, always scoped to the caller. */
+export class JobService {
+  constructor(
+    private readonly database: Database,
+    private readonly queue: JobQueue,
+    private readonly registry: PipelineRegistry,
+    private readonly blobStore: BlobStore,
+    private readonly log: Logger,
+    private readonly defaultLanguages: readonly string[],
+  ) {}
+
+  private pipeline() {
+    const pipeline = this.registry.get(OCR_PIPELINE);
+    if (!pipeline) throw new DocketError("transient_error", "the OCR pipeline is not available on this server", { status: 503 });
+    return pipeline;
+  }
+
+  private async liveDocuments(scope: Scope, ids: readonly string[]) {
+    let query = this.database.db.selectFrom("documents").select(["id", "owner_id"]).where("id", "in", [...new Set(ids)]).where("deleted_at", "is", null);
+    if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
+    return query.execute();
+  }
+
+  async submit(scope: Scope, documentId: string, input: SubmitOptions): Promise<JobJson> {
+    const { batch } = await this.enqueueMany(scope, [documentId], input, false);
+    return batch[0]!;
+  }
+
+  /** All or nothing: every document must exist and be the caller's, and all jobs are created in one transaction. */
+  async submitBatch(scope: Scope, documentIds: readonly string[], input: SubmitOptions): Promise<{ batch_id: string; jobs: JobJson[] }> {
+    if (documentIds.length === 0 || documentIds.length > MAX_BATCH) {
+      throw new DocketError("validation_error", `a batch has 1 to ${MAX_BATCH} documents`, { details: { fields: ["document_ids"] } });
+    }
+    const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
+    return { batch_id: batchId!, jobs: batch };
+  }
+
+  private async enqueueMany(scope: Scope, documentIds: readonly string[], input: SubmitOptions, asBatch: boolean) {
+    const unique = [...new Set(documentIds)];
+    if (unique.length !== documentIds.length) {
+      throw new DocketError("validation_error", "document_ids contains duplicates", { details: { fields: ["document_ids"] } });
+    }
+    const pipeline = this.pipeline();
+    const { options, priority } = resolveOptions(input, this.defaultLanguages);
+    const plan = pipeline.plan(options);
+    const docs = await this.liveDocuments(scope, unique);
+    const found = new Map(docs.map((d) => [d.id, d]));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw new DocketError("not_found", missing.length === 1 ? "document not found" : `${missing.length} documents not found`, {
+        details: { document_ids: missing },
+      });
+    }
+    const batchId = asBatch ? newId() : null;
+    const rows = await writeTransaction(this.database, async (trx) => {
+      if (batchId) await trx.insertInto("batches").values({ id: batchId, owner_id: scope.userId, created_at: Date.now() }).execute();
+      const created = [];
+      for (const id of unique) {
+        // The job belongs to the document's owner (an admin may submit for anyone).
+        const ownerId = found.get(id)!.owner_id;
+        created.push(await this.queue.enqueue({ documentId: id, ownerId, batchId, pipeline: pipeline.name, options, plan, priority }, trx));
+      }
+      return created;
+    });
+    this.queue.announceEnqueued();
+    const loaded = await attachSteps(this.database, rows);
+    const now = Date.now();
+    return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
+  }
+
+  /** The job with its steps, or not_found (also for another user's job). */
+  async load(scope: Scope, jobId: string): Promise<LoadedJob> {
+    const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
+    if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId)) throw new DocketError("not_found", "job not found");
+    return loaded;
+  }
+
+  async get(scope: Scope, jobId: string): Promise<JobJson> {
+    const { job, steps } = await this.load(scope, jobId);
+    return jobToJson(job, steps);
+  }
+
+  async list(scope: Scope, query: ListJobsQuery): Promise<{ items: JobJson[]; total: number }> {
+    let base = this.database.db.selectFrom("jobs");
+    if (!scope.admin) base = base.where("owner_id", "=", scope.userId);
+    if (query.status) base = base.where("status", "=", query.status);
+    if (query.documentId) base = base.where("document_id", "=", query.documentId);
+    if (query.batchId) base = base.where("batch_id", "=", query.batchId);
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll()
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    const loaded = await attachSteps(this.database, rows);
+    const now = Date.now();
+    return { items: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), total: Number(count.n) };
+  }
+
+  async cancel(scope: Scope, jobId: string): Promise<JobJson> {
+    await this.load(scope, jobId);
+    await this.queue.cancel(jobId);
+    return this.get(scope, jobId);
+  }
+
+  async retry(scope: Scope, jobId: string): Promise<JobJson> {
+    await this.load(scope, jobId);
+    await this.queue.retry(jobId);
+    return this.get(scope, jobId);
+  }
+
+  async delete(scope: Scope, jobId: string): Promise<void> {
+    await this.load(scope, jobId);
+    const { artifacts, workspace } = await this.queue.delete(jobId);
+    // Blobs go after the rows: a crash in between leaves an orphan blob, never a row without its blob.
+    for (const key of artifacts) await this.blobStore.delete(key).catch((error: unknown) => this.log.warn({ err: error, key }, "could not delete an artifact blob"));
+    await this.blobStore.deletePrefix(workspace).catch((error: unknown) => this.log.warn({ err: error, workspace }, "could not delete a job workspace"));
+  }
+
+  private async artifacts(jobId: string) {
+    return this.database.db.selectFrom("artifacts").selectAll().where("job_id", "=", jobId).orderBy("kind").execute();
+  }
+
+  private async readText(key: string | undefined): Promise<string | null> {
+    if (!key) return null;
+    return (await this.blobStore.getBuffer(key)).toString("utf8");
+  }
+
+  async result(scope: Scope, jobId: string, baseUrl: string): Promise<ResultJson> {
+    const { job } = await this.load(scope, jobId);
+    if (job.status !== "completed") throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
+    const artifacts = await this.artifacts(jobId);
+    const byKind = new Map(artifacts.map((a) => [a.kind, a]));
+    let confidence: number | null = null;
+    const model = byKind.get("json");
+    if (model) {
+      try {
+        const parsed = JSON.parse(await this.readText(model.blob_key) ?? "null") as Partial<DocumentModel> | null;
+        const pages = parsed?.pages ?? [];
+        if (pages.length > 0) confidence = Math.round((pages.reduce((sum, p) => sum + (p.confidence ?? 0), 0) / pages.length) * 100) / 100;
+      } catch (error) {
+        this.log.warn({ err: error, jobId }, "the JSON artifact is not a document model");
+      }
+    }
+    const doc = await this.database.db.selectFrom("documents").select("num_pages").where("id", "=", job.documentId).executeTakeFirst();
+    return {
+      job_id: job.id,
+      document_id: job.documentId,
+      text: await this.readText(byKind.get("txt")?.blob_key),
+      markdown: await this.readText(byKind.get("md")?.blob_key),
+      confidence,
+      processing_time_ms: job.startedAt && job.completedAt ? job.completedAt.getTime() - job.startedAt.getTime() : null,
+      num_pages: doc?.num_pages === null || doc?.num_pages === undefined ? null : Number(doc.num_pages),
+      formats: artifacts.map((a) => ({ format: a.kind, mime_type: a.mime_type, size_bytes: Number(a.size_bytes), url: `${baseUrl}/api/v1/ocr/jobs/${jobId}/result/${a.kind}` })),
+    };
+  }
+
+  async resultFile(scope: Scope, jobId: string, format: OutputFormat): Promise<{ stream: Readable; mimeType: string; size: number; documentName: string }> {
+    const { job } = await this.load(scope, jobId);
+    if (job.status !== "completed") throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
+    const artifact = (await this.artifacts(jobId)).find((a) => a.kind === format);
+    if (!artifact) throw new DocketError("not_found", `this job has no ${format} output (outputs: ${job.options.outputs.join(", ")})`);
+    const doc = await this.database.db.selectFrom("documents").select("safe_filename").where("id", "=", job.documentId).executeTakeFirst();
+    return { stream: await this.blobStore.get(artifact.blob_key), mimeType: artifact.mime_type, size: Number(artifact.size_bytes), documentName: doc?.safe_filename ?? "document" };
+  }
+
+  async batch(scope: Scope, batchId: string): Promise<BatchJson> {
+    let query = this.database.db.selectFrom("batches").selectAll().where("id", "=", batchId);
+    if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
+    const batch = await query.executeTakeFirst();
+    if (!batch) throw new DocketError("not_found", "batch not found");
+    const rows = await this.database.db.selectFrom("jobs").selectAll().where("batch_id", "=", batchId).orderBy("created_at").orderBy("id").execute();
+    const loaded = await attachSteps(this.database, rows);
+    const now = Date.now();
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    let sum = 0;
+    const jobs = rows.map((r) => {
+      const l = loaded.get(r.id)!;
+      counts[l.job.status]++;
+      // A finished job (whatever its outcome) is done as far as the batch's progress goes.
+      sum += l.job.status === "pending" || l.job.status === "processing" ? statusOf(l, now).percentage : 100;
+      return jobToJson(l.job, l.steps, now);
+    });
+    return {
+      id: batch.id,
+      total: rows.length,
+      counts,
+      percentage: rows.length === 0 ? 0 : Math.round((sum / rows.length) * 10) / 10,
+      created_at: new Date(Number(batch.created_at)).toISOString(),
+      jobs,
+    };
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The OCR engine proper, shared by both Tesseract backends: one page image in, one
+ * document-model Page out. Steps, each checked against the abort signal:
+ *
+ *   1. orientation — Tesseract OSD on a ≤ 200-DPI copy; applied only when confident;
+ *   2. rotate upright (lossless quarter turn);
+ *   3. deskew — projection-profile estimate, fine rotation when ≥ 0.2°;
+ *   4. recognise — whole page, or bands in parallel for tiled ("gundam") pages;
+ *   5. map boxes back to the upright frame and build blocks → lines → words.
+ */
+import sharp from "sharp";
+import type { BBox, Block, Page } from "../domain/document-model.js";
+import { DocketError, isAbortError, toDocketError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { splitIntoBands } from "../imaging/bands.js";
+import { estimateSkew } from "../imaging/deskew.js";
+import { deskewedToUpright } from "../imaging/page-geometry.js";
+import { withPngDensity } from "../imaging/png-density.js";
+import type { RasterImage } from "../imaging/raster.js";
+import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
+import { cancelledError, throwIfAborted } from "./abort.js";
+import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
+import { ocrModePreset, resolutionPreset } from "./ocr-presets.js";
+import type { TesseractBackend } from "./tesseract-backend.js";
+import { tsvToBlocks, weightedConfidence } from "./tsv-to-page.js";
+
+export interface PageRecognizerOptions {
+  backend: TesseractBackend;
+  /** Who runs OSD; defaults to the backend (the CLI without osd data borrows the wasm one). */
+  orientation?: Pick<TesseractBackend, "detectOrientation">;
+  log: Logger;
+  /**
+   * OSD results below this confidence are ignored (page left as is). Measured on the shared
+   * corpus: correct results at ≥ 150 DPI score 7–27; the one wrong result seen (a 100-DPI
+   * render) scored 1.8.
+   */
+  minOrientationConfidence?: number;
+  /** Resolution OSD runs at: enough for reliable results (see docs/OCR.md), cheap to compute. */
+  osdDpi?: number;
+  /** Extra owned resources to close with the engine (e.g. a borrowed OSD backend). */
+  alsoClose?: Array<{ close(): Promise<void> }>;
+}
+
+export class TesseractOcrEngine implements OcrEngine {
+  readonly name: string;
+  private readonly orientationBackend: Pick<TesseractBackend, "detectOrientation">;
+  private readonly minConfidence: number;
+  private readonly osdDpi: number;
+
+  constructor(private readonly options: PageRecognizerOptions) {
+    this.name = options.backend.name;
+    this.orientationBackend = options.orientation ?? options.backend;
+    this.minConfidence = options.minOrientationConfidence ?? 2;
+    this.osdDpi = options.osdDpi ?? 200;
+  }
+
+  languages(): string[] {
+    return this.options.backend.languages();
+  }
+
+  async detectOrientation(input: OcrInput, options: { signal?: AbortSignal } = {}): Promise<OrientationResult> {
+    throwIfAborted(options.signal);
+    // The PNG's own density may be libvips's 25.4 default; OSD reads only that.
+    let image: RasterImage = { ...input, png: withPngDensity(input.png, input.dpi) };
+    if (input.dpi > this.osdDpi * 1.2) {
+      const factor = this.osdDpi / input.dpi;
+      const width = Math.max(1, Math.round(input.width * factor));
+      const height = Math.max(1, Math.round(input.height * factor));
+      const png = await sharp(input.png, { limitInputPixels: false }).resize(width, height, { fit: "fill" }).png({ compressionLevel: 1 }).toBuffer();
+      image = { png: withPngDensity(png, this.osdDpi), width, height, dpi: this.osdDpi };
+    }
+    const result = await this.orientationBackend.detectOrientation(image.png, image.dpi, options.signal);
+    return result ?? { rotation: 0, confidence: 0 };
+  }
+
+  async recognize(input: OcrInput, options: OcrOptions): Promise<Page> {
+    const { signal } = options;
+    const started = Date.now();
+    const log = this.options.log.child({ engine: this.name, page: options.pageNumber });
+    try {
+      throwIfAborted(signal);
+      this.options.backend.requireLanguages(options.languages);
+      const mode = ocrModePreset(options.mode);
+
+      let rotation = 0;
+      let orientationConfidence: number | undefined;
+      if (options.autoRotate !== false) {
+        const found = await this.detectOrientation(input, signal ? { signal } : {});
+        orientationConfidence = found.confidence;
+        if (found.confidence >= this.minConfidence) rotation = found.rotation;
+      }
+      throwIfAborted(signal);
+      const upright = await rotateQuarter(input, rotation);
+
+      let skew = 0;
+      let target = upright;
+      if (options.deskew ?? mode.deskew) {
+        const estimate = await estimateSkew(upright);
+        throwIfAborted(signal);
+        if (estimate.correction !== 0) {
+          skew = estimate.correction;
+          target = await rotateFine(upright, skew);
+        }
+      }
+      throwIfAborted(signal);
+
+      const toUpright = (box: BBox): BBox => deskewedToUpright(box, skew, target, upright);
+      const preset = options.resolution === undefined ? undefined : resolutionPreset(options.resolution);
+      const blocks =
+        preset?.tiling === true && target.height > preset.maxBandHeight * 1.25
+          ? await this.recognizeBands(target, options, preset.maxBandHeight, toUpright)
+          : tsvToBlocks(await this.tsv(target, options), toUpright);
+
+      const words = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
+      const page: Page = {
+        number: options.pageNumber,
+        width: upright.width,
+        height: upright.height,
+        dpi: input.dpi,
+        source: "ocr",
+        rotation,
+        skew,
+        confidence: weightedConfidence(words),
+        blocks,
+      };
+      log.debug(
+        { ms: Date.now() - started, rotation, orientationConfidence, skew, words: words.length, confidence: page.confidence },
+        "page recognised",
+      );
+      return page;
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted === true) throw cancelledError();
+      if (error instanceof DocketError) throw error;
+      throw new DocketError("ocr_failed", `OCR failed on page ${options.pageNumber}: ${toDocketError(error).message}`, {
+        cause: error,
+        permanent: false,
+      });
+    }
+  }
+
+  private tsv(image: RasterImage, options: OcrOptions): Promise<string> {
+    const mode = ocrModePreset(options.mode);
+    return this.options.backend.recognizeTsv({
+      png: image.png,
+      dpi: image.dpi,
+      languages: options.languages,
+      psm: mode.psm,
+      variables: mode.variables,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** Recognise bands in parallel (the backend's pool bounds concurrency) and stitch them in order. */
+  private async recognizeBands(
+    image: RasterImage,
+    options: OcrOptions,
+    maxBandHeight: number,
+    toUpright: (box: BBox) => BBox,
+  ): Promise<Block[]> {
+    const bands = await splitIntoBands(image, maxBandHeight);
+    throwIfAborted(options.signal);
+    const results = await Promise.all(
+      bands.map(async (band) => {
+        const tsv = await this.tsv(band.image, options);
+        return tsvToBlocks(tsv, (box) => toUpright({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }));
+      }),
+    );
+    return results.flat();
+  }
+
+  check(): Promise<EngineHealth> {
+    return this.options.backend.check();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.options.backend.close(), ...(this.options.alsoClose ?? []).map((r) => r.close())]);
+  }
+}

@@ -1,0 +1,161 @@
+import type { Worker } from "node:worker_threads";
+import { DocketError, type ErrorCode } from "../errors.js";
+import { siblingModule, startModuleWorker } from "./module-worker.js";
+import type { TextLayerOptions, TextLayerPage } from "./text-layer.js";
+
+/** Messages between TextLayerWorker and its thread (structured-clone-able). */
+export interface TextLayerRequest {
+  id: number;
+  bytes: Uint8Array;
+  options: Pick<TextLayerOptions, "dpi" | "pages" | "contentStats">;
+}
+
+export type TextLayerResponse =
+  | { id: number; type: "progress"; done: number; total: number }
+  | { id: number; type: "done"; pages: TextLayerPage[] }
+  | { id: number; type: "error"; error: { code: ErrorCode | null; message: string; details: Record<string, unknown> | null } };
+
+interface Pending {
+  resolve: (pages: TextLayerPage[]) => void;
+  reject: (error: unknown) => void;
+  onProgress: TextLayerOptions["onProgress"];
+}
+
+export interface TextLayerWorkerOptions {
+  /** Stop the thread after this long without work (it costs ~50 MB once pdf.js is loaded). Default 60 s. */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * `extractTextLayer` in a worker thread, so the main thread keeps heart-beating the queue:
+ * pdf.js parses fonts synchronously and one page can hold its thread for 300 ms or more.
+ * Cancelling terminates the thread at once (mid-page), and the next call starts a new one.
+ * One extraction at a time per instance (calls queue up); create one per process in the
+ * composition root and `close()` it on shutdown.
+ */
+export class TextLayerWorker {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleTimeoutMs: number;
+
+  constructor(options: TextLayerWorkerOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  }
+
+  /** Same contract as `extractTextLayer`. */
+  extract(bytes: Uint8Array, options: TextLayerOptions = {}): Promise<TextLayerPage[]> {
+    const run = this.chain.then(() => this.run(bytes, options));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(new DocketError("cancelled", "text-layer worker closed"));
+    if (worker) await worker.terminate();
+  }
+
+  private run(bytes: Uint8Array, options: TextLayerOptions): Promise<TextLayerPage[]> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    clearTimeout(this.idleTimer);
+    const worker = this.ensureWorker();
+    worker.ref(); // keep the process alive while a result is owed
+    const id = this.nextId++;
+    return new Promise<TextLayerPage[]>((resolve, reject) => {
+      const onAbort = (): void => {
+        // The only way to stop pdf.js mid-page: drop the thread.
+        this.pending.delete(id);
+        reject(signal?.reason);
+        void this.restart();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        signal?.removeEventListener("abort", onAbort);
+        this.scheduleIdleStop();
+        fn(value);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress: options.onProgress });
+      const copy = new Uint8Array(bytes); // transferred below; the caller keeps its buffer
+      const request: TextLayerRequest = {
+        id,
+        bytes: copy,
+        options: {
+          ...(options.dpi === undefined ? {} : { dpi: options.dpi }),
+          ...(options.pages === undefined ? {} : { pages: [...options.pages] }),
+          ...(options.contentStats === undefined ? {} : { contentStats: options.contentStats }),
+        },
+      };
+      worker.postMessage(request, [copy.buffer]);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startModuleWorker(siblingModule(import.meta.url, "text-layer-worker-entry"), "docket-text-layer");
+    worker.on("message", (message: TextLayerResponse) => this.onMessage(message));
+    // A thread we detached on purpose (cancel, idle, close) may exit later: only the current
+    // thread's death fails the requests in flight.
+    worker.on("error", (error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failAll(new DocketError("internal_error", `text-layer worker failed: ${error.message}`, { cause: error, permanent: false }));
+    });
+    worker.on("exit", (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failAll(new DocketError("internal_error", `text-layer worker exited with code ${code}`, { permanent: false }));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(message: TextLayerResponse): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return; // cancelled meanwhile
+    switch (message.type) {
+      case "progress":
+        pending.onProgress?.(message.done, message.total);
+        return;
+      case "done":
+        this.pending.delete(message.id);
+        pending.resolve(message.pages);
+        return;
+      case "error": {
+        this.pending.delete(message.id);
+        const { code, message: text, details } = message.error;
+        pending.reject(
+          code
+            ? new DocketError(code, text, details ? { details } : {})
+            : new DocketError("internal_error", text, { permanent: false }),
+        );
+        return;
+      }
+    }
+  }
+
+  private async restart(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private failAll(error: DocketError): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(error);
+  }
+
+  private scheduleIdleStop(): void {
+    clearTimeout(this.idleTimer);
+    if (this.pending.size > 0) return;
+    this.worker?.unref();
+    this.idleTimer = setTimeout(() => void this.restart(), this.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+}

@@ -1,0 +1,50 @@
+import type { BlobStore } from "../blob/blob-store.js";
+import type { Database } from "../db/database.js";
+import { DocketError } from "../errors.js";
+import type { PipelineDefinition, StepHandler } from "../engine/pipeline.js";
+import type { OcrEngine } from "../ocr/ocr-engine.js";
+import { TextLayerWorker } from "../pdf/text-layer-worker.js";
+import { planOcrJob, type OCR_STEPS } from "./plan.js";
+import { assembleStep } from "./steps/assemble.js";
+import { checkTextStep } from "./steps/check-text.js";
+import { exportStep } from "./steps/export.js";
+import { ocrStep } from "./steps/ocr.js";
+import { renderPagesStep } from "./steps/render-pages.js";
+import { validateStep, type ValidateLimits } from "./steps/validate.js";
+
+export interface OcrPipelineDeps {
+  database: Database;
+  blobStore: BlobStore;
+  engine: OcrEngine;
+  limits: ValidateLimits;
+}
+
+/**
+ * The OCR pipeline: validate → check_text → render_pages → ocr → assemble → export, plus one
+ * `deliver:<destination>` step per destination. Each step reads what earlier steps wrote to
+ * the job's workspace and writes only into its own, so a retry resumes at the failed step.
+ */
+export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & { close(): Promise<void> } {
+  // One text-layer thread per process (it idles out after a minute without work).
+  const textLayer = new TextLayerWorker();
+  const handlers: Record<(typeof OCR_STEPS)[number], StepHandler> = {
+    validate: validateStep(deps),
+    check_text: checkTextStep({ blobStore: deps.blobStore, textLayer }),
+    render_pages: renderPagesStep({ blobStore: deps.blobStore, maxImagePixels: deps.limits.maxImagePixels }),
+    ocr: ocrStep({ blobStore: deps.blobStore, engine: deps.engine }),
+    assemble: assembleStep({ blobStore: deps.blobStore, engineName: deps.engine.name }),
+    export: exportStep(deps),
+  };
+  const deliver: StepHandler = async (ctx) => {
+    throw new DocketError("validation_error", `no delivery destination named ${ctx.step.slice("deliver:".length)} is configured`, { permanent: true });
+  };
+  return {
+    name: "ocr",
+    plan: planOcrJob,
+    handler: (step) => (step.startsWith("deliver:") ? deliver : handlers[step as keyof typeof handlers]),
+    close: async () => {
+      await textLayer.close();
+      await deps.engine.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { PipelineDeps } from "../app/docket.js";
+import type { PipelineDefinition } from "../engine/pipeline.js";
+import { createOcrEngine } from "../ocr/engine-factory.js";
+import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PAGES } from "../pdf/inspect-document.js";
+import { createOcrPipeline } from "./ocr-pipeline.js";
+
+/** The pipelines a Docket process runs, built on that process's stores and configuration. */
+export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefinition[]> {
+  const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log.child({ component: "ocr" }) });
+  return [
+    createOcrPipeline({
+      database: deps.database,
+      blobStore: deps.blobStore,
+      engine,
+      limits: { maxPages: DEFAULT_MAX_PAGES, maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS },
+    }),
+  ];
+}

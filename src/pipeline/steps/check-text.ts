@@ -1,0 +1,55 @@
+import type { BlobStore } from "../../blob/blob-store.js";
+import type { Page } from "../../domain/document-model.js";
+import type { StepHandler } from "../../engine/pipeline.js";
+import { assessTextLayer } from "../../pdf/assess-text-layer.js";
+import type { TextLayerWorker } from "../../pdf/text-layer-worker.js";
+import type { CheckTextOutput, ValidateOutput } from "../plan.js";
+import { readJson, writeJson } from "../workspace.js";
+
+/**
+ * Per page: is the PDF's text layer usable, or does the page need OCR? Empty, garbage and
+ * too-sparse layers need OCR; `ocr: force` OCRs every page, `ocr: skip` none. Images have no
+ * text layer. The usable text-layer pages (words with boxes) are kept for `assemble`.
+ */
+export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayerWorker }): StepHandler {
+  return async (ctx) => {
+    const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
+    const all = Array.from({ length: info.numPages }, (_, i) => i + 1);
+    const policy = ctx.options.ocr;
+    let textPages: Page[] = [];
+    const verdicts: Record<string, string> = {};
+    if (info.kind === "pdf" && policy !== "force") {
+      const bytes = await deps.blobStore.getBuffer(info.blobKey);
+      // pdf.js parses fonts synchronously: it runs in a worker thread so heartbeats keep going.
+      const extracted = await deps.textLayer.extract(bytes, {
+        signal: ctx.signal,
+        contentStats: true,
+        onProgress: (done, total) => ctx.progress(done, total, `reading the text layer: page ${done} of ${total}`),
+      });
+      for (const { page, content } of extracted) {
+        const assessment = assessTextLayer(page, content);
+        verdicts[page.number] = assessment.reason;
+        if (assessment.usable) textPages.push(page);
+      }
+    } else {
+      for (const n of all) verdicts[n] = info.kind === "image" ? "image" : "forced";
+    }
+    if (policy === "skip") {
+      // No OCR at all: pages without a usable layer come out empty, and say so.
+      for (const n of all) if (!textPages.some((p) => p.number === n)) verdicts[n] = `${verdicts[n] ?? "none"} (ocr skipped)`;
+    }
+    const textNumbers = new Set(textPages.map((p) => p.number));
+    const output: CheckTextOutput = {
+      ocrPages: policy === "skip" ? [] : all.filter((n) => !textNumbers.has(n)),
+      textPages: [...textNumbers].sort((a, b) => a - b),
+      verdicts,
+    };
+    textPages = textPages.sort((a, b) => a.number - b.number);
+    await writeJson(deps.blobStore, `${ctx.workspace}text-pages.json`, textPages);
+    await writeJson(deps.blobStore, `${ctx.workspace}check.json`, output);
+    return {
+      message: `${output.textPages.length} page(s) with a usable text layer, ${output.ocrPages.length} to OCR`,
+      detail: { ocr_pages: output.ocrPages, text_pages: output.textPages, verdicts },
+    };
+  };
+}

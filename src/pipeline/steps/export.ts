@@ -1,0 +1,86 @@
+import type { BlobStore } from "../../blob/blob-store.js";
+import type { DocumentModel } from "../../domain/document-model.js";
+import type { OutputFormat } from "../../domain/types.js";
+import type { ArtifactRecord, StepHandler } from "../../engine/pipeline.js";
+import { buildSearchablePdf, type PageImageProvider } from "../../exports/searchable-pdf.js";
+import { toHocrAsync } from "../../exports/to-hocr.js";
+import { toJsonAsync } from "../../exports/to-json.js";
+import { toMarkdownAsync } from "../../exports/to-markdown.js";
+import { toPlainTextAsync } from "../../exports/to-text.js";
+import { openPdfForRendering } from "../../imaging/pdf-rendering.js";
+import type { RenderOutput, ValidateOutput } from "../plan.js";
+import { readJson } from "../workspace.js";
+
+const FILES: Record<OutputFormat, { name: string; mimeType: string }> = {
+  txt: { name: "document.txt", mimeType: "text/plain; charset=utf-8" },
+  md: { name: "document.md", mimeType: "text/markdown; charset=utf-8" },
+  json: { name: "document.json", mimeType: "application/json" },
+  hocr: { name: "document.hocr", mimeType: "text/vnd.hocr+html; charset=utf-8" },
+  pdf: { name: "document.pdf", mimeType: "application/pdf" },
+};
+
+/**
+ * Writes the requested outputs, all derived from the assembled model. The artifacts become
+ * visible in the same transaction as this step's success, so a cancelled or failed export
+ * leaves none behind (its workspace is removed by the engine).
+ */
+export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
+  return async (ctx) => {
+    const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
+    const model = await readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`);
+    const formats = ctx.options.outputs.length > 0 ? ctx.options.outputs : (Object.keys(FILES) as OutputFormat[]);
+    const artifacts: ArtifactRecord[] = [];
+    for (const [i, format] of formats.entries()) {
+      ctx.signal.throwIfAborted();
+      ctx.progress(i, formats.length, `writing ${format}`);
+      const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal);
+      const key = `${ctx.workspace}${FILES[format].name}`;
+      const { size } = await deps.blobStore.put(key, content);
+      artifacts.push({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size });
+    }
+    ctx.progress(formats.length, formats.length);
+    return { artifacts, message: `wrote ${formats.join(", ")}`, detail: { formats } };
+  };
+}
+
+async function render(
+  format: OutputFormat,
+  model: DocumentModel,
+  info: ValidateOutput,
+  renderPrefix: string,
+  blobStore: BlobStore,
+  signal: AbortSignal,
+): Promise<Buffer | string> {
+  // The *Async exporters yield every ~20 ms: a 500-page model would otherwise hold the
+  // event loop (and the job's heartbeat) for most of a second.
+  switch (format) {
+    case "txt":
+      return toPlainTextAsync(model, { signal });
+    case "md":
+      return toMarkdownAsync(model, { signal });
+    case "json":
+      return toJsonAsync(model, { signal });
+    case "hocr":
+      return toHocrAsync(model, { signal });
+    case "pdf": {
+      const rendered = await readJson<RenderOutput>(blobStore, `${renderPrefix}render.json`).catch(() => ({ pages: [] }) as RenderOutput);
+      const fromRendered: PageImageProvider = async (n) => {
+        const page = rendered.pages.find((p) => p.number === n);
+        if (page) return { bytes: await blobStore.getBuffer(page.key), format: "png", dpi: page.dpi };
+        // A page that was not rendered (it had a text layer): render it now, for the image-only fallback.
+        const pdf = await openPdfForRendering(await blobStore.getBuffer(info.blobKey), { signal });
+        try {
+          const image = await pdf.renderPage(n, { dpi: 150, signal });
+          return { bytes: image.png, format: "png", dpi: image.dpi };
+        } finally {
+          await pdf.close();
+        }
+      };
+      const source =
+        info.kind === "pdf"
+          ? { kind: "pdf" as const, bytes: await blobStore.getBuffer(info.blobKey), fallbackImages: fromRendered }
+          : { kind: "images" as const, images: fromRendered };
+      return Buffer.from(await buildSearchablePdf(model, source, { signal, title: info.filename }));
+    }
+  }
+}

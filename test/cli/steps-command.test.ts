@@ -1,0 +1,95 @@
+/**
+ * `docket steps verify` and `docket steps rebuild` as a person runs them: the real CLI in a
+ * subprocess against a real SQLite data dir (and PostgreSQL when reachable).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createEngine } from "../../src/engine/engine.js";
+import { PipelineRegistry } from "../../src/engine/pipeline.js";
+import { Worker } from "../../src/engine/worker.js";
+import { silentLogger } from "../../src/logger.js";
+import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
+import { seedDocuments } from "../support/seed.js";
+import { createTestPipeline } from "../support/test-pipeline.js";
+
+const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+function docket(db: TestDatabase, ...args: string[]) {
+  const env = { ...process.env, DOCKET_DATA_DIR: db.dataDir, DATABASE_URL: db.url.startsWith("sqlite:") ? "" : db.url, LOG_LEVEL: "silent" };
+  const result = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { env, encoding: "utf8", timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`docket steps on ${dialect}`, async () => {
+    const skip = await skipReasonFor(dialect);
+    let db: TestDatabase;
+    const jobIds: string[] = [];
+
+    before(async () => {
+      if (skip) return;
+      db = await createTestDatabase(dialect);
+      if (dialect === "sqlite") {
+        // The CLI finds SQLite at <DOCKET_DATA_DIR>/docket.db, which is where the test database lives.
+        assert.ok(db.url.endsWith("/docket.db"));
+      }
+      const log = silentLogger();
+      const engine = await createEngine({ database: db.database, log });
+      const registry = new PipelineRegistry();
+      registry.register(createTestPipeline({ steps: ["a", "b", "c"] }));
+      const worker = new Worker({ queue: engine.queue, registry, notifier: engine.notifier, log, concurrency: 2, pollMs: 50 });
+      worker.start();
+      const { ownerId, documentIds } = await seedDocuments(db.database, 5);
+      for (const [i, documentId] of documentIds.entries()) {
+        const options = { ocr_mode: "document" as const, resolution_mode: "base" as const, languages: ["eng"], outputs: ["txt" as const], ocr: "auto" as const, script: i === 0 ? { b: "fail" } : {} };
+        jobIds.push((await engine.queue.enqueue({ documentId, ownerId, pipeline: "test", options, plan: ["a", "b", "c"] })).id);
+      }
+      for (;;) {
+        const rows = await db.database.db.selectFrom("jobs").select("status").execute();
+        if (rows.every((r) => r.status === "completed" || r.status === "failed")) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await worker.stop();
+      await engine.close();
+    });
+    after(async () => {
+      if (!skip) await db.drop();
+    });
+
+    it("verify finds nothing on a healthy database", { skip }, () => {
+      const run = docket(db, "steps", "verify");
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /job_steps agrees with job_events/);
+    });
+
+    it("verify reports a mismatch planted in the database; rebuild --dry-run changes nothing; rebuild repairs it", { skip }, async () => {
+      const victim = jobIds[1]!;
+      await db.database.db.updateTable("job_steps").set({ status: "failure", error_code: "planted" }).where("job_id", "=", victim).where("name", "=", "b").execute();
+
+      const verify = docket(db, "steps", "verify");
+      assert.equal(verify.code, 1, "a mismatch exits 1");
+      assert.match(verify.stdout, new RegExp(`job ${victim} step b: status is "failure" in job_steps, "success" by the events`));
+      const json = JSON.parse(docket(db, "steps", "verify", "--json").stdout) as { mismatches: { jobId: string; field: string }[] };
+      assert.deepEqual(json.mismatches.map((m) => [m.jobId, m.field]).sort(), [[victim, "error_code"], [victim, "status"]]);
+
+      const before = await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute();
+      const dry = docket(db, "steps", "rebuild", "--dry-run", "--batch-size", "2");
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /would change 1 of 5 jobs \(1 step rows\)/);
+      assert.deepEqual(await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute(), before);
+
+      const rebuild = docket(db, "steps", "rebuild");
+      assert.equal(rebuild.code, 0, rebuild.stderr);
+      assert.match(rebuild.stdout, /changed 1 of 5 jobs/);
+      assert.equal(docket(db, "steps", "verify").code, 0);
+    });
+
+    it("usage errors exit 2 with help", { skip }, () => {
+      const run = docket(db, "steps", "rebuild", "--no-such-flag");
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /unknown option/);
+    });
+  });
+}

@@ -80,12 +80,11 @@ export function toProblem(error: unknown, log: Logger): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? "body";
     const errors = error.validation.map((v) => {
-      const params = v.params as { issue?: { path?: PropertyKey[]; keys?: string[] } } | undefined;
-      const path = (params?.issue?.path ?? []).map(String);
-      const keys = params?.issue?.keys;
+      const path = (v.instancePath ?? "").split("/").filter(Boolean);
+      const keys = (v.params as { keys?: unknown } | undefined)?.keys;
       const field = [where, ...path].join(".");
-      return keys && keys.length > 0
-        ? { field: keys.map((k) => `${field}.${k}`).join(", "), message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}` }
+      return Array.isArray(keys) && keys.length > 0
+        ? { field: keys.map((k) => `${field}.${String(k)}`).join(", "), message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}` }
         : { field, message: v.message ?? "invalid" };
     });
     return problem(400, "validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
@@ -113,8 +112,9 @@ export function errorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const p = toProblem(error, request.log as unknown as Logger ?? log);
     if (p.status >= 500) request.log.error({ code: p.code }, "request failed");
-    // A body we refused mid-stream: tell the client not to reuse the connection.
-    if (p.status === 413) reply.header("connection", "close");
+    // A body we refused before reading it all (oversized, wrong type): close the connection
+    // rather than leave unread bytes on a keep-alive socket.
+    if (p.status === 413 || !request.raw.complete) reply.header("connection", "close");
     return sendProblem(reply, p);
   };
 }

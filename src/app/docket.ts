@@ -161,6 +161,8 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         (closing ??= (async () => {
           // Stop claiming and let running jobs finish (or release them) while the API still answers.
           await Promise.all(workers.map((w) => w.stop()));
+          // Pipelines hold worker threads (OCR, rendering): release them once no job runs.
+          for (const name of registry.names()) await registry.get(name)?.close?.();
           metrics.stop();
           await app.close();
           for (const step of cleanup) await step();

@@ -197,14 +197,16 @@ export class EventFeed {
     ].filter((c) => c !== null);
     const extra = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
     if (this.database.dialect === "postgres") {
-      const result = await sql<JobEventRow & { tx: string }>`
-        select *, tx::text as tx from job_events
-        where (tx, id) > (${position.tx}::xid8, ${position.id})
-          and tx < pg_snapshot_xmin(pg_current_snapshot())${extra}
-        order by tx, id limit ${limit}`.execute(db);
+      const result = await sql<JobEventRow & { tx_text: string }>`
+        select e.id, e.job_id, e.document_id, e.owner_id, e.batch_id, e.step, e.status, e.message, e.detail,
+          e.attempt, e.created_at, e.tx::text as tx_text
+        from job_events e
+        where (e.tx, e.id) > (${position.tx}::xid8, ${position.id})
+          and e.tx < pg_snapshot_xmin(pg_current_snapshot())${extra}
+        order by e.tx, e.id limit ${limit}`.execute(db);
       const rows = result.rows;
       const lastRow = rows.at(-1);
-      return { events: rows.map(eventRowToEvent), last: lastRow ? { tx: lastRow.tx, id: Number(lastRow.id) } : null };
+      return { events: rows.map(eventRowToEvent), last: lastRow ? { tx: lastRow.tx_text, id: Number(lastRow.id) } : null };
     }
     const result = await sql<JobEventRow>`
       select * from job_events where id > ${position.id}${extra} order by id limit ${limit}`.execute(db);

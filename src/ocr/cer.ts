@@ -65,6 +65,17 @@ export function sortedLinesCer(hypothesis: string, reference: string): number {
 }
 
 /**
+ * Order-insensitive CER over words: both sides are split into whitespace-separated words,
+ * sorted and joined by single spaces. Unlike sortedLinesCer it does not penalise an engine
+ * for merging "QTY" and "PRICE" into one line where the reference has two boxes, which is
+ * how SROIE's transcripts are cut; a misread or missing word still costs its characters.
+ */
+export function sortedWordsCer(hypothesis: string, reference: string): number {
+  const words = (text: string): string => normalizeForCer(text).split(" ").filter(Boolean).sort().join(" ");
+  return characterErrorRate(words(hypothesis), words(reference));
+}
+
+/**
  * Bag-of-characters error: max(reference characters missing from the hypothesis, hypothesis
  * characters not in the reference) over the reference size, whitespace excluded. Fully
  * order-free, and a lower bound of the edit distance (each edit fixes at most one of each).

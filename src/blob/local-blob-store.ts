@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -45,6 +46,7 @@ export class LocalBlobStore implements MovableBlobStore {
     const target = this.pathFor(key);
     const temp = await this.newTempPath();
     let size = 0;
+    let file: WriteStream | undefined;
     try {
       const source = typeof data === "string" || data instanceof Uint8Array ? Readable.from([toBuffer(data)]) : data;
       const counter = new Transform({
@@ -53,13 +55,17 @@ export class LocalBlobStore implements MovableBlobStore {
           callback(null, chunk);
         },
       });
-      await pipeline(source, counter, createWriteStream(temp, { flags: "wx" }));
+      file = createWriteStream(temp, { flags: "wx" });
+      await pipeline(source, counter, file);
       if (this.fsync) await fsyncFile(temp);
       await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);
       if (this.fsync) await fsyncDir(dirname(target));
       return { size };
     } catch (error) {
+      // A stream destroyed early may still be opening its file: wait until it has closed, or
+      // the unlink could run before the open creates the file and leave it behind.
+      if (file && !file.closed) await once(file, "close").catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw error;
     }

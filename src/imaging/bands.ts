@@ -66,7 +66,7 @@ export async function splitIntoBands(image: RasterImage, maxBandHeight: number):
     if (height <= 0) continue;
     const png = await sharp(image.png, { limitInputPixels: false })
       .extract({ left: 0, top, width: image.width, height })
-      .png({ compressionLevel: 3, adaptiveFiltering: false })
+      .png({ compressionLevel: 1, adaptiveFiltering: false })
       .toBuffer();
     bands.push({ top, image: { png: withPngDensity(png, image.dpi), width: image.width, height, dpi: image.dpi } });
   }

@@ -117,7 +117,7 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
     pipeline = colour === "grey" ? pipeline.toColourspace("b-w") : pipeline.toColourspace("srgb");
     try {
       const { data, info } = await pipeline
-        .png({ compressionLevel: 3, adaptiveFiltering: false })
+        .png({ compressionLevel: 1, adaptiveFiltering: false })
         
         .toBuffer({ resolveWithObject: true });
       return {

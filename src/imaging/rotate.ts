@@ -13,7 +13,7 @@ export async function rotateQuarter(image: RasterImage, degreesClockwise: number
   if (rotation === 0) return image;
   const png = await sharp(image.png, { limitInputPixels: false })
     .rotate(rotation)
-    .png({ compressionLevel: 3, adaptiveFiltering: false })
+    .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer();
   return { png: withPngDensity(png, image.dpi), ...rotatedSize(image, rotation), dpi: image.dpi };
 }
@@ -28,7 +28,7 @@ export async function rotateFine(image: RasterImage, degreesClockwise: number): 
   const { data, info } = await sharp(image.png, { limitInputPixels: false })
     .rotate(degreesClockwise, { background: { r: 255, g: 255, b: 255, alpha: 1 } })
     .flatten({ background: "#ffffff" })
-    .png({ compressionLevel: 3, adaptiveFiltering: false })
+    .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer({ resolveWithObject: true });
   return { png: withPngDensity(data, image.dpi), width: info.width, height: info.height, dpi: image.dpi };
 }

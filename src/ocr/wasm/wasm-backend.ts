@@ -3,7 +3,8 @@
  * machine with Node, no system packages. Everything is loaded from local disk:
  *
  * - the worker script and wasm core from node_modules (tesseract.js's defaults in Node; set
- *   explicitly here so a changed default can never turn into a CDN fetch);
+ *   explicitly here so a changed default can never turn into a CDN fetch; the worker script
+ *   is wrapped to keep Tesseract's console chatter out of the server's output);
  * - language data from an assembled folder of links (language-catalog.ts) with caching off,
  *   so nothing is written next to the process and nothing is fetched (tesseract.js fetches
  *   from a CDN only when `langPath` is unset).
@@ -11,6 +12,7 @@
  * Recognition workers run the LSTM-only core; orientation detection (OSD) needs the legacy
  * engine, so it has its own small pool with the legacy core and `osd` data.
  */
+import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import Tesseract from "tesseract.js";
@@ -45,9 +47,31 @@ function tesseractError(error: unknown, what: string): DocketError {
   return new DocketError("ocr_failed", `${what}: ${message}`, { permanent: false, cause: error });
 }
 
+/**
+ * Tesseract's C++ code prints diagnostics ("Detected 70 diacritics", "Line cannot be
+ * recognized!!") through Emscripten to console.*, which in a worker thread lands on the
+ * server's stdout between the JSON log lines. tesseract.js creates its worker threads itself
+ * (no stdout option), so Docket gives it a worker script that silences console output in the
+ * thread and then runs tesseract.js's own script. Results and errors travel as messages, not
+ * console output, so nothing of use is lost. Written at run time beside the language links
+ * because it must be plain CommonJS that a worker can start without a TypeScript loader.
+ */
+async function writeQuietWorker(dir: string, realWorkerPath: string): Promise<string> {
+  const path = join(dir, "tesseract-worker.cjs");
+  const source = [
+    "'use strict';",
+    "for (const k of ['log', 'info', 'warn', 'error', 'debug']) console[k] = () => {};",
+    `require(${JSON.stringify(realWorkerPath)});`,
+    "",
+  ].join("\n");
+  await writeFile(path, source);
+  return path;
+}
+
 export class WasmTesseractBackend implements TesseractBackend {
   readonly name = "tesseract-wasm";
-  private langDir: Promise<AssembledLangDir> | undefined;
+  /** Private temporary folder: language links and the quiet worker script. */
+  private langDir: Promise<{ dir: AssembledLangDir; workerPath: string }> | undefined;
   private readonly recognizers: TesseractWorkerPool;
   private readonly osd: TesseractWorkerPool;
   private readonly paths = localTesseractPaths();
@@ -74,14 +98,17 @@ export class WasmTesseractBackend implements TesseractBackend {
   }
 
   private async createWorker(languages: string[], oem: Tesseract.OEM, legacy: boolean): Promise<Tesseract.Worker> {
-    this.langDir ??= AssembledLangDir.create(this.options.catalog);
-    const dir = await this.langDir;
+    this.langDir ??= AssembledLangDir.create(this.options.catalog).then(async (dir) => ({
+      dir,
+      workerPath: await writeQuietWorker(dir.path, this.paths.workerPath),
+    }));
+    const { dir, workerPath } = await this.langDir;
     const log = this.options.log;
     return Tesseract.createWorker(languages, oem, {
       langPath: dir.path,
       cacheMethod: "none",
       gzip: false,
-      workerPath: this.paths.workerPath,
+      workerPath,
       corePath: this.paths.corePath,
       legacyCore: legacy,
       legacyLang: legacy,
@@ -160,8 +187,8 @@ export class WasmTesseractBackend implements TesseractBackend {
 
   async close(): Promise<void> {
     await Promise.all([this.recognizers.close(), this.osd.close()]);
-    const dir = await this.langDir?.catch(() => undefined);
-    await dir?.remove();
+    const runtime = await this.langDir?.catch(() => undefined);
+    await runtime?.dir.remove();
     this.langDir = undefined;
   }
 }

@@ -1,5 +1,7 @@
 /**
- * npm run bench:queue [-- --jobs N] — the queue's throughput, latency and status lookup.
+ * npm run bench:queue [-- --jobs N] [--only postgres|sqlite] [--throughput-only]
+ * — the queue's throughput, latency and status lookup. A partial run (--only or
+ * --throughput-only) prints its table but leaves docs/BENCHMARKS.md alone.
  *
  *  1. No-op jobs per second with 1 and 4 worker processes, on SQLite and PostgreSQL: jobs are
  *     enqueued with a future run_at, the workers start and go idle, then every job is made
@@ -35,7 +37,11 @@ import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
 
 const args = process.argv.slice(2);
-const JOBS = Number(args[args.indexOf("--jobs") + 1] || 5_000) || 5_000;
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const JOBS = Number(flag("--jobs") || 5_000) || 5_000;
+const ONLY = flag("--only") as DialectName | undefined;
+const THROUGHPUT_ONLY = args.includes("--throughput-only");
+const PARTIAL = ONLY !== undefined || THROUGHPUT_ONLY;
 const STATUS_DOCS = 100_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = join(root, "test/support/worker-process.ts");
@@ -49,11 +55,40 @@ const percentile = (values: number[], p: number) => {
 const now = () => performance.timeOrigin + performance.now();
 
 function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...argv], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker process (for finding hot spots).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", script, ...argv], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => line === "ready" && resolve(child));
     child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+/** CPU seconds (user + system, all threads) used so far by each of these processes; gone ones count 0. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended: its time is not counted (callers sample while everything runs).
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** The server processes serving this database's connections (PostgreSQL runs on this machine). */
+async function backendPids(client: { query: (q: string) => Promise<{ rows: { pid: number }[] }> }): Promise<number[]> {
+  const { rows } = await client.query(`select pid from pg_stat_activity where datname = current_database()`);
+  return rows.map((r) => Number(r.pid));
+}
+
+/** CPU per job in the measured window: worker processes and PostgreSQL backends (µs/job). */
+interface CpuCost {
+  workerUs: number;
+  databaseUs: number;
 }
 
 async function stopAll(children: ChildProcess[]): Promise<void> {
@@ -78,13 +113,17 @@ async function enqueueMany(db: TestDatabase, queue: JobQueue, count: number, run
   }
 }
 
-async function throughput(dialect: DialectName, processes: number): Promise<number> {
+async function throughput(dialect: DialectName, processes: number): Promise<{ rate: number; cpu: CpuCost }> {
   const db = await createTestDatabase(dialect);
   const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
   try {
     await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
     const runs = join(db.dataDir, "runs.jsonl");
     const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, runs, "8", "30000"])));
+    const workerPids = children.map((c) => c.pid!);
+    const sampleBackends = async () => (dialect === "postgres" ? await backendPids(db.database.pgPool!) : []);
+    let backends = await sampleBackends();
+    const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(backends) };
     const start = now();
     await db.database.db.updateTable("jobs").set({ run_at: 0 }).execute();
     if (dialect === "postgres") await sql`select pg_notify('docket_jobs', '')`.execute(db.database.db);
@@ -94,8 +133,16 @@ async function throughput(dialect: DialectName, processes: number): Promise<numb
       await sleep(20);
     }
     const seconds = (now() - start) / 1000;
+    // Pools may have opened connections during the run: count every backend alive now (one
+    // that started mid-run counts from its start, which the "before" sample never saw).
+    const late = (await sampleBackends()).filter((pid) => !backends.includes(pid));
+    backends = [...backends, ...late];
+    const cpu: CpuCost = {
+      workerUs: ((cpuSeconds(workerPids) - before.workers) / JOBS) * 1e6,
+      databaseUs: ((cpuSeconds(backends) - before.database) / JOBS) * 1e6,
+    };
     await stopAll(children);
-    return JOBS / seconds;
+    return { rate: JOBS / seconds, cpu };
   } finally {
     await db.drop();
   }
@@ -197,7 +244,7 @@ async function statusLookup(dialect: DialectName): Promise<{ p50: number; p99: n
   }
 }
 
-async function baseline(processes: number): Promise<number> {
+async function baseline(processes: number): Promise<{ rate: number; cpu: CpuCost }> {
   const db = await createTestDatabase("postgres");
   try {
     const client = new pg.Client({ connectionString: db.url });
@@ -206,6 +253,9 @@ async function baseline(processes: number): Promise<number> {
     await client.query(`create index on baseline_jobs (priority desc, id) where status = 'pending'`);
     await client.query(`insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`);
     const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(BASELINE, [db.url, "8"])));
+    const workerPids = children.map((c) => c.pid!);
+    let backends = await backendPids(client);
+    const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(backends) };
     const start = now();
     await client.query(`update baseline_jobs set status = 'pending'`);
     for (;;) {
@@ -214,31 +264,43 @@ async function baseline(processes: number): Promise<number> {
       await sleep(20);
     }
     const seconds = (now() - start) / 1000;
+    backends = [...backends, ...(await backendPids(client)).filter((pid) => !backends.includes(pid))];
+    const cpu: CpuCost = {
+      workerUs: ((cpuSeconds(workerPids) - before.workers) / JOBS) * 1e6,
+      databaseUs: ((cpuSeconds(backends) - before.database) / JOBS) * 1e6,
+    };
     await stopAll(children);
     await client.end();
-    return JOBS / seconds;
+    return { rate: JOBS / seconds, cpu };
   } finally {
     await db.drop();
   }
 }
 
-const dialects: DialectName[] = ["sqlite"];
-if ((await postgresSkipReason().catch(() => "no")) === undefined) dialects.push("postgres");
+const dialects: DialectName[] = ONLY === "postgres" ? [] : ["sqlite"];
+if (ONLY === "sqlite") {
+  // SQLite only: no baseline.
+} else if ((await postgresSkipReason().catch(() => "no")) === undefined) dialects.push("postgres");
 else console.warn("PostgreSQL not reachable: measuring SQLite only");
 
 const rows: string[][] = [];
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 let baseline4: number | undefined;
+const cpuText = (c: CpuCost) => `CPU/job: workers ${fmt(c.workerUs)} µs, database ${fmt(c.databaseUs)} µs`;
 if (dialects.includes("postgres")) {
-  baseline4 = await baseline(4);
-  rows.push(["postgres", "bare SKIP LOCKED baseline, 4 processes", `${fmt(baseline4)} jobs/s`, "1.00×"]);
+  const b = await baseline(4);
+  baseline4 = b.rate;
+  rows.push(["postgres", "bare SKIP LOCKED baseline, 4 processes × 8 connections", `${fmt(b.rate)} jobs/s (${cpuText(b.cpu)})`, "1.00×"]);
+  console.log(rows.at(-1)!.join(" | "));
 }
 for (const dialect of dialects) {
   for (const processes of [1, 4]) {
-    const rate = await throughput(dialect, processes);
-    rows.push([dialect, `no-op jobs, ${processes} worker process${processes > 1 ? "es" : ""} × 8 slots`, `${fmt(rate)} jobs/s`, baseline4 ? `${(rate / baseline4).toFixed(2)}× baseline` : ""]);
+    const { rate, cpu } = await throughput(dialect, processes);
+    const cost = dialect === "postgres" ? ` (${cpuText(cpu)})` : ` (CPU/job: ${fmt(cpu.workerUs)} µs)`;
+    rows.push([dialect, `no-op jobs, ${processes} worker process${processes > 1 ? "es" : ""} × 8 slots`, `${fmt(rate)} jobs/s${cost}`, baseline4 ? `${(rate / baseline4).toFixed(2)}× baseline` : ""]);
     console.log(rows.at(-1)!.join(" | "));
   }
+  if (THROUGHPUT_ONLY) continue;
   const l = await latency(dialect);
   rows.push([dialect, dialect === "sqlite" ? "enqueue→start latency, idle worker in the same process (embedded)" : "enqueue→start latency, idle worker in another process (NOTIFY)", `p50 ${fmt(l.p50, 1)} ms, p99 ${fmt(l.p99, 1)} ms`, ""]);
   console.log(rows.at(-1)!.join(" | "));
@@ -249,6 +311,8 @@ for (const dialect of dialects) {
 
 const table = ["| database | measure | result | ratio |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 console.log(`\n${table}\n`);
+
+if (PARTIAL) process.exit(0);
 
 const section = `## Queue (npm run bench:queue)
 

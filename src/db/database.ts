@@ -13,6 +13,8 @@ export interface Database {
   readonly db: Kysely<DatabaseSchema>;
   /** PostgreSQL only: connection settings for dedicated LISTEN connections. */
   readonly pgConfig: pg.PoolConfig | null;
+  /** PostgreSQL only: the pool behind `db`, for named prepared statements (see prepared.ts). */
+  readonly pgPool: pg.Pool | null;
   /** SQLite only: the file path (":memory:" is refused: several processes must share it). */
   readonly sqlitePath: string | null;
   /** A description safe to log (no password). */
@@ -76,6 +78,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     dialect: "postgres",
     db,
     pgConfig,
+    pgPool: pool,
     sqlitePath: null,
     description: maskUrl(url),
     close: () => db.destroy(),
@@ -103,6 +106,7 @@ async function openSqlite(path: string): Promise<Database> {
     dialect: "sqlite",
     db,
     pgConfig: null,
+    pgPool: null,
     sqlitePath: path,
     description: `sqlite:${path}`,
     close: () => db.destroy(),

@@ -9,6 +9,7 @@ import { newId } from "./ids.js";
 import type { Notifier } from "./notifier.js";
 import type { ArtifactRecord } from "./pipeline.js";
 import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "./rows.js";
+import { executePrepared } from "../db/prepared.js";
 import { applyTransition, applyTransitionStatement, insertEvents, LeaseLostError, type EventInput, type JobRef, type Transition } from "./transition.js";
 
 export type Clock = () => number;
@@ -145,7 +146,7 @@ export class JobQueue {
    * statement (one round trip, atomic on its own); otherwise it runs in a write transaction.
    */
   private async commit(t: Transition, extra?: (trx: Tx) => Promise<void>): Promise<number> {
-    if (this.database.dialect === "postgres" && !extra) return applyTransitionStatement(this.database.db, t);
+    if (this.database.dialect === "postgres" && !extra) return applyTransitionStatement(this.database, t);
     return writeTransaction(this.database, async (trx) => {
       const version = await applyTransition(trx, t);
       if (extra) await extra(trx);
@@ -357,7 +358,7 @@ export class JobQueue {
    */
   private async claimPostgres(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     const now = this.clock();
-    const result = await sql<JobRow & { steps: JobStepRow[] | null }>`
+    const rows = await executePrepared(this.database, sql<JobRow & { steps: JobStepRow[] | null }>`
       with next as (
         select id from jobs
         where status = 'pending' and run_at <= ${now}
@@ -403,8 +404,8 @@ export class JobQueue {
       )
       select c.*, (select json_agg(s order by s.position) from job_steps s where s.job_id = c.id) as steps
       from claimed c
-      order by c.priority desc, c.run_at, c.id`.execute(this.database.db);
-    return result.rows.map(({ steps: stepRows, ...row }) => {
+      order by c.priority desc, c.run_at, c.id`);
+    return rows.map(({ steps: stepRows, ...row }) => {
       const steps = (stepRows ?? []).map((s) => ({ ...s, started_at: s.started_at === null ? null : Number(s.started_at), finished_at: s.finished_at === null ? null : Number(s.finished_at) }));
       const first = steps.find((s) => s.status !== "success" && s.status !== "skipped");
       const jobRow = { ...row, version: Number(row.version) } as JobRow;

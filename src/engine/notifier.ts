@@ -65,6 +65,12 @@ export class PgNotifier extends InProcessNotifier {
   private readonly pending = new Map<Channel, Set<string>>();
   private flushTimer: NodeJS.Timeout | null = null;
   private reconnectDelay = 250;
+  /**
+   * Channels this process has subscribers for. Only those are LISTENed: a worker-only
+   * process has no use for `events` hints, and receiving every other process's would cost
+   * it CPU on each one.
+   */
+  private readonly wanted = new Set<Channel>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -93,8 +99,10 @@ export class PgNotifier extends InProcessNotifier {
     client.on("end", () => this.scheduleReconnect(client));
     try {
       await client.connect();
-      for (const channel of CHANNELS) await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
       this.listener = client;
+      // A Set iterates over members added while this loop awaits, so a subscribe racing the
+      // connect is never missed; one arriving later LISTENs by itself (see subscribe).
+      for (const channel of this.wanted) await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
       this.reconnectDelay = 250;
     } catch (error) {
       this.log.warn({ err: error }, "LISTEN unavailable; falling back to polling");
@@ -110,6 +118,17 @@ export class PgNotifier extends InProcessNotifier {
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
     setTimeout(() => void this.connect(), delay).unref();
+  }
+
+  override subscribe(channel: Channel, listener: (payload: string) => void): () => void {
+    const unsubscribe = super.subscribe(channel, listener);
+    if (!this.wanted.has(channel)) {
+      this.wanted.add(channel);
+      this.listener?.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`).catch((error: unknown) => {
+        this.log.warn({ err: error, channel }, "LISTEN failed; polling until the listener reconnects");
+      });
+    }
+    return unsubscribe;
   }
 
   override publish(channel: Channel, payload = ""): void {

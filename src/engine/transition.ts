@@ -1,3 +1,5 @@
+import type { Database } from "../db/database.js";
+import { executePrepared } from "../db/prepared.js";
 import { sql, type Updateable } from "kysely";
 import type { JobStepsTable, JobsTable } from "../db/schema.js";
 import type { Tx } from "../db/transaction.js";
@@ -121,7 +123,7 @@ export async function applyTransition(trx: Tx, t: Transition): Promise<number> {
  * so a fenced-off writer changes nothing at all. The version is drawn from the event id
  * sequence: unique, and increasing with every transition of a job.
  */
-export async function applyTransitionStatement(db: Tx, t: Transition): Promise<number> {
+export async function applyTransitionStatement(database: Database, t: Transition): Promise<number> {
   const sets = Object.entries(t.jobSet)
     .filter(([, value]) => value !== undefined)
     .map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
@@ -157,8 +159,7 @@ export async function applyTransitionStatement(db: Tx, t: Transition): Promise<n
         ${row.progress_done}::int, ${row.progress_total}::int
       where exists (select 1 from j) returning 1)`);
   }
-  const result = await sql<{ version: number }>`with ${sql.join(ctes)} select version from j`.execute(db);
-  const row = result.rows[0];
+  const [row] = await executePrepared(database, sql<{ version: number }>`with ${sql.join(ctes)} select version from j`);
   if (!row) {
     if (t.fence) throw new LeaseLostError(t.job.id);
     throw new StateConflictError(t.job.id);

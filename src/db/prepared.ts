@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import type { RawBuilder } from "kysely";
+import type { Database } from "./database.js";
+
+/** Statement names by SQL text: hashing once per distinct text, not per execution. */
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `docket_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs a query as a named prepared statement on PostgreSQL (plain execution elsewhere).
+ *
+ * Why: the queue's claim and transition statements are multi-CTE statements whose planning
+ * costs more than their execution (measured: ~1 ms planning against ~0.3 ms of work for the
+ * claim). A named statement is parsed once per pooled connection and, after a few runs,
+ * PostgreSQL switches it to a cached generic plan. Only for statements whose SQL text comes
+ * from a bounded set of shapes: every distinct text stays prepared on each connection.
+ */
+export async function executePrepared<R>(database: Database, query: RawBuilder<R>): Promise<R[]> {
+  const compiled = query.compile(database.db);
+  if (database.dialect !== "postgres" || database.pgPool === null) {
+    return (await database.db.executeQuery<R>(compiled)).rows;
+  }
+  const result = await database.pgPool.query({
+    name: statementName(compiled.sql),
+    text: compiled.sql,
+    values: compiled.parameters as unknown[],
+  });
+  return result.rows as R[];
+}

@@ -60,7 +60,9 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: d.maxUploadBytes + 1, files: 1 } });
-  registerAuth(app, d.accounts);
+  // Failed authentications are limited per address before any lookup, at the general
+  // per-IP rate: the per-caller limit below cannot see callers that never authenticate.
+  registerAuth(app, d.accounts, { failuresPerMinute: d.rateLimit.perMinute });
 
   app.addHook("preValidation", async (request) => {
     if (request.isMultipart() && request.routeOptions.url !== "/api/v1/documents/upload") {

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AccountService, Principal } from "../accounts/account-service.js";
 import type { Scope } from "../documents/document-service.js";
 import { DocketError } from "../errors.js";
+import { HttpProblem } from "./problem.js";
+import { AuthFailureLimiter } from "./auth-failures.js";
 
 export const SESSION_COOKIE = "docket_session";
 export const CSRF_HEADER = "x-csrf-token";
@@ -25,13 +27,24 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * enforces the route's auth level and, for cookie-authenticated unsafe requests, the CSRF
  * header. Runs before the body is read, so an anonymous upload is refused before streaming.
  */
-export function registerAuth(app: FastifyInstance, accounts: AccountService): void {
+export function registerAuth(app: FastifyInstance, accounts: AccountService, options: { failuresPerMinute: number }): void {
+  const failures = new AuthFailureLimiter(options.failuresPerMinute);
   app.decorateRequest("principal", null);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     // Secure by default under /api/v1; docs, health and metrics are public.
     const url = request.routeOptions.url;
     const level: AuthLevel = request.routeOptions.config?.auth ?? (url?.startsWith("/api/v1/") ? "user" : "public");
     const header = request.headers.authorization;
+    // Public routes (UI assets, health, login) stay reachable with a stale session cookie;
+    // a bearer token is always checked, so guessing one costs a failure anywhere.
+    const counted = header !== undefined || level !== "public";
+    if (counted) {
+      const wait = failures.blockedFor(request.ip);
+      if (wait > 0) {
+        void reply.header("retry-after", String(Math.ceil(wait / 1000)));
+        throw new HttpProblem(429, "rate_limited", `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`);
+      }
+    }
     let principal: Principal | null = null;
     let presented = false;
     if (header !== undefined) {
@@ -46,8 +59,10 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
       }
     }
     request.principal = principal;
+    if (counted && presented && !principal) failures.recordFailure(request.ip);
     if (level === "public") return;
     if (!principal) {
+      if (!presented) failures.recordFailure(request.ip);
       throw new DocketError("unauthorized", presented ? "invalid or expired credentials" : "authentication required: send Authorization: Bearer <token>");
     }
     if (principal.via === "session_cookie" && !SAFE_METHODS.has(request.method)) {

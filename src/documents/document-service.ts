@@ -11,7 +11,7 @@ import { eventRowToEvent } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import type { Logger } from "../logger.js";
-import { eventToJson, loadJobs, statusOf, type EventJson, type LoadedJob } from "../jobs/job-view.js";
+import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson, type LoadedJob } from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -144,6 +144,33 @@ export class DocumentService {
     const jobs = await this.latestJobs(rows);
     const now = Date.now();
     return rows.map((r) => documentToJson(r, statusOf(r.latest_job_id ? jobs.get(r.latest_job_id) : undefined, now)));
+  }
+
+  /**
+   * The document and its latest job from ONE read of that job, so the two can never
+   * disagree (a worker claiming the job between two reads would otherwise show the
+   * document "processing" beside a "queued" job).
+   */
+  async viewWithJob(scope: Scope, id: string): Promise<{ document: DocumentJson; job: JobJson | null }> {
+    const row = await this.get(scope, id);
+    const loaded = row.latest_job_id ? (await this.latestJobs([row])).get(row.latest_job_id) : undefined;
+    const now = Date.now();
+    return {
+      document: documentToJson(row, statusOf(loaded, now)),
+      job: loaded ? jobToJson(loaded.job, loaded.steps, now) : null,
+    };
+  }
+
+  /**
+   * Removes the blob of an upload that will not become a document (the request failed after
+   * the bytes were stored). Kept when the bytes were already there before this upload or
+   * any document row (live or deleted) points at them: content-addressed blobs are shared.
+   */
+  async discardUnrecorded(stored: StoredUpload): Promise<void> {
+    if (stored.blobExisted) return;
+    const referenced = await this.database.db.selectFrom("documents").select("id").where("blob_key", "=", stored.key).limit(1).executeTakeFirst();
+    if (referenced) return;
+    await this.blobStore.delete(stored.key).catch((error: unknown) => this.log.warn({ err: error, key: stored.key }, "could not remove an unrecorded upload"));
   }
 
   async status(scope: Scope, id: string): Promise<UnifiedStatus> {

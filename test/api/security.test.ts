@@ -19,6 +19,40 @@ for (const dialect of DIALECTS) {
       await server.close();
     });
 
+    it("a refused upload leaves no blob behind, whether the bad field came before or after the file", { skip }, async () => {
+      const uploads = async () => (await server.docket.blobStore.list("uploads/")).filter((k) => !k.startsWith("uploads/tmp/"));
+      const before = await uploads();
+      const early = await u.alice.upload(pngBytes(), "early.png", { ocr_mode: "nonsense" });
+      assert.equal(early.status, 400);
+      assert.equal(early.json.code, "validation_error");
+      const form = new FormData();
+      form.append("file", new Blob([pngBytes()]), "late.png");
+      form.append("priority", "99");
+      const late = await u.alice.req("POST", "/api/v1/documents/upload", { body: form });
+      assert.equal(late.status, 400);
+      assert.equal(late.json.code, "validation_error");
+      assert.deepEqual(await uploads(), before);
+      // A refused re-upload of bytes another document already holds must not delete them.
+      const bytes = pngBytes();
+      const kept = await u.alice.upload(bytes, "kept.png");
+      assert.equal(kept.status, 201);
+      const again = new FormData();
+      again.append("file", new Blob([bytes]), "kept-again.png");
+      again.append("ocr", "sometimes");
+      assert.equal((await u.alice.req("POST", "/api/v1/documents/upload", { body: again })).status, 400);
+      const download = await u.alice.req("GET", `/api/v1/documents/${kept.json.document.id}/file`);
+      assert.equal(download.status, 200);
+    });
+
+    it("upload with process=true answers with a document status and job from the same moment", { skip }, async () => {
+      const unified: Record<string, string> = { pending: "queued", processing: "processing", completed: "completed" };
+      for (let i = 0; i < 6; i++) {
+        const res = await u.alice.upload(pngBytes(), `now-${i}.png`, { process: "true" });
+        assert.equal(res.status, 201);
+        assert.equal(res.json.document.status, unified[res.json.job.status], JSON.stringify({ document: res.json.document.status, job: res.json.job.status }));
+      }
+    });
+
     it("setup only once; login errors are identical; me; API tokens shown once and hashed", { skip }, async () => {
       const again = await u.anon.req("POST", "/api/v1/setup", { json: { email: "x@example.test", password: "long-enough" } });
       assert.equal(again.status, 409);
@@ -239,6 +273,23 @@ for (const dialect of DIALECTS) {
 
 describe("rate limits", async () => {
   const skip = await skipReasonFor("sqlite");
+  it("made-up tokens are refused per address before any lookup once the failures pass the limit", { skip }, async () => {
+    const server = await startServer("sqlite", { DOCKET_RATE_LIMIT_PER_MIN: "5" });
+    try {
+      const guesser = client(server.base, "not-a-real-token");
+      const statuses = [];
+      for (let i = 0; i < 7; i++) statuses.push((await guesser.req("GET", "/api/v1/documents")).status);
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+      const limited = await guesser.req("GET", "/api/v1/me");
+      assert.equal(limited.json.code, "rate_limited");
+      assert.ok(Number(limited.headers.get("retry-after")) > 0);
+      // Public routes without a bearer token stay reachable (health checks, the sign-in page).
+      assert.equal((await client(server.base).req("GET", "/healthz")).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("login is limited per IP with 429 rate_limited", { skip }, async () => {
     const server = await startServer("sqlite", { DOCKET_LOGIN_RATE_LIMIT_PER_MIN: "3", DOCKET_RATE_LIMIT_PER_MIN: "5" });
     try {

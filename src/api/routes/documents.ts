@@ -6,7 +6,7 @@ import { DocketError } from "../../errors.js";
 import type { StoredUpload } from "../../intake/store-upload.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
-import { formFieldsToOptions, SubmitOptionsSchema } from "../../jobs/options.js";
+import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "../../jobs/options.js";
 import { principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { HttpProblem } from "../problem.js";
@@ -167,17 +167,57 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
           part.file.resume();
           throw new DocketError("validation_error", `unexpected file field "${part.fieldname}"; send the file in the field "file"`, { details: { fields: [part.fieldname] } });
         }
+        // Fields sent before the file are checked before a byte is stored (clients that put
+        // the options first, like the web UI and the CLI, never store a refused upload).
+        try {
+          parseUploadFields(fields);
+        } catch (error) {
+          part.file.resume();
+          throw error;
+        }
         stored = (await o.documents.upload(principal.user.id, part.file, part.filename || null, aborted.signal)).stored;
       } else {
         const value = typeof part.value === "string" ? part.value : String(part.value);
         fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
       }
     }
+  } catch (error) {
+    if (stored) await o.documents.discardUnrecorded(stored);
+    throw error;
   } finally {
     request.raw.off("close", onClose);
   }
   if (!stored) throw new DocketError("no_file", 'no file was uploaded: send it in the multipart field "file"');
+  let form: { process: boolean; options: SubmitOptions };
+  try {
+    form = parseUploadFields(fields);
+  } catch (error) {
+    await o.documents.discardUnrecorded(stored);
+    throw error;
+  }
+  const { process } = form;
+  const parsed = { data: form.options };
 
+  const requestHash = IdempotencyStore.hash("upload", { sha256: stored.sha256, filename: stored.originalFilename, process, options: parsed.data });
+  if (key) {
+    const previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
+    if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
+  }
+
+  const { row, duplicate } = await o.documents.record(principal.user.id, stored);
+  if (!duplicate && process) await o.jobs.submit(scope, row.id, parsed.data);
+  const view = await o.documents.viewWithJob(scope, row.id);
+  const body = { document: view.document, duplicate, job: duplicate || process ? view.job : null };
+  const status = duplicate ? 200 : 201;
+  if (key) {
+    const saved = await o.idempotency.save(principal.user.id, key, requestHash, { status, body });
+    return reply.code(saved.status).send(saved.body);
+  }
+  return reply.code(status).send(body);
+}
+
+/** The upload's form fields as `process` and submit options; throws a 400 naming each bad field. */
+function parseUploadFields(fields: ReadonlyMap<string, string[]>): { process: boolean; options: SubmitOptions } {
   const processValue = (fields.get("process")?.at(-1) ?? "false").trim().toLowerCase();
   const process = PROCESS_VALUES.get(processValue);
   if (process === undefined) {
@@ -191,26 +231,5 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
     });
     throw new HttpProblem(400, "validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
   }
-
-  const requestHash = IdempotencyStore.hash("upload", { sha256: stored.sha256, filename: stored.originalFilename, process, options: parsed.data });
-  if (key) {
-    const previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
-    if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
-  }
-
-  const { row, duplicate } = await o.documents.record(principal.user.id, stored);
-  let job = null;
-  if (duplicate) {
-    job = row.latest_job_id ? await o.jobs.get(scope, row.latest_job_id).catch(() => null) : null;
-  } else if (process) {
-    job = await o.jobs.submit(scope, row.id, parsed.data);
-  }
-  const fresh = await o.documents.get(scope, row.id);
-  const body = { document: (await o.documents.toJson([fresh]))[0]!, duplicate, job };
-  const status = duplicate ? 200 : 201;
-  if (key) {
-    const saved = await o.idempotency.save(principal.user.id, key, requestHash, { status, body });
-    return reply.code(saved.status).send(saved.body);
-  }
-  return reply.code(status).send(body);
+  return { process, options: parsed.data };
 }

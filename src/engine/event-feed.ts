@@ -20,8 +20,9 @@ export interface FeedFilter {
  * lock, so they are in commit order and the id alone is the position. On PostgreSQL a
  * transaction may take id 10, commit after the one that took id 11, and a reader that
  * already moved past 11 would never see 10. So the position there is (writing
- * transaction, id), and a reader only reads events of transactions older than the oldest
- * one still running (pg_snapshot_xmin): that set can never grow behind the reader.
+ * transaction, id), and a reader only reads events of transactions older than a barrier
+ * below which no transaction can still add events (see `barrier`): that set can never
+ * grow behind the reader.
  */
 interface Cursor {
   tx: string;
@@ -160,12 +161,39 @@ export class EventFeed {
     }
   }
 
+  /**
+   * PostgreSQL: a transaction id below which every transaction that could write events has
+   * ended, so every event with a smaller `tx` is already visible to a later statement.
+   *
+   * Why not simply pg_snapshot_xmin: it is cluster-wide, so any long transaction in ANY
+   * database of the server (a migration elsewhere, another application's batch job) would
+   * hold the feed back for its whole duration. Only backends connected to this database can
+   * write `job_events`, so the barrier is the oldest transaction id among them (their
+   * 32-bit `backend_xid`, widened with the epoch of the snapshot's xmax), or that xmax when
+   * none runs. The read of events must be a LATER statement than this one: its snapshot is
+   * then taken after every transaction below the barrier had ended.
+   */
+  private async barrier(): Promise<string> {
+    const result = await sql<{ barrier: string }>`
+      with snap as (select pg_snapshot_xmax(pg_current_snapshot())::text::numeric as xmax)
+      select coalesce(min(
+          case when a.backend_xid::text::numeric <= mod(s.xmax, 4294967296)
+            then trunc(s.xmax / 4294967296) * 4294967296 + a.backend_xid::text::numeric
+            else (trunc(s.xmax / 4294967296) - 1) * 4294967296 + a.backend_xid::text::numeric end),
+        s.xmax)::text as barrier
+      from snap s
+      left join pg_stat_activity a on a.datname = current_database() and a.backend_xid is not null
+      group by s.xmax`.execute(this.database.db);
+    return result.rows[0]!.barrier;
+  }
+
   /** The newest readable position: where a fresh tail starts. */
   private async head(): Promise<Cursor> {
     if (this.database.dialect === "postgres") {
+      const barrier = await this.barrier();
       const result = await sql<{ tx: string; id: number }>`
         select tx::text as tx, id from job_events
-        where tx < pg_snapshot_xmin(pg_current_snapshot())
+        where tx < ${barrier}::xid8
         order by tx desc, id desc limit 1`.execute(this.database.db);
       const row = result.rows[0];
       return row ? { tx: row.tx, id: Number(row.id) } : { tx: "0", id: 0 };
@@ -197,12 +225,13 @@ export class EventFeed {
     ].filter((c) => c !== null);
     const extra = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
     if (this.database.dialect === "postgres") {
+      const barrier = await this.barrier();
       const result = await sql<JobEventRow & { tx_text: string }>`
         select e.id, e.job_id, e.document_id, e.owner_id, e.batch_id, e.step, e.status, e.message, e.detail,
           e.attempt, e.created_at, e.tx::text as tx_text
         from job_events e
         where (e.tx, e.id) > (${position.tx}::xid8, ${position.id})
-          and e.tx < pg_snapshot_xmin(pg_current_snapshot())${extra}
+          and e.tx < ${barrier}::xid8${extra}
         order by e.tx, e.id limit ${limit}`.execute(db);
       const rows = result.rows;
       const lastRow = rows.at(-1);

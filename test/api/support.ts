@@ -198,6 +198,8 @@ export interface SseMessage {
   event: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
+  /** When this client parsed the message (epoch ms, sub-millisecond): for latency measurements. */
+  receivedAt: number;
 }
 
 /** A minimal EventSource over fetch: collects messages, can be closed mid-stream. */
@@ -257,7 +259,7 @@ export class SseClient {
       this.wakeAll();
       return;
     }
-    this.messages.push({ id, event, data: JSON.parse(data.join("\n")) });
+    this.messages.push({ id, event, data: JSON.parse(data.join("\n")), receivedAt: performance.timeOrigin + performance.now() });
     this.wakeAll();
   }
 

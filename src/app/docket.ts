@@ -79,6 +79,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const engine = await createEngine({ database, log, ...overrides.engine });
     cleanup.unshift(() => engine.close());
     const blobStore = overrides.blobStore ?? createBlobStore({ url: config.blobUrl, dataDir: config.dataDir, ...(overrides.fsync === undefined ? {} : { fsync: overrides.fsync }) });
+    cleanup.push(async () => blobStore.close?.());
 
     let registry = overrides.registry;
     if (!registry) {

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 
 /**
  * Where file bytes live: uploads (content-addressed), intermediate step outputs
- * (`jobs/<jobId>/<step>/…`) and artifacts. Local files by default; S3-compatible later.
+ * (`jobs/<jobId>/<step>/…`) and artifacts. Local files by default, or an S3-compatible bucket.
  * Keys are relative, '/'-separated, and never contain '..' (implementations must refuse them).
  */
 export interface BlobStore {
@@ -20,4 +20,6 @@ export interface BlobStore {
   localPath(key: string): string | null;
   /** Throws when the store is not usable (for /readyz). */
   check(): Promise<void>;
+  /** Releases connections (S3's HTTP agent); local files need nothing. */
+  close?(): void;
 }

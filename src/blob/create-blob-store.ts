@@ -2,12 +2,14 @@ import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BlobStore } from "./blob-store.js";
 import { LocalBlobStore } from "./local-blob-store.js";
+import { S3BlobStore } from "./s3-blob-store.js";
 import { DocketError } from "../errors.js";
 
 export interface BlobStoreConfig {
   /**
    * `DOCKET_BLOB_URL`: unset or empty → `<dataDir>/blobs`; `file:///abs/dir` or a plain
-   * path → local files there; `s3://bucket?endpoint=…` → not supported yet (throws).
+   * path → local files there; `s3://bucket[/prefix]?endpoint=…` → an S3-compatible bucket
+   * (see s3-blob-store.ts).
    */
   url?: string | undefined;
   /** `DOCKET_DATA_DIR`: the default home of local blobs. */
@@ -38,12 +40,9 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
       return new LocalBlobStore(path, options);
     }
     case "s3":
-      throw configError(
-        "DOCKET_BLOB_URL: S3-compatible blob stores (s3://…) are not supported yet; " +
-          "leave DOCKET_BLOB_URL unset for local files under DOCKET_DATA_DIR/blobs, or use file:///path",
-      );
+      return S3BlobStore.fromUrl(url);
     default:
-      throw configError(`DOCKET_BLOB_URL: unsupported scheme "${scheme}:" (supported: file://)`);
+      throw configError(`DOCKET_BLOB_URL: unsupported scheme "${scheme}:" (supported: file://, s3://)`);
   }
 }
 

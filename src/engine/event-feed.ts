@@ -40,6 +40,20 @@ interface Listener {
   deliver: (event: FeedEvent) => void;
   /** Events that arrived live while the listener's replay was running. */
   buffer: FeedEvent[] | null;
+  /**
+   * After a replay: the ids it delivered and the position it reached. The shared tail may
+   * still be behind that position and would hand the same events over again; they are
+   * skipped until the tail has passed it.
+   */
+  replayed: { ids: Set<string>; until: Cursor } | null;
+}
+
+/** Orders positions: by writing transaction (PostgreSQL; "0" on SQLite), then id. */
+function compareCursors(a: Cursor, b: Cursor): number {
+  const ta = BigInt(a.tx);
+  const tb = BigInt(b.tx);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.id - b.id;
 }
 
 export function matchesFilter(event: FeedEvent, filter: FeedFilter): boolean {
@@ -91,23 +105,28 @@ export class EventFeed {
    * in order, exactly once. Events that were never visible to this owner are skipped.
    */
   async subscribe(filter: FeedFilter, afterId: string | null, deliver: (event: FeedEvent) => void): Promise<Subscription> {
-    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [] };
+    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], replayed: null };
     this.listeners.add(listener);
     if (afterId !== null) {
       try {
         const seen = new Set<string>();
         let position = await this.positionOf(afterId);
+        let reached: Cursor | null = null;
         while (position) {
           const rows = await this.readAfter(position, filter);
           for (const event of rows.events) {
             seen.add(event.id);
             deliver(event);
           }
+          if (rows.last) reached = rows.last;
           position = rows.events.length === BATCH ? rows.last : null;
         }
         const buffered = listener.buffer ?? [];
         listener.buffer = null;
         for (const event of buffered) if (!seen.has(event.id)) deliver(event);
+        if (reached && seen.size > 0 && (!this.cursor || compareCursors(this.cursor, reached) < 0)) {
+          listener.replayed = { ids: seen, until: reached };
+        }
       } catch (error) {
         this.listeners.delete(listener);
         throw error;
@@ -147,6 +166,7 @@ export class EventFeed {
       for (const event of events) {
         for (const listener of this.listeners) {
           if (!matchesFilter(event, listener.filter)) continue;
+          if (listener.replayed?.ids.has(event.id)) continue;
           if (listener.buffer) listener.buffer.push(event);
           else {
             try {
@@ -156,6 +176,10 @@ export class EventFeed {
             }
           }
         }
+      }
+      // Once the tail has passed a replay's end, nothing it reads can repeat the replay.
+      for (const listener of this.listeners) {
+        if (listener.replayed && compareCursors(this.cursor, listener.replayed.until) >= 0) listener.replayed = null;
       }
       if (events.length < BATCH) return;
     }

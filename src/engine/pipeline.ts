@@ -63,6 +63,11 @@ export interface PipelineDefinition {
   plan(options: JobOptions): string[];
   /** Handler for a step name; `deliver:<dest>`-style names resolve by their prefix. */
   handler(step: string): StepHandler | undefined;
+  /**
+   * Refuses, at submit, options this server cannot honour (e.g. a language with no
+   * installed data) with a `validation_error`, instead of a job that fails minutes later.
+   */
+  checkOptions?(options: JobOptions): void;
   /** Releases what the pipeline holds (OCR worker threads) at shutdown. */
   close?(): Promise<void>;
 }

@@ -90,6 +90,7 @@ export class JobService {
     }
     const pipeline = this.pipeline();
     const { options, priority } = resolveOptions(input, this.defaultLanguages);
+    pipeline.checkOptions?.(options);
     const plan = pipeline.plan(options);
     const docs = await this.liveDocuments(scope, unique);
     const found = new Map(docs.map((d) => [d.id, d]));

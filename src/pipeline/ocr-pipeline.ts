@@ -41,6 +41,19 @@ export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & {
   return {
     name: "ocr",
     plan: planOcrJob,
+    checkOptions: (options) => {
+      // Only when OCR can run: a text-layer-only job needs no language data.
+      if (options.ocr === "skip") return;
+      const available = deps.engine.languages();
+      const missing = options.languages.filter((code) => code === "osd" || !available.includes(code));
+      if (missing.length > 0) {
+        throw new DocketError(
+          "validation_error",
+          `no OCR language data for ${missing.join(", ")} on this server (installed: ${available.join(", ") || "none"})`,
+          { details: { fields: ["languages"], missing, available } },
+        );
+      }
+    },
     handler: (step) => (step.startsWith("deliver:") ? deliver : handlers[step as keyof typeof handlers]),
     close: async () => {
       await textLayer.close();

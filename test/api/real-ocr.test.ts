@@ -39,6 +39,20 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     await server.close();
   });
 
+  it("refuses at submit a language this server has no OCR data for, naming it", async () => {
+    const upload = await users.alice.upload(await scannedPdf(), "languages.pdf");
+    const documentId = upload.json.document.id as string;
+    const refused = await users.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: documentId, languages: ["eng", "yor"] } });
+    assert.equal(refused.status, 400, refused.text);
+    assert.equal(refused.json.code, "validation_error");
+    assert.match(refused.json.detail, /yor/);
+    const jobs = await users.alice.req("GET", `/api/v1/ocr/jobs?document_id=${documentId}`);
+    assert.equal(jobs.json.items.length, 0, "no job was created");
+    const accepted = await users.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: documentId, languages: ["pol"] } });
+    assert.equal(accepted.status, 202, accepted.text);
+    assert.equal((await users.alice.req("PUT", `/api/v1/ocr/jobs/${accepted.json.id}/cancel`)).status, 202);
+  });
+
   it("streams every step's progress and serves text, markdown, JSON, hOCR and a searchable PDF", { timeout: 180_000 }, async () => {
     const upload = await users.alice.upload(await scannedPdf(), "scan.pdf", { process: "true", languages: "eng" });
     assert.equal(upload.status, 201, upload.text);

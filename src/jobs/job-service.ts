@@ -69,6 +69,12 @@ export class JobService {
     return query.execute();
   }
 
+  /** Throws the submit's validation_error for options this server cannot run (before any upload is stored). */
+  checkSubmitOptions(input: SubmitOptions): void {
+    const { options } = resolveOptions(input, this.defaultLanguages);
+    this.pipeline().checkOptions?.(options);
+  }
+
   async submit(scope: Scope, documentId: string, input: SubmitOptions): Promise<JobJson> {
     const { batch } = await this.enqueueMany(scope, [documentId], input, false);
     return batch[0]!;

@@ -48,6 +48,10 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     assert.match(refused.json.detail, /yor/);
     const jobs = await users.alice.req("GET", `/api/v1/ocr/jobs?document_id=${documentId}`);
     assert.equal(jobs.json.items.length, 0, "no job was created");
+    const before = (await users.alice.req("GET", "/api/v1/documents")).json.total;
+    const withUpload = await users.alice.upload(await scannedPdf(), "languages-2.pdf", { process: "true", languages: ["yor"] });
+    assert.equal(withUpload.status, 400, withUpload.text);
+    assert.equal((await users.alice.req("GET", "/api/v1/documents")).json.total, before, "the refused upload was not recorded");
     const accepted = await users.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: documentId, languages: ["pol"] } });
     assert.equal(accepted.status, 202, accepted.text);
     assert.equal((await users.alice.req("PUT", `/api/v1/ocr/jobs/${accepted.json.id}/cancel`)).status, 202);

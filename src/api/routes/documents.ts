@@ -170,7 +170,8 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
         // Fields sent before the file are checked before a byte is stored (clients that put
         // the options first, like the web UI and the CLI, never store a refused upload).
         try {
-          parseUploadFields(fields);
+          const early = parseUploadFields(fields);
+          if (early.process) o.jobs.checkSubmitOptions(early.options);
         } catch (error) {
           part.file.resume();
           throw error;
@@ -191,6 +192,7 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
   let form: { process: boolean; options: SubmitOptions };
   try {
     form = parseUploadFields(fields);
+    if (form.process) o.jobs.checkSubmitOptions(form.options);
   } catch (error) {
     await o.documents.discardUnrecorded(stored);
     throw error;

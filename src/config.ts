@@ -1,10 +1,14 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { extname, resolve } from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
 /**
- * The process configuration, parsed once from the environment by a composition root and
- * passed down. Nothing else reads `process.env` (except the logger's LOG_LEVEL default).
- * The variable names are fixed by API.md.
+ * The process configuration, parsed once by a composition root from the environment and an
+ * optional config file (`DOCKET_CONFIG` or `docket --config`), and passed down. Nothing else
+ * reads `process.env` (except the logger's LOG_LEVEL default). The variable names are fixed
+ * by API.md; the config file uses the same names, and the environment overrides it.
  */
 export interface Config {
   port: number;
@@ -22,6 +26,8 @@ export interface Config {
   workers: number;
   ocrEngine: "auto" | "wasm" | "cli";
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** `auto`: pretty when stdout is a terminal, JSON lines otherwise. */
+  logFormat: "auto" | "json" | "pretty";
   rateLimit: RateLimitConfig;
   /** Trust X-Forwarded-For (behind a reverse proxy); off by default. */
   trustProxy: boolean;
@@ -82,8 +88,30 @@ const EnvSchema = z.object({
   DOCKET_RATE_LIMIT_PER_MIN: positiveInt(600),
   DOCKET_LOGIN_RATE_LIMIT_PER_MIN: positiveInt(10),
   DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: positiveInt(60),
-  DOCKET_TRUST_PROXY: z.enum(["true", "false", "1", "0", ""]).optional(),
+  DOCKET_LOG_FORMAT: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }).default("auto"),
+  DOCKET_TRUST_PROXY: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
 });
+
+/** What the `docket` client commands read besides the server configuration (remote mode). */
+export const CLIENT_NAMES = ["DOCKET_URL", "DOCKET_TOKEN"] as const;
+
+/** Every name a config file may hold. */
+export const CONFIG_NAMES: readonly string[] = [...Object.keys(EnvSchema.shape), ...CLIENT_NAMES];
+
+/** Values that are never shown (config command, error messages). */
+export const SECRET_NAMES: ReadonlySet<string> = new Set(["DOCKET_ADMIN_PASSWORD", "DOCKET_TOKEN", "DATABASE_URL", "DOCKET_BLOB_URL"]);
+
+export type SettingSource = "environment" | "file" | "default";
+
+/** The raw settings before validation: environment over file, with where each value came from. */
+export interface Settings {
+  values: Record<string, string>;
+  sources: Record<string, SettingSource>;
+  /** The config file read, if any (absolute path). */
+  file: string | null;
+  /** Problems with the file itself (unreadable, unknown names); reported with the values' problems. */
+  problems: string[];
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -92,23 +120,119 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment; throws ConfigError with one line per invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // Empty strings count as unset (`FOO= docket serve`).
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
-  const parsed = EnvSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = new Map<string, string>();
-    for (const issue of parsed.error.issues) {
+export interface LoadOptions {
+  /** The config file; default `DOCKET_CONFIG` from the environment; null: none. */
+  file?: string | null | undefined;
+}
+
+function closestName(name: string): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = d[0]!;
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = d[j]!;
+        d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return d[b.length]!;
+  };
+  const best = CONFIG_NAMES.map((n) => [n, distance(name.toUpperCase(), n)] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= 3 ? best[0] : undefined;
+}
+
+/**
+ * Reads a config file: JSON (`.json`, an object of names to strings, numbers or booleans)
+ * or anything else as an env file (`NAME=value` lines, `#` comments, as systemd's
+ * EnvironmentFile). Returns the values it could read and one line per problem.
+ */
+export function readConfigFile(path: string): { values: Record<string, string>; problems: string[] } {
+  const where = `config file ${path}`;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { values: {}, problems: [`${where}: cannot read it (${code})`] };
+  }
+  let entries: [string, unknown][];
+  if (extname(path).toLowerCase() === ".json") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      return { values: {}, problems: [`${where}: not valid JSON (${(error as Error).message})`] };
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { values: {}, problems: [`${where}: must be a JSON object of setting names to values`] };
+    entries = Object.entries(parsed);
+  } else {
+    entries = Object.entries(parseEnv(text));
+  }
+  const problems: string[] = [];
+  const values: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    if (!CONFIG_NAMES.includes(name)) {
+      const hint = closestName(name);
+      problems.push(`${where}: unknown setting ${name}${hint ? ` (did you mean ${hint}?)` : ""}`);
+    } else if (value === null || value === undefined) {
+      continue;
+    } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      values[name] = String(value);
+    } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+      values[name] = value.join(",");
+    } else {
+      problems.push(`${where}: ${name} must be a string, number or boolean`);
+    }
+  }
+  return { values, problems };
+}
+
+/** Environment over config file; empty environment values count as unset (`FOO= docket serve`). */
+export function collectSettings(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Settings {
+  const requested = options.file === undefined ? env.DOCKET_CONFIG : options.file;
+  const file = requested && requested.trim() !== "" ? resolve(requested) : null;
+  const values: Record<string, string> = {};
+  const sources: Record<string, SettingSource> = {};
+  const read = file ? readConfigFile(file) : { values: {}, problems: [] };
+  if (file) {
+    for (const [name, value] of Object.entries(read.values)) {
+      if (value.trim() === "") continue;
+      values[name] = value;
+      sources[name] = "file";
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === "") continue;
+    values[name] = value;
+    sources[name] = "environment";
+  }
+  for (const name of CONFIG_NAMES) sources[name] ??= "default";
+  return { values, sources, file, problems: read.problems };
+}
+
+/** Parses the environment (and the config file); throws ConfigError with one line per problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  return configFromSettings(collectSettings(env, options));
+}
+
+/** Validates collected settings; throws ConfigError with one line per invalid setting. */
+export function configFromSettings(settings: Settings): Config {
+  const parsed = EnvSchema.safeParse(settings.values);
+  if (!parsed.success || settings.problems.length > 0) {
+    const problems = new Map<string, string>(settings.problems.map((p, i) => [`file:${i}`, p]));
+    for (const issue of parsed.error?.issues ?? []) {
       const name = String(issue.path[0] ?? "environment");
       if (!problems.has(name)) {
-        const shown = name === "DOCKET_ADMIN_PASSWORD" || name === "DATABASE_URL" ? "" : ` (got ${JSON.stringify(env[name])})`;
+        const from = settings.sources[name] === "file" ? ` from ${settings.file}` : "";
+        const shown = SECRET_NAMES.has(name) ? (from ? ` (set${from})` : "") : ` (got ${JSON.stringify(settings.values[name])}${from})`;
         problems.set(name, `${name}: ${issue.message}${shown}`);
       }
     }
     throw new ConfigError([...problems.values()]);
   }
-  const e = parsed.data;
+  const e = parsed.data!;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -122,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.DOCKET_WORKERS,
     ocrEngine: e.DOCKET_OCR_ENGINE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.DOCKET_LOG_FORMAT,
     rateLimit: {
       perMinute: e.DOCKET_RATE_LIMIT_PER_MIN,
       loginPerMinute: e.DOCKET_LOGIN_RATE_LIMIT_PER_MIN,

@@ -3,7 +3,7 @@ import fastifyMultipart from "@fastify/multipart";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { AccountService } from "../accounts/account-service.js";
 import type { RateLimitConfig } from "../config.js";
@@ -20,6 +20,7 @@ import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
+import { registerWebUi, type WebUiOptions } from "./web-ui.js";
 
 export interface ApiDeps {
   log: Logger;
@@ -35,6 +36,8 @@ export interface ApiDeps {
   trustProxy: boolean;
   sseKeepAliveMs: number;
   sseConnections: Set<SseConnection>;
+  /** The built web UI served at `/` (null: no UI). */
+  webUi?: WebUiOptions | null;
 }
 
 /** JSON bodies are small (options, credentials); files go through the streaming upload. */
@@ -46,7 +49,8 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: d.log as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: d.trustProxy,
-    disableRequestLogging: true,
+    // Requests are measured in metrics, not logged one by one (that would be most of the log).
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -112,6 +116,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
   eventRoutes(app, { live: d.live, log: d.log, metrics: d.metrics, keepAliveMs: d.sseKeepAliveMs, connections: d.sseConnections });
   opsRoutes(app, { metrics: d.metrics, checks: d.checks });
+  if (d.webUi) await registerWebUi(app, d.webUi);
 
   // Hijacked event streams are not Fastify's: end them so close() does not wait for clients.
   app.addHook("preClose", async () => {

@@ -32,6 +32,7 @@ export const IdParams = z.object({ id: Id });
 
 export const Credentials = z.strictObject({ email: z.email().max(320), password: z.string().min(1).max(1024) });
 export const SetupBody = z.strictObject({ email: z.email().max(320), password: z.string().min(8, "at least 8 characters").max(1024) });
+export const SetupState = z.object({ setup_required: z.boolean() });
 export const UserSchema = z.object({ id: Id, email: z.string(), role: z.enum(["user", "admin"]), disabled: z.boolean(), created_at: Time });
 export const MeSchema = UserSchema.extend({ csrf_token: z.string().nullable().optional() });
 export const LoginResponse = z.object({ token: z.string(), user: UserSchema, csrf_token: z.string(), expires_at: Time });

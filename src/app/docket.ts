@@ -8,6 +8,7 @@ import { buildApi } from "../api/app.js";
 import { IdempotencyStore } from "../api/idempotency.js";
 import type { SseConnection } from "../api/routes/events.js";
 import type { ReadinessCheck } from "../api/routes/ops.js";
+import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { createBlobStore } from "../blob/create-blob-store.js";
 import type { Config } from "../config.js";
@@ -48,6 +49,8 @@ export interface DocketOverrides {
   rescuer?: boolean;
   /** fsync blobs (default true; tests turn it off for speed). */
   fsync?: boolean;
+  /** The built web UI folder (default dist/web of this package); null serves no UI. */
+  webRoot?: string | null;
 }
 
 /** One Docket process: database, engine, stores, services, HTTP app and optional workers. */
@@ -69,7 +72,7 @@ export interface Docket {
 
 /** The composition root: config → database → migrations → engine → blob store → pipelines → services → HTTP. */
 export async function createDocket(config: Config, overrides: DocketOverrides = {}): Promise<Docket> {
-  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   mkdirSync(resolve(config.dataDir), { recursive: true });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const cleanup: (() => Promise<void>)[] = [() => database.close()];
@@ -123,6 +126,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       trustProxy: config.trustProxy,
       sseKeepAliveMs: overrides.sseKeepAliveMs ?? 10_000,
       sseConnections,
+      webUi: overrides.webRoot === null ? null : { root: overrides.webRoot ?? defaultWebRoot() },
     });
     await app.ready();
 

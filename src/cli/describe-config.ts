@@ -1,20 +1,34 @@
 import { maskUrl } from "../db/database.js";
-import type { Config } from "../config.js";
+import type { Config, Settings, SettingSource } from "../config.js";
 
-/** The effective configuration by its environment names, secrets masked. */
-export function describeConfig(config: Config): Record<string, string | number | boolean> {
-  return {
+export interface ConfigRow {
+  name: string;
+  value: string | number | boolean;
+  source: SettingSource;
+}
+
+/** The effective configuration by its environment names, with where each value came from; secrets masked. */
+export function describeConfig(config: Config, settings: Settings): ConfigRow[] {
+  const values: Record<string, string | number | boolean> = {
     PORT: config.port,
     HOST: config.host,
     DOCKET_DATA_DIR: config.dataDir,
     DATABASE_URL: config.databaseUrl ? maskUrl(config.databaseUrl) : "(SQLite in the data dir)",
-    DOCKET_BLOB_URL: config.blobUrl ?? "(files in the data dir)",
+    DOCKET_BLOB_URL: config.blobUrl ? maskUrl(config.blobUrl) : "(files in the data dir)",
     DOCKET_ADMIN_EMAIL: config.adminEmail ?? "(unset)",
     DOCKET_ADMIN_PASSWORD: config.adminPassword ? "***" : "(unset)",
-    DOCKET_MAX_UPLOAD_MB: Math.round(config.maxUploadBytes / (1024 * 1024)),
+    DOCKET_MAX_UPLOAD_MB: Math.round((config.maxUploadBytes / (1024 * 1024)) * 100) / 100,
     DOCKET_OCR_LANGS: config.ocrLanguages.join(","),
     DOCKET_WORKERS: config.workers,
     DOCKET_OCR_ENGINE: config.ocrEngine,
     LOG_LEVEL: config.logLevel,
+    DOCKET_LOG_FORMAT: config.logFormat,
+    DOCKET_RATE_LIMIT_PER_MIN: config.rateLimit.perMinute,
+    DOCKET_LOGIN_RATE_LIMIT_PER_MIN: config.rateLimit.loginPerMinute,
+    DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: config.rateLimit.uploadPerMinute,
+    DOCKET_TRUST_PROXY: config.trustProxy,
+    DOCKET_URL: settings.values.DOCKET_URL ?? "(unset: the CLI works on the data dir)",
+    DOCKET_TOKEN: settings.values.DOCKET_TOKEN ? `${settings.values.DOCKET_TOKEN.slice(0, 4)}***` : "(unset)",
   };
+  return Object.entries(values).map(([name, value]) => ({ name, value, source: settings.sources[name] ?? "default" }));
 }

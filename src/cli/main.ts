@@ -1,205 +1,100 @@
 /**
- * The `docket` command line. Each command is its own composition root: it parses the
- * configuration once, builds what it needs and nothing more, and exits with
- * 0 (success), 1 (a job failed or was cancelled) or 2 (usage, configuration or connection error).
+ * The `docket` command line. Each command is its own composition root: it reads the
+ * configuration once, builds what it needs and nothing more, and exits with 0 (success),
+ * 1 (a job failed or was cancelled), 2 (usage, configuration, connection or authentication
+ * error) or 130 (interrupted while waiting).
+ *
+ * Client commands (add, ls, status, …) run in one of two modes: remote with --url /
+ * DOCKET_URL (any server, over the HTTP API) or local (the data dir's database directly).
  */
-import { Command, CommanderError, Option } from "commander";
-import { ConfigError, loadConfig, type Config } from "../config.js";
-import { openDatabase } from "../db/database.js";
-import { migrate } from "../db/migrator.js";
-import { StepLedger } from "../engine/step-ledger.js";
-import type { Logger } from "../logger.js";
-import { describeConfig } from "./describe-config.js";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config.js";
+import { DocketError } from "../errors.js";
+import { accountCommands } from "./commands/accounts.js";
+import { addCommand } from "./commands/add.js";
+import { configCommand } from "./commands/config.js";
+import { documentCommands } from "./commands/documents.js";
+import { serverCommands } from "./commands/server.js";
+import { stepsCommands } from "./commands/steps.js";
+import type { Streams } from "./context.js";
+import { CliError, EXIT, toCliError } from "./errors.js";
 
-// The server, the OCR engine and their dependencies load only for the commands that run
-// them, so maintenance commands start in a fraction of the time.
-const server = () => import("../app/docket.js");
-const pipelines = () => import("../pipeline/pipelines.js");
+export { EXIT } from "./errors.js";
 
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2 } as const;
+const MODES = `
+Modes:
+  local   (default) works on the data dir's database directly (DOCKET_DATA_DIR / DATABASE_URL),
+          acting as --as <email> or the first admin; \`add --wait\` runs the jobs in this process
+          when no server or worker picks them up.
+  remote  --url <url> / DOCKET_URL with --token / DOCKET_TOKEN: talks to any Docket server.
 
-function configFrom(env: NodeJS.ProcessEnv, patch: Partial<Config> = {}): Config {
-  return { ...loadConfig(env), ...patch };
-}
+Exit status: 0 success; 1 a job failed or was cancelled (or \`steps verify\` found a mismatch);
+2 usage, configuration, connection or authentication error; 130 interrupted while waiting.
 
-/** Runs until SIGTERM/SIGINT, then shuts down gracefully and exits 0. */
-function onShutdown(log: Logger, close: () => Promise<void>): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, "second signal: exiting now");
-      process.exit(EXIT.usage);
-    }
-    stopping = true;
-    log.info({ signal }, "shutting down: no new work, finishing or releasing running jobs");
-    close().then(
-      () => process.exit(EXIT.ok),
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(EXIT.usage);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
-}
+Run \`docket <command> --help\` for a command's options and examples.`;
 
-export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
-  const program = new Command("docket")
-    .description("Docket: a self-hosted document-processing server (OCR, exports) whose status never lies.")
-    .showHelpAfterError()
-    .exitOverride();
-
-  program
-    .command("serve")
-    .description("run the HTTP API, the web UI and (unless --no-workers) workers in this process")
-    .option("--no-workers", "serve the API only; jobs run in `docket worker` processes")
-    .addOption(new Option("-p, --port <port>", "port to listen on (env PORT)").argParser(Number))
-    .option("--host <host>", "address to listen on (env HOST)")
-    .action(async (options: { workers: boolean; port?: number; host?: string }) => {
-      const config = configFrom(env, {
-        ...(options.workers ? {} : { workers: 0 }),
-        ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.host ? { host: options.host } : {}),
-      });
-      const [{ createDocket }, { createPipelines }] = await Promise.all([server(), pipelines()]);
-      const docket = await createDocket(config, { pipelines: createPipelines });
-      onShutdown(docket.log, () => docket.close());
-      await docket.listen();
-    });
-
-  program
-    .command("worker")
-    .description("run workers only (scale-out: any number of these beside `docket serve --no-workers`)")
-    .addOption(new Option("-c, --concurrency <n>", "jobs run at once (env DOCKET_WORKERS)").argParser(Number))
-    .action(async (options: { concurrency?: number }) => {
-      const config = configFrom(env, options.concurrency ? { workers: options.concurrency } : {});
-      const [{ createLogger }, { createEngine }, { Worker }, { PipelineRegistry }, { createBlobStore }, { createPipelines }] = await Promise.all([
-        import("../logger.js"),
-        import("../engine/engine.js"),
-        import("../engine/worker.js"),
-        import("../engine/pipeline.js"),
-        import("../blob/create-blob-store.js"),
-        pipelines(),
-      ]);
-      const log = createLogger({ level: config.logLevel });
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      await migrate(database);
-      const engine = await createEngine({ database, log, feed: false });
-      const blobStore = createBlobStore({ url: config.blobUrl, dataDir: config.dataDir });
-      const registry = new PipelineRegistry();
-      for (const pipeline of await createPipelines({ config, database, blobStore, log })) registry.register(pipeline);
-      const worker = new Worker({
-        queue: engine.queue,
-        registry,
-        notifier: engine.notifier,
-        log: log.child({ component: "worker" }),
-        concurrency: Math.max(1, config.workers),
-        onStepAbandoned: (jobId, step) => blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
-      });
-      engine.rescuer.start();
-      worker.start();
-      log.info({ workerId: worker.workerId, concurrency: config.workers, database: database.description }, "worker started");
-      onShutdown(log, async () => {
-        await worker.stop();
-        for (const name of registry.names()) await registry.get(name)?.close?.();
-        await engine.close();
-        await database.close();
-      });
-    });
-
-  program
-    .command("migrate")
-    .description("apply pending database migrations (they also run at start)")
-    .action(async () => {
-      const config = configFrom(env);
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        const report = await migrate(database);
-        console.log(report.applied.length > 0 ? `applied: ${report.applied.join(", ")}` : `up to date (${report.current})`);
-      } finally {
-        await database.close();
-      }
-    });
-
-  const steps = program.command("steps").description("the step table: rebuild it from the event history, or verify they agree");
-  steps
-    .command("rebuild")
-    .description("rewrite job_steps from job_events")
-    .option("--dry-run", "report what would change, change nothing")
-    .addOption(new Option("--batch-size <n>", "jobs per transaction").argParser(Number).default(500))
-    .option("--json", "machine-readable output")
-    .action(async (options: { dryRun?: boolean; batchSize: number; json?: boolean }) => {
-      await withLedger(env, async (ledger) => {
-        const report = await ledger.rebuild({ dryRun: options.dryRun ?? false, batchSize: options.batchSize });
-        if (options.json) console.log(JSON.stringify(report));
-        else {
-          console.log(`${report.dryRun ? "would change" : "changed"} ${report.changedJobs} of ${report.jobs} jobs (${report.changedRows} step rows)`);
-          for (const m of report.mismatches.slice(0, 50)) console.log(`  ${formatMismatch(m)}`);
-        }
-      });
-    });
-  steps
-    .command("verify")
-    .description("report every difference between job_steps and job_events; exit 1 if any")
-    .option("--json", "machine-readable output")
-    .action(async (options: { json?: boolean }) => {
-      await withLedger(env, async (ledger) => {
-        const mismatches = await ledger.verify();
-        if (options.json) console.log(JSON.stringify({ mismatches }));
-        else if (mismatches.length === 0) console.log("job_steps agrees with job_events");
-        else {
-          console.log(`${mismatches.length} mismatch(es):`);
-          for (const m of mismatches) console.log(`  ${formatMismatch(m)}`);
-        }
-        if (mismatches.length > 0) process.exitCode = EXIT.jobFailed;
-      });
-    });
-
-  program
-    .command("config")
-    .description("print the effective configuration (secrets masked)")
-    .option("--json", "machine-readable output")
-    .action((options: { json?: boolean }) => {
-      const described = describeConfig(configFrom(env));
-      if (options.json) console.log(JSON.stringify(described, null, 2));
-      else for (const [key, value] of Object.entries(described)) console.log(`${key.padEnd(28)} ${String(value)}`);
-    });
-
-  return program;
-}
-
-function formatMismatch(m: { jobId: string; step: string; kind: string; field?: string; table?: unknown; events?: unknown }): string {
-  return m.kind === "field"
-    ? `job ${m.jobId} step ${m.step}: ${m.field} is ${JSON.stringify(m.table)} in job_steps, ${JSON.stringify(m.events)} by the events`
-    : `job ${m.jobId} step ${m.step}: ${m.kind === "missing_row" ? "no row in job_steps" : "row with no events"}`;
-}
-
-async function withLedger(env: NodeJS.ProcessEnv, work: (ledger: StepLedger) => Promise<void>): Promise<void> {
-  const config = configFrom(env);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+/** The package version (src/cli and dist/cli are both two levels below package.json). */
+function version(): string {
   try {
-    await migrate(database);
-    await work(new StepLedger(database));
-  } finally {
-    await database.close();
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
   }
 }
 
+export function buildProgram(env: NodeJS.ProcessEnv = process.env, streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Command {
+  const program = new Command("docket")
+    .description("Docket: a self-hosted document-processing server (OCR, exports) whose status never lies.")
+    .version(version(), "-V, --version", "print the version")
+    .option("--url <url>", "remote mode: the Docket server to talk to (env DOCKET_URL)")
+    .option("--token <token>", "remote mode: API or login token (env DOCKET_TOKEN; prefer the variable: options show in `ps`)")
+    .option("--as <user>", "local mode: act as this user (email or id; default: the first admin)")
+    .option("--config <file>", "config file: JSON or NAME=value lines with the names of `docket config` (env DOCKET_CONFIG)")
+    .showHelpAfterError("(run with --help for usage)")
+    .showSuggestionAfterError()
+    .exitOverride()
+    .addHelpText("after", MODES);
+
+  serverCommands(program, env, streams);
+  addCommand(program, env, streams);
+  documentCommands(program, env, streams);
+  stepsCommands(program, env, streams);
+  accountCommands(program, env, streams);
+  configCommand(program, env, streams);
+  return program;
+}
+
+/** Parses and runs one command line; sets process.exitCode (never calls process.exit). */
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const streams: Streams = { stdout: process.stdout, stderr: process.stderr };
+  // `docket ls | head`: the reader went away; that is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : EXIT.ok);
+  });
   try {
-    await buildProgram(env).parseAsync(argv, { from: "user" });
-  } catch (error) {
+    await buildProgram(env, streams).parseAsync(argv, { from: "user" });
+  } catch (thrown) {
+    const error = toCliError(thrown);
     if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage error (unknown option, missing argument) exits 2.
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
     if (error instanceof ConfigError) {
-      console.error(`docket: invalid configuration\n${error.message}`);
+      streams.stderr.write(`docket: ${error.message}\n`);
       process.exitCode = EXIT.usage;
       return;
     }
-    console.error(`docket: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof CliError) {
+      streams.stderr.write(`docket: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = error instanceof DocketError || error instanceof Error ? error.message : String(error);
+    streams.stderr.write(`docket: ${message}\n`);
+    if (env.DOCKET_DEBUG && error instanceof Error && error.stack) streams.stderr.write(`${error.stack}\n`);
     process.exitCode = EXIT.usage;
   }
 }

@@ -6,7 +6,7 @@ import { createOcrPipeline } from "./ocr-pipeline.js";
 
 /** The pipelines a Docket process runs, built on that process's stores and configuration. */
 export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefinition[]> {
-  const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log.child({ component: "ocr" }) });
+  const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log });
   return [
     createOcrPipeline({
       database: deps.database,

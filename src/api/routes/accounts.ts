@@ -12,6 +12,7 @@ import {
   PatchUserBody,
   problemResponses,
   SetupBody,
+  SetupState,
   TokenBody,
   TokenCreated,
   TokenList,
@@ -28,6 +29,15 @@ export interface AccountRoutesOptions {
 export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }: AccountRoutesOptions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["accounts"];
+
+  r.get(
+    "/api/v1/setup",
+    {
+      config: { auth: "public" },
+      schema: { tags, summary: "Whether first-run setup is still open (no user exists yet)", response: { 200: SetupState } },
+    },
+    async () => ({ setup_required: !(await accounts.hasUsers()) }),
+  );
 
   r.post(
     "/api/v1/setup",

@@ -110,7 +110,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         await sql`select 1`.execute(database.db);
       },
       blob_store: () => blobStore.check(),
-      ...(overrides.ocrCheck ? { ocr_engine: overrides.ocrCheck } : {}),
+      ...ocrReadiness(overrides.ocrCheck, registry.get("ocr")),
     };
     const app = await buildApi({
       log,
@@ -177,4 +177,11 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     for (const step of cleanup) await step().catch(() => undefined);
     throw error;
   }
+}
+
+/** /readyz's OCR check: the override (tests), else the OCR pipeline's own check when it has one. */
+function ocrReadiness(override: ReadinessCheck | undefined, pipeline: PipelineDefinition | undefined): Record<string, ReadinessCheck> {
+  if (override) return { ocr_engine: override };
+  const check = pipeline?.check?.bind(pipeline);
+  return check ? { ocr_engine: check } : {};
 }

@@ -68,6 +68,8 @@ export interface PipelineDefinition {
    * installed data) with a `validation_error`, instead of a job that fails minutes later.
    */
   checkOptions?(options: JobOptions): void;
+  /** Readiness (for /readyz): throws when the pipeline cannot run (e.g. the OCR engine does not start). */
+  check?(): Promise<void>;
   /** Releases what the pipeline holds (OCR worker threads) at shutdown. */
   close?(): Promise<void>;
 }

@@ -38,9 +38,18 @@ export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & {
   const deliver: StepHandler = async (ctx) => {
     throw new DocketError("validation_error", `no delivery destination named ${ctx.step.slice("deliver:".length)} is configured`, { permanent: true });
   };
+  let engineReady = false;
   return {
     name: "ocr",
     plan: planOcrJob,
+    // Once the engine has started it stays loaded in this process, so a success is kept:
+    // a probe must not queue behind a busy OCR pool and turn a working node "not ready".
+    check: async () => {
+      if (engineReady) return;
+      const health = await deps.engine.check();
+      if (!health.ok) throw new Error(health.detail);
+      engineReady = true;
+    },
     checkOptions: (options) => {
       // Only when OCR can run: a text-layer-only job needs no language data.
       if (options.ocr === "skip") return;

@@ -6,7 +6,8 @@ import { createOcrPipeline } from "./ocr-pipeline.js";
 
 /** The pipelines a Docket process runs, built on that process's stores and configuration. */
 export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefinition[]> {
-  const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log });
+  // src/ocr reads no environment itself: the PATH to find the tesseract binary is passed in.
+  const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log, pathEnv: process.env.PATH ?? "" });
   return [
     createOcrPipeline({
       database: deps.database,

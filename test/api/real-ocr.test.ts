@@ -39,6 +39,14 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     await server.close();
   });
 
+  it("/readyz checks the OCR engine", async () => {
+    const ready = await fetch(`${server.base}/readyz`);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    assert.equal(ready.status, 200, JSON.stringify(body));
+    assert.deepEqual(Object.keys(body.checks).sort(), ["blob_store", "database", "ocr_engine"]);
+    assert.equal(body.checks.ocr_engine?.ok, true);
+  });
+
   it("refuses at submit a language this server has no OCR data for, naming it", async () => {
     const upload = await users.alice.upload(await scannedPdf(), "languages.pdf");
     const documentId = upload.json.document.id as string;

@@ -145,7 +145,9 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: "disabled", caret: "hide" });
-  if (options.also) {
+  // The README's screenshot is refreshed only on request (DOCKET_UPDATE_DOCS_IMAGES=1), so a
+  // test run never leaves the checkout modified.
+  if (options.also && process.env.DOCKET_UPDATE_DOCS_IMAGES === "1") {
     // The copy for the docs ends a little below `alsoUpTo` (no empty page under the content).
     mkdirSync(DOCS_IMAGES, { recursive: true });
     const box = options.alsoUpTo ? await page.locator(options.alsoUpTo).boundingBox() : null;

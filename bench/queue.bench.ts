@@ -118,8 +118,7 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
   const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
   try {
     await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
-    const runs = join(db.dataDir, "runs.jsonl");
-    const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, runs, "8", "30000"])));
+    const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, "-", "8", "30000"])));
     const workerPids = children.map((c) => c.pid!);
     const sampleBackends = async () => (dialect === "postgres" ? await backendPids(db.database.pgPool!) : []);
     let backends = await sampleBackends();

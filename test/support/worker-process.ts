@@ -1,6 +1,6 @@
 /**
  * A real worker process for multi-process tests and the queue benchmark.
- *   tsx test/support/worker-process.ts <databaseUrl> <runsFile> <concurrency> <leaseMs>
+ *   tsx test/support/worker-process.ts <databaseUrl> <runsFile|-> <concurrency> <leaseMs>
  * Runs the scriptable test pipeline (test-pipeline.ts); appends one JSON line per step run
  * (start and end) to <runsFile>, and prints "ready" and "step <jobId> <step> <attempt>"
  * lines on stdout so a test can act at the right moment (kill -9, SIGSTOP).
@@ -21,7 +21,8 @@ if (!url || !runsFile) {
   process.exit(2);
 }
 const log = createLogger({ level: process.env.LOG_LEVEL ?? "warn", pretty: false });
-const database = await openDatabase({ url, dataDir: tmpdir(), poolSize: 4 });
+// The default pool, as `docket worker` uses.
+const database = await openDatabase({ url, dataDir: tmpdir() });
 const engine = await createEngine({ database, log, backoff: { baseMs: 50, maxMs: 200 }, rescueIntervalMs: 250, feed: false });
 const inner = createTestPipeline({ steps: ["work"] });
 const pipeline: PipelineDefinition = {
@@ -30,10 +31,12 @@ const pipeline: PipelineDefinition = {
   handler: (step) => {
     const handler = inner.handler(step)!;
     return async (ctx) => {
+      // runsFile "-": record nothing (the throughput benchmark measures Docket, not this harness's file writes).
       const record = (phase: string) =>
+        runsFile !== "-" &&
         appendFileSync(runsFile, `${JSON.stringify({ jobId: ctx.jobId, step: ctx.step, attempt: ctx.attempt, pid: process.pid, phase, t: performance.timeOrigin + performance.now() })}\n`);
       record("start");
-      process.stdout.write(`step ${ctx.jobId} ${ctx.step} ${ctx.attempt}\n`);
+      if (runsFile !== "-") process.stdout.write(`step ${ctx.jobId} ${ctx.step} ${ctx.attempt}\n`);
       try {
         return await handler(ctx);
       } finally {

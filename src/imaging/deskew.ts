@@ -11,17 +11,7 @@
 import sharp from "sharp";
 import type { RasterImage } from "./raster.js";
 
-/** Which way text lines run in the image, judged from ink projection profiles. */
-export type LineDirection = "horizontal" | "vertical" | "unknown";
-
 export interface SkewEstimate {
-  /**
-   * Whether text lines run across (upright or upside down) or down the page (turned 90/270).
-   * Lets OCR skip orientation detection for the common upright page.
-   */
-  direction: LineDirection;
-  /** Row-profile peakiness over column-profile peakiness (> 1: horizontal lines); 1 when unknown. */
-  lineRatio: number;
   /** Degrees to rotate the image CLOCKWISE to make its text lines horizontal (0 when unsure). */
   correction: number;
   /** Profile sharpness at the best angle relative to 0°: 1 = no better than leaving it. */
@@ -40,8 +30,6 @@ export interface SkewOptions {
 }
 
 const MAX_SAMPLES = 30_000;
-/** Peakiness ratio beyond which line direction is called (measured on the corpus, see docs/OCR.md). */
-const DIRECTION_RATIO = 1.25;
 
 /** Otsu's threshold over a 256-bin histogram of grey values. */
 function otsuThreshold(pixels: Uint8Array): number {
@@ -87,38 +75,6 @@ function profileScore(xs: Float32Array, ys: Float32Array, angle: number, bins: I
   return score;
 }
 
-/**
- * Compare how "peaky" the ink is projected onto rows (at the best skew angle) and onto
- * columns: text lines make the row profile alternate between dense lines and empty gaps,
- * while columns of a horizontal text page are filled fairly evenly. Scores are normalised by
- * bins/n² so that 1 means evenly spread, whatever the page size.
- */
-function lineDirection(xs: Float32Array, ys: Float32Array, angle: number, bins: Int32Array, reach: number): { direction: LineDirection; ratio: number } {
-  // Peakiness of a profile: sum of squares × occupied extent / n², 1 for evenly spread ink,
-  // so a narrow receipt and a wide page compare fairly.
-  const peakiness = (project: (i: number) => number): number => {
-    bins.fill(0);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < xs.length; i++) {
-      const b = (project(i) + reach + 0.5) | 0;
-      bins[b]!++;
-      if (b < lo) lo = b;
-      if (b > hi) hi = b;
-    }
-    let score = 0;
-    for (let i = lo; i <= hi; i++) score += bins[i]! * bins[i]!;
-    return (score * (hi - lo + 1)) / (xs.length * xs.length);
-  };
-  const sin = Math.sin(angle);
-  const cos = Math.cos(angle);
-  const rows = peakiness((i) => ys[i]! * cos - xs[i]! * sin);
-  const columns = peakiness((i) => xs[i]! * cos + ys[i]! * sin);
-  const ratio = rows / columns;
-  const direction: LineDirection = ratio > DIRECTION_RATIO ? "horizontal" : ratio < 1 / DIRECTION_RATIO ? "vertical" : "unknown";
-  return { direction, ratio };
-}
-
 /** Let the event loop run (timers, I/O, heartbeats) between batches of analysis. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -141,7 +97,7 @@ export async function estimateSkew(image: RasterImage, options: SkewOptions = {}
   let ink = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i]! < threshold) ink++;
   await yieldToEventLoop();
-  const none: SkewEstimate = { correction: 0, gain: 1, inkPixels: ink, direction: "unknown", lineRatio: 1 };
+  const none: SkewEstimate = { correction: 0, gain: 1, inkPixels: ink };
   // Too little ink (blank page) or too much (a photo, a black border): no text lines to find.
   if (ink < 200 || ink > pixels.length * 0.5) return none;
 
@@ -194,10 +150,9 @@ export async function estimateSkew(image: RasterImage, options: SkewOptions = {}
     await yieldToEventLoop();
   }
   const gain = base > 0 ? bestScore / base : 1;
-  const { direction, ratio: lineRatio } = lineDirection(xs, ys, rad(bestDeg), bins, reach);
   // The lines slope by bestDeg (y down, so positive = down to the right, i.e. the content is
   // turned clockwise); rotating counter-clockwise by that much straightens them.
   const correction = Math.round(-bestDeg * 100) / 100;
-  if (Math.abs(correction) < minAngle || gain < 1.05) return { correction: 0, gain, inkPixels: ink, direction, lineRatio };
-  return { correction, gain, inkPixels: ink, direction, lineRatio };
+  if (Math.abs(correction) < minAngle || gain < 1.05) return { correction: 0, gain, inkPixels: ink };
+  return { correction, gain, inkPixels: ink };
 }

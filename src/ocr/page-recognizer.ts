@@ -2,8 +2,8 @@
  * The OCR engine proper, shared by both Tesseract backends: one page image in, one
  * document-model Page out. Steps, each checked against the abort signal:
  *
- *   1. orientation — line direction from ink profiles; upright-looking pages are read as they
- *      are and only sent to Tesseract OSD (on a ≤ 150-DPI copy) when the reading is poor;
+ *   1. orientation — every page is read as it is first; only a reading that looks sideways
+ *      or poor (upright-evidence.ts) sends it to Tesseract OSD (on a ≤ 150-DPI copy);
  *   2. rotate upright (lossless quarter turn);
  *   3. deskew — projection-profile estimate, fine rotation when ≥ 1° (Tesseract copes with
  *      less by itself, and rotating a large page costs ~0.3 s);
@@ -25,6 +25,7 @@ import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult }
 import { ocrModePreset, resolutionPreset } from "./ocr-presets.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
 import { tsvToBlocks, weightedConfidence } from "./tsv-to-page.js";
+import { uprightVerdict } from "./upright-evidence.js";
 
 export interface PageRecognizerOptions {
   backend: TesseractBackend;
@@ -45,16 +46,13 @@ export interface PageRecognizerOptions {
    */
   minDeskewAngle?: number;
   /**
-   * A page read as-is with at least this mean word confidence is taken to be upright without
-   * running OSD. Measured: upright print 85–96, upright receipts 62–90, upside-down text 26–44.
+   * A page read as-is with at least this mean word confidence (and horizontal words) is taken
+   * to be upright without running OSD. Measured: upright print 85–96, upright receipts 42–91,
+   * upside-down text 26–44 (see upright-evidence.ts for the poorer upright readings).
    */
   acceptUprightConfidence?: number;
   /** Extra owned resources to close with the engine (e.g. a borrowed OSD backend). */
   alsoClose?: Array<{ close(): Promise<void> }>;
-}
-
-function countWords(page: Page): number {
-  return page.blocks.reduce((n, b) => n + b.lines.reduce((m, l) => m + l.words.length, 0), 0);
 }
 
 export class TesseractOcrEngine implements OcrEngine {
@@ -125,40 +123,40 @@ export class TesseractOcrEngine implements OcrEngine {
   }
 
   /**
-   * Orientation, cheaply. Most pages are upright, and OSD costs about a third of a
-   * recognition, so unless the ink's lines clearly run vertically the page is recognised as it
-   * is first; only a poor result (upside-down text reads as nonsense with low confidence)
-   * sends it to OSD. Pages whose lines run vertically go to OSD first. A confident OSD answer
-   * other than 0 is then recognised again and the better of the two readings kept.
+   * Orientation, cheaply. Most pages are upright and OSD costs a second Tesseract process, so
+   * every page is recognised as it is first, and only a reading that looks sideways (word
+   * boxes run vertically) or poor (upside-down text reads as nonsense) sends it to OSD; a page
+   * where nothing was read keeps its orientation. A confident OSD answer other than 0 is then
+   * recognised again; the first reading is kept if it is better, unless both signals agree
+   * the page is sideways (Tesseract reads sideways text well, but in the wrong frame).
+   *
+   * Not the ink's line direction: thermal receipts' monospaced columns made 3 of 50 upright
+   * SROIE scans look vertical, each paying for an OSD pass. A truly sideways page costs one
+   * extra recognition instead.
    */
   private async recognizeAnyOrientation(input: OcrInput, deskew: boolean, options: OcrOptions): Promise<{ page: Page; path: string }> {
     const { signal } = options;
-    const layout = await estimateSkew(input);
-    throwIfAborted(signal);
-    let first: Page | undefined;
-    // "unknown" (short texts, receipts with sparse columns) is treated as upright too: every
-    // rotated page in the corpus was classified "vertical" or gave a poor first reading.
-    if (layout.direction !== "vertical") {
-      first = await this.recognizeOriented(input, 0, deskew, options, layout.correction);
-      if (first.confidence >= this.acceptUprightConfidence && countWords(first) > 0) return { page: first, path: "upright-accepted" };
-    }
+    const first = await this.recognizeOriented(input, 0, deskew, options);
+    const verdict = uprightVerdict(first, { acceptConfidence: this.acceptUprightConfidence });
+    if (verdict === "upright" || verdict === "no-text") return { page: first, path: verdict };
     const found = await this.detectOrientation(input, signal ? { signal } : {});
     const rotation = found.confidence >= this.minConfidence ? found.rotation : 0;
-    if (first !== undefined && rotation === 0) return { page: first, path: "upright-after-osd" };
-    const second = await this.recognizeOriented(input, rotation, deskew, options, rotation === 0 ? layout.correction : undefined);
-    if (first !== undefined && first.confidence > second.confidence) return { page: first, path: "upright-better" };
-    return { page: second, path: `osd-${rotation}` };
+    if (rotation === 0) return { page: first, path: `${verdict}-osd-0` };
+    const second = await this.recognizeOriented(input, rotation, deskew, options);
+    const agree = verdict === "sideways" && rotation % 180 === 90;
+    if (!agree && first.confidence > second.confidence) return { page: first, path: `${verdict}-kept` };
+    return { page: second, path: `${verdict}-osd-${rotation}` };
   }
 
-  /** Rotate by `rotation`, deskew (using `knownSkew` when already measured on that image), recognise, build the Page. */
-  private async recognizeOriented(input: OcrInput, rotation: number, deskew: boolean, options: OcrOptions, knownSkew?: number): Promise<Page> {
+  /** Rotate by `rotation`, deskew, recognise, build the Page. */
+  private async recognizeOriented(input: OcrInput, rotation: number, deskew: boolean, options: OcrOptions): Promise<Page> {
     const { signal } = options;
     const upright = await rotateQuarter(input, rotation);
     throwIfAborted(signal);
     let skew = 0;
     let target = upright;
     if (deskew) {
-      skew = knownSkew ?? (await estimateSkew(upright)).correction;
+      skew = (await estimateSkew(upright)).correction;
       if (Math.abs(skew) < this.minDeskewAngle) skew = 0;
       throwIfAborted(signal);
       if (skew !== 0) target = await rotateFine(upright, skew);

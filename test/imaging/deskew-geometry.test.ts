@@ -53,6 +53,16 @@ describe("estimateSkew", () => {
     const meta = await sharp(straight.png).metadata();
     assert.equal(meta.width, straight.width);
   });
+
+  it("keeps a grey page grey and a colour page in colour", async () => {
+    // A grey page turned RGB costs Tesseract a 3× larger decode and a colour conversion.
+    assert.equal((await sharp(fx.image.png).metadata()).channels, 1);
+    const turned = await rotateFine(fx.image, 3);
+    assert.equal((await sharp(turned.png).metadata()).channels, 1);
+    assert.equal((await sharp(turned.png).metadata()).density, fx.image.dpi);
+    const colour = await sharp(fx.image.png).toColourspace("srgb").png().toBuffer();
+    assert.equal((await sharp((await rotateFine({ ...fx.image, png: colour }, 3)).png).metadata()).channels, 3);
+  });
 });
 
 describe("page geometry", () => {

@@ -91,6 +91,24 @@ interface CpuCost {
   databaseUs: number;
 }
 
+/**
+ * Starts a CPU measurement of the worker processes and the database backends; `end(jobs)`
+ * gives the cost per job. Backends opened during the window count from their start.
+ */
+async function startCpuWindow(workerPids: number[], backends: () => Promise<number[]>): Promise<{ end(jobs: number): Promise<CpuCost> }> {
+  const seen = await backends();
+  const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(seen) };
+  return {
+    async end(jobs) {
+      const all = [...seen, ...(await backends()).filter((pid) => !seen.includes(pid))];
+      return {
+        workerUs: ((cpuSeconds(workerPids) - before.workers) / jobs) * 1e6,
+        databaseUs: ((cpuSeconds(all) - before.database) / jobs) * 1e6,
+      };
+    },
+  };
+}
+
 async function stopAll(children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children.map((c) => new Promise<void>((resolve) => {
@@ -119,10 +137,10 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
   try {
     await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
     const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, "-", "8", "30000"])));
-    const workerPids = children.map((c) => c.pid!);
-    const sampleBackends = async () => (dialect === "postgres" ? await backendPids(db.database.pgPool!) : []);
-    let backends = await sampleBackends();
-    const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(backends) };
+    const cpuWindow = await startCpuWindow(
+      children.map((c) => c.pid!),
+      async () => (dialect === "postgres" ? await backendPids(db.database.pgPool!) : []),
+    );
     const start = now();
     await db.database.db.updateTable("jobs").set({ run_at: 0 }).execute();
     if (dialect === "postgres") await sql`select pg_notify('docket_jobs', '')`.execute(db.database.db);
@@ -132,14 +150,7 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
       await sleep(20);
     }
     const seconds = (now() - start) / 1000;
-    // Pools may have opened connections during the run: count every backend alive now (one
-    // that started mid-run counts from its start, which the "before" sample never saw).
-    const late = (await sampleBackends()).filter((pid) => !backends.includes(pid));
-    backends = [...backends, ...late];
-    const cpu: CpuCost = {
-      workerUs: ((cpuSeconds(workerPids) - before.workers) / JOBS) * 1e6,
-      databaseUs: ((cpuSeconds(backends) - before.database) / JOBS) * 1e6,
-    };
+    const cpu = await cpuWindow.end(JOBS);
     await stopAll(children);
     return { rate: JOBS / seconds, cpu };
   } finally {
@@ -252,9 +263,7 @@ async function baseline(processes: number): Promise<{ rate: number; cpu: CpuCost
     await client.query(`create index on baseline_jobs (priority desc, id) where status = 'pending'`);
     await client.query(`insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`);
     const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(BASELINE, [db.url, "8"])));
-    const workerPids = children.map((c) => c.pid!);
-    let backends = await backendPids(client);
-    const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(backends) };
+    const cpuWindow = await startCpuWindow(children.map((c) => c.pid!), () => backendPids(client));
     const start = now();
     await client.query(`update baseline_jobs set status = 'pending'`);
     for (;;) {
@@ -263,11 +272,7 @@ async function baseline(processes: number): Promise<{ rate: number; cpu: CpuCost
       await sleep(20);
     }
     const seconds = (now() - start) / 1000;
-    backends = [...backends, ...(await backendPids(client)).filter((pid) => !backends.includes(pid))];
-    const cpu: CpuCost = {
-      workerUs: ((cpuSeconds(workerPids) - before.workers) / JOBS) * 1e6,
-      databaseUs: ((cpuSeconds(backends) - before.database) / JOBS) * 1e6,
-    };
+    const cpu = await cpuWindow.end(JOBS);
     await stopAll(children);
     await client.end();
     return { rate: JOBS / seconds, cpu };

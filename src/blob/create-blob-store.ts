@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { BlobStore } from "./blob-store.js";
 import { LocalBlobStore } from "./local-blob-store.js";
 import { S3BlobStore } from "./s3-blob-store.js";
-import { DocketError } from "../errors.js";
+import { blobUrlError } from "./blob-url-error.js";
 
 export interface BlobStoreConfig {
   /**
@@ -35,21 +35,13 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
       try {
         path = fileURLToPath(url);
       } catch (error) {
-        throw configError(`DOCKET_BLOB_URL ${JSON.stringify(url)} is not a valid file:// URL (use file:///absolute/path)`, error);
+        throw blobUrlError(`DOCKET_BLOB_URL ${JSON.stringify(url)} is not a valid file:// URL (use file:///absolute/path)`, error);
       }
       return new LocalBlobStore(path, options);
     }
     case "s3":
       return S3BlobStore.fromUrl(url);
     default:
-      throw configError(`DOCKET_BLOB_URL: unsupported scheme "${scheme}:" (supported: file://, s3://)`);
+      throw blobUrlError(`DOCKET_BLOB_URL: unsupported scheme "${scheme}:" (supported: file://, s3://)`);
   }
-}
-
-function configError(message: string, cause?: unknown): DocketError {
-  return new DocketError("validation_error", message, {
-    permanent: true,
-    details: { setting: "DOCKET_BLOB_URL" },
-    ...(cause === undefined ? {} : { cause }),
-  });
 }

@@ -14,6 +14,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { assertDeletablePrefix, assertValidBlobKey, assertValidBlobPrefix } from "./blob-key.js";
 import type { MovableBlobStore } from "./local-blob-store.js";
 import { DocketError } from "../errors.js";
+import { blobUrlError } from "./blob-url-error.js";
 
 export interface S3Location {
   bucket: string;
@@ -36,29 +37,29 @@ export function parseS3Url(url: string): S3Location {
     parsed = new URL(url);
   } catch (error) {
     // The URL is not echoed: a misplaced secret in it must not reach the logs.
-    throw configError("DOCKET_BLOB_URL is not a valid URL (expected s3://bucket[/prefix]?endpoint=…)", error);
+    throw blobUrlError("DOCKET_BLOB_URL is not a valid URL (expected s3://bucket[/prefix]?endpoint=…)", error);
   }
   if (parsed.username || parsed.password) {
-    throw configError("DOCKET_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead");
+    throw blobUrlError("DOCKET_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead");
   }
   const bucket = parsed.hostname;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw configError(`DOCKET_BLOB_URL: ${JSON.stringify(bucket)} is not a valid bucket name (3–63 lower-case letters, digits, '.' or '-')`);
+    throw blobUrlError(`DOCKET_BLOB_URL: ${JSON.stringify(bucket)} is not a valid bucket name (3–63 lower-case letters, digits, '.' or '-')`);
   }
   const path = decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, "");
   const prefix = path === "" ? "" : `${path}/`;
   if (prefix !== "") assertValidBlobPrefix(prefix);
   const known = new Set(["endpoint", "region", "path_style"]);
   for (const name of parsed.searchParams.keys()) {
-    if (!known.has(name)) throw configError(`DOCKET_BLOB_URL: unknown parameter "${name}" (known: ${[...known].join(", ")})`);
+    if (!known.has(name)) throw blobUrlError(`DOCKET_BLOB_URL: unknown parameter "${name}" (known: ${[...known].join(", ")})`);
   }
   const endpoint = parsed.searchParams.get("endpoint") ?? undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/i.test(endpoint)) {
-    throw configError("DOCKET_BLOB_URL: the endpoint parameter must be an http(s):// URL");
+    throw blobUrlError("DOCKET_BLOB_URL: the endpoint parameter must be an http(s):// URL");
   }
   const pathStyle = parsed.searchParams.get("path_style");
   if (pathStyle !== null && pathStyle !== "true" && pathStyle !== "false") {
-    throw configError("DOCKET_BLOB_URL: path_style must be true or false");
+    throw blobUrlError("DOCKET_BLOB_URL: path_style must be true or false");
   }
   return {
     bucket,
@@ -223,12 +224,4 @@ export class S3BlobStore implements MovableBlobStore {
     }
     return error;
   }
-}
-
-function configError(message: string, cause?: unknown): DocketError {
-  return new DocketError("validation_error", message, {
-    permanent: true,
-    details: { setting: "DOCKET_BLOB_URL" },
-    ...(cause === undefined ? {} : { cause }),
-  });
 }

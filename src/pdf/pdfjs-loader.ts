@@ -1,8 +1,7 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type * as Pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { DocketError } from "../errors.js";
+import { pdfjsAssetPaths } from "../imaging/pdfjs-assets.js";
 
 export type PdfjsModule = typeof Pdfjs;
 export type { PDFDocumentProxy };
@@ -25,25 +24,6 @@ export function loadPdfjs(): Promise<PdfjsModule> {
   return pdfjsPromise;
 }
 
-export interface PdfjsAssetPaths {
-  standardFontDataUrl: string;
-  cMapUrl: string;
-  wasmUrl: string;
-  iccUrl: string;
-}
-
-/** Folders inside the installed pdfjs-dist package (trailing '/' required by pdf.js). */
-export function pdfjsAssetPaths(): PdfjsAssetPaths {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve("pdfjs-dist/package.json"));
-  return {
-    standardFontDataUrl: join(root, "standard_fonts") + "/",
-    cMapUrl: join(root, "cmaps") + "/",
-    wasmUrl: join(root, "wasm") + "/",
-    iccUrl: join(root, "iccs") + "/",
-  };
-}
-
 export interface OpenPdfOptions {
   password?: string;
   signal?: AbortSignal | undefined;
@@ -59,9 +39,13 @@ export interface OpenPdfOptions {
 export async function openPdf(bytes: Uint8Array, options: OpenPdfOptions = {}): Promise<PDFDocumentProxy> {
   options.signal?.throwIfAborted();
   const pdfjs = await loadPdfjs();
+  const { standardFontDataUrl, cMapUrl, wasmUrl, iccUrl } = pdfjsAssetPaths();
   const task = pdfjs.getDocument({
     data: new Uint8Array(bytes),
-    ...pdfjsAssetPaths(),
+    standardFontDataUrl,
+    cMapUrl,
+    wasmUrl,
+    iccUrl,
     ...(options.password === undefined ? {} : { password: options.password }),
     isEvalSupported: false,
     disableFontFace: true,

@@ -20,6 +20,21 @@ const docket = await createDocket(
   { log: silentLogger(), pipelines: ({ blobStore }) => [apiTestPipeline(blobStore, new Map())], passwordHashing: { memoryCost: 1024, timeCost: 1 }, fsync: false },
 );
 const base = await docket.listen();
+// BENCH_TIMELINE=1: the server's event-loop delay and GC pauses over 5 ms, each second, on
+// stderr: tells a stall in this process from one elsewhere (database, scheduler).
+if (process.env.BENCH_TIMELINE) {
+  const { PerformanceObserver, monitorEventLoopDelay } = await import("node:perf_hooks");
+  const gcs: string[] = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 5) gcs.push(`${(e.startTime / 1000).toFixed(1)}s:${e.duration.toFixed(0)}ms(kind ${(e as unknown as { detail: { kind: number } }).detail.kind})`);
+  }).observe({ entryTypes: ["gc"] });
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  setInterval(() => {
+    process.stderr.write(`[server] ${new Date().toISOString().slice(11, 23)} loop delay max ${(h.max / 1e6).toFixed(0)}ms p99 ${(h.percentile(99) / 1e6).toFixed(1)}ms gcs>5ms ${gcs.splice(0).join(" ")}\n`);
+    h.reset();
+  }, 1000).unref();
+}
 process.stdout.write(`listening ${base}\n`);
 process.on("SIGTERM", () => {
   void docket.close().then(() => process.exit(0));

@@ -73,7 +73,7 @@ function modelText(model: DocumentModel): string {
   return model.pages.map((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join(" ")).join(" ");
 }
 
-export async function runPipelineChecks(dataDir: string, ocr: OcrEngine): Promise<PipelineChecks> {
+export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options: { textLayerOnly?: boolean } = {}): Promise<PipelineChecks> {
   const log = silentLogger();
   const db = await createTestDatabase("sqlite");
   const engine = await createEngine({ database: db.database, log });
@@ -130,6 +130,7 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine): Promis
       textLayer.push({ documents: invoices.length, pages, seconds, ocred: invoices.filter((_, i) => results[i]!.ocrPages.length > 0 || !results[i]!.ok) });
     }
 
+    if (options.textLayerOnly) return { textLayer, pdfs: [] };
     const manifest = JSON.parse(readFileSync(join(dataDir, "pdfs", "manifest.json"), "utf8")) as Record<string, ManifestEntry>;
     const pdfs: PdfCheck[] = [];
     for (const [file, entry] of Object.entries(manifest)) {

@@ -277,6 +277,15 @@ async function main(): Promise<void> {
   const wasm = await createOcrEngine({ engine: "wasm", workers: PARALLEL }, { log });
   const cli = bare === undefined ? undefined : await createOcrEngine({ engine: "cli", workers: PARALLEL }, { log, pathEnv: process.env.PATH });
   if (bare === undefined) console.log("tesseract CLI not installed: only the wasm engine is measured");
+  if (process.argv.includes("--pipeline-only")) {
+    // Just the pipeline-level checks (text-layer pages/s, manifest PDFs); docs untouched.
+    const checks = await runPipelineChecks(DATA, cli ?? wasm, { textLayerOnly: process.argv.includes("--text-layer-only") });
+    for (const t of checks.textLayer) console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`);
+    for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
+    await wasm.close();
+    await cli?.close();
+    return;
+  }
 
   const contenders: Contender[] = [docketContender(wasm, "Docket tesseract-wasm")];
   if (cli !== undefined) {

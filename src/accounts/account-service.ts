@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Database } from "../db/database.js";
+import { executePrepared } from "../db/prepared.js";
 import type { UsersTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
 import { newId } from "../engine/ids.js";
@@ -173,14 +174,18 @@ export class AccountService {
     const hash = hashToken(secret);
     const now = Date.now();
     if (via === "bearer" && secret.startsWith("dkt_")) {
-      const row = await this.db
-        .selectFrom("api_tokens")
-        .innerJoin("users", "users.id", "api_tokens.user_id")
-        .selectAll("users")
-        .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used"])
-        .where("api_tokens.token_hash", "=", hash)
-        .where("api_tokens.revoked_at", "is", null)
-        .executeTakeFirst();
+      // Every API-token request runs this: a named prepared statement on PostgreSQL.
+      const [row] = await executePrepared(
+        this.database,
+        this.db
+          .selectFrom("api_tokens")
+          .innerJoin("users", "users.id", "api_tokens.user_id")
+          .selectAll("users")
+          .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used"])
+          .where("api_tokens.token_hash", "=", hash)
+          .where("api_tokens.revoked_at", "is", null)
+          .compile(),
+      );
       if (!row || row.disabled === 1) return null;
       if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
         void writeTransaction(this.database, (trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute()).catch(
@@ -189,13 +194,16 @@ export class AccountService {
       }
       return { user: userRowToUser(row), via: "api_token", csrfToken: null, sessionId: null, tokenId: row.token_id, rateKey: `t:${hash.slice(0, 24)}` };
     }
-    const row = await this.db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .selectAll("users")
-      .select(["sessions.id as session_id", "sessions.csrf_token", "sessions.expires_at", "sessions.last_seen_at"])
-      .where("sessions.token_hash", "=", hash)
-      .executeTakeFirst();
+    const [row] = await executePrepared(
+      this.database,
+      this.db
+        .selectFrom("sessions")
+        .innerJoin("users", "users.id", "sessions.user_id")
+        .selectAll("users")
+        .select(["sessions.id as session_id", "sessions.csrf_token", "sessions.expires_at", "sessions.last_seen_at"])
+        .where("sessions.token_hash", "=", hash)
+        .compile(),
+    );
     if (!row || row.disabled === 1 || Number(row.expires_at) <= now) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
       void writeTransaction(this.database, (trx) => trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute()).catch(

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { CachingSqliteConnection } from "./sqlite-statement-cache.js";
 import pg from "pg";
 import type { DatabaseSchema } from "./schema.js";
 
@@ -98,7 +99,7 @@ async function openSqlite(path: string): Promise<Database> {
         connection.pragma("synchronous = NORMAL");
         connection.pragma("foreign_keys = ON");
         connection.pragma("busy_timeout = 50");
-        return connection;
+        return new CachingSqliteConnection(connection);
       },
     }),
   });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { RawBuilder } from "kysely";
+import type { CompiledQuery, RawBuilder } from "kysely";
 import type { Database } from "./database.js";
 
 /** Statement names by SQL text: hashing once per distinct text, not per execution. */
@@ -22,9 +22,10 @@ function statementName(text: string): string {
  * claim). A named statement is parsed once per pooled connection and, after a few runs,
  * PostgreSQL switches it to a cached generic plan. Only for statements whose SQL text comes
  * from a bounded set of shapes: every distinct text stays prepared on each connection.
+ * Accepts a raw `sql` template or a compiled query builder (`builder.compile()`).
  */
-export async function executePrepared<R>(database: Database, query: RawBuilder<R>): Promise<R[]> {
-  const compiled = query.compile(database.db);
+export async function executePrepared<R>(database: Database, query: RawBuilder<R> | CompiledQuery<R>): Promise<R[]> {
+  const compiled = "sql" in query ? query : query.compile(database.db);
   if (database.dialect !== "postgres" || database.pgPool === null) {
     return (await database.db.executeQuery<R>(compiled)).rows;
   }

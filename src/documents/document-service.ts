@@ -11,7 +11,7 @@ import { eventRowToEvent } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import type { Logger } from "../logger.js";
-import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson, type LoadedJob } from "../jobs/job-view.js";
+import { eventToJson, jobToJson, loadDocumentStatus, loadJobs, statusOf, type EventJson, type JobJson, type LoadedJob } from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -174,9 +174,9 @@ export class DocumentService {
   }
 
   async status(scope: Scope, id: string): Promise<UnifiedStatus> {
-    const row = await this.get(scope, id);
-    const jobs = await this.latestJobs([row]);
-    return statusOf(row.latest_job_id ? jobs.get(row.latest_job_id) : undefined);
+    const loaded = await loadDocumentStatus(this.database, scope, id);
+    if (loaded === undefined) throw new DocketError("not_found", "document not found");
+    return statusOf(loaded ?? undefined);
   }
 
   async list(scope: Scope, query: ListDocumentsQuery): Promise<{ items: DocumentJson[]; total: number }> {

@@ -280,7 +280,10 @@ async function main(): Promise<void> {
   if (process.argv.includes("--pipeline-only")) {
     // Just the pipeline-level checks (text-layer pages/s, manifest PDFs); docs untouched.
     const checks = await runPipelineChecks(DATA, cli ?? wasm, { textLayerOnly: process.argv.includes("--text-layer-only") });
-    for (const t of checks.textLayer) console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`);
+    for (const t of checks.textLayer) {
+      const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
+      console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s (mean ms per job: ${steps})`);
+    }
     for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
     await wasm.close();
     await cli?.close();

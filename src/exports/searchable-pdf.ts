@@ -35,7 +35,8 @@ import { embedOcrTextFont, type OcrFontChoice, type OcrTextFont } from "./ocr-te
  *   content, fonts, annotations, outline — nothing is rasterised); only OCR pages get text
  *   added. Pages whose model source is "text-layer" already carry their text and are left
  *   alone. The original content is wrapped in q/Q so our text starts from a clean graphics
- *   state whatever the page left behind.
+ *   state whatever the page left behind. When no page needs text added, the original file
+ *   is returned unchanged.
  * - Image input: one new page per model page, sized to the image at its resolution, with the
  *   image drawn full-page and the text on top.
  *
@@ -88,6 +89,10 @@ export async function buildSearchablePdf(
   options: SearchablePdfOptions = {},
 ): Promise<Uint8Array> {
   if (source.kind === "images") return fromImages(model, source.images, options);
+  // Nothing to add (every page kept its own text layer, or OCR found no words): the original
+  // file already is the searchable PDF. Returned byte for byte, which is both exact (no
+  // rewrite by pdf-lib) and cheap (no parse and save: the bulk of a text-layer job's export).
+  if (!model.pages.some((p) => p.source !== "text-layer" && hasWords(p))) return new Uint8Array(source.bytes);
   let doc: PDFDocument;
   try {
     // Loaded ignoring encryption only to ask whether it is encrypted (pdf-lib's own error

@@ -18,6 +18,7 @@ import { renderLargeImagePage } from "./large-image-page.js";
 import { withPngDensity } from "./png-density.js";
 import { findSingleImagePlacement, type PlacedImage } from "./pdf-image-placement.js";
 import { pdfjsAssetPaths } from "./pdfjs-assets.js";
+import { importPdfjs } from "./pdfjs-module.js";
 import { clampRenderDpi, DEFAULT_RENDER_LIMITS, type RenderLimits } from "./render-limits.js";
 
 // Types only: the runtime module is imported lazily so merely importing this file is cheap.
@@ -46,12 +47,7 @@ export interface RenderedPage {
   pdfRotate: number;
 }
 
-let pdfjsModule: Promise<Pdfjs> | undefined;
-function loadPdfjs(): Promise<Pdfjs> {
-  // Cached per thread: the module is immutable code, not state, so sharing it is safe.
-  pdfjsModule ??= import("pdfjs-dist/legacy/build/pdf.mjs");
-  return pdfjsModule;
-}
+const loadPdfjs: () => Promise<Pdfjs> = importPdfjs;
 
 /** Classify pdfjs's exceptions (plain objects with a `name`) into Docket's permanent error codes. */
 export function classifyPdfError(error: unknown): DocketError {

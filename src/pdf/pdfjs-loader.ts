@@ -2,6 +2,7 @@ import type * as Pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { DocketError } from "../errors.js";
 import { pdfjsAssetPaths } from "../imaging/pdfjs-assets.js";
+import { importPdfjs } from "../imaging/pdfjs-module.js";
 
 export type PdfjsModule = typeof Pdfjs;
 export type { PDFDocumentProxy };
@@ -16,12 +17,9 @@ export type { PDFDocumentProxy };
  * main thread: callers process one page at a time and yield between pages.
  */
 
-let pdfjsPromise: Promise<PdfjsModule> | undefined;
-
 /** The pdf.js module, imported once on first use (it is large; most processes never need it). */
 export function loadPdfjs(): Promise<PdfjsModule> {
-  pdfjsPromise ??= import("pdfjs-dist/legacy/build/pdf.mjs");
-  return pdfjsPromise;
+  return importPdfjs();
 }
 
 export interface OpenPdfOptions {

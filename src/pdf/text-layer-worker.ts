@@ -40,14 +40,26 @@ export class TextLayerWorker {
   private chain: Promise<unknown> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleTimeoutMs: number;
+  private accepted = 0;
 
   constructor(options: TextLayerWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
 
+  /** Calls accepted and not yet settled (running or queued): what a pool balances on. */
+  get load(): number {
+    return this.accepted;
+  }
+
+  /** Whether the thread is up (pdf.js loaded): an idle started thread is the cheapest pick. */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Same contract as `extractTextLayer`. */
   extract(bytes: Uint8Array, options: TextLayerOptions = {}): Promise<TextLayerPage[]> {
-    const run = this.chain.then(() => this.run(bytes, options));
+    this.accepted++;
+    const run = this.chain.then(() => this.run(bytes, options)).finally(() => this.accepted--);
     this.chain = run.catch(() => undefined);
     return run;
   }

@@ -3,7 +3,7 @@ import type { Database } from "../db/database.js";
 import { DocketError } from "../errors.js";
 import type { PipelineDefinition, StepHandler } from "../engine/pipeline.js";
 import type { OcrEngine } from "../ocr/ocr-engine.js";
-import { TextLayerWorker } from "../pdf/text-layer-worker.js";
+import { TextLayerPool } from "../pdf/text-layer-pool.js";
 import { planOcrJob, type OCR_STEPS } from "./plan.js";
 import { assembleStep } from "./steps/assemble.js";
 import { checkTextStep } from "./steps/check-text.js";
@@ -17,6 +17,8 @@ export interface OcrPipelineDeps {
   blobStore: BlobStore;
   engine: OcrEngine;
   limits: ValidateLimits;
+  /** Text-layer threads (started on demand): as many as jobs run at once here. Default 1. */
+  textLayerThreads?: number;
 }
 
 /**
@@ -25,8 +27,8 @@ export interface OcrPipelineDeps {
  * the job's workspace and writes only into its own, so a retry resumes at the failed step.
  */
 export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & { close(): Promise<void> } {
-  // One text-layer thread per process (it idles out after a minute without work).
-  const textLayer = new TextLayerWorker();
+  // Text-layer threads for this process, started on demand; each idles out after a minute.
+  const textLayer = new TextLayerPool(deps.textLayerThreads ?? 1);
   const handlers: Record<(typeof OCR_STEPS)[number], StepHandler> = {
     validate: validateStep(deps),
     check_text: checkTextStep({ blobStore: deps.blobStore, textLayer }),

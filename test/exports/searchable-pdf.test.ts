@@ -128,6 +128,18 @@ test("original pages are kept, text-layer pages get no added text", async () => 
   assert.deepEqual(words(again[0]?.page).map((w) => w.text), ["Digital", "page", "text"]);
 });
 
+test("nothing to add (every page has its own text layer): the original file, byte for byte, even when encrypted", async () => {
+  const original = await makeTextPdf([{ runs: [{ text: "Digital page text", x: 72, y: 700 }] }, { runs: [{ text: "Second digital page", x: 72, y: 700 }] }]);
+  const layered = model((await extractTextLayer(original)).map((p) => p.page));
+  const out = await buildSearchablePdf(layered, { kind: "pdf", bytes: original });
+  assert.deepEqual(Buffer.from(out), Buffer.from(original));
+  assert.notEqual(out.buffer, original.buffer, "a copy: the caller's buffer is not handed out");
+  // An owner-password file whose text layer was read is already searchable as it is.
+  const encrypted = makeEncryptedPdf({ userPassword: false });
+  const encryptedModel = model([{ ...modelPage(1, [modelBlock("paragraph", [modelLine("Restricted copy", 100, 100, 40)])]), source: "text-layer" }]);
+  assert.deepEqual(Buffer.from(await buildSearchablePdf(encryptedModel, { kind: "pdf", bytes: encrypted })), Buffer.from(encrypted));
+});
+
 test("image input: a page sized to the image at its dpi, the image drawn, text on top", async () => {
   const png = await sharp({ create: { width: 1275, height: 1650, channels: 3, background: "#fff" } }).png().toBuffer();
   const jpeg = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#eee" } }).jpeg().toBuffer();

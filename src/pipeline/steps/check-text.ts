@@ -2,7 +2,7 @@ import type { BlobStore } from "../../blob/blob-store.js";
 import type { Page } from "../../domain/document-model.js";
 import type { StepHandler } from "../../engine/pipeline.js";
 import { assessTextLayer } from "../../pdf/assess-text-layer.js";
-import type { TextLayerWorker } from "../../pdf/text-layer-worker.js";
+import type { TextLayerExtractor } from "../../pdf/text-layer-pool.js";
 import type { CheckTextOutput, ValidateOutput } from "../plan.js";
 import { readJson, writeJson } from "../workspace.js";
 
@@ -11,7 +11,7 @@ import { readJson, writeJson } from "../workspace.js";
  * too-sparse layers need OCR; `ocr: force` OCRs every page, `ocr: skip` none. Images have no
  * text layer. The usable text-layer pages (words with boxes) are kept for `assemble`.
  */
-export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayerWorker }): StepHandler {
+export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayerExtractor }): StepHandler {
   return async (ctx) => {
     const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
     const all = Array.from({ length: info.numPages }, (_, i) => i + 1);

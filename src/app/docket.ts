@@ -51,6 +51,8 @@ export interface DocketOverrides {
   fsync?: boolean;
   /** The built web UI folder (default dist/web of this package); null serves no UI. */
   webRoot?: string | null;
+  /** How long close() lets responses in flight finish before cutting their connections (default 10 s). */
+  httpCloseDeadlineMs?: number;
 }
 
 /** One Docket process: database, engine, stores, services, HTTP app and optional workers. */
@@ -169,13 +171,31 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
           // Pipelines hold worker threads (OCR, rendering): release them once no job runs.
           for (const name of registry.names()) await registry.get(name)?.close?.();
           metrics.stop();
-          await app.close();
+          await closeHttp(app, overrides.httpCloseDeadlineMs ?? 10_000, log);
           for (const step of cleanup) await step();
         })()),
     };
   } catch (error) {
     for (const step of cleanup) await step().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Stops the HTTP server: new requests get 503 at once, responses in flight may finish, but
+ * only until the deadline: a client reading a download slowly (or not at all) must not keep
+ * a stopping process alive forever. Then every connection still open is cut.
+ */
+async function closeHttp(app: FastifyInstance, deadlineMs: number, log: Logger): Promise<void> {
+  const closing = app.close();
+  const deadline = setTimeout(() => {
+    log.warn({ deadline_ms: deadlineMs }, "responses still in flight at the shutdown deadline: closing their connections");
+    app.server.closeAllConnections();
+  }, deadlineMs);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(deadline);
   }
 }
 

@@ -33,6 +33,11 @@ export interface Block {
   lines: Line[];
   /** For kind "table": rows of cells, each cell's text. */
   table?: { rows: string[][] };
+  /**
+   * Set only on a block OCRed from an image on a text-layer page (a pasted screenshot): its
+   * words are not in the PDF's own text. Otherwise the block's words come from the page's source.
+   */
+  source?: "ocr";
 }
 
 export type PageSource = "text-layer" | "ocr";

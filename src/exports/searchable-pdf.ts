@@ -32,11 +32,12 @@ import { embedOcrTextFont, type OcrFontChoice, type OcrTextFont } from "./ocr-te
  * it) placed word by word over the ink.
  *
  * - PDF input: the original file is loaded and its pages are kept as they are (vector
- *   content, fonts, annotations, outline — nothing is rasterised); only OCR pages get text
- *   added. Pages whose model source is "text-layer" already carry their text and are left
- *   alone. The original content is wrapped in q/Q so our text starts from a clean graphics
- *   state whatever the page left behind. When no page needs text added, the original file
- *   is returned unchanged.
+ *   content, fonts, annotations, outline — nothing is rasterised); only recognised text is
+ *   added: all of an OCR page's, and on a "text-layer" page (which already carries its own
+ *   text) only the blocks OCRed from its images (`block.source === "ocr"`). The original
+ *   content is wrapped in q/Q so our text starts from a clean graphics state whatever the
+ *   page left behind. When there is no recognised text to add, the original file is
+ *   returned unchanged.
  * - Image input: one new page per model page, sized to the image at its resolution, with the
  *   image drawn full-page and the text on top.
  *
@@ -89,10 +90,11 @@ export async function buildSearchablePdf(
   options: SearchablePdfOptions = {},
 ): Promise<Uint8Array> {
   if (source.kind === "images") return fromImages(model, source.images, options);
-  // Nothing to add (every page kept its own text layer, or OCR found no words): the original
-  // file already is the searchable PDF. Returned byte for byte, which is both exact (no
-  // rewrite by pdf-lib) and cheap (no parse and save: the bulk of a text-layer job's export).
-  if (!model.pages.some((p) => p.source !== "text-layer" && hasWords(p))) return new Uint8Array(source.bytes);
+  // Nothing to add (every page kept its own text layer and no image on it was read, or OCR
+  // found no words): the original file already is the searchable PDF. Returned byte for
+  // byte, which is both exact (no rewrite by pdf-lib) and cheap (no parse and save: the bulk
+  // of a text-layer job's export).
+  if (!model.pages.some((p) => hasWords(recognisedText(p)))) return new Uint8Array(source.bytes);
   let doc: PDFDocument;
   try {
     // Loaded ignoring encryption only to ask whether it is encrypted (pdf-lib's own error
@@ -110,7 +112,7 @@ export async function buildSearchablePdf(
 
 async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: SearchablePdfOptions): Promise<Uint8Array> {
   const pages = doc.getPages();
-  const todo = model.pages.filter((p) => p.source !== "text-layer" && hasWords(p));
+  const todo = model.pages.map(recognisedText).filter(hasWords);
   let font: OcrTextFont | undefined;
   for (const [i, page] of todo.entries()) {
     options.signal?.throwIfAborted();
@@ -151,6 +153,14 @@ async function fromImages(model: DocumentModel, images: PageImageProvider, optio
     await yieldToEventLoop();
   }
   return doc.save({ useObjectStreams: true });
+}
+
+/**
+ * The part of a model page the PDF does not have as text yet: an OCR page whole; of a
+ * text-layer page only the blocks read from its images (its own text is already there).
+ */
+function recognisedText(page: Page): Page {
+  return page.source === "text-layer" ? { ...page, blocks: page.blocks.filter((b) => b.source === "ocr") } : page;
 }
 
 function hasWords(page: Page): boolean {

@@ -35,6 +35,7 @@ function block(b: Block): Block {
     confidence: round(b.confidence),
     lines: b.lines.map(line),
     ...(b.table ? { table: { rows: b.table.rows.map((r) => r.map(String)) } } : {}),
+    ...(b.source === "ocr" ? { source: b.source } : {}),
   };
 }
 

@@ -2,8 +2,10 @@
  * The main-thread API for rendering PDF pages to images. Each open document gets its own
  * worker thread (pdf-render.worker.ts) so pdfjs never blocks the event loop; pages render one
  * at a time, which bounds memory to one page. Cancelling terminates the worker, which stops
- * even a page pdfjs is in the middle of within milliseconds; the handle is then closed.
+ * even a page pdfjs is in the middle of within milliseconds; the handle is then closed. A
+ * thread whose document closed normally is kept for the next document (IdleRenderWorkers).
  */
+import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { DocketError } from "../errors.js";
 import type { PdfRendererOptions, RenderColour, RenderedPage } from "./pdf-page-renderer.js";
@@ -21,6 +23,8 @@ export interface RenderPageOptions {
   signal?: AbortSignal;
   /** Grey (default; what OCR reads) or RGB. */
   colour?: RenderColour;
+  /** Only this part of the page, in displayed-page points from the top-left (see RenderPageRequest). */
+  clip?: { x0: number; y0: number; x1: number; y1: number };
 }
 
 /** One rendered page: the raster plus what the renderer decided. */
@@ -54,16 +58,22 @@ class WorkerRenderHandle implements PdfRenderHandle {
   private dead: DocketError | undefined;
   numPages = 0;
 
+  private readonly onMessage = (response: RenderWorkerResponse): void => {
+    const waiter = this.pending.get(response.id);
+    if (waiter === undefined) return;
+    this.pending.delete(response.id);
+    if (response.ok) waiter.resolve(response.value);
+    else waiter.reject(deserializeError(response.error));
+  };
+  private readonly onError = (error: Error): void =>
+    this.fail(new DocketError("internal_error", `render worker crashed: ${error.message}`, { cause: error, permanent: false }));
+  private readonly onExit = (code: number): void => this.fail(new DocketError("internal_error", `render worker exited (code ${code})`, { permanent: false }));
+
   constructor(private readonly worker: Worker) {
-    worker.on("message", (response: RenderWorkerResponse) => {
-      const waiter = this.pending.get(response.id);
-      if (waiter === undefined) return;
-      this.pending.delete(response.id);
-      if (response.ok) waiter.resolve(response.value);
-      else waiter.reject(deserializeError(response.error));
-    });
-    worker.on("error", (error) => this.fail(new DocketError("internal_error", `render worker crashed: ${error.message}`, { cause: error, permanent: false })));
-    worker.on("exit", (code) => this.fail(new DocketError("internal_error", `render worker exited (code ${code})`, { permanent: false })));
+    worker.ref();
+    worker.on("message", this.onMessage);
+    worker.on("error", this.onError);
+    worker.on("exit", this.onExit);
   }
 
   /** Mark the handle unusable and reject everything in flight. */
@@ -101,7 +111,7 @@ class WorkerRenderHandle implements PdfRenderHandle {
 
   async renderPage(n: number, options: RenderPageOptions): Promise<PdfPageImage> {
     const page = await this.call<RenderedPage>(
-      { type: "render", request: { page: n, dpi: options.dpi, colour: options.colour ?? "grey" } },
+      { type: "render", request: { page: n, dpi: options.dpi, colour: options.colour ?? "grey", ...(options.clip ? { clip: options.clip } : {}) } },
       options.signal,
     );
     // Buffers arrive as plain Uint8Arrays after crossing the thread boundary.
@@ -110,13 +120,73 @@ class WorkerRenderHandle implements PdfRenderHandle {
   }
 
   async close(): Promise<void> {
-    if (this.dead === undefined) {
-      await this.call({ type: "close" }).catch(() => undefined);
-      this.fail(new DocketError("internal_error", "document closed", { permanent: false }));
+    if (this.dead !== undefined) {
+      await this.worker.terminate();
+      return;
     }
-    await this.worker.terminate();
+    const closed = await this.call({ type: "close" }).then(
+      () => true,
+      () => false,
+    );
+    // Checked again: an abort may have landed while the close was in flight.
+    const reusable = closed && this.dead === undefined;
+    this.fail(new DocketError("internal_error", "document closed", { permanent: false }));
+    this.worker.off("message", this.onMessage).off("error", this.onError).off("exit", this.onExit);
+    if (reusable) idleWorkers.release(this.worker);
+    else await this.worker.terminate();
   }
 }
+
+/**
+ * Render threads kept after their document closed, for the next document: starting a thread
+ * and loading pdf.js into it costs far more than rendering a small page or a region (it
+ * dominated jobs that only render a logo-sized picture). Only a thread whose document closed
+ * normally comes back; a cancelled or crashed one is terminated. Idle threads do not keep the
+ * process alive and stop after a minute.
+ */
+class IdleRenderWorkers {
+  private readonly idle: { worker: Worker; timer: NodeJS.Timeout; onExit: () => void }[] = [];
+
+  constructor(
+    private readonly max = Math.max(1, availableParallelism()),
+    private readonly idleMs = 60_000,
+  ) {}
+
+  take(): Worker | undefined {
+    const entry = this.idle.pop();
+    if (entry === undefined) return undefined;
+    clearTimeout(entry.timer);
+    entry.worker.off("exit", entry.onExit);
+    return entry.worker;
+  }
+
+  release(worker: Worker): void {
+    if (this.idle.length >= this.max) {
+      void worker.terminate();
+      return;
+    }
+    worker.unref();
+    const remove = (): boolean => {
+      const at = this.idle.indexOf(entry);
+      if (at >= 0) this.idle.splice(at, 1);
+      clearTimeout(entry.timer);
+      return at >= 0;
+    };
+    const entry = {
+      worker,
+      timer: setTimeout(() => {
+        if (remove()) void worker.terminate();
+      }, this.idleMs),
+      // A thread that dies while idle is dropped from the list.
+      onExit: () => void remove(),
+    };
+    entry.timer.unref();
+    worker.once("exit", entry.onExit);
+    this.idle.push(entry);
+  }
+}
+
+const idleWorkers = new IdleRenderWorkers();
 
 /**
  * Open a PDF for rendering in a worker thread. Throws `encrypted_pdf` or `corrupt_file`
@@ -125,7 +195,7 @@ class WorkerRenderHandle implements PdfRenderHandle {
 export async function openPdfForRendering(bytes: Uint8Array, options: OpenPdfOptions = {}): Promise<PdfRenderHandle> {
   const { signal, ...rendererOptions } = options;
   if (signal?.aborted === true) throw cancelled();
-  const worker = startWorker(siblingWorkerUrl(import.meta.url, "pdf-render.worker"));
+  const worker = idleWorkers.take() ?? startWorker(siblingWorkerUrl(import.meta.url, "pdf-render.worker"));
   const handle = new WorkerRenderHandle(worker);
   try {
     // Copy so the caller's buffer is neither detached nor shared with the worker.

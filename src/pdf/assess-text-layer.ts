@@ -21,7 +21,8 @@ import type { PageContentStats } from "./content-stats.js";
  *    `invisibleOnly`): it passed checks 1–3, re-OCR would rarely be better and costs much;
  *    a user who disagrees submits with `ocr: force`.
  * 5. otherwise usable. Pages with visible text AND large images are flagged `mixed`: text
- *    inside the images is not in the layer (only `ocr: force` would find it).
+ *    inside the images is not in the layer (check_text has the images that may hold text
+ *    OCRed as regions, see pick-image-regions.ts; `ocr: force` OCRs the whole page).
  */
 export type TextLayerVerdict = "ok" | "empty" | "garbage" | "too_sparse" | "invisible_ocr_layer";
 

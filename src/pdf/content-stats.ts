@@ -15,7 +15,7 @@ import { yieldToEventLoop } from "./yield.js";
 /**
  * What a page's content stream draws, as far as deciding about its text layer needs:
  * how much text is visible vs invisible (render mode 3/7, the mode OCR tools use for their
- * hidden layers), and how much of the page images cover.
+ * hidden layers), and how much of the page images cover, and where.
  *
  * pdf.js's getTextContent drops the render mode, and its operator list decodes every image
  * (seconds and hundreds of MB for a 9000 × 9000 scan). So we read the content streams
@@ -31,7 +31,19 @@ export interface PageContentStats {
   imageCoverage: number;
   /** The largest single image's share of the page area (a full-page scan is ≈ 1). */
   largestImageCoverage: number;
+  /**
+   * Where images are drawn: each image's bounding box in PDF user space (points, y up), in
+   * drawing order, at most MAX_IMAGE_BOXES of them. Lets a text-layer page OCR just the
+   * pictures that may hold text the layer lacks.
+   */
+  imageBoxes: PdfRect[];
 }
+
+/** A rectangle in PDF user space: x0 < x1, y0 < y1. */
+export type PdfRect = [number, number, number, number];
+
+/** Enough for any real page; a page of thousands of tiny images (a pattern) stops recording. */
+const MAX_IMAGE_BOXES = 64;
 
 const MAX_FORM_DEPTH = 8;
 
@@ -69,6 +81,7 @@ interface Accumulator {
   images: number;
   imageArea: number;
   largestImage: number;
+  imageBoxes: PdfRect[];
 }
 
 class ContentScanner {
@@ -206,6 +219,7 @@ class ContentScanner {
     this.acc.images += 1;
     this.acc.imageArea += area;
     this.acc.largestImage = Math.max(this.acc.largestImage, area);
+    if (area > 0 && this.acc.imageBoxes.length < MAX_IMAGE_BOXES) this.acc.imageBoxes.push(unitSquareBounds(ctm));
   }
 
   private drawXObject(name: string, resources: PDFDict | undefined, ctm: Matrix, depth: number, seen: Set<string>): void {
@@ -230,6 +244,13 @@ class ContentScanner {
     const formCtm = matrix && matrix.length === 6 ? multiply(matrix, ctm) : ctm;
     this.scan(contents, formResources, formCtm, depth + 1, nextSeen);
   }
+}
+
+/** An image fills the unit square of its CTM: the bounds of that square's four corners. */
+function unitSquareBounds(ctm: Matrix): PdfRect {
+  const xs = [ctm[4], ctm[0] + ctm[4], ctm[2] + ctm[4], ctm[0] + ctm[2] + ctm[4]];
+  const ys = [ctm[5], ctm[1] + ctm[5], ctm[3] + ctm[5], ctm[1] + ctm[3] + ctm[5]];
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
 function numbers(stack: Operand[], count: number): number[] | undefined {
@@ -320,7 +341,7 @@ export async function scanContentStats(
   for (const page of pages) {
     options.signal?.throwIfAborted();
     try {
-      const acc: Accumulator = { visible: 0, invisible: 0, images: 0, imageArea: 0, largestImage: 0 };
+      const acc: Accumulator = { visible: 0, invisible: 0, images: 0, imageArea: 0, largestImage: 0, imageBoxes: [] };
       const data = concatWithNewlines(pageContents(doc, page.node.get(PDFName.of("Contents"))));
       new ContentScanner(doc, acc).scan(data, page.node.Resources(), [1, 0, 0, 1, 0, 0], 0, new Set());
       const { width, height } = page.getSize();
@@ -331,6 +352,7 @@ export async function scanContentStats(
         imageCount: acc.images,
         imageCoverage: Math.min(1, acc.imageArea / pageArea),
         largestImageCoverage: Math.min(1, acc.largestImage / pageArea),
+        imageBoxes: acc.imageBoxes,
       });
     } catch {
       out.push(null);

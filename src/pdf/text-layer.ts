@@ -1,8 +1,9 @@
-import type { Page } from "../domain/document-model.js";
+import type { BBox, Page } from "../domain/document-model.js";
 import { buildBlocks } from "./layout/build-blocks.js";
 import { buildLines } from "./layout/build-lines.js";
 import type { PositionedWord } from "./layout/positioned-word.js";
 import { scanContentStats, type PageContentStats } from "./content-stats.js";
+import { imageBoxesOnPage } from "./image-boxes.js";
 import { displaySizePx, normalizeRotation, type PageGeometry } from "./page-geometry.js";
 import { mapPdfjsError, openPdf, type PDFDocumentProxy } from "./pdfjs-loader.js";
 import { textItemWords, type TextItemLike, type TextStyleLike } from "./text-item-words.js";
@@ -28,6 +29,8 @@ export interface TextLayerPage {
   page: Page;
   /** Null when the content streams could not be read (encrypted file, unsupported filter). */
   content: PageContentStats | null;
+  /** Where images are drawn, in the page's pixel space (like word boxes); empty when unknown. */
+  images: BBox[];
 }
 
 export const DEFAULT_TEXT_LAYER_DPI = 72;
@@ -52,8 +55,7 @@ export async function extractTextLayer(bytes: Uint8Array, options: TextLayerOpti
     const out: TextLayerPage[] = [];
     for (const [index, n] of numbers.entries()) {
       signal?.throwIfAborted();
-      const page = await extractPage(doc, n, dpi);
-      out.push({ page, content: stats?.[n - 1] ?? null });
+      out.push(await extractPage(doc, n, dpi, stats?.[n - 1] ?? null));
       options.onProgress?.(index + 1, numbers.length);
       await yieldToEventLoop();
     }
@@ -63,7 +65,7 @@ export async function extractTextLayer(bytes: Uint8Array, options: TextLayerOpti
   }
 }
 
-async function extractPage(doc: PDFDocumentProxy, n: number, dpi: number): Promise<Page> {
+async function extractPage(doc: PDFDocumentProxy, n: number, dpi: number, stats: PageContentStats | null): Promise<TextLayerPage> {
   try {
     const pdfPage = await doc.getPage(n);
     const [x0, y0, x1, y1] = pdfPage.view as [number, number, number, number];
@@ -77,7 +79,7 @@ async function extractPage(doc: PDFDocumentProxy, n: number, dpi: number): Promi
     }
     pdfPage.cleanup();
     const { width, height } = displaySizePx(geometry, dpi);
-    return {
+    const page: Page = {
       number: n,
       width,
       height,
@@ -88,6 +90,7 @@ async function extractPage(doc: PDFDocumentProxy, n: number, dpi: number): Promi
       confidence: 100,
       blocks: buildBlocks(buildLines(words)),
     };
+    return { page, content: stats, images: stats ? imageBoxesOnPage(stats.imageBoxes, geometry, dpi) : [] };
   } catch (error) {
     throw mapPdfjsError(error);
   }

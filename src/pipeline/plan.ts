@@ -1,3 +1,4 @@
+import type { BBox, Block } from "../domain/document-model.js";
 import type { JobOptions } from "../domain/types.js";
 
 /** The steps of the OCR pipeline, in order. Delivery steps are added per destination. */
@@ -24,6 +25,21 @@ export interface CheckTextOutput {
   ocrPages: number[];
   textPages: number[];
   verdicts: Record<string, string>;
+  /**
+   * Images on text-layer pages to OCR on their own (the page itself is not OCRed). Absent in
+   * outputs written before image regions existed.
+   */
+  imageRegions?: ImageRegion[];
+}
+
+/** An image drawn on a text-layer page, whose text the layer does not have. */
+export interface ImageRegion {
+  page: number;
+  /** 1-based among the page's regions, in reading order. */
+  index: number;
+  /** Where the image is drawn, in the text-layer page's pixel space (at `dpi`). */
+  bbox: BBox;
+  dpi: number;
 }
 
 export interface RenderedPageInfo {
@@ -34,6 +50,32 @@ export interface RenderedPageInfo {
   dpi: number;
 }
 
+/** An image region cut out of a page render, ready for OCR. */
+export interface RenderedRegionInfo {
+  page: number;
+  index: number;
+  key: string;
+  width: number;
+  height: number;
+  dpi: number;
+  /**
+   * How the region image maps onto its text-layer page: page pixel = origin + image pixel ×
+   * scale (the image may carry a white margin, so origin can lie outside the region's box).
+   */
+  origin: { x: number; y: number };
+  scale: number;
+}
+
 export interface RenderOutput {
   pages: RenderedPageInfo[];
+  /** Absent in outputs written before image regions existed. */
+  regions?: RenderedRegionInfo[];
+}
+
+/** What OCR read in one image region, its boxes already in the text-layer page's pixel space. */
+export interface RegionOcrResult {
+  page: number;
+  index: number;
+  confidence: number;
+  blocks: Block[];
 }

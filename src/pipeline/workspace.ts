@@ -16,3 +16,7 @@ export async function readJson<T>(blobStore: BlobStore, key: string): Promise<T>
 }
 
 export const pageKey = (prefix: string, page: number, ext: string) => `${prefix}page-${String(page).padStart(4, "0")}.${ext}`;
+
+/** An image region's file next to its page's: page-0001-image-01.png. */
+export const regionKey = (prefix: string, page: number, index: number, ext: string) =>
+  `${prefix}page-${String(page).padStart(4, "0")}-image-${String(index).padStart(2, "0")}.${ext}`;

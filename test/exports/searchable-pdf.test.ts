@@ -128,6 +128,17 @@ test("original pages are kept, text-layer pages get no added text", async () => 
   assert.deepEqual(words(again[0]?.page).map((w) => w.text), ["Digital", "page", "text"]);
 });
 
+test("a text-layer page gets invisible text for the blocks read from its images, and only those", async () => {
+  const original = await makeTextPdf([{ runs: [{ text: "Digital page text", x: 72, y: 700 }] }]);
+  const page = (await extractTextLayer(original))[0]!.page;
+  const pictureBlock = { ...modelBlock("paragraph", [modelLine("Words inside picture", 72, 300, 14, 7)]), source: "ocr" as const };
+  const out = await buildSearchablePdf(model([{ ...page, blocks: [...page.blocks, pictureBlock] }]), { kind: "pdf", bytes: original });
+  assert.notDeepEqual(Buffer.from(out), Buffer.from(original), "rewritten: there is text to add");
+  const again = (await extractTextLayer(out))[0]!;
+  assert.ok((again.content?.invisibleTextBytes ?? 0) > 0);
+  assert.deepEqual(words(again.page).map((w) => w.text).sort(), ["Digital", "Words", "inside", "page", "picture", "text"]);
+});
+
 test("nothing to add (every page has its own text layer): the original file, byte for byte, even when encrypted", async () => {
   const original = await makeTextPdf([{ runs: [{ text: "Digital page text", x: 72, y: 700 }] }, { runs: [{ text: "Second digital page", x: 72, y: 700 }] }]);
   const layered = model((await extractTextLayer(original)).map((p) => p.page));

@@ -11,8 +11,8 @@ function pageWith(lines: string[]) {
   });
 }
 
-const text: PageContentStats = { visibleTextBytes: 500, invisibleTextBytes: 0, imageCount: 0, imageCoverage: 0, largestImageCoverage: 0 };
-const scan: PageContentStats = { visibleTextBytes: 0, invisibleTextBytes: 0, imageCount: 1, imageCoverage: 1, largestImageCoverage: 1 };
+const text: PageContentStats = { visibleTextBytes: 500, invisibleTextBytes: 0, imageCount: 0, imageCoverage: 0, largestImageCoverage: 0, imageBoxes: [] };
+const scan: PageContentStats = { visibleTextBytes: 0, invisibleTextBytes: 0, imageCount: 1, imageCoverage: 1, largestImageCoverage: 1, imageBoxes: [[0, 0, 612, 792]] };
 const sentence = "The quick brown fox jumps over the lazy dog near the river bank today";
 
 test("normal text is usable", () => {

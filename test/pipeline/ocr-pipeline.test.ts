@@ -21,6 +21,7 @@ import { extractTextLayer } from "../../src/pdf/text-layer.js";
 import { createOcrPipeline } from "../../src/pipeline/ocr-pipeline.js";
 import { planOcrJob } from "../../src/pipeline/plan.js";
 import type { JobOptions } from "../../src/domain/types.js";
+import { textImage } from "../fixtures/generate.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { seedDocuments } from "../support/seed.js";
 
@@ -47,6 +48,26 @@ async function mixedPdf(): Promise<Buffer> {
   doc.addPage([612, 792]).drawText(TEXT_LAYER_LINE, { x: 60, y: 700, size: 20, font });
   const png = await doc.embedPng(image.png);
   doc.addPage([612, 792]).drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
+  return Buffer.from(await doc.save());
+}
+
+// No word in common, so each can be counted in the searchable PDF's text.
+const LINE_ABOVE = "Dear customer please read this note";
+const IMAGE_LINE = "Pasted screenshot shows parcel number 4711";
+const LINE_BELOW = "Kind regards from our support team";
+
+/** One page: a digital line, a pasted picture of a line of text, another digital line. */
+async function pageWithTextImage(): Promise<Buffer> {
+  const { image } = await textImage(200, { lines: [IMAGE_LINE], fontSize: 16 });
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const page = doc.addPage([612, 792]);
+  page.drawText(LINE_ABOVE, { x: 60, y: 700, size: 14, font });
+  const png = await doc.embedPng(image.png);
+  const width = (image.width * 72) / image.dpi;
+  const height = (image.height * 72) / image.dpi;
+  page.drawImage(png, { x: 60, y: 660 - height, width, height });
+  page.drawText(LINE_BELOW, { x: 60, y: 620 - height, size: 14, font });
   return Buffer.from(await doc.save());
 }
 
@@ -147,6 +168,48 @@ describe("OCR pipeline through the engine", () => {
     assert.ok(page2Words.includes("fox") && page2Words.includes("lazy"), `page 2 searchable: ${page2Words.join(" ")}`);
     const doc = await db.database.db.selectFrom("documents").select("num_pages").where("id", "=", row.document_id).executeTakeFirstOrThrow();
     assert.equal(doc.num_pages, 2);
+  });
+
+  it("reads an image on a text-layer page without OCRing the page, in reading order", { timeout: 180_000 }, async () => {
+    const row = await submit(await pageWithTextImage(), "application/pdf");
+    const job = await finished(row.id);
+    assert.equal(job.status, "completed", JSON.stringify(job.error));
+    const steps = await engine.queue.getSteps(row.id);
+    assert.ok(steps.every((s) => s.status === "success"), JSON.stringify(steps.map((s) => [s.name, s.status])));
+    const check = steps.find((s) => s.name === "check_text")!;
+    assert.deepEqual(check.detail?.text_pages, [1]);
+    assert.deepEqual(check.detail?.ocr_pages, [], "the page itself is not OCRed");
+    assert.equal((check.detail?.image_regions as unknown[] | undefined)?.length, 1);
+
+    const artifacts = await db.database.db.selectFrom("artifacts").selectAll().where("job_id", "=", row.id).execute();
+    const read = async (kind: string) => blobStore.getBuffer(artifacts.find((a) => a.kind === kind)!.blob_key);
+    const model = JSON.parse((await read("json")).toString("utf8")) as DocumentModel;
+    const page = model.pages[0]!;
+    assert.equal(page.source, "text-layer");
+    const regionBlocks = page.blocks.filter((b) => b.source === "ocr");
+    assert.ok(regionBlocks.length > 0, "the image's words are in the model");
+    assert.ok(page.blocks.some((b) => b.source === undefined), "the layer's own blocks carry no source");
+    const imageText = regionBlocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join("\n");
+    const cer = characterErrorRate(imageText, IMAGE_LINE);
+    assert.ok(cer < 0.05, `CER ${cer} on "${imageText}"`);
+
+    // Reading order: the picture's line between the two digital lines, each once.
+    const txt = (await read("txt")).toString("utf8");
+    const above = txt.indexOf(LINE_ABOVE);
+    const image = txt.indexOf(imageText);
+    const below = txt.indexOf(LINE_BELOW);
+    assert.ok(above >= 0 && image > above && below > image, `order in:\n${txt}`);
+    assert.equal(txt.split(LINE_ABOVE).length, 2, "the digital text is not duplicated");
+
+    // The searchable PDF gains the picture's words as invisible text, and only those.
+    const pdfPages = await extractTextLayer(await read("pdf"));
+    assert.ok((pdfPages[0]?.content?.invisibleTextBytes ?? 0) > 0, "an invisible layer was added");
+    const pdfWords = pdfPages[0]!.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text)));
+    const found = IMAGE_LINE.split(" ").filter((w) => pdfWords.includes(w));
+    assert.ok(found.length >= IMAGE_LINE.split(" ").length - 1, `image words in the PDF: ${pdfWords.join(" ")}`);
+    for (const word of [...LINE_ABOVE.split(" "), ...LINE_BELOW.split(" ")]) {
+      assert.equal(pdfWords.filter((w) => w === word).length, 1, `"${word}" appears once in the PDF's text`);
+    }
   });
 
   it("a truncated PDF fails at once with corrupt_file and leaves no artifacts", { timeout: 60_000 }, async () => {

@@ -177,7 +177,9 @@ if (only || SSE_ONLY || STATUS_ONLY || CLIENTS !== 100) process.exit(0);
 
 const section = `## API (npm run bench:api)
 
-Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. The server runs in its own process (bench/api-server.ts, no workers); autocannon and the SSE clients run in the bench process on the same 2 cores, so the figures include their cost. Latency of an event is measured from its created_at (the server's clock at the transition) to its arrival at each client (same machine clock).
+Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. The server runs in its own process (bench/api-server.ts, no workers); the load generator and the SSE clients run in the bench process on the same 2 cores (with PostgreSQL too, where measured), so the figures include their cost.
+
+The constant-rate rows are open loop (bench/support/constant-rate.ts, the wrk2 method): request i is due at start + i/rate and its latency counts from when it was due, so a stall anywhere shows in the tail instead of lowering the rate. (autocannon's own rate mode sends each second's quota in a burst and then waits, which measures bursts at full capacity, not a steady 1,000 req/s.) The baseline row is the same load on /healthz, no authentication and no database: what the machine and the HTTP stack add on their own. The flat-out rows use autocannon with 50 connections. Latency of an event is measured from its created_at (the server's clock at the transition) to its arrival at each client (same machine clock).
 
 ${table}
 `;

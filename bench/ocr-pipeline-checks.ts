@@ -5,7 +5,7 @@
  *
  *   - text-layer path: digital invoices (invoice2data/*.pdf, every page with a usable text
  *     layer) in pages/s, from first submit to last completion; once cold (the text-layer
- *     thread starts with the first job) and once warm;
+ *     thread starts with the first job), then twice warm (BENCH_TEXT_LAYER_RUNS=n for more);
  *   - per corpus PDF (pdfs/manifest.json): which pages were OCRed (text-layer pages of mixed
  *     PDFs must not be), each page's rotation (cardinal.pdf and paperless/rotated.pdf must
  *     come out upright), and the manifest's expected strings found in the result.
@@ -49,6 +49,8 @@ export interface TextLayerRun {
   seconds: number;
   /** Documents that were sent to OCR although every page has a text layer. */
   ocred: string[];
+  /** Images on those text-layer pages that were read as regions (logos, pasted pictures). */
+  imageRegions: number;
   /** CPU time of this process, all threads, over the run. */
   cpuSeconds: number;
   /** Mean wall time of each step over the run's jobs, ms (where the time goes). */
@@ -114,13 +116,13 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
     await db.database.db.updateTable("documents").set({ blob_key: `uploads/${documentId}`, mime_type: "application/pdf" }).where("id", "=", documentId).execute();
     return (await engine.queue.enqueue({ documentId, ownerId, pipeline: "ocr", options: OPTIONS, plan: planOcrJob(OPTIONS) })).id;
   };
-  const finish = async (jobId: string): Promise<{ ok: boolean; error?: string; ocrPages: number[]; textPages: number[] }> => {
+  const finish = async (jobId: string): Promise<{ ok: boolean; error?: string; ocrPages: number[]; textPages: number[]; imageRegions: number }> => {
     for (;;) {
       const job = (await engine.queue.getJob(jobId))!;
       if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") {
         const check = (await engine.queue.getSteps(jobId)).find((s) => s.name === "check_text");
         const pages = (key: string): number[] => (check?.detail?.[key] as number[] | undefined) ?? [];
-        return { ok: job.status === "completed", ...(job.error ? { error: JSON.stringify(job.error) } : {}), ocrPages: pages("ocr_pages"), textPages: pages("text_pages") };
+        return { ok: job.status === "completed", ...(job.error ? { error: JSON.stringify(job.error) } : {}), ocrPages: pages("ocr_pages"), textPages: pages("text_pages"), imageRegions: ((check?.detail?.image_regions as unknown[] | undefined) ?? []).length };
       }
       await sleep(10);
     }
@@ -134,7 +136,7 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
     const invoiceDir = join(dataDir, "invoice2data");
     const invoices = readdirSync(invoiceDir).filter((f) => f.endsWith(".pdf")).sort();
     const textLayer: TextLayerRun[] = [];
-    for (let run = 0; run < Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 2); run++) {
+    for (let run = 0; run < Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 3); run++) {
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
       const jobs = await Promise.all(invoices.map((f) => submit(readFileSync(join(invoiceDir, f)))));
@@ -146,7 +148,7 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
       const steps = await db.database.db.selectFrom("job_steps").select(["name", "started_at", "finished_at"]).where("job_id", "in", jobs).execute();
       const stepMs: Record<string, number> = {};
       for (const step of steps) stepMs[step.name] = (stepMs[step.name] ?? 0) + (Number(step.finished_at ?? 0) - Number(step.started_at ?? 0)) / jobs.length;
-      textLayer.push({ documents: invoices.length, pages, seconds, cpuSeconds, stepMs, ocred: invoices.filter((_, i) => results[i]!.ocrPages.length > 0 || !results[i]!.ok) });
+      textLayer.push({ documents: invoices.length, pages, seconds, cpuSeconds, stepMs, imageRegions: results.reduce((n, r) => n + r.imageRegions, 0), ocred: invoices.filter((_, i) => results[i]!.ocrPages.length > 0 || !results[i]!.ok) });
     }
 
     if (options.textLayerOnly) return { textLayer, pdfs: [] };

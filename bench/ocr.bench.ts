@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     const checks = await runPipelineChecks(DATA, cli ?? wasm, { textLayerOnly: process.argv.includes("--text-layer-only") });
     for (const t of checks.textLayer) {
       const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
-      console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s (mean ms per job: ${steps})`);
+      console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`);
     }
     for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
     await wasm.close();
@@ -359,7 +359,7 @@ Orientation (degrees clockwise to upright, per page; pages rendered at 300 DPI; 
 |---|---|---|---|---|
 ${orient.map((o) => `| ${o.who} | ${o.file} | ${o.detected.join("/")} | ${o.expected.join("/")} | ${o.correct}/${o.expected.length} |`).join("\n")}
 
-Through the real pipeline (SQLite, a worker with 2 job slots, the ${(cli ?? wasm).name} engine, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion) runs ${textLayerLine}. Per corpus PDF (pdfs/manifest.json):
+Through the real pipeline (SQLite, a worker with 2 job slots, the ${(cli ?? wasm).name} engine, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion; the ${checks.textLayer[0]?.imageRegions ?? 0} pictures on those pages, logos mostly, are read as image regions) runs ${textLayerLine}. Per corpus PDF (pdfs/manifest.json):
 
 | file | pages OCRed | text-layer pages OCRed | rotation per page | expected strings | s |
 |---|---|---|---|---|---|

@@ -30,11 +30,11 @@ import { Worker } from "../src/engine/worker.js";
 import { silentLogger } from "../src/logger.js";
 import { createTestPipeline } from "../test/support/test-pipeline.js";
 import { InProcessNotifier } from "../src/engine/notifier.js";
-import { readDocumentStatus } from "../src/engine/status-reader.js";
 import type { JobOptions } from "../src/domain/types.js";
 import { createTestDatabase, type TestDatabase } from "../test/support/databases.js";
 import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
+import { loadDocumentStatus, statusOf } from "../src/jobs/job-view.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -243,7 +243,9 @@ async function statusLookup(dialect: DialectName): Promise<{ p50: number; p99: n
     for (let i = 0; i < 3_000; i++) {
       const id = `d${1 + Math.floor(Math.random() * STATUS_DOCS)}`;
       const s = performance.now();
-      const status = await readDocumentStatus(db.database, id);
+      // The API's read: the document's latest job and its steps in one statement.
+      const loaded = await loadDocumentStatus(db.database, { userId: "", admin: true }, id);
+      const status = loaded === undefined ? undefined : statusOf(loaded ?? undefined);
       samples.push(performance.now() - s);
       if (status?.status !== "processing") throw new Error(`unexpected status for ${id}`);
     }

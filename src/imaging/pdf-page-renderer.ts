@@ -53,7 +53,6 @@ export interface RenderedPage {
   pdfRotate: number;
 }
 
-const loadPdfjs: () => Promise<Pdfjs> = importPdfjs;
 
 /** Classify pdfjs's exceptions (plain objects with a `name`) into Docket's permanent error codes. */
 export function classifyPdfError(error: unknown): DocketError {
@@ -93,7 +92,7 @@ export class PdfPageRenderer {
 
   /** Parse the document. The caller must not modify `data` afterwards. */
   static async open(data: Uint8Array, options: PdfRendererOptions = {}): Promise<PdfPageRenderer> {
-    const pdfjs = await loadPdfjs();
+    const pdfjs = await importPdfjs();
     const assets = pdfjsAssetPaths();
     const task = pdfjs.getDocument({
       // pdfjs may transfer (detach) the buffer it is given; keep ours for pdf-lib.

@@ -1,10 +1,8 @@
-import type * as Pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { DocketError } from "../errors.js";
 import { pdfjsAssetPaths } from "../imaging/pdfjs-assets.js";
 import { importPdfjs } from "../imaging/pdfjs-module.js";
 
-export type PdfjsModule = typeof Pdfjs;
 export type { PDFDocumentProxy };
 
 /**
@@ -13,14 +11,9 @@ export type { PDFDocumentProxy };
  * disabled (font programs are interpreted, not compiled from PDF-supplied code), and no
  * font faces or system fonts (we extract text; rendering is the imaging module's concern).
  *
- * pdf.js runs its "worker" in this thread in Node (a fake worker), so parsing happens on the
- * main thread: callers process one page at a time and yield between pages.
+ * pdf.js runs its "worker" on the calling thread (see imaging/pdfjs-module.ts), so parsing
+ * happens there: callers process one page at a time and yield between pages.
  */
-
-/** The pdf.js module, imported once on first use (it is large; most processes never need it). */
-export function loadPdfjs(): Promise<PdfjsModule> {
-  return importPdfjs();
-}
 
 export interface OpenPdfOptions {
   password?: string;
@@ -36,7 +29,8 @@ export interface OpenPdfOptions {
  */
 export async function openPdf(bytes: Uint8Array, options: OpenPdfOptions = {}): Promise<PDFDocumentProxy> {
   options.signal?.throwIfAborted();
-  const pdfjs = await loadPdfjs();
+  // Imported once per thread, on first use: it is large and most processes never need it.
+  const pdfjs = await importPdfjs();
   const { standardFontDataUrl, cMapUrl, wasmUrl, iccUrl } = pdfjsAssetPaths();
   const task = pdfjs.getDocument({
     data: new Uint8Array(bytes),

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import type { BlobStore } from "../../blob/blob-store.js";
 import type { StepHandler } from "../../engine/pipeline.js";
-import { cropRegion } from "../../imaging/crop-region.js";
+import { padRegion } from "../../imaging/pad-region.js";
 import { openImageForOcr } from "../../imaging/image-normalize.js";
 import { openPdfForRendering, type PdfRenderHandle } from "../../imaging/pdf-rendering.js";
 import type { RasterImage } from "../../imaging/raster.js";
@@ -35,7 +35,7 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
       ctx.progress(pages.length, total, `page ${pages.length} of ${wanted.length}`);
     };
     const cutOut = async (pdf: PdfRenderHandle, page: number, onPage: ImageRegion[]) => {
-      for (const region of onPage) regions.push(...(await renderRegion(deps.blobStore, ctx.workspace, pdf, region, preset.dpi, ctx.signal)));
+      for (const region of onPage) regions.push(await renderRegion(deps.blobStore, ctx.workspace, pdf, region, preset.dpi, ctx.signal));
       const done = pages.length + regionPages.indexOf(page) + 1;
       ctx.progress(done, total, `rendered ${onPage.length} image(s) on page ${page}`);
     };
@@ -84,19 +84,18 @@ async function renderRegion(
   region: ImageRegion,
   dpi: number,
   signal: AbortSignal,
-): Promise<RenderedRegionInfo[]> {
+): Promise<RenderedRegionInfo> {
   const { bbox } = region;
   const toPoints = 72 / region.dpi;
   const clip = { x0: bbox.x0 * toPoints, y0: bbox.y0 * toPoints, x1: bbox.x1 * toPoints, y1: bbox.y1 * toPoints };
   const image = await pdf.renderPage(region.page, { dpi, signal, clip });
   // Model pixels → render pixels (the renderer may have lowered the DPI to fit its pixel cap).
   const toRender = image.dpi / region.dpi;
-  const cut = await cropRegion(image, { x0: 0, y0: 0, x1: image.width, y1: image.height });
-  if (!cut) return [];
+  const padded = await padRegion(image);
   const key = regionKey(workspace, region.page, region.index, "png");
-  await blobStore.put(key, cut.image.png);
-  const { width, height } = cut.image;
-  // The clip starts exactly at the region's corner; the padding moves the cut-out up and left.
-  const origin = { x: bbox.x0 + cut.x / toRender, y: bbox.y0 + cut.y / toRender };
-  return [{ page: region.page, index: region.index, key, width, height, dpi: cut.image.dpi, origin, scale: 1 / toRender }];
+  await blobStore.put(key, padded.image.png);
+  const { width, height } = padded.image;
+  // The clip starts exactly at the region's corner; the padding moves the image up and left.
+  const origin = { x: bbox.x0 - padded.margin / toRender, y: bbox.y0 - padded.margin / toRender };
+  return { page: region.page, index: region.index, key, width, height, dpi: image.dpi, origin, scale: 1 / toRender };
 }

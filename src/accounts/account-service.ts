@@ -1,11 +1,13 @@
-import type { Selectable } from "kysely";
+import { CompiledQuery, type Selectable } from "kysely";
 import type { Database } from "../db/database.js";
-import { executePrepared } from "../db/prepared.js";
+import { compiledOnce, executePrepared } from "../db/prepared.js";
 import type { UsersTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
 import { newId } from "../engine/ids.js";
 import { DocketError } from "../errors.js";
+import type { Notifier } from "../engine/notifier.js";
 import type { Logger } from "../logger.js";
+import { CredentialCache, credentialHint, parseCredentialHint, type CredentialSubject } from "./credential-cache.js";
 import { hashToken, newSecret, PasswordHasher, safeEqual, type PasswordHashingOptions } from "./secrets.js";
 
 export type Role = "user" | "admin";
@@ -58,16 +60,44 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message));
 }
 
+export interface AccountServiceOptions {
+  hashing?: PasswordHashingOptions | undefined;
+  /**
+   * Publishes `auth` hints after changes to credentials and users. Where its hints cross
+   * processes (PostgreSQL), verified credentials are also cached (see credential-cache.ts).
+   * SQLite gets no cache: another process (the CLI in local mode) may change the same file
+   * with no way to tell this one, and there a lookup costs about 0.05 ms in-process anyway.
+   */
+  notifier?: Notifier | undefined;
+}
+
+type TokenRow = UserRow & { token_id: string; token_last_used: number | null };
+type SessionRow = UserRow & { session_id: string; csrf_token: string; expires_at: number; last_seen_at: number };
+
 /** Users, passwords, sessions and API tokens. */
 export class AccountService {
   private readonly hasher: PasswordHasher;
+  private readonly notifier: Notifier | undefined;
+  private readonly credentials: CredentialCache | undefined;
 
   constructor(
     private readonly database: Database,
     private readonly log: Logger,
-    hashing: PasswordHashingOptions = {},
+    options: AccountServiceOptions = {},
   ) {
-    this.hasher = new PasswordHasher(hashing);
+    this.hasher = new PasswordHasher(options.hashing ?? {});
+    this.notifier = options.notifier;
+    const notifier = options.notifier;
+    if (notifier?.crossProcess) {
+      const cache = new CredentialCache({ hintsLive: () => notifier.hintsLive("auth") });
+      notifier.subscribe("auth", (payload) => cache.forget(parseCredentialHint(payload)));
+      this.credentials = cache;
+    }
+  }
+
+  /** After a commit that ends or changes credentials: every process drops what it cached. */
+  private credentialsChanged(subject: CredentialSubject): void {
+    this.notifier?.publish("auth", credentialHint(subject));
   }
 
   private get db() {
@@ -127,7 +157,7 @@ export class AccountService {
   }
 
   async updateUser(id: string, patch: { disabled?: boolean | undefined; role?: Role | undefined }): Promise<User> {
-    return writeTransaction(this.database, async (trx) => {
+    const user = await writeTransaction(this.database, async (trx) => {
       const row = await trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       if (!row) throw new DocketError("not_found", "user not found");
       const set: Partial<UserRow> = { updated_at: Date.now() };
@@ -140,6 +170,8 @@ export class AccountService {
       }
       return userRowToUser({ ...row, ...set });
     });
+    this.credentialsChanged({ kind: "user", id });
+    return user;
   }
 
   /**
@@ -167,43 +199,59 @@ export class AccountService {
     if (!principal.sessionId) return;
     const id = principal.sessionId;
     await writeTransaction(this.database, (trx) => trx.deleteFrom("sessions").where("id", "=", id).execute());
+    this.credentialsChanged({ kind: "session", id });
   }
 
   /** Resolves a bearer token (API or session token) or a session cookie to its user; null when invalid. */
   async authenticate(secret: string, via: "bearer" | "cookie"): Promise<Principal | null> {
     const hash = hashToken(secret);
+    const isApiToken = via === "bearer" && secret.startsWith("dkt_");
+    // The cache key says how the secret came: a session token is a different principal as a
+    // cookie (CSRF applies) than as a bearer token.
+    const key = isApiToken ? hash : `${via}:${hash}`;
+    const cached = this.credentials?.get(key);
+    if (cached !== undefined) return cached;
+    const lookup = this.credentials?.begin();
     const now = Date.now();
-    if (via === "bearer" && secret.startsWith("dkt_")) {
-      // Every API-token request runs this: a named prepared statement on PostgreSQL.
-      const [row] = await executePrepared(
-        this.database,
-        this.db
-          .selectFrom("api_tokens")
-          .innerJoin("users", "users.id", "api_tokens.user_id")
-          .selectAll("users")
-          .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used"])
-          .where("api_tokens.token_hash", "=", hash)
-          .where("api_tokens.revoked_at", "is", null)
-          .compile(),
+    const found = isApiToken ? await this.findApiToken(hash, now) : await this.findSession(hash, via, now);
+    if (found !== null && lookup !== undefined) this.credentials!.store(lookup, key, found.principal, found.expiresAt);
+    return found?.principal ?? null;
+  }
+
+  private async findApiToken(hash: string, now: number): Promise<{ principal: Principal; expiresAt: null } | null> {
+    // Every uncached API-token request runs this: compiled once, a named prepared statement on PostgreSQL.
+    const text = compiledOnce(this.database, "authenticate:api-token", ["\u0000hash"], ([h]) =>
+      this.db
+        .selectFrom("api_tokens")
+        .innerJoin("users", "users.id", "api_tokens.user_id")
+        .selectAll("users")
+        .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used"])
+        .where("api_tokens.token_hash", "=", h!)
+        .where("api_tokens.revoked_at", "is", null),
+    );
+    const [row] = await executePrepared<TokenRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<TokenRow>);
+    if (!row || row.disabled === 1) return null;
+    if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
+      void writeTransaction(this.database, (trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute()).catch(
+        () => undefined,
       );
-      if (!row || row.disabled === 1) return null;
-      if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
-        void writeTransaction(this.database, (trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute()).catch(
-          () => undefined,
-        );
-      }
-      return { user: userRowToUser(row), via: "api_token", csrfToken: null, sessionId: null, tokenId: row.token_id, rateKey: `t:${hash.slice(0, 24)}` };
     }
-    const [row] = await executePrepared(
-      this.database,
+    return {
+      principal: { user: userRowToUser(row), via: "api_token", csrfToken: null, sessionId: null, tokenId: row.token_id, rateKey: `t:${hash.slice(0, 24)}` },
+      expiresAt: null,
+    };
+  }
+
+  private async findSession(hash: string, via: "bearer" | "cookie", now: number): Promise<{ principal: Principal; expiresAt: number } | null> {
+    const text = compiledOnce(this.database, "authenticate:session", ["\u0000hash"], ([h]) =>
       this.db
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
         .selectAll("users")
         .select(["sessions.id as session_id", "sessions.csrf_token", "sessions.expires_at", "sessions.last_seen_at"])
-        .where("sessions.token_hash", "=", hash)
-        .compile(),
+        .where("sessions.token_hash", "=", h!),
     );
+    const [row] = await executePrepared<SessionRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<SessionRow>);
     if (!row || row.disabled === 1 || Number(row.expires_at) <= now) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
       void writeTransaction(this.database, (trx) => trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute()).catch(
@@ -211,12 +259,15 @@ export class AccountService {
       );
     }
     return {
-      user: userRowToUser(row),
-      via: via === "cookie" ? "session_cookie" : "session_bearer",
-      csrfToken: row.csrf_token,
-      sessionId: row.session_id,
-      tokenId: null,
-      rateKey: `s:${hash.slice(0, 24)}`,
+      principal: {
+        user: userRowToUser(row),
+        via: via === "cookie" ? "session_cookie" : "session_bearer",
+        csrfToken: row.csrf_token,
+        sessionId: row.session_id,
+        tokenId: null,
+        rateKey: `s:${hash.slice(0, 24)}`,
+      },
+      expiresAt: Number(row.expires_at),
     };
   }
 
@@ -249,5 +300,6 @@ export class AccountService {
       trx.updateTable("api_tokens").set({ revoked_at: Date.now() }).where("id", "=", tokenId).where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst(),
     );
     if (Number(result.numUpdatedRows) === 0) throw new DocketError("not_found", "token not found");
+    this.credentialsChanged({ kind: "token", id: tokenId });
   }
 }

@@ -99,7 +99,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     }
     if (!registry.get("ocr")) log.warn("no OCR pipeline registered: submitting jobs answers 503 until one is");
 
-    const accounts = new AccountService(database, log, overrides.passwordHashing);
+    const accounts = new AccountService(database, log, { hashing: overrides.passwordHashing, notifier: engine.notifier });
     await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
     const documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
     const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages);

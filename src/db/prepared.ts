@@ -14,6 +14,33 @@ function statementName(text: string): string {
   return name;
 }
 
+const compiledTexts = new WeakMap<Database, Map<string, string>>();
+
+/**
+ * The SQL text of a query shape, compiled once per database and `key`: building and
+ * compiling a Kysely query costs more than running a primary-key lookup, and the hot paths
+ * (the status read, authentication) run the same shape thousands of times a second. `build`
+ * gets one sentinel value per parameter; the compiled parameters must come out in the order
+ * given, so callers can pass values positionally (`CompiledQuery.raw(text, values)`).
+ */
+export function compiledOnce(
+  database: Database,
+  key: string,
+  sentinels: readonly string[],
+  build: (sentinels: readonly string[]) => { compile(): CompiledQuery },
+): string {
+  let texts = compiledTexts.get(database);
+  if (texts === undefined) compiledTexts.set(database, (texts = new Map()));
+  const known = texts.get(key);
+  if (known !== undefined) return known;
+  const compiled = build(sentinels).compile();
+  if (compiled.parameters.length !== sentinels.length || compiled.parameters.some((p, i) => p !== sentinels[i])) {
+    throw new Error(`${key}: parameters compiled as ${JSON.stringify(compiled.parameters)}, expected ${JSON.stringify(sentinels)}`);
+  }
+  texts.set(key, compiled.sql);
+  return compiled.sql;
+}
+
 /**
  * Runs a query as a named prepared statement on PostgreSQL (plain execution elsewhere).
  *

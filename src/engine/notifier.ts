@@ -4,12 +4,20 @@ import type { Logger } from "../logger.js";
 
 /**
  * Wake-up hints between processes. `jobs`: a job became claimable; `events`: new events
- * were committed; `cancel`: payload is a job id whose cancel was requested.
+ * were committed; `cancel`: payload is a job id whose cancel was requested; `auth`: a
+ * credential or user changed (payload `user:<id>`, `session:<id>`, `token:<id>` or `*`).
  * Hints are never the source of truth: every listener re-reads the database, and slow
- * polling remains as the backstop when a hint is lost.
+ * polling remains as the backstop when a hint is lost. A listener that must not miss one
+ * (the credential cache) asks {@link Notifier.hintsLive} first.
  */
-export type Channel = "jobs" | "events" | "cancel";
-const CHANNELS: readonly Channel[] = ["jobs", "events", "cancel"];
+export type Channel = "jobs" | "events" | "cancel" | "auth";
+const CHANNELS: readonly Channel[] = ["jobs", "events", "cancel", "auth"];
+
+/**
+ * What a channel's subscribers are told when hints may have been missed (the listener
+ * connection dropped, or came back): `auth` subscribers forget every cached credential.
+ */
+const RESYNC: Partial<Record<Channel, string>> = { auth: "*" };
 
 export interface Notifier {
   /** Call after commit. Delivered at once in this process, and to other processes where supported. */
@@ -17,6 +25,11 @@ export interface Notifier {
   subscribe(channel: Channel, listener: (payload: string) => void): () => void;
   /** True when other processes' hints reach this one (so polling can be slow). */
   readonly crossProcess: boolean;
+  /**
+   * Whether every hint published on `channel` from now on, by any process that shares this
+   * notifier's transport, will reach this process (false while a listener connection is down).
+   */
+  hintsLive(channel: Channel): boolean;
   close(): Promise<void>;
 }
 
@@ -36,6 +49,10 @@ export class InProcessNotifier implements Notifier {
   subscribe(channel: Channel, listener: (payload: string) => void): () => void {
     this.emitter.on(channel, listener);
     return () => this.emitter.off(channel, listener);
+  }
+
+  hintsLive(_channel: Channel): boolean {
+    return true;
   }
 
   async close(): Promise<void> {
@@ -71,6 +88,8 @@ export class PgNotifier extends InProcessNotifier {
    * it CPU on each one.
    */
   private readonly wanted = new Set<Channel>();
+  /** Channels LISTENed on the current listener connection. */
+  private readonly listening = new Set<Channel>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -102,7 +121,7 @@ export class PgNotifier extends InProcessNotifier {
       this.listener = client;
       // A Set iterates over members added while this loop awaits, so a subscribe racing the
       // connect is never missed; one arriving later LISTENs by itself (see subscribe).
-      for (const channel of this.wanted) await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
+      for (const channel of this.wanted) await this.listen(client, channel);
       this.reconnectDelay = 250;
     } catch (error) {
       this.log.warn({ err: error }, "LISTEN unavailable; falling back to polling");
@@ -110,9 +129,24 @@ export class PgNotifier extends InProcessNotifier {
     }
   }
 
+  private async listen(client: pg.Client, channel: Channel): Promise<void> {
+    await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
+    if (this.listener !== client) return;
+    this.listening.add(channel);
+    // Hints published while this channel was not listened are lost: say so to its subscribers.
+    const resync = RESYNC[channel];
+    if (resync !== undefined) this.emitter.emit(channel, resync);
+  }
+
+  override hintsLive(channel: Channel): boolean {
+    return this.listener !== null && this.listening.has(channel);
+  }
+
   private scheduleReconnect(client: pg.Client): void {
     if (this.closed || (this.listener !== null && this.listener !== client)) return;
     this.listener = null;
+    this.listening.clear();
+    for (const [channel, resync] of Object.entries(RESYNC)) this.emitter.emit(channel, resync);
     client.removeAllListeners("end");
     client.end().catch(() => undefined);
     const delay = this.reconnectDelay;
@@ -124,7 +158,7 @@ export class PgNotifier extends InProcessNotifier {
     const unsubscribe = super.subscribe(channel, listener);
     if (!this.wanted.has(channel)) {
       this.wanted.add(channel);
-      this.listener?.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`).catch((error: unknown) => {
+      if (this.listener) this.listen(this.listener, channel).catch((error: unknown) => {
         this.log.warn({ err: error, channel }, "LISTEN failed; polling until the listener reconnects");
       });
     }

@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.js";
 import { CompiledQuery } from "kysely";
-import { executePrepared } from "../db/prepared.js";
+import { compiledOnce, executePrepared } from "../db/prepared.js";
 import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import type { ErrorInfo, Job, JobEvent, JobStep, JobStatus, StepStatus } from "../domain/types.js";
@@ -142,47 +142,37 @@ export async function attachSteps(database: Database, rows: readonly JobRow[]): 
  * shape: compiling its 40-column select on every poll cost about as much as running it.
  * Parameters, in order: the document id, then (unless admin) the owner id.
  */
-const statusStatements = new WeakMap<Database, { admin?: string; owner?: string }>();
+const DOCUMENT = "\u0000document";
+const OWNER = "\u0000owner";
 
+/** The status read's SQL for one scope shape (admin: any owner), compiled once per database. */
 function statusStatement(database: Database, admin: boolean): string {
-  let cached = statusStatements.get(database);
-  if (cached === undefined) statusStatements.set(database, (cached = {}));
-  const key = admin ? "admin" : "owner";
-  const known = cached[key];
-  if (known !== undefined) return known;
-  const DOCUMENT = "\u0000document";
-  const OWNER = "\u0000owner";
-  let query = database.db
-    .selectFrom("documents")
-    .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
-    .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
-    .selectAll("jobs")
-    .select([
-      "job_steps.job_id as step_job_id",
-      "job_steps.name as step_name",
-      "job_steps.position as step_position",
-      "job_steps.status as step_status",
-      "job_steps.attempts as step_attempts",
-      "job_steps.job_attempt as step_job_attempt",
-      "job_steps.started_at as step_started_at",
-      "job_steps.finished_at as step_finished_at",
-      "job_steps.error_code as step_error_code",
-      "job_steps.error_message as step_error_message",
-      "job_steps.detail as step_detail",
-      "job_steps.progress_done as step_progress_done",
-      "job_steps.progress_total as step_progress_total",
-    ])
-    .where("documents.id", "=", DOCUMENT)
-    .where("documents.deleted_at", "is", null);
-  if (!admin) query = query.where("documents.owner_id", "=", OWNER);
-  const compiled = query.orderBy("job_steps.position").compile();
-  // The parameter order loadDocumentStatus passes must be the one Kysely compiled.
-  const expected = admin ? [DOCUMENT] : [DOCUMENT, OWNER];
-  if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
-    throw new Error(`status statement parameters out of order: ${JSON.stringify(compiled.parameters)}`);
-  }
-  cached[key] = compiled.sql;
-  return compiled.sql;
+  return compiledOnce(database, admin ? "status:admin" : "status:owner", admin ? [DOCUMENT] : [DOCUMENT, OWNER], ([document, owner]) => {
+    let query = database.db
+      .selectFrom("documents")
+      .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
+      .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
+      .selectAll("jobs")
+      .select([
+        "job_steps.job_id as step_job_id",
+        "job_steps.name as step_name",
+        "job_steps.position as step_position",
+        "job_steps.status as step_status",
+        "job_steps.attempts as step_attempts",
+        "job_steps.job_attempt as step_job_attempt",
+        "job_steps.started_at as step_started_at",
+        "job_steps.finished_at as step_finished_at",
+        "job_steps.error_code as step_error_code",
+        "job_steps.error_message as step_error_message",
+        "job_steps.detail as step_detail",
+        "job_steps.progress_done as step_progress_done",
+        "job_steps.progress_total as step_progress_total",
+      ])
+      .where("documents.id", "=", document!)
+      .where("documents.deleted_at", "is", null);
+    if (!admin) query = query.where("documents.owner_id", "=", owner!);
+    return query.orderBy("job_steps.position");
+  });
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };

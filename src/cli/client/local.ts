@@ -90,7 +90,8 @@ export class LocalClient implements DocketClient {
   ) {
     const { config, log } = options;
     this.description = `local: ${database.description}`;
-    this.accounts = new AccountService(database, log);
+    // The notifier tells running servers (on PostgreSQL) about users disabled and tokens revoked here.
+    this.accounts = new AccountService(database, log, { notifier: engine.notifier });
     this.documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
     // Submitting only needs the OCR pipeline's plan; its handlers (and the OCR engine) load
     // only if this process ends up running jobs.

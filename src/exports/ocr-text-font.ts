@@ -16,7 +16,11 @@ import { StandardFonts, type PDFDocument, type PDFFont } from "pdf-lib";
  */
 export interface OcrTextFont {
   font: PDFFont;
-  /** Ascent and descent (descent negative) as fractions of the font size. */
+  /**
+   * Ascent and descent (descent negative) as fractions of the font size: the glyph box a
+   * viewer selects, as PDFium (Chrome's and Docket's own text-layer reader) measures it, so
+   * that invisible text placed on a word's box is read back on that box.
+   */
   ascent: number;
   descent: number;
   /** `text` with every character the font cannot encode replaced. */
@@ -38,12 +42,12 @@ export async function embedOcrTextFont(doc: PDFDocument, choice: OcrFontChoice =
   if (choice === "unicode") {
     doc.registerFontkit(fontkit);
     font = await doc.embedFont(await readFile(liberationSansPath()), { subset: true });
-    ascent = 0.905; // Liberation Sans hhea metrics
-    descent = -0.212;
+    ascent = 0.905; // the descriptor's Ascent (hhea ascender 1854 of 2048 units)
+    descent = -0.303; // the FontBBox bottom (-621 of 2048), which PDFium takes for the descent
   } else {
     font = await doc.embedFont(StandardFonts.Helvetica);
-    ascent = 0.718;
-    descent = -0.207;
+    ascent = 0.945; // what PDFium measures for the standard Helvetica
+    descent = -0.224;
   }
   const supported = new Set(font.getCharacterSet());
   const encodable = (text: string): string => {

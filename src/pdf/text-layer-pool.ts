@@ -11,7 +11,7 @@ export interface TextLayerExtractor {
  * Up to `size` text-layer threads, so concurrent jobs read their PDFs in parallel instead of
  * queueing behind one thread (measured: with two job slots, check_text spent about half its
  * time waiting for the single thread). Threads start on demand and stop when idle, so a
- * process that sees one PDF at a time keeps one thread (~50 MB with pdf.js loaded).
+ * process that sees one PDF at a time keeps one thread (PDFium's wasm memory).
  *
  * A call goes to an idle thread that is already up, else starts a new thread while under
  * `size`, else queues on the least loaded one.

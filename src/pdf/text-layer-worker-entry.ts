@@ -1,6 +1,6 @@
 /**
- * Worker-thread side of TextLayerWorker: runs extractTextLayer off the main thread (pdf.js
- * font parsing can hold a thread for hundreds of milliseconds on one page).
+ * Worker-thread side of TextLayerWorker: runs extractTextLayer off the main thread (PDFium's
+ * calls are synchronous, and a large or hostile page can hold its thread for a while).
  */
 import { parentPort } from "node:worker_threads";
 import { DocketError } from "../errors.js";

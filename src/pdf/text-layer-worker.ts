@@ -22,13 +22,13 @@ interface Pending {
 }
 
 export interface TextLayerWorkerOptions {
-  /** Stop the thread after this long without work (it costs ~50 MB once pdf.js is loaded). Default 60 s. */
+  /** Stop the thread after this long without work (it holds PDFium's wasm memory, which grows with the largest file read and never shrinks). Default 60 s. */
   idleTimeoutMs?: number;
 }
 
 /**
  * `extractTextLayer` in a worker thread, so the main thread keeps heart-beating the queue:
- * pdf.js parses fonts synchronously and one page can hold its thread for 300 ms or more.
+ * PDFium's calls are synchronous, and one large page can hold its thread for a while.
  * Cancelling terminates the thread at once (mid-page), and the next call starts a new one.
  * One extraction at a time per instance (calls queue up); create one per process in the
  * composition root and `close()` it on shutdown.
@@ -51,7 +51,7 @@ export class TextLayerWorker {
     return this.accepted;
   }
 
-  /** Whether the thread is up (pdf.js loaded): an idle started thread is the cheapest pick. */
+  /** Whether the thread is up (PDFium loaded): an idle started thread is the cheapest pick. */
   get started(): boolean {
     return this.worker !== undefined;
   }
@@ -81,7 +81,7 @@ export class TextLayerWorker {
     const id = this.nextId++;
     return new Promise<TextLayerPage[]>((resolve, reject) => {
       const onAbort = (): void => {
-        // The only way to stop pdf.js mid-page: drop the thread.
+        // The only way to stop PDFium mid-page: drop the thread.
         this.pending.delete(id);
         reject(signal?.reason);
         void this.restart();

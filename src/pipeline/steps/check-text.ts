@@ -1,6 +1,7 @@
 import type { BlobStore } from "../../blob/blob-store.js";
 import type { BBox, Page } from "../../domain/document-model.js";
 import type { StepHandler } from "../../engine/pipeline.js";
+import { DocketError } from "../../errors.js";
 import { assessTextLayer } from "../../pdf/assess-text-layer.js";
 import { pickImageRegions } from "../../pdf/pick-image-regions.js";
 import type { TextLayerExtractor } from "../../pdf/text-layer-pool.js";
@@ -24,13 +25,21 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
     const imageRegions: ImageRegion[] = [];
     if (info.kind === "pdf" && policy !== "force") {
       const bytes = await deps.blobStore.getBuffer(info.blobKey);
-      // pdf.js parses fonts synchronously: it runs in a worker thread so heartbeats keep going.
-      const extracted = await deps.textLayer.extract(bytes, {
-        signal: ctx.signal,
-        contentStats: true,
-        onProgress: (done, total) => ctx.progress(done, total, `reading the text layer: page ${done} of ${total}`),
-      });
-      for (const { page, content, images } of extracted) {
+      // PDFium's calls are synchronous: they run in a worker thread so heartbeats keep going.
+      const extracted = await deps.textLayer
+        .extract(bytes, {
+          signal: ctx.signal,
+          contentStats: true,
+          onProgress: (done, total) => ctx.progress(done, total, `reading the text layer: page ${done} of ${total}`),
+        })
+        .catch((error: unknown) => {
+          // validate opened this file with pdf.js, which renders it; PDFium, which reads text
+          // layers, refused it. Then there is no text layer we can trust: OCR every page.
+          if (error instanceof DocketError && error.code === "corrupt_file" && !ctx.signal.aborted) return null;
+          throw error;
+        });
+      if (extracted === null) for (const n of all) verdicts[n] = "unreadable";
+      for (const { page, content, images } of extracted ?? []) {
         const assessment = assessTextLayer(page, content);
         verdicts[page.number] = assessment.reason;
         if (assessment.usable) textPages.push(page);

@@ -11,10 +11,18 @@ export interface PaddedRegion {
   margin: number;
 }
 
-/** Pad a rendered region with white, as grey (the page render may be colour on a coloured background). */
-export async function padRegion(region: RasterImage): Promise<PaddedRegion> {
+/** A rendered region as raw pixels (four bytes a pixel, RGBA). */
+export interface RgbaRegion {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+  dpi: number;
+}
+
+/** Pad a rendered region with white and encode it as a grey PNG (the page may be colour on a coloured background). */
+export async function padRegion(region: RgbaRegion): Promise<PaddedRegion> {
   const margin = Math.max(1, Math.round(region.dpi * MARGIN_INCHES));
-  const { data, info } = await sharp(region.png, { limitInputPixels: false })
+  const { data, info } = await sharp(region.rgba, { raw: { width: region.width, height: region.height, channels: 4 }, limitInputPixels: false })
     .extend({ top: margin, bottom: margin, left: margin, right: margin, background: "#ffffff" })
     .toColourspace("b-w")
     .png({ compressionLevel: 1, adaptiveFiltering: false })

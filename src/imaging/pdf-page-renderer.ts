@@ -34,12 +34,6 @@ export interface RenderPageRequest {
   dpi: number;
   /** Grey (default; what OCR reads, 4× smaller) or RGB. */
   colour?: RenderColour;
-  /**
-   * Render only this part of the page: displayed-page points (after /Rotate), origin at the
-   * top-left. The image is the clip's size; the DPI is the one the whole page would get.
-   * Far cheaper than rendering the page and cropping: the canvas is the clip's size.
-   */
-  clip?: { x0: number; y0: number; x1: number; y1: number };
 }
 
 export interface RenderedPage {
@@ -142,7 +136,7 @@ export class PdfPageRenderer {
       const base = page.getViewport({ scale: 1 });
       const fit = clampRenderDpi(base.width, base.height, request.dpi, this.limits);
       const colour = request.colour ?? "grey";
-      const large = request.clip ? undefined : await this.largeImage(request.page);
+      const large = await this.largeImage(request.page);
       if (large !== undefined) {
         const [x0, y0, x1, y1] = page.view as [number, number, number, number];
         const out = await renderLargeImagePage({
@@ -155,16 +149,8 @@ export class PdfPageRenderer {
         return { ...out, png: withPngDensity(out.png, fit.dpi), dpi: fit.dpi, requestedDpi: request.dpi, pdfRotate: page.rotate };
       }
       const viewport = page.getViewport({ scale: fit.dpi / 72 });
-      const scale = fit.dpi / 72;
-      const clip = request.clip && {
-        x0: Math.max(0, request.clip.x0) * scale,
-        y0: Math.max(0, request.clip.y0) * scale,
-        x1: Math.min(base.width, request.clip.x1) * scale,
-        y1: Math.min(base.height, request.clip.y1) * scale,
-      };
-      if (clip && (clip.x1 <= clip.x0 || clip.y1 <= clip.y0)) throw new DocketError("validation_error", `the clip lies outside page ${request.page}`);
-      const width = Math.ceil(clip ? clip.x1 - clip.x0 : viewport.width);
-      const height = Math.ceil(clip ? clip.y1 - clip.y0 : viewport.height);
+      const width = Math.ceil(viewport.width);
+      const height = Math.ceil(viewport.height);
       const canvas = createCanvas(width, height);
       const context = canvas.getContext("2d");
       // Scans have no background of their own; OCR wants black on white, not on transparent.
@@ -175,8 +161,6 @@ export class PdfPageRenderer {
         canvasContext: context as unknown,
         viewport,
         background: "#ffffff",
-        // Shift the page so the clip's corner lands on the canvas origin.
-        ...(clip ? { transform: [1, 0, 0, 1, -clip.x0, -clip.y0] } : {}),
       } as RenderParameters;
       try {
         await page.render(params).promise;

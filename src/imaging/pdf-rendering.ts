@@ -23,8 +23,6 @@ export interface RenderPageOptions {
   signal?: AbortSignal;
   /** Grey (default; what OCR reads) or RGB. */
   colour?: RenderColour;
-  /** Only this part of the page, in displayed-page points from the top-left (see RenderPageRequest). */
-  clip?: { x0: number; y0: number; x1: number; y1: number };
 }
 
 /** One rendered page: the raster plus what the renderer decided. */
@@ -111,7 +109,7 @@ class WorkerRenderHandle implements PdfRenderHandle {
 
   async renderPage(n: number, options: RenderPageOptions): Promise<PdfPageImage> {
     const page = await this.call<RenderedPage>(
-      { type: "render", request: { page: n, dpi: options.dpi, colour: options.colour ?? "grey", ...(options.clip ? { clip: options.clip } : {}) } },
+      { type: "render", request: { page: n, dpi: options.dpi, colour: options.colour ?? "grey" } },
       options.signal,
     );
     // Buffers arrive as plain Uint8Arrays after crossing the thread boundary.

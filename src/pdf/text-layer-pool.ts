@@ -1,9 +1,12 @@
+import type { RenderedRegionPixels } from "./pdfium/pdfium-text-layer.js";
 import type { TextLayerOptions, TextLayerPage } from "./text-layer.js";
-import { TextLayerWorker, type TextLayerWorkerOptions } from "./text-layer-worker.js";
+import { TextLayerWorker, type RegionRequest, type RenderRegionsOptions, type TextLayerWorkerOptions } from "./text-layer-worker.js";
 
-/** What check_text needs: text layers extracted off the main thread. */
+/** What check_text and render_pages need: text layers read, and regions drawn, off the main thread. */
 export interface TextLayerExtractor {
   extract(bytes: Uint8Array, options?: TextLayerOptions): Promise<TextLayerPage[]>;
+  /** Render parts of pages with the same engine (the pictures on text-layer pages that are OCRed). */
+  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]>;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,10 @@ export class TextLayerPool implements TextLayerExtractor {
 
   extract(bytes: Uint8Array, options: TextLayerOptions = {}): Promise<TextLayerPage[]> {
     return this.pick().extract(bytes, options);
+  }
+
+  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]> {
+    return this.pick().renderRegions(bytes, regions, options);
   }
 
   /** Threads currently running (for tests and metrics). */

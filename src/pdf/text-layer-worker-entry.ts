@@ -4,19 +4,21 @@
  */
 import { parentPort } from "node:worker_threads";
 import { DocketError } from "../errors.js";
+import { PdfiumDocument, type RenderedRegionPixels } from "./pdfium/pdfium-text-layer.js";
 import { extractTextLayer } from "./text-layer.js";
-import type { TextLayerRequest, TextLayerResponse } from "./text-layer-worker.js";
+import type { RegionRequest, TextLayerRequest, TextLayerResponse } from "./text-layer-worker.js";
 
 const port = parentPort;
 if (!port) throw new Error("text-layer-worker-entry must run in a worker thread");
 
 port.on("message", (request: TextLayerRequest) => {
-  const send = (response: TextLayerResponse): void => port.postMessage(response);
-  extractTextLayer(request.bytes, {
-    ...request.options,
-    onProgress: (done, total) => send({ id: request.id, type: "progress", done, total }),
-  }).then(
-    (pages) => send({ id: request.id, type: "done", pages }),
+  const send = (response: TextLayerResponse, transfer: ArrayBuffer[] = []): void => port.postMessage(response, transfer);
+  const work =
+    request.kind === "text"
+      ? extractTextLayer(request.bytes, { ...request.options, onProgress: (done, total) => send({ id: request.id, type: "progress", done, total }) })
+      : renderRegions(request.bytes, request.regions, request.dpi);
+  work.then(
+    (result) => send({ id: request.id, type: "done", result }, request.kind === "regions" ? (result as RenderedRegionPixels[]).map((r) => r.rgba.buffer as ArrayBuffer) : []),
     (error: unknown) =>
       send({
         id: request.id,
@@ -28,3 +30,17 @@ port.on("message", (request: TextLayerRequest) => {
       }),
   );
 });
+
+async function renderRegions(bytes: Uint8Array, regions: RegionRequest[], dpi: number): Promise<RenderedRegionPixels[]> {
+  const doc = await PdfiumDocument.open(bytes);
+  try {
+    const out: RenderedRegionPixels[] = [];
+    for (const region of regions) {
+      if (!(Number.isInteger(region.page) && region.page >= 1 && region.page <= doc.pageCount)) throw new DocketError("corrupt_file", `the PDF has no page ${region.page}`);
+      out.push(doc.renderRegion(region.page, region.clip, dpi));
+    }
+    return out;
+  } finally {
+    doc.close();
+  }
+}

@@ -1,22 +1,33 @@
 import type { Worker } from "node:worker_threads";
 import { DocketError, type ErrorCode } from "../errors.js";
 import { siblingModule, startModuleWorker } from "./module-worker.js";
+import type { BBox } from "../domain/document-model.js";
+import type { RenderedRegionPixels } from "./pdfium/pdfium-text-layer.js";
 import type { TextLayerOptions, TextLayerPage } from "./text-layer.js";
 
-/** Messages between TextLayerWorker and its thread (structured-clone-able). */
-export interface TextLayerRequest {
-  id: number;
-  bytes: Uint8Array;
-  options: Pick<TextLayerOptions, "dpi" | "pages" | "contentStats">;
+/** A part of a page to render: `clip` in points on the page as displayed (top-left origin). */
+export interface RegionRequest {
+  page: number;
+  clip: BBox;
 }
+
+export interface RenderRegionsOptions {
+  dpi: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Messages between TextLayerWorker and its thread (structured-clone-able). */
+export type TextLayerRequest =
+  | { id: number; kind: "text"; bytes: Uint8Array; options: Pick<TextLayerOptions, "dpi" | "pages" | "contentStats"> }
+  | { id: number; kind: "regions"; bytes: Uint8Array; regions: RegionRequest[]; dpi: number };
 
 export type TextLayerResponse =
   | { id: number; type: "progress"; done: number; total: number }
-  | { id: number; type: "done"; pages: TextLayerPage[] }
+  | { id: number; type: "done"; result: TextLayerPage[] | RenderedRegionPixels[] }
   | { id: number; type: "error"; error: { code: ErrorCode | null; message: string; details: Record<string, unknown> | null } };
 
 interface Pending {
-  resolve: (pages: TextLayerPage[]) => void;
+  resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
   onProgress: TextLayerOptions["onProgress"];
 }
@@ -27,7 +38,8 @@ export interface TextLayerWorkerOptions {
 }
 
 /**
- * `extractTextLayer` in a worker thread, so the main thread keeps heart-beating the queue:
+ * `extractTextLayer` (and the rendering of image regions on text-layer pages, also PDFium's)
+ * in a worker thread, so the main thread keeps heart-beating the queue:
  * PDFium's calls are synchronous, and one large page can hold its thread for a while.
  * Cancelling terminates the thread at once (mid-page), and the next call starts a new one.
  * One extraction at a time per instance (calls queue up); create one per process in the
@@ -58,10 +70,23 @@ export class TextLayerWorker {
 
   /** Same contract as `extractTextLayer`. */
   extract(bytes: Uint8Array, options: TextLayerOptions = {}): Promise<TextLayerPage[]> {
-    this.accepted++;
-    const run = this.chain.then(() => this.run(bytes, options)).finally(() => this.accepted--);
-    this.chain = run.catch(() => undefined);
-    return run;
+    const request = (id: number, copy: Uint8Array): TextLayerRequest => ({
+      id,
+      kind: "text",
+      bytes: copy,
+      options: {
+        ...(options.dpi === undefined ? {} : { dpi: options.dpi }),
+        ...(options.pages === undefined ? {} : { pages: [...options.pages] }),
+        ...(options.contentStats === undefined ? {} : { contentStats: options.contentStats }),
+      },
+    });
+    return this.enqueue<TextLayerPage[]>(bytes, request, options.signal, options.onProgress);
+  }
+
+  /** Render parts of pages (PdfiumDocument.renderRegion), in order. */
+  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]> {
+    const request = (id: number, copy: Uint8Array): TextLayerRequest => ({ id, kind: "regions", bytes: copy, regions: [...regions], dpi: options.dpi });
+    return this.enqueue<RenderedRegionPixels[]>(bytes, request, options.signal, undefined);
   }
 
   async close(): Promise<void> {
@@ -72,14 +97,30 @@ export class TextLayerWorker {
     if (worker) await worker.terminate();
   }
 
-  private run(bytes: Uint8Array, options: TextLayerOptions): Promise<TextLayerPage[]> {
-    const { signal } = options;
+  private enqueue<T>(
+    bytes: Uint8Array,
+    request: (id: number, copy: Uint8Array) => TextLayerRequest,
+    signal: AbortSignal | undefined,
+    onProgress: TextLayerOptions["onProgress"],
+  ): Promise<T> {
+    this.accepted++;
+    const run = this.chain.then(() => this.run<T>(bytes, request, signal, onProgress)).finally(() => this.accepted--);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private run<T>(
+    bytes: Uint8Array,
+    request: (id: number, copy: Uint8Array) => TextLayerRequest,
+    signal: AbortSignal | undefined,
+    onProgress: TextLayerOptions["onProgress"],
+  ): Promise<T> {
     signal?.throwIfAborted();
     clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     worker.ref(); // keep the process alive while a result is owed
     const id = this.nextId++;
-    return new Promise<TextLayerPage[]>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
         // The only way to stop PDFium mid-page: drop the thread.
         this.pending.delete(id);
@@ -87,23 +128,14 @@ export class TextLayerWorker {
         void this.restart();
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+      const settle = <V>(fn: (value: V) => void) => (value: V) => {
         signal?.removeEventListener("abort", onAbort);
         this.scheduleIdleStop();
         fn(value);
       };
-      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress: options.onProgress });
+      this.pending.set(id, { resolve: settle((value: unknown) => resolve(value as T)), reject: settle(reject), onProgress });
       const copy = new Uint8Array(bytes); // transferred below; the caller keeps its buffer
-      const request: TextLayerRequest = {
-        id,
-        bytes: copy,
-        options: {
-          ...(options.dpi === undefined ? {} : { dpi: options.dpi }),
-          ...(options.pages === undefined ? {} : { pages: [...options.pages] }),
-          ...(options.contentStats === undefined ? {} : { contentStats: options.contentStats }),
-        },
-      };
-      worker.postMessage(request, [copy.buffer]);
+      worker.postMessage(request(id, copy), [copy.buffer]);
     });
   }
 
@@ -136,7 +168,7 @@ export class TextLayerWorker {
         return;
       case "done":
         this.pending.delete(message.id);
-        pending.resolve(message.pages);
+        pending.resolve(message.result);
         return;
       case "error": {
         this.pending.delete(message.id);

@@ -32,7 +32,7 @@ export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & {
   const handlers: Record<(typeof OCR_STEPS)[number], StepHandler> = {
     validate: validateStep(deps),
     check_text: checkTextStep({ blobStore: deps.blobStore, textLayer }),
-    render_pages: renderPagesStep({ blobStore: deps.blobStore, maxImagePixels: deps.limits.maxImagePixels }),
+    render_pages: renderPagesStep({ blobStore: deps.blobStore, maxImagePixels: deps.limits.maxImagePixels, textLayer }),
     ocr: ocrStep({ blobStore: deps.blobStore, engine: deps.engine }),
     assemble: assembleStep({ blobStore: deps.blobStore, engineName: deps.engine.name }),
     export: exportStep(deps),

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { concatTransformationMatrix, drawObject, PDFDocument, popGraphicsState, pushGraphicsState, StandardFonts } from "pdf-lib";
+import { concatTransformationMatrix, degrees, drawObject, PDFDocument, popGraphicsState, pushGraphicsState, StandardFonts } from "pdf-lib";
 import sharp from "sharp";
 import { extractTextLayer } from "../../src/pdf/text-layer.js";
+import { TextLayerWorker } from "../../src/pdf/text-layer-worker.js";
 
 test("an image drawn inside a form XObject is placed through the form's matrix and the page's", async () => {
   const doc = await PDFDocument.create();
@@ -39,4 +40,32 @@ test("word boxes follow the glyphs: a narrow word and a wide word of as many let
   assert.ok(Math.abs(narrow! - 17.76) < 1, `narrow ${narrow}`);
   assert.ok(Math.abs(wide! - 75.52) < 1, `wide ${wide}`);
   assert.ok(Math.abs(words[0]!.bbox.x0 - 100) < 0.5);
+});
+
+test("regions are drawn where the text layer places the images, on rotated pages too (through the worker thread)", async () => {
+  const worker = new TextLayerWorker({ idleTimeoutMs: 1_000 });
+  try {
+    for (const rotate of [0, 90, 180, 270]) {
+      const doc = await PDFDocument.create();
+      const page = doc.addPage([600, 800]);
+      page.setRotation(degrees(rotate));
+      const png = await doc.embedPng(await sharp({ create: { width: 20, height: 10, channels: 3, background: "#000" } }).png().toBuffer());
+      page.drawImage(png, { x: 100, y: 600, width: 200, height: 100 });
+      const bytes = await doc.save();
+      const [layer] = await worker.extract(bytes, { dpi: 72 });
+      const box = layer!.images[0]!;
+      // The image's box on the displayed page, with 10 pt of white around it.
+      const clip = { x0: box.x0 - 10, y0: box.y0 - 10, x1: box.x1 + 10, y1: box.y1 + 10 };
+      const [drawn] = await worker.renderRegions(bytes, [{ page: 1, clip }], { dpi: 144 });
+      assert.equal(drawn!.dpi, 144);
+      assert.deepEqual([drawn!.origin.x, drawn!.origin.y], [clip.x0, clip.y0], `rotate ${rotate}`);
+      assert.deepEqual([drawn!.width, drawn!.height], [Math.round((clip.x1 - clip.x0) * 2), Math.round((clip.y1 - clip.y0) * 2)]);
+      const at = (x: number, y: number) => drawn!.rgba[(y * drawn!.width + x) * 4]!;
+      assert.equal(at(Math.floor(drawn!.width / 2), Math.floor(drawn!.height / 2)), 0, `rotate ${rotate}: black in the middle`);
+      assert.equal(at(5, 5), 255, `rotate ${rotate}: white in the margin`);
+      assert.equal(at(25, 25), 0, `rotate ${rotate}: black just inside the image's corner`);
+    }
+  } finally {
+    await worker.close();
+  }
 });

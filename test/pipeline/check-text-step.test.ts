@@ -20,7 +20,7 @@ async function runCheckText(failure: DocketError): Promise<{ result: unknown; ou
     await blobStore.put("uploads/doc", Buffer.from("%PDF-1.7 (content irrelevant: the reader is scripted)"));
     const validate: Partial<ValidateOutput> = { kind: "pdf", blobKey: "uploads/doc", numPages: 3 };
     await writeJson(blobStore, "jobs/j/validate/validate.json", validate);
-    const textLayer: TextLayerExtractor = { extract: () => Promise.reject(failure), close: async () => undefined };
+    const textLayer: TextLayerExtractor = { extract: () => Promise.reject(failure), renderRegions: () => Promise.reject(failure), close: async () => undefined };
     const ctx = {
       jobId: "j",
       documentId: "doc",

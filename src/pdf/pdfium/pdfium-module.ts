@@ -48,6 +48,12 @@ export interface PdfiumFunctions {
   FPDFText_GetFontSize(textPage: number, index: number): number;
   FPDFText_GetTextObject(textPage: number, index: number): number;
   FPDFTextObj_GetTextRenderMode(textObject: number): number;
+  FPDFBitmap_CreateEx(width: number, height: number, format: number, buffer: number, stride: number): number;
+  FPDFBitmap_Destroy(bitmap: number): void;
+  FPDFBitmap_FillRect(bitmap: number, left: number, top: number, width: number, height: number, color: number): boolean;
+  FPDFBitmap_GetBuffer(bitmap: number): number;
+  FPDFBitmap_GetStride(bitmap: number): number;
+  FPDF_RenderPageBitmap(bitmap: number, page: number, startX: number, startY: number, sizeX: number, sizeY: number, rotate: number, flags: number): void;
 }
 
 export interface Pdfium extends PdfiumFunctions {
@@ -60,6 +66,10 @@ export interface Pdfium extends PdfiumFunctions {
 
 /** FPDF_GetLastError values. */
 export const FPDF_ERR = { PASSWORD: 4, SECURITY: 5 } as const;
+/** FPDFBitmap_BGRA: four bytes a pixel (RGBA in memory with FPDF_REVERSE_BYTE_ORDER). */
+export const FPDF_BITMAP_BGRA = 4;
+/** Render flags: draw annotations (stamps, filled forms), and write RGBA instead of BGRA. */
+export const FPDF_RENDER = { ANNOT: 0x01, REVERSE_BYTE_ORDER: 0x10 } as const;
 /** FPDFPageObj_GetType values. */
 export const FPDF_PAGEOBJ = { TEXT: 1, IMAGE: 3, FORM: 5 } as const;
 

@@ -2,14 +2,25 @@ import type { BBox } from "../../domain/document-model.js";
 import { DocketError } from "../../errors.js";
 import type { PageContentStats, PdfRect } from "../content-stats.js";
 import { roundOrientation, type Orientation, type PositionedWord } from "../layout/positioned-word.js";
-import { normalizeRotation, pdfToPixel, visibleBox, type PageGeometry } from "../page-geometry.js";
-import { FPDF_ERR, FPDF_PAGEOBJ, loadPdfium, type Pdfium } from "./pdfium-module.js";
+import { clampRenderDpi } from "../../imaging/render-limits.js";
+import { displaySizePt, normalizeRotation, pdfToPixel, visibleBox, type PageGeometry } from "../page-geometry.js";
+import { FPDF_BITMAP_BGRA, FPDF_ERR, FPDF_PAGEOBJ, FPDF_RENDER, loadPdfium, type Pdfium } from "./pdfium-module.js";
 
 /** What one page yields: its geometry, its words (page pixels at `dpi`) and its content facts. */
 export interface PdfiumPageText {
   geometry: PageGeometry;
   words: PositionedWord[];
   stats: PageContentStats;
+}
+
+/** A part of a page rendered to pixels: RGBA, `width × height`, at `dpi`. */
+export interface RenderedRegionPixels {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+  dpi: number;
+  /** Where the image's top-left corner lies on the displayed page, in points. */
+  origin: { x: number; y: number };
 }
 
 /** Enough for any real page; a page of thousands of tiny images (a pattern) stops recording. */
@@ -95,6 +106,42 @@ export class PdfiumDocument {
         },
       };
     } finally {
+      pdfium.FPDF_ClosePage(page);
+    }
+  }
+
+  /**
+   * Render the part of page `n` inside `clip` (points on the page as displayed: top-left
+   * origin, after /Rotate) at `dpi`, on white. PDFium draws only into the bitmap, so a
+   * logo-sized region costs a logo's worth of pixels, not a page's. The DPI is lowered when
+   * the region would exceed the renderer's pixel limits.
+   */
+  renderRegion(n: number, clip: BBox, dpi: number): RenderedRegionPixels {
+    const { pdfium } = this;
+    const page = pdfium.FPDF_LoadPage(this.handle, n - 1);
+    if (page === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: page ${n} does not load`);
+    let bitmap = 0;
+    try {
+      const size = displaySizePt(this.geometryOf(page));
+      const render = clampRenderDpi(Math.max(1, clip.x1 - clip.x0), Math.max(1, clip.y1 - clip.y0), dpi);
+      const scale = render.dpi / 72;
+      const x0 = Math.floor(clip.x0 * scale);
+      const y0 = Math.floor(clip.y0 * scale);
+      const width = Math.max(1, Math.ceil(clip.x1 * scale) - x0);
+      const height = Math.max(1, Math.ceil(clip.y1 * scale) - y0);
+      bitmap = pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_BGRA, 0, 0);
+      if (bitmap === 0) throw new DocketError("internal_error", `PDFium could not allocate a ${width}×${height} bitmap`, { permanent: false });
+      pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff);
+      // The whole page at this scale, shifted so the region's corner lands on the bitmap's.
+      pdfium.FPDF_RenderPageBitmap(bitmap, page, -x0, -y0, Math.round(size.width * scale), Math.round(size.height * scale), 0, FPDF_RENDER.ANNOT | FPDF_RENDER.REVERSE_BYTE_ORDER);
+      const stride = pdfium.FPDFBitmap_GetStride(bitmap);
+      const buffer = pdfium.FPDFBitmap_GetBuffer(bitmap);
+      const heap = pdfium.heapU8();
+      const rgba = new Uint8Array(width * height * 4);
+      for (let row = 0; row < height; row++) rgba.set(heap.subarray(buffer + row * stride, buffer + row * stride + width * 4), row * width * 4);
+      return { rgba, width, height, dpi: render.dpi, origin: { x: x0 / scale, y: y0 / scale } };
+    } finally {
+      if (bitmap !== 0) pdfium.FPDFBitmap_Destroy(bitmap);
       pdfium.FPDF_ClosePage(page);
     }
   }

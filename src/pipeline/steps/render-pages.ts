@@ -1,11 +1,14 @@
 import sharp from "sharp";
 import type { BlobStore } from "../../blob/blob-store.js";
+import type { BBox } from "../../domain/document-model.js";
 import type { StepHandler } from "../../engine/pipeline.js";
 import { padRegion } from "../../imaging/pad-region.js";
 import { openImageForOcr } from "../../imaging/image-normalize.js";
-import { openPdfForRendering, type PdfRenderHandle } from "../../imaging/pdf-rendering.js";
+import { openPdfForRendering } from "../../imaging/pdf-rendering.js";
 import type { RasterImage } from "../../imaging/raster.js";
 import { imageScaleFor, resolutionPreset } from "../../ocr/ocr-presets.js";
+import type { RenderedRegionPixels } from "../../pdf/pdfium/pdfium-text-layer.js";
+import type { TextLayerExtractor } from "../../pdf/text-layer-pool.js";
 import type { CheckTextOutput, ImageRegion, RenderedPageInfo, RenderedRegionInfo, RenderOutput, ValidateOutput } from "../plan.js";
 import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
 
@@ -14,9 +17,10 @@ import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
  * OCR are rendered at the resolution mode's DPI in a worker thread, one page at a time;
  * every page of an image file is normalised (EXIF orientation, TIFF pages, colour) and
  * resampled toward that DPI when its own DPI is known. Image regions on text-layer pages
- * are rendered on their own (just the region of the page) at the same DPI.
+ * are drawn on their own (just the region of the page) at the same DPI, by PDFium in the
+ * text-layer threads.
  */
-export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: number }): StepHandler {
+export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: number; textLayer: TextLayerExtractor }): StepHandler {
   return async (ctx) => {
     const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
     const check = await readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`);
@@ -34,16 +38,10 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
       pages.push({ number, key, width: image.width, height: image.height, dpi: image.dpi });
       ctx.progress(pages.length, total, `page ${pages.length} of ${wanted.length}`);
     };
-    const cutOut = async (pdf: PdfRenderHandle, page: number, onPage: ImageRegion[]) => {
-      for (const region of onPage) regions.push(await renderRegion(deps.blobStore, ctx.workspace, pdf, region, preset.dpi, ctx.signal));
-      const done = pages.length + regionPages.indexOf(page) + 1;
-      ctx.progress(done, total, `rendered ${onPage.length} image(s) on page ${page}`);
-    };
-    if (total > 0 && info.kind === "pdf") {
+    if (wanted.length > 0 && info.kind === "pdf") {
       const pdf = await openPdfForRendering(bytes, { signal: ctx.signal });
       try {
         for (const n of wanted) await store(n, await pdf.renderPage(n, { dpi: preset.dpi, signal: ctx.signal }));
-        for (const n of regionPages) await cutOut(pdf, n, imageRegions.filter((r) => r.page === n));
       } finally {
         await pdf.close();
       }
@@ -61,6 +59,13 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
         }
       }
     }
+    for (const n of regionPages) {
+      // PDFium, which found these images with the text layer, draws just their part of the page.
+      const onPage = imageRegions.filter((r) => r.page === n);
+      const drawn = await deps.textLayer.renderRegions(bytes, onPage.map((r) => ({ page: r.page, clip: toPoints(r.bbox, r.dpi) })), { dpi: preset.dpi, signal: ctx.signal });
+      for (const [i, region] of onPage.entries()) regions.push(await storeRegion(deps.blobStore, ctx.workspace, region, drawn[i]!));
+      ctx.progress(pages.length + regionPages.indexOf(n) + 1, total, `rendered ${onPage.length} image(s) on page ${n}`);
+    }
     const output: RenderOutput = { pages, regions };
     await writeJson(deps.blobStore, `${ctx.workspace}render.json`, output);
     if (total === 0) return { skipped: true, message: "no page needs OCR" };
@@ -72,30 +77,20 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
   };
 }
 
-/**
- * Render just the region (the renderer draws the page into a canvas of the region's size: a
- * full page at 300 dpi would cost a second or more per page for a logo-sized picture), pad it
- * with white, and record how it maps back onto the page model.
- */
-async function renderRegion(
-  blobStore: BlobStore,
-  workspace: string,
-  pdf: PdfRenderHandle,
-  region: ImageRegion,
-  dpi: number,
-  signal: AbortSignal,
-): Promise<RenderedRegionInfo> {
-  const { bbox } = region;
-  const toPoints = 72 / region.dpi;
-  const clip = { x0: bbox.x0 * toPoints, y0: bbox.y0 * toPoints, x1: bbox.x1 * toPoints, y1: bbox.y1 * toPoints };
-  const image = await pdf.renderPage(region.page, { dpi, signal, clip });
-  // Model pixels → render pixels (the renderer may have lowered the DPI to fit its pixel cap).
-  const toRender = image.dpi / region.dpi;
-  const padded = await padRegion(image);
+function toPoints(box: BBox, dpi: number): BBox {
+  const k = 72 / dpi;
+  return { x0: box.x0 * k, y0: box.y0 * k, x1: box.x1 * k, y1: box.y1 * k };
+}
+
+/** Pad a rendered region with white, store it, and record how it maps back onto the page model. */
+async function storeRegion(blobStore: BlobStore, workspace: string, region: ImageRegion, drawn: RenderedRegionPixels): Promise<RenderedRegionInfo> {
+  const padded = await padRegion(drawn);
   const key = regionKey(workspace, region.page, region.index, "png");
   await blobStore.put(key, padded.image.png);
-  const { width, height } = padded.image;
-  // The clip starts exactly at the region's corner; the padding moves the image up and left.
-  const origin = { x: bbox.x0 - padded.margin / toRender, y: bbox.y0 - padded.margin / toRender };
-  return { page: region.page, index: region.index, key, width, height, dpi: image.dpi, origin, scale: 1 / toRender };
+  // Model pixels per render pixel (the renderer may have lowered the DPI to fit its pixel cap).
+  const scale = region.dpi / drawn.dpi;
+  const toModel = region.dpi / 72;
+  // The padding moves the image up and left of the rendered corner.
+  const origin = { x: drawn.origin.x * toModel - padded.margin * scale, y: drawn.origin.y * toModel - padded.margin * scale };
+  return { page: region.page, index: region.index, key, width: padded.image.width, height: padded.image.height, dpi: drawn.dpi, origin, scale };
 }

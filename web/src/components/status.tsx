@@ -12,6 +12,8 @@ const ticker = (() => {
   return {
     subscribe(listener: () => void) {
       listeners.add(listener);
+      // The clock was stopped while nothing ran: start from the current time, not the last tick.
+      if (!timer) now = Date.now();
       timer ??= setInterval(() => {
         now = Date.now();
         for (const l of listeners) l();
@@ -29,10 +31,20 @@ const ticker = (() => {
 })();
 
 const never = () => () => undefined;
+/**
+ * The snapshot while not running: a constant. It must not be `Date.now`: useSyncExternalStore
+ * compares its snapshot again after every commit and re-renders synchronously when it changed,
+ * so a clock that moves between render and commit (any render slower than 1 ms) re-renders
+ * forever ("Maximum update depth exceeded").
+ */
+const stopped = () => 0;
 
-/** The current time, re-rendering every second while `running`. */
+/**
+ * The current time, re-rendering every second while `running` (one shared clock). Not running,
+ * there is no clock: it returns 0, and callers use the time only while running.
+ */
 export function useNow(running: boolean): number {
-  return useSyncExternalStore(running ? ticker.subscribe : never, running ? ticker.get : Date.now);
+  return useSyncExternalStore(running ? ticker.subscribe : never, running ? ticker.get : stopped);
 }
 
 /** Elapsed time of a status, advanced locally between server updates while it is active. */

@@ -25,11 +25,12 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
     const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
     const check = await readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`);
     const preset = resolutionPreset(ctx.options.resolution_mode);
-    const bytes = await deps.blobStore.getBuffer(info.blobKey);
     const wanted = info.kind === "image" ? Array.from({ length: info.numPages }, (_, i) => i + 1) : check.ocrPages;
     const imageRegions = info.kind === "pdf" ? (check.imageRegions ?? []) : [];
     const regionPages = [...new Set(imageRegions.map((r) => r.page))];
     const total = wanted.length + regionPages.length;
+    // Most digital documents have nothing to draw: do not even read the file then.
+    const bytes = total > 0 ? await deps.blobStore.getBuffer(info.blobKey) : Buffer.alloc(0);
     const pages: RenderedPageInfo[] = [];
     const regions: RenderedRegionInfo[] = [];
     const store = async (number: number, image: RasterImage) => {

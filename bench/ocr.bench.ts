@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     const checks = await runPipelineChecks(DATA, cli ?? wasm, { textLayerOnly: process.argv.includes("--text-layer-only") });
     for (const t of checks.textLayer) {
       const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
-      console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`);
+      console.log(`text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`);
     }
     for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
     await wasm.close();
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
   if (cli !== undefined) orient.push(...(await orientation(wasm, undefined)));
   for (const o of orient) console.log(`${o.who.padEnd(24)} ${o.file.padEnd(28)} ${o.detected.join("/")} (expected ${o.expected.join("/")}) ${o.correct}/${o.expected.length}`);
   const checks = await runPipelineChecks(DATA, cli ?? wasm);
-  for (const t of checks.textLayer) console.log(`text-layer path: ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`);
+  for (const t of checks.textLayer) console.log(`text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`);
   for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length}${c.failed ?? ""}`);
   await wasm.close();
   await cli?.close();
@@ -335,9 +335,12 @@ async function main(): Promise<void> {
   });
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  const textLayerLine = checks.textLayer
-    .map((t, i) => `${i === 0 ? "cold" : "warm"} ${(t.pages / t.seconds).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s${t.ocred.length > 0 ? `; OCRed or failed: ${t.ocred.join(", ")}` : ""})`)
-    .join(", ");
+  const textLayerLine = (policy: "auto" | "skip") =>
+    checks.textLayer
+      .filter((t) => t.policy === policy)
+      .map((t) => `${t === checks.textLayer[0] ? "cold" : "warm"} ${(t.pages / t.seconds).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s${t.ocred.length > 0 ? `; OCRed or failed: ${t.ocred.join(", ")}` : ""})`)
+      .join(", ");
+  const regions = checks.textLayer.find((t) => t.policy === "auto")?.imageRegions ?? 0;
   const pdfRows = checks.pdfs.map((c) => {
     const rotation = c.expectedRotations === undefined ? c.rotations.join("/") : `${c.rotations.join("/")} (expected ${c.expectedRotations.join("/")})`;
     const strings = c.found.length + c.missing.length === 0 ? "" : `${c.found.length}/${c.found.length + c.missing.length}${c.missing.length > 0 ? `, missing ${c.missing.map((m) => `"${m}"`).join(", ")}` : ""}`;
@@ -359,7 +362,7 @@ Orientation (degrees clockwise to upright, per page; pages rendered at 300 DPI; 
 |---|---|---|---|---|
 ${orient.map((o) => `| ${o.who} | ${o.file} | ${o.detected.join("/")} | ${o.expected.join("/")} | ${o.correct}/${o.expected.length} |`).join("\n")}
 
-Through the real pipeline (SQLite, a worker with 2 job slots, the ${(cli ?? wasm).name} engine, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion; the ${checks.textLayer[0]?.imageRegions ?? 0} pictures on those pages, logos mostly, are read as image regions) runs ${textLayerLine}. Per corpus PDF (pdfs/manifest.json):
+Through the real pipeline (SQLite, a worker with 2 job slots, the ${(cli ?? wasm).name} engine, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion) runs, on the text layers alone (\`ocr: skip\`), ${textLayerLine("skip")}; by default (\`ocr: auto\`), which also OCRs the ${regions} pictures on those pages (logos mostly) as image regions, one tesseract run each, ${textLayerLine("auto")}. Per corpus PDF (pdfs/manifest.json):
 
 | file | pages OCRed | text-layer pages OCRed | rotation per page | expected strings | s |
 |---|---|---|---|---|---|

@@ -91,7 +91,10 @@ export function loadPdfium(): Promise<Pdfium> {
 
 async function instantiate(): Promise<Pdfium> {
   const wasmPath = createRequire(import.meta.url).resolve("@embedpdf/pdfium/pdfium.wasm");
-  const wrapped = (await init({ wasmBinary: readFileSync(wasmPath).buffer as ArrayBuffer })) as unknown as PdfiumFunctions & { pdfium: EmscriptenRuntime };
+  const file = readFileSync(wasmPath);
+  // A Buffer may be a view into a larger pool: hand over exactly the file's bytes.
+  const wasmBinary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const wrapped = (await init({ wasmBinary })) as unknown as PdfiumFunctions & { pdfium: EmscriptenRuntime };
   wrapped.PDFiumExt_Init();
   const runtime = wrapped.pdfium;
   return Object.assign(Object.create(wrapped) as PdfiumFunctions, {

@@ -95,6 +95,11 @@ export class AccountService {
     }
   }
 
+  /** Bookkeeping (last used / last seen) written in the background: a request never waits for it, nor fails on it. */
+  private touchLater(write: (trx: Database["db"]) => Promise<unknown>): void {
+    void writeTransaction(this.database, write).catch(() => undefined);
+  }
+
   /** After a commit that ends or changes credentials: every process drops what it cached. */
   private credentialsChanged(subject: CredentialSubject): void {
     this.notifier?.publish("auth", credentialHint(subject));
@@ -232,9 +237,7 @@ export class AccountService {
     const [row] = await executePrepared<TokenRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<TokenRow>);
     if (!row || row.disabled === 1) return null;
     if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
-      void writeTransaction(this.database, (trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute()).catch(
-        () => undefined,
-      );
+      this.touchLater((trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute());
     }
     return {
       principal: { user: userRowToUser(row), via: "api_token", csrfToken: null, sessionId: null, tokenId: row.token_id, rateKey: `t:${hash.slice(0, 24)}` },
@@ -254,9 +257,7 @@ export class AccountService {
     const [row] = await executePrepared<SessionRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<SessionRow>);
     if (!row || row.disabled === 1 || Number(row.expires_at) <= now) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
-      void writeTransaction(this.database, (trx) => trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute()).catch(
-        () => undefined,
-      );
+      this.touchLater((trx) => trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute());
     }
     return {
       principal: {

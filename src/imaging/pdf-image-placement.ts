@@ -20,6 +20,7 @@ import {
   type PDFObject,
   type PDFRef,
 } from "pdf-lib";
+import { IDENTITY, multiply, type Matrix } from "../pdf/pdf-matrix.js";
 
 export interface PdfRect {
   x0: number;
@@ -67,16 +68,6 @@ function tokenize(content: string): Token[] | undefined {
   }
   if (/\S/.test(content.slice(end))) return undefined;
   return tokens;
-}
-
-type Matrix = [number, number, number, number, number, number];
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
-
-/** m × ctm, the PDF order for `cm` (the new matrix is applied first). */
-function multiply(m: Matrix, ctm: Matrix): Matrix {
-  const [a, b, c, d, e, f] = m;
-  const [A, B, C, D, E, F] = ctm;
-  return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
 }
 
 function contentOf(doc: PDFDocument, contents: PDFObject | undefined): string | undefined {

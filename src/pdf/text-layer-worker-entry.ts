@@ -34,12 +34,7 @@ port.on("message", (request: TextLayerRequest) => {
 async function renderRegions(bytes: Uint8Array, regions: RegionRequest[], dpi: number): Promise<RenderedRegionPixels[]> {
   const doc = await PdfiumDocument.open(bytes);
   try {
-    const out: RenderedRegionPixels[] = [];
-    for (const region of regions) {
-      if (!(Number.isInteger(region.page) && region.page >= 1 && region.page <= doc.pageCount)) throw new DocketError("corrupt_file", `the PDF has no page ${region.page}`);
-      out.push(doc.renderRegion(region.page, region.clip, dpi));
-    }
-    return out;
+    return regions.map((region) => doc.renderRegion(region.page, region.clip, dpi));
   } finally {
     doc.close();
   }

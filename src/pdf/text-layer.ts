@@ -1,7 +1,6 @@
 import type { BBox, Page } from "../domain/document-model.js";
 import { buildBlocks } from "./layout/build-blocks.js";
 import { buildLines } from "./layout/build-lines.js";
-import { DocketError } from "../errors.js";
 import type { PageContentStats } from "./content-stats.js";
 import { imageBoxesOnPage } from "./image-boxes.js";
 import { displaySizePx } from "./page-geometry.js";
@@ -55,7 +54,6 @@ export async function extractTextLayer(bytes: Uint8Array, options: TextLayerOpti
     const out: TextLayerPage[] = [];
     for (const [index, n] of numbers.entries()) {
       signal?.throwIfAborted();
-      if (!(Number.isInteger(n) && n >= 1 && n <= doc.pageCount)) throw new DocketError("corrupt_file", `the PDF has no page ${n}`);
       const { geometry, words, stats } = doc.readPage(n, dpi);
       const { width, height } = displaySizePx(geometry, dpi);
       const page: Page = { number: n, width, height, dpi, source: "text-layer", rotation: 0, skew: 0, confidence: 100, blocks: buildBlocks(buildLines(words)) };

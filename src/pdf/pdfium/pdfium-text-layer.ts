@@ -1,8 +1,9 @@
-import type { BBox } from "../../domain/document-model.js";
+import { unionBBox, type BBox } from "../../domain/document-model.js";
 import { DocketError } from "../../errors.js";
 import type { PageContentStats, PdfRect } from "../content-stats.js";
 import { roundOrientation, type Orientation, type PositionedWord } from "../layout/positioned-word.js";
 import { clampRenderDpi } from "../../imaging/render-limits.js";
+import { apply, IDENTITY, multiply, type Matrix } from "../pdf-matrix.js";
 import { displaySizePt, normalizeRotation, pdfToPixel, visibleBox, type PageGeometry } from "../page-geometry.js";
 import { FPDF_BITMAP_BGRA, FPDF_ERR, FPDF_PAGEOBJ, FPDF_RENDER, loadPdfium, type Pdfium } from "./pdfium-module.js";
 
@@ -31,8 +32,6 @@ const MAX_FORM_DEPTH = 8;
 const INVISIBLE_MODES = new Set([3, 7]);
 const WHITESPACE = /\s/u;
 
-type Matrix = [number, number, number, number, number, number];
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
 /**
  * A PDF opened in PDFium. The bytes are copied into wasm memory, which PDFium reads from
@@ -74,11 +73,18 @@ export class PdfiumDocument {
     this.pdfium.free(this.scratch);
   }
 
+  /** Page `n` (1-based) loaded; the caller closes it with FPDF_ClosePage. */
+  private loadPage(n: number): number {
+    if (!(Number.isInteger(n) && n >= 1 && n <= this.pageCount)) throw new DocketError("corrupt_file", `the PDF has no page ${n}`);
+    const page = this.pdfium.FPDF_LoadPage(this.handle, n - 1);
+    if (page === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: page ${n} does not load`);
+    return page;
+  }
+
   /** Page `n` (1-based): words with boxes at `dpi`, and what its content draws. */
   readPage(n: number, dpi: number): PdfiumPageText {
     const { pdfium } = this;
-    const page = pdfium.FPDF_LoadPage(this.handle, n - 1);
-    if (page === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: page ${n} does not load`);
+    const page = this.loadPage(n);
     try {
       const geometry = this.geometryOf(page);
       const textPage = pdfium.FPDFText_LoadPage(page);
@@ -118,8 +124,7 @@ export class PdfiumDocument {
    */
   renderRegion(n: number, clip: BBox, dpi: number): RenderedRegionPixels {
     const { pdfium } = this;
-    const page = pdfium.FPDF_LoadPage(this.handle, n - 1);
-    if (page === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: page ${n} does not load`);
+    const page = this.loadPage(n);
     let bitmap = 0;
     try {
       const size = displaySizePt(this.geometryOf(page));
@@ -172,7 +177,23 @@ export class PdfiumDocument {
     const { pdfium, scratch } = this;
     const count = pdfium.FPDFText_CountChars(textPage);
     const words: PositionedWord[] = [];
-    const modes = new Map<number, number>();
+    // A text object (one run of one font) has one render mode, direction and size for all its characters.
+    const runs = new Map<number, { mode: number; orientation: Orientation; size: number }>();
+    const [ox, oy] = pdfToPixel(geometry, dpi, 0, 0);
+    const runOf = (object: number, i: number): { mode: number; orientation: Orientation; size: number } => {
+      const known = object === 0 ? undefined : runs.get(object);
+      if (known !== undefined) return known;
+      pdfium.FPDFText_GetMatrix(textPage, i, scratch);
+      const [a = 1, b = 0, c = 0, d = 1] = this.floats(4);
+      const [dx, dy] = pdfToPixel(geometry, dpi, a, b);
+      const run = {
+        mode: object === 0 ? 0 : pdfium.FPDFTextObj_GetTextRenderMode(object),
+        orientation: roundOrientation((Math.atan2(dy - oy, dx - ox) * 180) / Math.PI),
+        size: (pdfium.FPDFText_GetFontSize(textPage, i) * (Math.hypot(c, d) || 1) * dpi) / 72,
+      };
+      if (object !== 0) runs.set(object, run);
+      return run;
+    };
     let visible = 0;
     let invisible = 0;
     let current: { text: string; box: BBox; size: number; orientation: Orientation } | null = null;
@@ -189,9 +210,7 @@ export class PdfiumDocument {
         flush();
         continue;
       }
-      const object = pdfium.FPDFText_GetTextObject(textPage, i);
-      let mode = modes.get(object);
-      if (mode === undefined) modes.set(object, (mode = object === 0 ? 0 : pdfium.FPDFTextObj_GetTextRenderMode(object)));
+      const { mode, orientation, size } = runOf(pdfium.FPDFText_GetTextObject(textPage, i), i);
       if (INVISIBLE_MODES.has(mode)) invisible++;
       else visible++;
 
@@ -208,19 +227,13 @@ export class PdfiumDocument {
         x1: Math.max(corners[0]![0], corners[1]![0]),
         y1: Math.max(corners[0]![1], corners[1]![1]),
       };
-      pdfium.FPDFText_GetMatrix(textPage, i, scratch);
-      const [a = 1, b = 0, c = 0, d = 1] = this.floats(4);
-      const fontSize = pdfium.FPDFText_GetFontSize(textPage, i) * (Math.hypot(c, d) || 1);
-      const [ox, oy] = pdfToPixel(geometry, dpi, 0, 0);
-      const [dx, dy] = pdfToPixel(geometry, dpi, a, b);
-      const orientation = roundOrientation((Math.atan2(dy - oy, dx - ox) * 180) / Math.PI);
       if (current !== null && current.orientation !== orientation) flush();
       if (current === null) {
-        current = { text: char, box, size: (fontSize * dpi) / 72, orientation };
+        current = { text: char, box, size, orientation };
       } else {
         current.text += char;
-        current.box = union(current.box, box);
-        current.size = Math.max(current.size, (fontSize * dpi) / 72);
+        current.box = unionBBox([current.box, box]);
+        current.size = Math.max(current.size, size);
       }
     }
     flush();
@@ -263,24 +276,4 @@ export class PdfiumDocument {
 
 function safeFromCodePoint(code: number): string {
   return code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? "\uFFFD" : String.fromCodePoint(code);
-}
-
-function union(a: BBox, b: BBox): BBox {
-  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
-}
-
-/** m × n for PDF matrices [a b c d e f] (row vectors: a point is transformed by m, then n). */
-function multiply(m: Matrix, n: Matrix): Matrix {
-  return [
-    m[0] * n[0] + m[1] * n[2],
-    m[0] * n[1] + m[1] * n[3],
-    m[2] * n[0] + m[3] * n[2],
-    m[2] * n[1] + m[3] * n[3],
-    m[4] * n[0] + m[5] * n[2] + n[4],
-    m[4] * n[1] + m[5] * n[3] + n[5],
-  ];
-}
-
-function apply(m: Matrix, x: number, y: number): [number, number] {
-  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
 }

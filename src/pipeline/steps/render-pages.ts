@@ -60,12 +60,15 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
         }
       }
     }
-    for (const n of regionPages) {
-      // PDFium, which found these images with the text layer, draws just their part of the page.
-      const onPage = imageRegions.filter((r) => r.page === n);
-      const drawn = await deps.textLayer.renderRegions(bytes, onPage.map((r) => ({ page: r.page, clip: toPoints(r.bbox, r.dpi) })), { dpi: preset.dpi, signal: ctx.signal });
-      for (const [i, region] of onPage.entries()) regions.push(await storeRegion(deps.blobStore, ctx.workspace, region, drawn[i]!));
-      ctx.progress(pages.length + regionPages.indexOf(n) + 1, total, `rendered ${onPage.length} image(s) on page ${n}`);
+    if (imageRegions.length > 0) {
+      // PDFium, which found these images with the text layer, draws just their part of the
+      // page: all of them in one call, so the file is sent and opened once.
+      const drawn = await deps.textLayer.renderRegions(bytes, imageRegions.map((r) => ({ page: r.page, clip: toPoints(r.bbox, r.dpi) })), { dpi: preset.dpi, signal: ctx.signal });
+      for (const [i, n] of regionPages.entries()) {
+        const onPage = imageRegions.filter((r) => r.page === n);
+        for (const region of onPage) regions.push(await storeRegion(deps.blobStore, ctx.workspace, region, drawn[imageRegions.indexOf(region)]!));
+        ctx.progress(pages.length + i + 1, total, `rendered ${onPage.length} image(s) on page ${n}`);
+      }
     }
     const output: RenderOutput = { pages, regions };
     await writeJson(deps.blobStore, `${ctx.workspace}render.json`, output);

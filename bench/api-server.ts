@@ -20,7 +20,7 @@ const docket = await createDocket(
   { log: silentLogger(), pipelines: ({ blobStore }) => [apiTestPipeline(blobStore, new Map())], passwordHashing: { memoryCost: 1024, timeCost: 1 }, fsync: false },
 );
 const base = await docket.listen();
-// BENCH_TIMELINE=1: the server's event-loop delay and GC pauses over 5 ms, each second, on
+// BENCH_TIMELINE=1: the server's CPU time, event-loop delay and GC pauses over 5 ms, each second, on
 // stderr: tells a stall in this process from one elsewhere (database, scheduler).
 if (process.env.BENCH_TIMELINE) {
   const { PerformanceObserver, monitorEventLoopDelay } = await import("node:perf_hooks");
@@ -30,8 +30,12 @@ if (process.env.BENCH_TIMELINE) {
   }).observe({ entryTypes: ["gc"] });
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  let cpu = process.cpuUsage();
   setInterval(() => {
-    process.stderr.write(`[server] ${new Date().toISOString().slice(11, 23)} loop delay max ${(h.max / 1e6).toFixed(0)}ms p99 ${(h.percentile(99) / 1e6).toFixed(1)}ms gcs>5ms ${gcs.splice(0).join(" ")}\n`);
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const cpuMs = `cpu ${((used.user + used.system) / 1000).toFixed(0)}ms (sys ${(used.system / 1000).toFixed(0)})`;
+    process.stderr.write(`[server] ${new Date().toISOString().slice(11, 23)} ${cpuMs} loop delay max ${(h.max / 1e6).toFixed(0)}ms p99 ${(h.percentile(99) / 1e6).toFixed(1)}ms gcs>5ms ${gcs.splice(0).join(" ")}\n`);
     h.reset();
   }, 1000).unref();
 }

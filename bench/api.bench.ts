@@ -40,6 +40,7 @@ const SSE_ONLY = args.includes("--sse-only");
 const STATUS_ONLY = args.includes("--status-only");
 /**
  * BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there (--cpu-prof).
+ * BENCH_SERVER_FLAGS="--trace-gc …": more Node flags for the server process (its output goes to stderr).
  * BENCH_TIMELINE=1: print the worst latency of each second of the constant-rate runs, and
  * (through bench/api-server.ts) the server's event-loop delay and GC pauses each second.
  */
@@ -47,13 +48,16 @@ const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const PLAN = ["validate", "check_text", "render_pages", "ocr", "assemble", "export"];
 const OPTIONS: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto" };
 
-function startServer(url: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [...(CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), "--import", "tsx", join(root, "bench/api-server.ts"), url, dataDir], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+/** Starts bench/<script> in its own process; resolves with its base URL once it listens. */
+function startServer(script: string, ...args: string[]): Promise<{ child: ChildProcess; base: string }> {
+  const nodeFlags = [...(CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean)];
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", join(root, "bench", script), ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (line.startsWith("listening ")) resolve({ child, base: line.slice("listening ".length) });
+      else process.stderr.write(`[server] ${line}\n`);
     });
-    child.on("exit", (code) => reject(new Error(`api-server exited with ${code}`)));
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
@@ -79,7 +83,7 @@ interface Row {
 
 async function measure(dialect: DialectName): Promise<Row[]> {
   const db = await createTestDatabase(dialect);
-  const { child, base } = await startServer(db.url, db.dataDir);
+  const { child, base } = await startServer("api-server.ts", db.url, db.dataDir);
   try {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -105,6 +109,25 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     const statusRequest = [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: randomStatusPath() }) }];
     const rows: Row[] = [];
 
+    if (dialect === "postgres" && !SSE_ONLY) {
+      // First, a baseline: node:http and one prepared primary-key read, nothing else (bench/
+      // pg-baseline-server.ts). The floor for any status endpoint on this machine and database. Run before Docket's warm-up, so that Docket's pool is not left idle (and closed) while it runs.
+      const bare = await startServer("pg-baseline-server.ts", db.url);
+      try {
+        const documentPath = () => `/${documentIds[Math.floor(Math.random() * DOCS)]}`;
+        await autocannon({ url: bare.base, connections: 10, duration: 5, requests: [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: documentPath() }) }] });
+        const floor = await runConstantRate({ url: bare.base, rate: FIXED_RATE, durationSeconds: 20, headers: {}, path: documentPath });
+        rows.push({
+          dialect,
+          measure: `baseline: bare node:http + one PostgreSQL primary-key read (no framework, no auth) at a constant ${FIXED_RATE.toLocaleString("en")} req/s (20 s, open loop)`,
+          result: `${Math.round(floor.throughput)} req/s served, p50 ${floor.latency.p50} ms, p90 ${floor.latency.p90} ms, p99 ${floor.latency.p99} ms, p99.9 ${floor.latency.p999} ms, errors ${floor.errors + floor.non2xx}`,
+        });
+        console.log(Object.values(rows.at(-1)!).join(" | "));
+        if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", floor.perSecond.map(([, worst]) => worst).join(" "));
+      } finally {
+        await stopServer(bare.child);
+      }
+    }
     // Warm-up (JIT, connection pools, SQLite page cache), then the fixed-rate run.
     if (!SSE_ONLY) await autocannon({ url: base, connections: 10, duration: 5, headers: auth, requests: statusRequest });
     if (!SSE_ONLY) {

@@ -9,6 +9,7 @@ import { DEFAULT_SYSTEM_TESSDATA_DIRS, LanguageCatalog } from "./language-catalo
 import type { OcrConfig } from "./ocr-config.js";
 import type { OcrEngine } from "./ocr-engine.js";
 import { TesseractOcrEngine } from "./page-recognizer.js";
+import { DEFAULT_MAX_WARM_PIXELS, SmallImageRouter } from "./small-image-router.js";
 import { WasmTesseractBackend } from "./wasm/wasm-backend.js";
 
 export interface OcrEngineDeps {
@@ -17,16 +18,22 @@ export interface OcrEngineDeps {
   pathEnv?: string;
 }
 
+/** Warm tesseract.js threads beside the CLI give their memory back after this long unused. */
+const WARM_IDLE_MS = 60_000;
+
 /**
  * `wasm`: tesseract.js worker threads (always available). `cli`: the native binary (throws at
- * start-up when it is missing). `auto`: cli when the binary runs, else wasm. The CLI engine
- * borrows tesseract.js's OSD when the system has no osd.traineddata.
+ * start-up when it is missing). `auto`: the binary when it runs, with small images (up to a
+ * megapixel: logos and pictures on text-layer pages) on warm tesseract.js threads, where a
+ * process start would cost more than the recognition (small-image-router.ts); else wasm. The
+ * CLI engine borrows tesseract.js's OSD when the system has no osd.traineddata.
  */
 export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): Promise<OcrEngine> {
   const log = deps.log.child({ component: "ocr" });
   const workers = config.workers ?? availableParallelism();
   const catalog = new LanguageCatalog({ systemTessdataDirs: config.tessdataDirs ?? DEFAULT_SYSTEM_TESSDATA_DIRS });
-  const wasm = (): WasmTesseractBackend => new WasmTesseractBackend({ catalog, poolSize: workers, log });
+  const wasm = (idleTimeoutMs?: number): WasmTesseractBackend =>
+    new WasmTesseractBackend({ catalog, poolSize: workers, log, ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }) });
 
   if (config.engine !== "wasm") {
     const binary = config.tesseractPath ?? (await findTesseractBinary(deps.pathEnv));
@@ -35,12 +42,16 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
     } else {
       try {
         const cli = await CliTesseractBackend.create({ binary, concurrency: workers, log });
-        const osd = cli.supportsOsd ? undefined : wasm();
-        log.info({ engine: cli.name, binary, workers, languages: cli.languages() }, "OCR engine ready");
+        const warm = config.engine === "auto" ? wasm(WARM_IDLE_MS) : undefined;
+        const backend = warm === undefined ? cli : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
+        // Without system OSD data the CLI borrows tesseract.js's (the warm threads' backend
+        // when there is one: the router already closes it).
+        const osd = cli.supportsOsd ? undefined : (warm ?? wasm());
+        log.info({ engine: backend.name, binary, workers, languages: cli.languages() }, "OCR engine ready");
         return new TesseractOcrEngine({
-          backend: cli,
+          backend,
           log,
-          ...(osd === undefined ? {} : { orientation: osd, alsoClose: [osd] }),
+          ...(osd === undefined ? {} : { orientation: osd, ...(osd === warm ? {} : { alsoClose: [osd] }) }),
         });
       } catch (error) {
         if (config.engine === "cli") throw error;

@@ -15,12 +15,27 @@ describe("createOcrEngine", () => {
     }
   });
 
-  it("auto prefers the native binary when it is installed", async (t) => {
+  it("auto prefers the native binary when it is installed, with small images on warm tesseract.js threads", async (t) => {
     if ((await tesseractBinary()) === undefined) {
       t.skip("tesseract CLI not installed");
       return;
     }
     const engine = await createOcrEngine({ engine: "auto", workers: 1 }, { log: silentLogger(), pathEnv: process.env.PATH });
+    try {
+      assert.equal(engine.name, "tesseract-cli+wasm");
+      const health = await engine.check();
+      assert.ok(health.ok && /warm tesseract-wasm threads/.test(health.detail), health.detail);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("cli is the binary alone", async (t) => {
+    if ((await tesseractBinary()) === undefined) {
+      t.skip("tesseract CLI not installed");
+      return;
+    }
+    const engine = await createOcrEngine({ engine: "cli", workers: 1 }, { log: silentLogger(), pathEnv: process.env.PATH });
     try {
       assert.equal(engine.name, "tesseract-cli");
     } finally {

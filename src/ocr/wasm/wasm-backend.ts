@@ -28,6 +28,8 @@ export interface WasmBackendOptions {
   /** Recognition workers (threads); default os.availableParallelism() via the factory. */
   poolSize: number;
   log: Logger;
+  /** End worker threads idle this long (default: keep them for the life of the engine). */
+  idleTimeoutMs?: number;
 }
 
 const OSD_KEY = "osd";
@@ -82,6 +84,7 @@ export class WasmTesseractBackend implements TesseractBackend {
       size: options.poolSize,
       name: "recognize",
       log,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       create: (key) => this.createWorker(key.split("+"), Tesseract.OEM.LSTM_ONLY, false),
     });
     // OSD takes ~0.5 s a page against seconds for recognition: half the threads suffice.
@@ -89,12 +92,18 @@ export class WasmTesseractBackend implements TesseractBackend {
       size: Math.max(1, Math.ceil(options.poolSize / 2)),
       name: "osd",
       log,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       create: () => this.createWorker([OSD_KEY], Tesseract.OEM.TESSERACT_ONLY, true),
     });
   }
 
   get concurrency(): number {
     return this.recognizers.size;
+  }
+
+  /** Worker threads alive now, recognition and OSD (they end when idle, see idleTimeoutMs). */
+  get liveWorkers(): number {
+    return this.recognizers.liveWorkers + this.osd.liveWorkers;
   }
 
   private async createWorker(languages: string[], oem: Tesseract.OEM, legacy: boolean): Promise<Tesseract.Worker> {

@@ -27,6 +27,8 @@ interface Slot {
   died: Promise<never>;
   markDead: (error: Error) => void;
   dead: boolean;
+  /** Ends the worker after it has been idle for `idleTimeoutMs` (cleared when it is taken). */
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 interface Waiter {
@@ -43,6 +45,11 @@ export interface WorkerPoolOptions {
   name: string;
   /** Give up initialising a worker after this long (tesseract.js never settles on some init failures). */
   initTimeoutMs?: number;
+  /**
+   * End a worker that has been idle this long (default: never). A warm worker holds its
+   * language models (tens of MB per thread); a pool used only now and then gives them back.
+   */
+  idleTimeoutMs?: number;
 }
 
 export class TesseractWorkerPool {
@@ -119,6 +126,7 @@ export class TesseractWorkerPool {
   private tryAcquire(key: string): Slot | undefined {
     const same = this.slots.find((s) => !s.busy && !s.dead && s.key === key);
     if (same !== undefined) {
+      clearTimeout(same.idleTimer);
       same.busy = true;
       return same;
     }
@@ -139,7 +147,7 @@ export class TesseractWorkerPool {
       markDead = reject;
     });
     died.catch(() => undefined);
-    const slot: Slot = { id, key, busy: false, ready: Promise.resolve(undefined as never), died, dead: false, markDead: () => undefined };
+    const slot: Slot = { id, key, busy: false, ready: Promise.resolve(undefined as never), died, dead: false, markDead: () => undefined, idleTimer: undefined };
     slot.markDead = (error) => {
       if (slot.dead) return;
       slot.dead = true;
@@ -194,6 +202,17 @@ export class TesseractWorkerPool {
   private release(slot: Slot): void {
     slot.busy = false;
     this.pump();
+    if (!slot.busy && !slot.dead) this.armIdleTimer(slot);
+  }
+
+  private armIdleTimer(slot: Slot): void {
+    const ms = this.options.idleTimeoutMs;
+    if (ms === undefined) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (!slot.busy && !slot.dead) this.discard(slot, "idle", false);
+    }, ms);
+    slot.idleTimer.unref();
   }
 
   /** End a slot's worker thread and forget it; waiters may then get a fresh worker. */
@@ -209,6 +228,7 @@ export class TesseractWorkerPool {
   }
 
   private remove(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
   }

@@ -71,6 +71,10 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
     case "pending": {
       const retrying = job.attempt > 0;
       const wait = Math.max(0, job.runAt.getTime() - now);
+      // Queued since: submission; or, after a manual retry (which clears started_at and sets
+      // run_at to the request), the retry request. An automatic retry waiting out its
+      // back-off is still the same run (started_at kept), counted from submission.
+      const queuedSince = started === null ? Math.max(created, Math.min(job.runAt.getTime(), now)) : created;
       return {
         status: "queued",
         phase: progress.phase,
@@ -80,7 +84,7 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
         message: retrying
           ? `Attempt ${job.attempt} failed${job.error ? `: ${job.error.message}` : ""}; attempt ${job.attempt + 1} of ${job.maxAttempts} ${wait > 0 ? `in ${Math.ceil(wait / 1000)} s` : "waiting for a worker"}`
           : "Waiting for a worker",
-        elapsed_ms: Math.max(0, now - created),
+        elapsed_ms: Math.max(0, now - queuedSince),
         error: null,
         can_cancel: job.cancelRequestedAt === null,
         can_retry: false,

@@ -854,6 +854,9 @@ export class JobQueue {
           error_code: null,
           error_message: null,
           review_reason: null,
+          // A manual retry is a new run: its elapsed time starts now (run_at while queued,
+          // the next claim's started_at once running), not when the first run started.
+          started_at: null,
           completed_at: null,
           updated_at: now,
         },

@@ -49,6 +49,18 @@ const cases: Case[] = [
     expect: { status: "queued", step: 2, percentage: 50, error: null, message: "Attempt 1 failed: db down; attempt 2 of 3 in 4 s" },
   },
   {
+    name: "an automatic retry waiting out its back-off is the same run: elapsed counts from submission",
+    job: job("pending", { attempt: 1, startedAt: new Date(T0 + 1_000), runAt: new Date(NOW + 4_000) }),
+    steps: steps("success", "pending"),
+    expect: { status: "queued", elapsed_ms: 10_000 },
+  },
+  {
+    name: "a manual retry is a new run: queued time counts from the retry request, not the first run",
+    job: job("pending", { attempt: 1, startedAt: null, runAt: new Date(T0 + 8_000) }),
+    steps: steps("success", "pending"),
+    expect: { status: "queued", elapsed_ms: 2_000 },
+  },
+  {
     name: "processing shows step k of n with in-step progress",
     job: job("processing", { progress: { phase: "s2", step: 2, total_steps: 4, percentage: 0, message: "page 1 of 2" } }),
     steps: steps("success", ["in_progress", { progressDone: 1, progressTotal: 2 }], "pending", "pending"),

@@ -210,9 +210,18 @@ for (const dialect of DIALECTS) {
         await db.database.db.updateTable("jobs").set({ options: JSON.stringify(options({})) }).where("id", "=", row.id).execute();
         const before = runs.filter((r) => r.jobId === row.id).map((r) => r.step);
         assert.deepEqual(before, ["validate", "ocr", "export"]);
+        const firstRun = (await engine.queue.getJob(row.id))!;
+        assert.notEqual(firstRun.startedAt, null);
+        await sleep(50);
         const retried = await engine.queue.retry(row.id);
         assert.equal(retried.status, "pending");
+        // A manual retry is a new run: its elapsed time does not include the first run and
+        // the time the job sat failed.
+        assert.equal(retried.started_at, null);
         await waitFor("completed", async () => (await jobStatus(row.id)) === "completed");
+        const secondRun = (await engine.queue.getJob(row.id))!;
+        assert.ok(secondRun.startedAt!.getTime() >= Number(retried.run_at), "started again at the retry's claim");
+        assert.ok(secondRun.startedAt!.getTime() > firstRun.completedAt!.getTime(), "not at the first run's start");
         const afterRuns = runs.filter((r) => r.jobId === row.id).map((r) => r.step);
         assert.deepEqual(afterRuns, ["validate", "ocr", "export", "export"]);
       } finally {

@@ -298,6 +298,9 @@ async function main(): Promise<void> {
     // what detecting rotated pages costs.
     contenders.push(docketContender(cli, "Docket tesseract-cli, no auto-rotate", false));
   }
+  // The default engine (auto): the CLI, with images up to a megapixel (uw3's lines, some
+  // receipts) on warm tesseract.js threads.
+  if (auto !== wasm) contenders.push(docketContender(auto, `Docket default (${auto.name})`));
   if (bare !== undefined) contenders.push(bareContender(bare));
 
   const uw3 = uw3Samples(limit);

@@ -32,17 +32,8 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
   const log = deps.log.child({ component: "ocr" });
   const workers = config.workers ?? availableParallelism();
   const catalog = new LanguageCatalog({ systemTessdataDirs: config.tessdataDirs ?? DEFAULT_SYSTEM_TESSDATA_DIRS });
-  const wasm = (): WasmTesseractBackend => new WasmTesseractBackend({ catalog, poolSize: workers, log });
-  // Beside the binary, tesseract.js reads with the binary's own models where the system has
-  // them: the same recognition as on pages, and Debian's "fast" models are about a fifth
-  // quicker than the npm "best_int" ones on the shared invoices' pictures.
-  const warmWasm = (): WasmTesseractBackend =>
-    new WasmTesseractBackend({
-      catalog: new LanguageCatalog({ systemTessdataDirs: config.tessdataDirs ?? DEFAULT_SYSTEM_TESSDATA_DIRS, preferSystemModels: true }),
-      poolSize: workers,
-      log,
-      idleTimeoutMs: WARM_IDLE_MS,
-    });
+  const wasm = (idleTimeoutMs?: number): WasmTesseractBackend =>
+    new WasmTesseractBackend({ catalog, poolSize: workers, log, ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }) });
 
   if (config.engine !== "wasm") {
     const binary = config.tesseractPath ?? (await findTesseractBinary(deps.pathEnv));
@@ -51,7 +42,7 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
     } else {
       try {
         const cli = await CliTesseractBackend.create({ binary, concurrency: workers, log });
-        const warm = config.engine === "auto" ? warmWasm() : undefined;
+        const warm = config.engine === "auto" ? wasm(WARM_IDLE_MS) : undefined;
         const backend = warm === undefined ? cli : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
         // Without system OSD data the CLI borrows tesseract.js's (the warm threads' backend
         // when there is one: the router already closes it).

@@ -43,11 +43,6 @@ export interface LanguageCatalogOptions {
   systemTessdataDirs?: string[];
   /** Set false to ignore npm language packages (e.g. to test the system folder alone). */
   useNpmPackages?: boolean;
-  /**
-   * Recognise with the system folders' models where they have the language (npm for the
-   * rest): the models the tesseract CLI reads, for tesseract.js threads that work beside it.
-   */
-  preferSystemModels?: boolean;
 }
 
 function npmScopeDirs(): string[] {
@@ -92,9 +87,8 @@ export class LanguageCatalog {
         const m = /^([A-Za-z0-9_]+)\.traineddata$/.exec(name);
         if (m === null || !LANGUAGE_CODE.test(m[1]!)) continue;
         const file: LanguageFile = { code: m[1]!, path: join(dir, name), source: "system" };
-        const firstSystemFile = !this.system.has(file.code);
-        if (firstSystemFile) this.system.set(file.code, file);
-        if (!this.recognition.has(file.code) || (options.preferSystemModels === true && firstSystemFile)) this.recognition.set(file.code, file);
+        if (!this.system.has(file.code)) this.system.set(file.code, file);
+        if (!this.recognition.has(file.code)) this.recognition.set(file.code, file);
         // Debian's files are "fast" LSTM-only models except osd, which is legacy: usable for OSD.
         if (!this.legacy.has(file.code)) this.legacy.set(file.code, file);
       }

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { silentLogger } from "../../src/logger.js";
 import { LanguageCatalog } from "../../src/ocr/language-catalog.js";
@@ -57,21 +54,5 @@ describe("LanguageCatalog", () => {
     assert.deepEqual(catalog.recognitionLanguages().filter((c) => ["eng", "pol"].includes(c)), ["eng", "pol"]);
     assert.ok(catalog.osdFile()?.path.endsWith("osd.traineddata.gz"));
     assert.deepEqual(catalog.systemLanguages(), []);
-  });
-
-  it("prefers the npm models for recognition, or the system's own when asked (for threads beside the CLI)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "docket-tessdata-"));
-    try {
-      // The catalog only records where a language's file is; it does not read it.
-      writeFileSync(join(dir, "eng.traineddata"), "");
-      const npmFirst = new LanguageCatalog({ systemTessdataDirs: [dir] });
-      assert.match(npmFirst.recognitionFile("eng")!.path, /4\.0\.0_best_int[/\\]eng\.traineddata\.gz$/);
-      const systemFirst = new LanguageCatalog({ systemTessdataDirs: [dir], preferSystemModels: true });
-      assert.equal(systemFirst.recognitionFile("eng")!.path, join(dir, "eng.traineddata"));
-      assert.match(systemFirst.recognitionFile("pol")!.path, /pol\.traineddata\.gz$/, "npm still serves what the system lacks");
-      assert.deepEqual(systemFirst.systemLanguages(), ["eng"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -105,57 +105,44 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     // analyze of 70,000 fresh rows lands inside the measured window on PostgreSQL.
     await sql`${sql.raw(dialect === "postgres" ? "vacuum analyze" : "analyze")}`.execute(db.database.db);
     const auth = { authorization: `Bearer ${token}` };
-    const randomStatusPath = () => `/api/v1/documents/${documentIds[Math.floor(Math.random() * DOCS)]}/status`;
-    const statusRequest = [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: randomStatusPath() }) }];
+    const randomDocument = () => documentIds[Math.floor(Math.random() * DOCS)]!;
+    const randomStatusPath = () => `/api/v1/documents/${randomDocument()}/status`;
+    const randomPathsFor = (path: () => string) => [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path() }) }];
     const rows: Row[] = [];
+    const report = (measure: string, result: string) => {
+      rows.push({ dialect, measure, result });
+      console.log([dialect, measure, result].join(" | "));
+    };
+    /** One open-loop run at FIXED_RATE for 20 s, reported as a row. */
+    const constantRate = async (measure: string, url: string, headers: Record<string, string>, path: () => string, detail = "") => {
+      const r = await runConstantRate({ url, rate: FIXED_RATE, durationSeconds: 20, headers, path });
+      const { p50, p90, p99, p999 } = r.latency;
+      report(`${measure} at a constant ${FIXED_RATE.toLocaleString("en")} req/s${detail} (20 s, open loop)`, `${Math.round(r.throughput)} req/s served, p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, p99.9 ${p999} ms, errors ${r.errors + r.non2xx}`);
+      if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", r.perSecond.map(([, worst]) => worst).join(" "));
+    };
 
-    if (dialect === "postgres" && !SSE_ONLY) {
-      // First, a baseline: node:http and one prepared primary-key read, nothing else (bench/
-      // pg-baseline-server.ts). The floor for any status endpoint on this machine and database. Run before Docket's warm-up, so that Docket's pool is not left idle (and closed) while it runs.
-      const bare = await startServer("pg-baseline-server.ts", db.url);
-      try {
-        const documentPath = () => `/${documentIds[Math.floor(Math.random() * DOCS)]}`;
-        await autocannon({ url: bare.base, connections: 10, duration: 5, requests: [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: documentPath() }) }] });
-        const floor = await runConstantRate({ url: bare.base, rate: FIXED_RATE, durationSeconds: 20, headers: {}, path: documentPath });
-        rows.push({
-          dialect,
-          measure: `baseline: bare node:http + one PostgreSQL primary-key read (no framework, no auth) at a constant ${FIXED_RATE.toLocaleString("en")} req/s (20 s, open loop)`,
-          result: `${Math.round(floor.throughput)} req/s served, p50 ${floor.latency.p50} ms, p90 ${floor.latency.p90} ms, p99 ${floor.latency.p99} ms, p99.9 ${floor.latency.p999} ms, errors ${floor.errors + floor.non2xx}`,
-        });
-        console.log(Object.values(rows.at(-1)!).join(" | "));
-        if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", floor.perSecond.map(([, worst]) => worst).join(" "));
-      } finally {
-        await stopServer(bare.child);
-      }
-    }
-    // Warm-up (JIT, connection pools, SQLite page cache), then the fixed-rate run.
-    if (!SSE_ONLY) await autocannon({ url: base, connections: 10, duration: 5, headers: auth, requests: statusRequest });
     if (!SSE_ONLY) {
-    // Baseline in the same run: the same load on /healthz (no auth, no database), so what the
-    // machine itself adds to the tail (scheduling 3 busy processes on 2 cores) is visible.
-    const baseline = await runConstantRate({ url: base, rate: FIXED_RATE, durationSeconds: 20, headers: {}, path: () => "/healthz" });
-    rows.push({
-      dialect,
-      measure: `baseline: GET /healthz at a constant ${FIXED_RATE.toLocaleString("en")} req/s (20 s, open loop)`,
-      result: `${Math.round(baseline.throughput)} req/s served, p50 ${baseline.latency.p50} ms, p90 ${baseline.latency.p90} ms, p99 ${baseline.latency.p99} ms, p99.9 ${baseline.latency.p999} ms, errors ${baseline.errors + baseline.non2xx}`,
-    });
-    console.log(Object.values(rows.at(-1)!).join(" | "));
-    if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", baseline.perSecond.map(([, worst]) => worst).join(" "));
-    const fixed = await runConstantRate({ url: base, rate: FIXED_RATE, durationSeconds: 20, headers: auth, path: randomStatusPath });
-    rows.push({
-      dialect,
-      measure: `status endpoint at a constant ${FIXED_RATE.toLocaleString("en")} req/s, ${DOCS.toLocaleString("en")} documents (20 s, open loop)`,
-      result: `${Math.round(fixed.throughput)} req/s served, p50 ${fixed.latency.p50} ms, p90 ${fixed.latency.p90} ms, p99 ${fixed.latency.p99} ms, p99.9 ${fixed.latency.p999} ms, errors ${fixed.errors + fixed.non2xx}`,
-    });
-    console.log(Object.values(rows.at(-1)!).join(" | "));
-    if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", fixed.perSecond.map(([, worst]) => worst).join(" "));
-    const flat = await autocannon({ url: base, connections: 50, duration: 10, headers: auth, requests: statusRequest });
-    rows.push({
-      dialect,
-      measure: "status endpoint flat out, 50 connections (10 s)",
-      result: `${Math.round(flat.requests.average)} req/s, p50 ${flat.latency.p50} ms, p99 ${flat.latency.p99} ms, errors ${flat.errors + flat.non2xx}`,
-    });
-    console.log(Object.values(rows.at(-1)!).join(" | "));
+      if (dialect === "postgres") {
+        // First, a floor: node:http and one prepared primary-key read, nothing else (bench/
+        // pg-baseline-server.ts), what any status endpoint costs at least on this machine and
+        // database. Run before Docket's warm-up, so Docket's pool is not left idle (and closed).
+        const bare = await startServer("pg-baseline-server.ts", db.url);
+        try {
+          const documentPath = () => `/${randomDocument()}`;
+          await autocannon({ url: bare.base, connections: 10, duration: 5, requests: randomPathsFor(documentPath) });
+          await constantRate("baseline: bare node:http + one PostgreSQL primary-key read (no framework, no auth)", bare.base, {}, documentPath);
+        } finally {
+          await stopServer(bare.child);
+        }
+      }
+      // Warm-up (JIT, connection pools, SQLite page cache), then the fixed-rate runs.
+      await autocannon({ url: base, connections: 10, duration: 5, headers: auth, requests: randomPathsFor(randomStatusPath) });
+      // Baseline in the same run: the same load on /healthz (no auth, no database), so what the
+      // machine itself adds to the tail (scheduling 3 busy processes on 2 cores) is visible.
+      await constantRate("baseline: GET /healthz", base, {}, () => "/healthz");
+      await constantRate("status endpoint", base, auth, randomStatusPath, `, ${DOCS.toLocaleString("en")} documents`);
+      const flat = await autocannon({ url: base, connections: 50, duration: 10, headers: auth, requests: randomPathsFor(randomStatusPath) });
+      report("status endpoint flat out, 50 connections (10 s)", `${Math.round(flat.requests.average)} req/s, p50 ${flat.latency.p50} ms, p99 ${flat.latency.p99} ms, errors ${flat.errors + flat.non2xx}`);
     }
 
     if (STATUS_ONLY) return rows;
@@ -177,8 +164,7 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     await Promise.all(clients.map((c) => c.close()));
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1);
-    rows.push({ dialect, measure: `SSE event→client, ${CLIENTS} clients, ${EVENTS} events each`, result: `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms` });
-    console.log(Object.values(rows.at(-1)!).join(" | "));
+    report(`SSE event→client, ${CLIENTS} clients, ${EVENTS} events each`, `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`);
     return rows;
   } finally {
     await stopServer(child);

@@ -32,7 +32,7 @@ import { createOcrEngine } from "../src/ocr/engine-factory.js";
 import type { OcrEngine } from "../src/ocr/ocr-engine.js";
 import { pageText } from "../src/ocr/page-text.js";
 import { probeMemory } from "./ocr-memory-probe.js";
-import { runPipelineChecks } from "./ocr-pipeline-checks.js";
+import { runPipelineChecks, type TextLayerRun } from "./ocr-pipeline-checks.js";
 
 const run = promisify(execFile);
 const DATA = fileURLToPath(new URL("../../shared/data/", import.meta.url));
@@ -265,6 +265,14 @@ function writeSection(markdown: string): void {
   writeFileSync(file, next);
 }
 
+/** One text-layer run as a console line; `detailed` adds CPU, regions and where the time went. */
+function describeTextLayerRun(t: TextLayerRun, detailed: boolean): string {
+  const line = `text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`;
+  if (!detailed) return line;
+  const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
+  return `${line}, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(DATA)) {
     console.log(`skipped: shared data folder not found at ${DATA}`);
@@ -282,10 +290,7 @@ async function main(): Promise<void> {
   if (process.argv.includes("--pipeline-only")) {
     // Just the pipeline-level checks (text-layer pages/s, manifest PDFs); docs untouched.
     const checks = await runPipelineChecks(DATA, auto, { textLayerOnly: process.argv.includes("--text-layer-only") });
-    for (const t of checks.textLayer) {
-      const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
-      console.log(`text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`);
-    }
+    for (const t of checks.textLayer) console.log(describeTextLayerRun(t, true));
     for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
     await Promise.all([wasm.close(), cli?.close(), auto.close()]);
     return;
@@ -321,7 +326,7 @@ async function main(): Promise<void> {
   if (cli !== undefined) orient.push(...(await orientation(wasm, undefined)));
   for (const o of orient) console.log(`${o.who.padEnd(24)} ${o.file.padEnd(28)} ${o.detected.join("/")} (expected ${o.expected.join("/")}) ${o.correct}/${o.expected.length}`);
   const checks = await runPipelineChecks(DATA, auto);
-  for (const t of checks.textLayer) console.log(`text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`);
+  for (const t of checks.textLayer) console.log(describeTextLayerRun(t, false));
   for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length}${c.failed ?? ""}`);
   await Promise.all([wasm.close(), cli?.close(), auto.close()]);
   const memory = await probeMemory(ROOT, join(DATA, "pdfs/ocrmypdf/multipage.pdf"), cli === undefined ? "wasm" : "cli");
@@ -338,10 +343,17 @@ async function main(): Promise<void> {
   });
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  const textLayerLine = (policy: "auto" | "skip") =>
+  const warmThreads = auto.name.endsWith("+wasm");
+  /** Which run this is: the process's first (threads start), the first to read pictures on warm threads, or a warm one. */
+  const runLabel = (t: TextLayerRun, indexInPolicy: number): string => {
+    if (t === checks.textLayer[0]) return "cold";
+    if (indexInPolicy === 0 && t.policy === "auto" && warmThreads) return "first (tesseract.js threads loading their models)";
+    return "warm";
+  };
+  const textLayerLine = (policy: TextLayerRun["policy"]) =>
     checks.textLayer
       .filter((t) => t.policy === policy)
-      .map((t, i) => `${t === checks.textLayer[0] ? "cold" : i === 0 && policy === "auto" && auto.name.endsWith("+wasm") ? "first (tesseract.js threads loading their models)" : "warm"} ${(t.pages / t.seconds).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s${t.ocred.length > 0 ? `; OCRed or failed: ${t.ocred.join(", ")}` : ""})`)
+      .map((t, i) => `${runLabel(t, i)} ${(t.pages / t.seconds).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s${t.ocred.length > 0 ? `; OCRed or failed: ${t.ocred.join(", ")}` : ""})`)
       .join(", ");
   const regions = checks.textLayer.find((t) => t.policy === "auto")?.imageRegions ?? 0;
   const pdfRows = checks.pdfs.map((c) => {
@@ -365,7 +377,7 @@ Orientation (degrees clockwise to upright, per page; pages rendered at 300 DPI; 
 |---|---|---|---|---|
 ${orient.map((o) => `| ${o.who} | ${o.file} | ${o.detected.join("/")} | ${o.expected.join("/")} | ${o.correct}/${o.expected.length} |`).join("\n")}
 
-Through the real pipeline (SQLite, a worker with 2 job slots, the default engine, ${auto.name}, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion) runs, on the text layers alone (\`ocr: skip\`), ${textLayerLine("skip")}; by default (\`ocr: auto\`), which also OCRs the ${regions} pictures on those pages (logos mostly) as image regions${auto.name.endsWith("+wasm") ? " (on warm tesseract.js threads: each is under a megapixel)" : ""}, ${textLayerLine("auto")}. Per corpus PDF (pdfs/manifest.json):
+Through the real pipeline (SQLite, a worker with 2 job slots, the default engine, ${auto.name}, all five outputs): the text-layer path (${checks.textLayer[0]?.documents ?? 0} digital invoices from invoice2data/, every page with a usable text layer, submitted together, first submit to last completion) runs, on the text layers alone (\`ocr: skip\`), ${textLayerLine("skip")}; by default (\`ocr: auto\`), which also OCRs the ${regions} pictures on those pages (logos mostly) as image regions${warmThreads ? " (on warm tesseract.js threads: each is under a megapixel)" : ""}, ${textLayerLine("auto")}. Per corpus PDF (pdfs/manifest.json):
 
 | file | pages OCRed | text-layer pages OCRed | rotation per page | expected strings | s |
 |---|---|---|---|---|---|

@@ -44,14 +44,16 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
         const cli = await CliTesseractBackend.create({ binary, concurrency: workers, log });
         const warm = config.engine === "auto" ? wasm(WARM_IDLE_MS) : undefined;
         const backend = warm === undefined ? cli : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
-        // Without system OSD data the CLI borrows tesseract.js's (the warm threads' backend
-        // when there is one: the router already closes it).
-        const osd = cli.supportsOsd ? undefined : (warm ?? wasm());
+        // Without system OSD data the CLI borrows tesseract.js's: the warm threads' backend
+        // when there is one (the router closes it), else one of its own.
+        const ownOsd = cli.supportsOsd || warm !== undefined ? undefined : wasm();
+        const orientation = cli.supportsOsd ? undefined : (warm ?? ownOsd);
         log.info({ engine: backend.name, binary, workers, languages: cli.languages() }, "OCR engine ready");
         return new TesseractOcrEngine({
           backend,
           log,
-          ...(osd === undefined ? {} : { orientation: osd, ...(osd === warm ? {} : { alsoClose: [osd] }) }),
+          ...(orientation === undefined ? {} : { orientation }),
+          ...(ownOsd === undefined ? {} : { alsoClose: [ownOsd] }),
         });
       } catch (error) {
         if (config.engine === "cli") throw error;

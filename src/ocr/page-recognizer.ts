@@ -187,6 +187,8 @@ export class TesseractOcrEngine implements OcrEngine {
     const mode = ocrModePreset(options.mode);
     return this.options.backend.recognizeTsv({
       png: image.png,
+      width: image.width,
+      height: image.height,
       dpi: image.dpi,
       languages: options.languages,
       psm: mode.psm,

@@ -15,8 +15,6 @@
  * own OSD data, or the borrowed wasm OSD the factory set up). The warm threads end after a
  * minute without work, so a server that sees no small image holds no extra memory.
  */
-import { DocketError } from "../errors.js";
-import { readImageHeader } from "../pdf/image-header.js";
 import type { EngineHealth, OrientationResult } from "./ocr-engine.js";
 import { Semaphore } from "./semaphore.js";
 import type { TesseractBackend, TsvRequest } from "./tesseract-backend.js";
@@ -56,10 +54,9 @@ export class SmallImageRouter implements TesseractBackend {
   }
 
   /** Which backend reads this image (exposed for tests and logs). */
-  backendFor(request: Pick<TsvRequest, "png" | "languages">): TesseractBackend {
+  backendFor(request: Pick<TsvRequest, "width" | "height" | "languages">): TesseractBackend {
     const { warm, primary, maxWarmPixels } = this.options;
-    const pixels = pngPixels(request.png);
-    if (pixels === undefined || pixels > maxWarmPixels) return primary;
+    if (request.width * request.height > maxWarmPixels) return primary;
     const warmLanguages = warm.languages();
     return request.languages.every((code) => warmLanguages.includes(code)) ? warm : primary;
   }
@@ -81,16 +78,5 @@ export class SmallImageRouter implements TesseractBackend {
 
   async close(): Promise<void> {
     await Promise.all([this.options.primary.close(), this.options.warm.close()]);
-  }
-}
-
-/** Width × height from a PNG's header; undefined when the bytes are not a readable PNG. */
-function pngPixels(png: Buffer): number | undefined {
-  try {
-    const page = readImageHeader(png, "image/png", 1).pages[0];
-    return page === undefined ? undefined : page.width * page.height;
-  } catch (error) {
-    if (error instanceof DocketError) return undefined;
-    throw error;
   }
 }

@@ -9,6 +9,9 @@ import type { EngineHealth, OrientationResult } from "./ocr-engine.js";
 
 export interface TsvRequest {
   png: Buffer;
+  /** The PNG's size in pixels (what a backend may choose by, without reading the header again). */
+  width: number;
+  height: number;
   dpi: number;
   languages: readonly string[];
   psm: number;

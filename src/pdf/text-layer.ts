@@ -51,13 +51,13 @@ export async function extractTextLayer(bytes: Uint8Array, options: TextLayerOpti
   const doc = await PdfiumDocument.open(bytes);
   try {
     const numbers = options.pages ?? Array.from({ length: doc.pageCount }, (_, i) => i + 1);
+    const withStats = options.contentStats !== false;
     const out: TextLayerPage[] = [];
     for (const [index, n] of numbers.entries()) {
       signal?.throwIfAborted();
       const { geometry, words, stats } = doc.readPage(n, dpi);
       const { width, height } = displaySizePx(geometry, dpi);
       const page: Page = { number: n, width, height, dpi, source: "text-layer", rotation: 0, skew: 0, confidence: 100, blocks: buildBlocks(buildLines(words)) };
-      const withStats = options.contentStats !== false;
       out.push({ page, content: withStats ? stats : null, images: withStats ? imageBoxesOnPage(stats.imageBoxes, geometry, dpi) : [] });
       options.onProgress?.(index + 1, numbers.length);
       await yieldToEventLoop();

@@ -3,44 +3,40 @@ import { describe, it } from "node:test";
 import { silentLogger } from "../../src/logger.js";
 import { LanguageCatalog } from "../../src/ocr/language-catalog.js";
 import { createOcrEngine } from "../../src/ocr/engine-factory.js";
+import type { OcrEngineChoice } from "../../src/ocr/ocr-config.js";
+import type { OcrEngine } from "../../src/ocr/ocr-engine.js";
 import { tesseractBinary } from "../support/tesseract.js";
 
+/** Builds the engine `choice` makes with `pathEnv` as PATH, hands it to `check`, closes it. */
+async function withEngine(choice: OcrEngineChoice, pathEnv: string | undefined, check: (engine: OcrEngine) => Promise<void>): Promise<void> {
+  const engine = await createOcrEngine({ engine: choice, workers: 1 }, { log: silentLogger(), ...(pathEnv === undefined ? {} : { pathEnv }) });
+  try {
+    await check(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
 describe("createOcrEngine", () => {
-  it("auto falls back to tesseract.js when no binary is on PATH", async () => {
-    const engine = await createOcrEngine({ engine: "auto", workers: 1 }, { log: silentLogger(), pathEnv: "" });
-    try {
+  it("auto falls back to tesseract.js when no binary is on PATH", () =>
+    withEngine("auto", "", async (engine) => {
       assert.equal(engine.name, "tesseract-wasm");
-    } finally {
-      await engine.close();
-    }
-  });
+    }));
 
   it("auto prefers the native binary when it is installed, with small images on warm tesseract.js threads", async (t) => {
-    if ((await tesseractBinary()) === undefined) {
-      t.skip("tesseract CLI not installed");
-      return;
-    }
-    const engine = await createOcrEngine({ engine: "auto", workers: 1 }, { log: silentLogger(), pathEnv: process.env.PATH });
-    try {
+    if ((await tesseractBinary()) === undefined) return t.skip("tesseract CLI not installed");
+    await withEngine("auto", process.env.PATH, async (engine) => {
       assert.equal(engine.name, "tesseract-cli+wasm");
       const health = await engine.check();
       assert.ok(health.ok && /warm tesseract-wasm threads/.test(health.detail), health.detail);
-    } finally {
-      await engine.close();
-    }
+    });
   });
 
   it("cli is the binary alone", async (t) => {
-    if ((await tesseractBinary()) === undefined) {
-      t.skip("tesseract CLI not installed");
-      return;
-    }
-    const engine = await createOcrEngine({ engine: "cli", workers: 1 }, { log: silentLogger(), pathEnv: process.env.PATH });
-    try {
+    if ((await tesseractBinary()) === undefined) return t.skip("tesseract CLI not installed");
+    await withEngine("cli", process.env.PATH, async (engine) => {
       assert.equal(engine.name, "tesseract-cli");
-    } finally {
-      await engine.close();
-    }
+    });
   });
 
   it("cli without a binary is a start-up error", async () => {

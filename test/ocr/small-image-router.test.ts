@@ -53,7 +53,7 @@ describe("SmallImageRouter (CLI for pages, warm tesseract.js for small images)",
     await wasm?.close();
   });
 
-  const request = (image: TextImage, languages = ["eng"]): TsvRequest => ({ png: image.image.png, dpi: image.image.dpi, languages, psm: 3, variables: {} });
+  const request = (image: TextImage, languages = ["eng"]): TsvRequest => ({ ...image.image, languages, psm: 3, variables: {} });
 
   it("reads small images on the warm threads and pages with the CLI, never more at once than the CLI's limit", async (t) => {
     if (skipReason !== undefined) return t.skip(skipReason);

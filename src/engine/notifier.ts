@@ -90,6 +90,8 @@ export class PgNotifier extends InProcessNotifier {
   private readonly wanted = new Set<Channel>();
   /** Channels LISTENed on the current listener connection. */
   private readonly listening = new Set<Channel>();
+  /** The LISTEN loop in flight, if any: a pg client runs one query at a time, so LISTENs go one by one. */
+  private syncing: Promise<void> | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -119,9 +121,7 @@ export class PgNotifier extends InProcessNotifier {
     try {
       await client.connect();
       this.listener = client;
-      // A Set iterates over members added while this loop awaits, so a subscribe racing the
-      // connect is never missed; one arriving later LISTENs by itself (see subscribe).
-      for (const channel of this.wanted) await this.listen(client, channel);
+      await this.syncListens();
       this.reconnectDelay = 250;
     } catch (error) {
       this.log.warn({ err: error }, "LISTEN unavailable; falling back to polling");
@@ -129,8 +129,38 @@ export class PgNotifier extends InProcessNotifier {
     }
   }
 
+  /**
+   * LISTENs every wanted channel the current connection does not listen yet, one query at a
+   * time. Callers share the loop in flight, and the loop looks again after each LISTEN, so a
+   * subscribe that races the connect, or another subscribe, is never missed and never sends
+   * a second query while one runs (pg 8 deprecates that and pg 9 refuses it).
+   */
+  private syncListens(): Promise<void> {
+    if (this.syncing) return this.syncing;
+    const run = this.listenToMissing().finally(() => {
+      this.syncing = null;
+    });
+    this.syncing = run;
+    return run;
+  }
+
+  private async listenToMissing(): Promise<void> {
+    for (;;) {
+      const client = this.listener;
+      const channel = [...this.wanted].find((wanted) => !this.listening.has(wanted));
+      if (client === null || channel === undefined) return;
+      try {
+        await this.listen(client, channel);
+      } catch (error) {
+        // A connection replaced while its LISTEN ran is not this loop's failure: go on with the new one.
+        if (this.listener === client) throw error;
+      }
+    }
+  }
+
   private async listen(client: pg.Client, channel: Channel): Promise<void> {
     await client.query(`LISTEN ${PG_CHANNEL_PREFIX}${channel}`);
+    // The connection was dropped (and maybe replaced) meanwhile: its LISTEN counts for nothing.
     if (this.listener !== client) return;
     this.listening.add(channel);
     // Hints published while this channel was not listened are lost: say so to its subscribers.
@@ -158,7 +188,7 @@ export class PgNotifier extends InProcessNotifier {
     const unsubscribe = super.subscribe(channel, listener);
     if (!this.wanted.has(channel)) {
       this.wanted.add(channel);
-      if (this.listener) this.listen(this.listener, channel).catch((error: unknown) => {
+      if (this.listener) this.syncListens().catch((error: unknown) => {
         this.log.warn({ err: error, channel }, "LISTEN failed; polling until the listener reconnects");
       });
     }

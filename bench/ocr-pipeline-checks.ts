@@ -5,7 +5,8 @@
  *
  *   - text-layer path: digital invoices (invoice2data/*.pdf, every page with a usable text
  *     layer) in pages/s, from first submit to last completion; once cold (the text-layer
- *     thread starts with the first job), then twice warm (BENCH_TEXT_LAYER_RUNS=n for more);
+ *     thread starts with the first job), then twice warm (BENCH_TEXT_LAYER_RUNS=n for more,
+ *     BENCH_TEXT_LAYER_POLICIES=skip or auto for one policy alone);
  *   - per corpus PDF (pdfs/manifest.json): which pages were OCRed (text-layer pages of mixed
  *     PDFs must not be), each page's rotation (cardinal.pdf and paperless/rotated.pdf must
  *     come out upright), and the manifest's expected strings found in the result.
@@ -91,7 +92,8 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
   const log = silentLogger();
   const db = await createTestDatabase("sqlite");
   const engine = await createEngine({ database: db.database, log });
-  const blobStore = new LocalBlobStore(`${db.dataDir}/blobs`, { fsync: false });
+  // Durable writes, as the server makes them (BENCH_FSYNC=0 shows what the disk waits cost).
+  const blobStore = new LocalBlobStore(`${db.dataDir}/blobs`, { fsync: process.env.BENCH_FSYNC !== "0" });
   const registry = new PipelineRegistry();
   // The engine is the caller's (it measures more with it): pipeline.close() must not close it.
   const borrowed: OcrEngine = {
@@ -151,7 +153,9 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
     const textLayer: TextLayerRun[] = [];
     // The text layers alone first (its first run is the cold one: threads start, PDFium loads),
     // then the default, which also reads the pictures on those pages.
-    const policies = (["skip", "auto"] as const).flatMap((policy) => Array.from({ length: Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 3) }, () => policy));
+    // BENCH_TEXT_LAYER_POLICIES=skip (or auto) runs one policy alone, e.g. under a profiler.
+    const chosen = (process.env.BENCH_TEXT_LAYER_POLICIES ?? "skip,auto").split(",");
+    const policies = (["skip", "auto"] as const).filter((policy) => chosen.includes(policy)).flatMap((policy) => Array.from({ length: Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 3) }, () => policy));
     for (const policy of policies) {
       const started = performance.now();
       const cpuBefore = process.cpuUsage();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
+import type { WriteStream } from "node:fs";
 import { once } from "node:events";
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -44,31 +44,84 @@ export class LocalBlobStore implements MovableBlobStore {
 
   async put(key: string, data: Readable | Buffer | Uint8Array | string): Promise<{ size: number }> {
     const target = this.pathFor(key);
-    const temp = await this.newTempPath();
+    return data instanceof Readable ? this.putStream(target, data) : this.putBytes(target, toBuffer(data));
+  }
+
+  /**
+   * Bytes already in memory (step outputs, exports): one write on a file handle. The stream
+   * path costs several event-loop turns more, and steps write a dozen small files a job.
+   */
+  private async putBytes(target: string, bytes: Buffer): Promise<{ size: number }> {
+    const temp = this.newTempPath();
+    let handle: FileHandle | undefined;
+    try {
+      handle = await this.openTemp(temp);
+      await handle.writeFile(bytes);
+      if (this.fsync) await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await this.publish(temp, target);
+      return { size: bytes.length };
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async putStream(target: string, source: Readable): Promise<{ size: number }> {
+    const temp = this.newTempPath();
     let size = 0;
     let file: WriteStream | undefined;
     try {
-      const source = typeof data === "string" || data instanceof Uint8Array ? Readable.from([toBuffer(data)]) : data;
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           size += chunk.length;
           callback(null, chunk);
         },
       });
-      file = createWriteStream(temp, { flags: "wx" });
+      const handle = await this.openTemp(temp);
+      file = handle.createWriteStream();
       await pipeline(source, counter, file);
       if (this.fsync) await fsyncFile(temp);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(temp, target);
-      if (this.fsync) await fsyncDir(dirname(target));
+      await this.publish(temp, target);
       return { size };
     } catch (error) {
-      // A stream destroyed early may still be opening its file: wait until it has closed, or
-      // the unlink could run before the open creates the file and leave it behind.
+      // A stream destroyed early may still be closing its file: wait, so the unlink below is
+      // the last word on the temp file.
       if (file && !file.closed) await once(file, "close").catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Creates a temp file for writing; the temp folder is made on first use (or if removed since). */
+  private async openTemp(temp: string): Promise<FileHandle> {
+    try {
+      return await open(temp, "wx");
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await mkdir(this.tempDir, { recursive: true });
+      return open(temp, "wx");
+    }
+  }
+
+  /**
+   * Renames a finished temp file over its key. The folder is made only when the rename says
+   * it is missing (most writes go to folders that exist), and made again if a concurrent
+   * delete pruned it in between.
+   */
+  private async publish(temp: string, target: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await rename(temp, target);
+        break;
+      } catch (error) {
+        if (!isNotFound(error) || attempt === 3) throw error;
+        await mkdir(dirname(target), { recursive: true });
+      }
+    }
+    if (this.fsync) await fsyncDir(dirname(target));
   }
 
   async get(key: string): Promise<Readable> {
@@ -144,9 +197,8 @@ export class LocalBlobStore implements MovableBlobStore {
   }
 
   async check(): Promise<void> {
-    await mkdir(this.tempDir, { recursive: true });
-    const probe = await this.newTempPath();
-    const handle = await open(probe, "wx");
+    const probe = this.newTempPath();
+    const handle = await this.openTemp(probe);
     await handle.close();
     await unlink(probe);
   }
@@ -206,8 +258,7 @@ export class LocalBlobStore implements MovableBlobStore {
     return path;
   }
 
-  private async newTempPath(): Promise<string> {
-    await mkdir(this.tempDir, { recursive: true });
+  private newTempPath(): string {
     return join(this.tempDir, randomUUID());
   }
 

@@ -6,13 +6,24 @@ export async function writeJson(blobStore: BlobStore, key: string, value: unknow
   await blobStore.put(key, Buffer.from(JSON.stringify(value)));
 }
 
+/**
+ * Several outputs at once (their durable writes overlap). Every write ends before this
+ * returns or throws, so a failed step's workspace can be removed without a write racing it.
+ */
+export async function writeJsonFiles(blobStore: BlobStore, files: Record<string, unknown>): Promise<void> {
+  const results = await Promise.allSettled(Object.entries(files).map(([key, value]) => writeJson(blobStore, key, value)));
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 export async function readJson<T>(blobStore: BlobStore, key: string): Promise<T> {
-  if (!(await blobStore.exists(key))) {
+  const bytes = await blobStore.getBuffer(key).catch((error: unknown) => {
     // A retry after the workspace was removed (or a step run out of order): the earlier
     // step must run again; this is an engine bug if it ever shows.
-    throw new DocketError("internal_error", `missing step output ${key}`, { permanent: true });
-  }
-  return JSON.parse((await blobStore.getBuffer(key)).toString("utf8")) as T;
+    if (error instanceof DocketError && error.code === "not_found") throw new DocketError("internal_error", `missing step output ${key}`, { permanent: true, cause: error });
+    throw error;
+  });
+  return JSON.parse(bytes.toString("utf8")) as T;
 }
 
 export const pageKey = (prefix: string, page: number, ext: string) => `${prefix}page-${String(page).padStart(4, "0")}.${ext}`;

@@ -51,6 +51,25 @@ describe("LocalBlobStore", () => {
     assert.deepEqual(await readdir(join(root, ".tmp")), []);
   });
 
+  test("put makes the temp folder and the key's folders again when something removed them", async () => {
+    const s = new LocalBlobStore(join(root, "removed"), { fsync: false });
+    await s.put("jobs/1/a", "first");
+    await rm(join(root, "removed", ".tmp"), { recursive: true });
+    await rm(join(root, "removed", "jobs"), { recursive: true });
+    assert.deepEqual(await s.put("jobs/1/a", Buffer.from("again")), { size: 5 });
+    assert.deepEqual(await s.put("jobs/2/b", Readable.from([Buffer.from("stream")])), { size: 6 });
+    assert.equal((await s.getBuffer("jobs/1/a")).toString(), "again");
+    assert.equal((await s.getBuffer("jobs/2/b")).toString(), "stream");
+    assert.deepEqual(await readdir(join(root, "removed", ".tmp")), []);
+  });
+
+  test("a key whose folder is a blob fails cleanly, leaving no temp file", async () => {
+    await store.put("file-not-folder", "x");
+    await assert.rejects(store.put("file-not-folder/child", "y"), (error: NodeJS.ErrnoException) => error.code === "ENOTDIR");
+    assert.deepEqual(await readdir(join(root, ".tmp")), []);
+    assert.equal((await store.getBuffer("file-not-folder")).toString(), "x");
+  });
+
   test("a failing source stream leaves neither the blob nor a temp file", async () => {
     const failing = new Readable({
       read() {

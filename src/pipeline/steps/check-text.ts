@@ -6,7 +6,7 @@ import { assessTextLayer } from "../../pdf/assess-text-layer.js";
 import { pickImageRegions } from "../../pdf/pick-image-regions.js";
 import type { TextLayerExtractor } from "../../pdf/text-layer-pool.js";
 import type { CheckTextOutput, ImageRegion, ValidateOutput } from "../plan.js";
-import { readJson, writeJson } from "../workspace.js";
+import { readJson, writeJsonFiles } from "../workspace.js";
 
 /**
  * Per page: is the PDF's text layer usable, or does the page need OCR? Empty, garbage and
@@ -62,8 +62,7 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
       imageRegions,
     };
     textPages = textPages.sort((a, b) => a.number - b.number);
-    await writeJson(deps.blobStore, `${ctx.workspace}text-pages.json`, textPages);
-    await writeJson(deps.blobStore, `${ctx.workspace}check.json`, output);
+    await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}text-pages.json`]: textPages, [`${ctx.workspace}check.json`]: output });
     const images = imageRegions.length > 0 ? `, ${imageRegions.length} image(s) on text-layer pages to OCR` : "";
     return {
       message: `${output.textPages.length} page(s) with a usable text layer, ${output.ocrPages.length} to OCR${images}`,

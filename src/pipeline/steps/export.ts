@@ -29,17 +29,28 @@ export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
     const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
     const model = await readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`);
     const formats = ctx.options.outputs.length > 0 ? ctx.options.outputs : (Object.keys(FILES) as OutputFormat[]);
-    const artifacts: ArtifactRecord[] = [];
-    for (const [i, format] of formats.entries()) {
-      ctx.signal.throwIfAborted();
-      ctx.progress(i, formats.length, `writing ${format}`);
-      const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal);
-      const key = `${ctx.workspace}${FILES[format].name}`;
-      const { size } = await deps.blobStore.put(key, content);
-      artifacts.push({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size });
+    // Each output is stored while the next one is made: a durable write waits on the disk
+    // (fsync), making one uses the CPU, and a job's five need not take turns at both.
+    const writes: Promise<ArtifactRecord>[] = [];
+    try {
+      for (const [i, format] of formats.entries()) {
+        ctx.signal.throwIfAborted();
+        ctx.progress(i, formats.length, `writing ${format}`);
+        const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal);
+        const key = `${ctx.workspace}${FILES[format].name}`;
+        const write = deps.blobStore.put(key, content).then(({ size }) => ({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size }));
+        write.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+        writes.push(write);
+      }
+      const artifacts = await Promise.all(writes);
+      ctx.progress(formats.length, formats.length);
+      return { artifacts, message: `wrote ${formats.join(", ")}`, detail: { formats } };
+    } catch (error) {
+      // Let every write end before the step does: the engine then removes the step's
+      // workspace, and a write still running could put a file back into it.
+      await Promise.allSettled(writes);
+      throw error;
     }
-    ctx.progress(formats.length, formats.length);
-    return { artifacts, message: `wrote ${formats.join(", ")}`, detail: { formats } };
   };
 }
 

@@ -4,7 +4,7 @@ import type { StepHandler } from "../../engine/pipeline.js";
 import type { OcrEngine } from "../../ocr/ocr-engine.js";
 import type { CheckTextOutput, RegionOcrResult, RenderedRegionInfo, RenderOutput } from "../plan.js";
 import { placeRegionBlocks } from "../region-blocks.js";
-import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
+import { pageKey, readJson, regionKey, writeJson, writeJsonFiles } from "../workspace.js";
 
 /**
  * Recognises the rendered pages that need OCR, one page at a time per job (the engine's
@@ -21,8 +21,7 @@ export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): Step
     const regions = rendered.regions ?? [];
     const total = todo.length + regions.length;
     if (total === 0) {
-      await writeJson(deps.blobStore, `${ctx.workspace}pages.json`, []);
-      await writeJson(deps.blobStore, `${ctx.workspace}regions.json`, []);
+      await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}pages.json`]: [], [`${ctx.workspace}regions.json`]: [] });
       return { skipped: true, message: "no page needs OCR" };
     }
     const options = { languages: ctx.options.languages, mode: ctx.options.ocr_mode, resolution: ctx.options.resolution_mode, signal: ctx.signal };
@@ -56,8 +55,7 @@ export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): Step
       regionKeys.push(key);
       ctx.progress(todo.length + i + 1, total, i + 1 < regions.length ? regionMessage(regions, i + 1) : `read ${regions.length} image(s)`);
     }
-    await writeJson(deps.blobStore, `${ctx.workspace}pages.json`, numbers);
-    await writeJson(deps.blobStore, `${ctx.workspace}regions.json`, regionKeys);
+    await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}pages.json`]: numbers, [`${ctx.workspace}regions.json`]: regionKeys });
     const confidence = todo.length > 0 ? Math.round((confidenceSum / todo.length) * 10) / 10 : null;
     const pagesPart = todo.length > 0 ? `recognised ${todo.length} page(s), mean confidence ${confidence}` : "";
     const regionsPart = regions.length > 0 ? `read ${regions.length} image(s) on text-layer pages` : "";

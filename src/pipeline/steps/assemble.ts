@@ -23,11 +23,13 @@ export const MIN_REGION_CONFIDENCE = 40;
  */
 export function assembleStep(deps: { blobStore: BlobStore; engineName: string }): StepHandler {
   return async (ctx) => {
-    const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
-    const check = await readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`);
-    const textPages = await readJson<Page[]>(deps.blobStore, `${ctx.workspaceOf("check_text")}text-pages.json`);
-    const ocrNumbers = await readJson<number[]>(deps.blobStore, `${ctx.workspaceOf("ocr")}pages.json`);
-    const regions = await readRegions(deps.blobStore, ctx.workspaceOf("ocr"));
+    const [info, check, textPages, ocrNumbers, regions] = await Promise.all([
+      readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
+      readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`),
+      readJson<Page[]>(deps.blobStore, `${ctx.workspaceOf("check_text")}text-pages.json`),
+      readJson<number[]>(deps.blobStore, `${ctx.workspaceOf("ocr")}pages.json`),
+      readRegions(deps.blobStore, ctx.workspaceOf("ocr")),
+    ]);
     const legible = regions.filter((r) => r.confidence >= MIN_REGION_CONFIDENCE);
     const pages: Page[] = [];
     for (let n = 1; n <= info.numPages; n++) {

@@ -26,8 +26,10 @@ const FILES: Record<OutputFormat, { name: string; mimeType: string }> = {
  */
 export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
   return async (ctx) => {
-    const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
-    const model = await readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`);
+    const [info, model] = await Promise.all([
+      readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
+      readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`),
+    ]);
     const formats = ctx.options.outputs.length > 0 ? ctx.options.outputs : (Object.keys(FILES) as OutputFormat[]);
     // Each output is stored while the next one is made: a durable write waits on the disk
     // (fsync), making one uses the CPU, and a job's five need not take turns at both.

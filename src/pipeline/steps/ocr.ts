@@ -15,8 +15,10 @@ import { pageKey, readJson, regionKey, writeJson, writeJsonFiles } from "../work
  */
 export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): StepHandler {
   return async (ctx) => {
-    const check = await readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`);
-    const rendered = await readJson<RenderOutput>(deps.blobStore, `${ctx.workspaceOf("render_pages")}render.json`);
+    const [check, rendered] = await Promise.all([
+      readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`),
+      readJson<RenderOutput>(deps.blobStore, `${ctx.workspaceOf("render_pages")}render.json`),
+    ]);
     const todo = rendered.pages.filter((p) => check.ocrPages.includes(p.number));
     const regions = rendered.regions ?? [];
     const total = todo.length + regions.length;

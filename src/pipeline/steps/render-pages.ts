@@ -22,8 +22,10 @@ import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
  */
 export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: number; textLayer: TextLayerExtractor }): StepHandler {
   return async (ctx) => {
-    const info = await readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`);
-    const check = await readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`);
+    const [info, check] = await Promise.all([
+      readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
+      readJson<CheckTextOutput>(deps.blobStore, `${ctx.workspaceOf("check_text")}check.json`),
+    ]);
     const preset = resolutionPreset(ctx.options.resolution_mode);
     const wanted = info.kind === "image" ? Array.from({ length: info.numPages }, (_, i) => i + 1) : check.ocrPages;
     const imageRegions = info.kind === "pdf" ? (check.imageRegions ?? []) : [];

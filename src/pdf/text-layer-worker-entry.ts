@@ -3,10 +3,9 @@
  * calls are synchronous, and a large or hostile page can hold its thread for a while).
  */
 import { parentPort } from "node:worker_threads";
-import { DocketError } from "../errors.js";
 import { PdfiumDocument, type RenderedRegionPixels } from "./pdfium/pdfium-text-layer.js";
 import { extractTextLayer } from "./text-layer.js";
-import type { RegionRequest, TextLayerRequest, TextLayerResponse } from "./text-layer-worker.js";
+import { errorResponse, type RegionRequest, type TextLayerRequest, type TextLayerResponse } from "./text-layer-worker.js";
 
 const port = parentPort;
 if (!port) throw new Error("text-layer-worker-entry must run in a worker thread");
@@ -19,15 +18,7 @@ port.on("message", (request: TextLayerRequest) => {
       : renderRegions(request.bytes, request.regions, request.dpi);
   work.then(
     (result) => send({ id: request.id, type: "done", result }, request.kind === "regions" ? (result as RenderedRegionPixels[]).map((r) => r.rgba.buffer as ArrayBuffer) : []),
-    (error: unknown) =>
-      send({
-        id: request.id,
-        type: "error",
-        error:
-          error instanceof DocketError
-            ? { code: error.code, message: error.message, details: error.details ?? null }
-            : { code: null, message: error instanceof Error ? error.message : String(error), details: null },
-      }),
+    (error: unknown) => send(errorResponse(request.id, error)),
   );
 });
 

@@ -24,7 +24,39 @@ export type TextLayerRequest =
 export type TextLayerResponse =
   | { id: number; type: "progress"; done: number; total: number }
   | { id: number; type: "done"; result: TextLayerPage[] | RenderedRegionPixels[] }
-  | { id: number; type: "error"; error: { code: ErrorCode | null; message: string; details: Record<string, unknown> | null } };
+  | {
+      id: number;
+      type: "error";
+      error: { code: ErrorCode | null; message: string; details: Record<string, unknown> | null };
+      /** The thread's PDFium can no longer be trusted (see `leavesPdfiumUnusable`): replace the thread. */
+      fatal?: boolean;
+    };
+
+/**
+ * A WebAssembly trap (out-of-bounds access, `unreachable`, a failed allocation) stops PDFium
+ * mid-call: its stack pointer and heap may be left inconsistent, and every later call on that
+ * instance could fail or misread. Such an error fails its request like any other, and the
+ * thread, with its PDFium, is replaced before the next one.
+ */
+export function leavesPdfiumUnusable(error: unknown): boolean {
+  return error instanceof WASM_RUNTIME_ERROR;
+}
+
+/** WebAssembly.RuntimeError (the project's TypeScript libs do not describe the WebAssembly global). */
+const WASM_RUNTIME_ERROR = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly.RuntimeError;
+
+/** The thread's answer to a request that threw: a DocketError keeps its code; a trap also says the thread must go. */
+export function errorResponse(id: number, error: unknown): TextLayerResponse {
+  return {
+    id,
+    type: "error",
+    error:
+      error instanceof DocketError
+        ? { code: error.code, message: error.message, details: error.details ?? null }
+        : { code: null, message: error instanceof Error ? error.message : String(error), details: null },
+    ...(leavesPdfiumUnusable(error) ? { fatal: true } : {}),
+  };
+}
 
 interface Pending {
   resolve: (result: unknown) => void;
@@ -35,6 +67,8 @@ interface Pending {
 export interface TextLayerWorkerOptions {
   /** Stop the thread after this long without work (it holds PDFium's wasm memory, which grows with the largest file read and never shrinks). Default 60 s. */
   idleTimeoutMs?: number;
+  /** The module the thread runs (tests replace it to make the thread fail on purpose). Default text-layer-worker-entry. */
+  entry?: URL;
 }
 
 /**
@@ -52,10 +86,12 @@ export class TextLayerWorker {
   private chain: Promise<unknown> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleTimeoutMs: number;
+  private readonly entry: URL;
   private accepted = 0;
 
   constructor(options: TextLayerWorkerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.entry = options.entry ?? siblingModule(import.meta.url, "text-layer-worker-entry");
   }
 
   /** Calls accepted and not yet settled (running or queued): what a pool balances on. */
@@ -141,7 +177,7 @@ export class TextLayerWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startModuleWorker(siblingModule(import.meta.url, "text-layer-worker-entry"), "docket-text-layer");
+    const worker = startModuleWorker(this.entry, "docket-text-layer");
     worker.on("message", (message: TextLayerResponse) => this.onMessage(message));
     // A thread we detached on purpose (cancel, idle, close) may exit later: only the current
     // thread's death fails the requests in flight.
@@ -172,6 +208,8 @@ export class TextLayerWorker {
         return;
       case "error": {
         this.pending.delete(message.id);
+        // Before the rejection lets the next queued call start: that call gets a new thread.
+        if (message.fatal) void this.restart();
         const { code, message: text, details } = message.error;
         pending.reject(
           code

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { after, describe, test } from "node:test";
 import { DocketError } from "../../src/errors.js";
 import { extractTextLayer } from "../../src/pdf/text-layer.js";
-import { TextLayerWorker } from "../../src/pdf/text-layer-worker.js";
+import { leavesPdfiumUnusable, TextLayerWorker } from "../../src/pdf/text-layer-worker.js";
 import { makeTextPdf, paragraph } from "./fixtures.js";
 
 describe("TextLayerWorker", () => {
@@ -42,3 +42,37 @@ describe("TextLayerWorker", () => {
     assert.equal(again.length, 1);
   });
 });
+
+describe("TextLayerWorker after a WebAssembly trap", () => {
+  const scripted = new TextLayerWorker({ idleTimeoutMs: 5_000, entry: new URL("./scripted-text-layer-entry.ts", import.meta.url) });
+  after(() => scripted.close());
+  const threadOf = async (text: string): Promise<number> => ((await scripted.extract(Buffer.from(text))) as unknown as { threadId: number }[])[0]!.threadId;
+  const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message: string) => Error } }).WebAssembly.RuntimeError;
+
+  test("only a trap leaves PDFium unusable", () => {
+    assert.equal(leavesPdfiumUnusable(new WasmRuntimeError("unreachable")), true);
+    assert.equal(leavesPdfiumUnusable(new Error("corrupt")), false);
+    assert.equal(leavesPdfiumUnusable(new DocketError("corrupt_file", "bad PDF")), false);
+  });
+
+  test("fails the request as a transient internal error and serves the next one on a new thread", async () => {
+    const first = await threadOf("hello");
+    // An ordinary failure keeps the thread (and its loaded PDFium).
+    await assert.rejects(scripted.extract(Buffer.from("FAIL")), (e: unknown) => e instanceof DocketError && e.code === "internal_error" && !e.permanent);
+    assert.equal(await threadOf("hello again"), first);
+    // A trap fails its request the same way, and the thread is replaced.
+    await assert.rejects(scripted.extract(Buffer.from("TRAP")), (e: unknown) => e instanceof DocketError && e.code === "internal_error" && !e.permanent && /out of bounds/.test(e.message));
+    const after = await threadOf("after the trap");
+    assert.notEqual(after, first);
+    assert.equal(await threadOf("and then"), after, "the new thread stays");
+  });
+
+  test("a call queued behind the trapped one runs on the new thread", async () => {
+    const before = await threadOf("before");
+    const [trapped, queued] = await Promise.allSettled([scripted.extract(Buffer.from("TRAP")), threadOf("queued")]);
+    assert.equal(trapped.status, "rejected");
+    assert.equal(queued.status, "fulfilled");
+    assert.notEqual((queued as PromiseFulfilledResult<number>).value, before);
+  });
+});
+

@@ -81,9 +81,9 @@ export class LocalBlobStore implements MovableBlobStore {
         },
       });
       const handle = await this.openTemp(temp);
-      file = handle.createWriteStream();
+      // flush: the stream fsyncs its own descriptor before closing it (no second open).
+      file = handle.createWriteStream({ flush: this.fsync });
       await pipeline(source, counter, file);
-      if (this.fsync) await fsyncFile(temp);
       await this.publish(temp, target);
       return { size };
     } catch (error) {
@@ -310,15 +310,6 @@ function isNotFound(error: unknown): boolean {
 
 function isNotDirectory(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === "ENOTDIR";
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Makes the rename itself durable. Some filesystems refuse fsync on a directory: ignore that. */

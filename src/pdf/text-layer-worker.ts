@@ -39,11 +39,11 @@ export type TextLayerResponse =
  * thread, with its PDFium, is replaced before the next one.
  */
 export function leavesPdfiumUnusable(error: unknown): boolean {
-  return error instanceof WASM_RUNTIME_ERROR;
+  return error instanceof WasmRuntimeError;
 }
 
-/** WebAssembly.RuntimeError (the project's TypeScript libs do not describe the WebAssembly global). */
-const WASM_RUNTIME_ERROR = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly.RuntimeError;
+/** WebAssembly.RuntimeError, what a trap throws (the project's TypeScript libs do not describe the WebAssembly global). */
+export const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message?: string) => Error } }).WebAssembly.RuntimeError;
 
 /** The thread's answer to a request that threw: a DocketError keeps its code; a trap also says the thread must go. */
 export function errorResponse(id: number, error: unknown): TextLayerResponse {

@@ -186,8 +186,11 @@ describe("LocalBlobStore", () => {
     await utimes(old, past, past);
     assert.equal(await s.removeStaleTemp(), 1);
     assert.deepEqual(await readdir(join(root, "stale", ".tmp")), ["young"]);
-    // fsync: true path works too.
+    // fsync: true works for bytes and for streams.
     await s.put("durable/x", "x");
     assert.equal(await s.size("durable/x"), 1);
+    assert.deepEqual(await s.put("durable/stream", Readable.from([Buffer.from("str"), Buffer.from("eam")])), { size: 6 });
+    assert.equal((await s.getBuffer("durable/stream")).toString(), "stream");
+    assert.deepEqual(await readdir(join(root, "stale", ".tmp")), ["young"]);
   });
 });

@@ -5,10 +5,9 @@
  * test whether a request ran on the same thread as the one before it.
  */
 import { parentPort, threadId } from "node:worker_threads";
-import { errorResponse, type TextLayerRequest, type TextLayerResponse } from "../../src/pdf/text-layer-worker.js";
+import { errorResponse, WasmRuntimeError, type TextLayerRequest, type TextLayerResponse } from "../../src/pdf/text-layer-worker.js";
 
 const port = parentPort!;
-const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message: string) => Error } }).WebAssembly.RuntimeError;
 
 port.on("message", (request: TextLayerRequest) => {
   const head = Buffer.from(request.bytes.subarray(0, 4)).toString("latin1");

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { after, describe, test } from "node:test";
 import { DocketError } from "../../src/errors.js";
 import { extractTextLayer } from "../../src/pdf/text-layer.js";
-import { leavesPdfiumUnusable, TextLayerWorker } from "../../src/pdf/text-layer-worker.js";
+import { leavesPdfiumUnusable, TextLayerWorker, WasmRuntimeError } from "../../src/pdf/text-layer-worker.js";
 import { makeTextPdf, paragraph } from "./fixtures.js";
 
 describe("TextLayerWorker", () => {
@@ -47,7 +47,6 @@ describe("TextLayerWorker after a WebAssembly trap", () => {
   const scripted = new TextLayerWorker({ idleTimeoutMs: 5_000, entry: new URL("./scripted-text-layer-entry.ts", import.meta.url) });
   after(() => scripted.close());
   const threadOf = async (text: string): Promise<number> => ((await scripted.extract(Buffer.from(text))) as unknown as { threadId: number }[])[0]!.threadId;
-  const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message: string) => Error } }).WebAssembly.RuntimeError;
 
   test("only a trap leaves PDFium unusable", () => {
     assert.equal(leavesPdfiumUnusable(new WasmRuntimeError("unreachable")), true);

@@ -10,6 +10,8 @@ import { DocumentPage } from "./pages/document-page";
 import { DocumentsPage } from "./pages/documents-page";
 import { SettingsPage } from "./pages/settings-page";
 import { UploadPage } from "./pages/upload-page";
+import { ReviewPage } from "./review/review-page";
+import { ReviewQueuePage } from "./review/review-queue-page";
 
 function Splash() {
   return (
@@ -51,6 +53,8 @@ export function App() {
           <Route path="/">{() => <DocumentsPage />}</Route>
           <Route path="/upload">{() => <UploadPage />}</Route>
           <Route path="/documents/:id">{(params) => <DocumentPage key={params.id} id={params.id} />}</Route>
+          <Route path="/review">{() => <ReviewQueuePage />}</Route>
+          <Route path="/review/:id">{(params) => <ReviewPage key={params.id} id={params.id} />}</Route>
           <Route path="/batches/:id">{(params) => <BatchPage key={params.id} id={params.id} />}</Route>
           <Route path="/settings">{() => <SettingsPage me={user} />}</Route>
           <Route>{() => <NotFound />}</Route>

@@ -7,6 +7,7 @@ import { forgetSession, keys } from "./api/keys";
 import { App } from "./app";
 import { I18nProvider } from "./i18n/i18n";
 import "./styles.css";
+import "./review/review.css";
 
 const api = new ApiClient();
 const queryClient = new QueryClient({

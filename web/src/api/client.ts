@@ -4,6 +4,8 @@ import type {
   DocumentJson,
   DocumentModel,
   DocumentStatus,
+  FieldChange,
+  FieldsJson,
   Job,
   JobEvent,
   LoginResponse,
@@ -287,6 +289,29 @@ export class ApiClient {
 
   getBatch(id: string): Promise<Batch> {
     return this.request("GET", `/batches/${encodeURIComponent(id)}`);
+  }
+
+  // ------------------------------------------------------------ fields and review
+
+  fields(documentId: string, signal?: AbortSignal): Promise<FieldsJson> {
+    return this.request("GET", `/documents/${encodeURIComponent(documentId)}/fields`, { signal });
+  }
+
+  /** Corrects fields; `version` is the one the person saw (412 version_mismatch when it moved on). */
+  patchFields(documentId: string, version: number, fields: Partial<Record<string, FieldChange>>): Promise<FieldsJson> {
+    return this.request("PATCH", `/documents/${encodeURIComponent(documentId)}/fields`, { json: { fields }, headers: { "if-match": `"${version}"` } });
+  }
+
+  review(documentId: string, decision: "approve" | "reject", note: string | null, version: number | null): Promise<FieldsJson> {
+    return this.request("POST", `/documents/${encodeURIComponent(documentId)}/review`, {
+      json: { decision, ...(note ? { note } : {}) },
+      headers: version === null ? {} : { "if-match": `"${version}"` },
+    });
+  }
+
+  /** Documents waiting in manual_review, the longest-waiting first. */
+  reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>> {
+    return this.request("GET", `/review${query({ page, page_size: pageSize })}`);
   }
 
   eventsUrl(lastEventId: string | null): string {

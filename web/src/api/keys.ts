@@ -13,6 +13,10 @@ export const keys = {
   history: (documentId: string) => ["history", documentId] as const,
   result: (jobId: string) => ["result", jobId] as const,
   model: (jobId: string) => ["model", jobId] as const,
+  fields: (documentId: string) => ["fields", documentId] as const,
+  /** Everything about the review queue: its pages and the count in the navigation. */
+  reviewAll: ["review"] as const,
+  reviewQueue: (page: number, pageSize: number) => ["review", page, pageSize] as const,
   batchAll: ["batch"] as const,
   batch: (id: string) => ["batch", id] as const,
   tokens: ["tokens"] as const,

@@ -76,3 +76,26 @@ export function useUsers(enabled: boolean) {
   const api = useApi();
   return useQuery({ queryKey: keys.users, queryFn: () => api.users(), enabled });
 }
+
+/** The document's fields; `enabled` once its job may have extracted some (409 not_ready otherwise). */
+export function useFields(documentId: string | null | undefined, enabled = true) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.fields(documentId ?? ""),
+    queryFn: ({ signal }) => api.fields(documentId!, signal),
+    enabled: !!documentId && enabled,
+    // Kept current by the event stream (field changes and review decisions are job events).
+    staleTime: Infinity,
+  });
+}
+
+export function useReviewQueue(page: number, pageSize: number) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.reviewQueue(page, pageSize), queryFn: () => api.reviewQueue(page, pageSize), placeholderData: keepPreviousData, staleTime: Infinity });
+}
+
+/** How many documents wait for review (the navigation's badge); live through the event stream. */
+export function useReviewCount() {
+  const queue = useReviewQueue(1, 1);
+  return queue.data?.total;
+}

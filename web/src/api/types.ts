@@ -152,6 +152,7 @@ export interface SubmitOptions {
   languages?: string[];
   outputs?: OutputFormat[];
   ocr?: "auto" | "force" | "skip";
+  extract?: ExtractMode;
 }
 
 export interface BatchCreated {
@@ -219,6 +220,91 @@ export interface DocumentModel {
   engine: string;
   pages: ModelPage[];
 }
+
+// ------------------------------------------------------------ fields and review (API.md v1.1)
+
+export const FIELD_NAMES = [
+  "document_number",
+  "issue_date",
+  "sale_date",
+  "due_date",
+  "currency",
+  "total_net",
+  "total_vat",
+  "total_gross",
+  "seller_name",
+  "seller_tax_id",
+  "seller_address",
+  "buyer_name",
+  "buyer_tax_id",
+  "buyer_address",
+  "iban",
+  "payment_method",
+] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
+
+export const EXTRACT_MODES = ["auto", "invoice", "receipt", "off"] as const;
+export type ExtractMode = (typeof EXTRACT_MODES)[number];
+
+export type DocumentType = "invoice" | "receipt" | "other";
+export type FieldOrigin = "rule" | "template" | "llm" | "manual";
+export type ReviewState = "pending" | "approved" | "rejected";
+
+/** Where a field was read: page (1-based) and `[x0, y0, x1, y1]` in the model's page coordinates. */
+export interface FieldSource {
+  page: number;
+  bbox: [number, number, number, number];
+}
+
+export interface Field {
+  /** Normalised: dates YYYY-MM-DD, amounts "1234.56", ids without spaces, upper case. */
+  value: string;
+  /** As printed. */
+  raw: string;
+  /** 0–1. */
+  confidence: number;
+  source: FieldSource | null;
+  origin: FieldOrigin;
+}
+
+export interface LineItem {
+  description: string;
+  quantity: string | null;
+  unit: string | null;
+  unit_price: string | null;
+  net: string | null;
+  vat_rate: string | null;
+  vat: string | null;
+  gross: string | null;
+  source: FieldSource | null;
+}
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  fields: string[];
+  message: string;
+}
+
+/** GET/PATCH /documents/:id/fields and POST /documents/:id/review. */
+export interface FieldsJson {
+  document_id: string;
+  job_id: string;
+  document_type: DocumentType;
+  type_confidence: number;
+  fields: Partial<Record<FieldName, Field>>;
+  line_items: LineItem[];
+  checks: CheckResult[];
+  needs_review: boolean;
+  /** Added by the server beyond API.md's minimum; absent on older servers. */
+  review_reasons?: string[];
+  template?: string | null;
+  review: { state: ReviewState; by: string | null; at: string | null; note: string | null };
+  version: number;
+}
+
+/** A correction: the new text (null clears), optionally with the box it was read from. */
+export type FieldChange = string | null | { value: string | null; source?: FieldSource | null };
 
 /** `event: snapshot` of GET /api/v1/events. */
 export interface Snapshot {

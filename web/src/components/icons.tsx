@@ -164,3 +164,10 @@ export const IconClock = (p: P) => (
     <path d="M12 7v5l3 2" />
   </Icon>
 );
+export const IconReview = (p: P) => (
+  <Icon {...p}>
+    <path d="M9 11l2 2 4-4" />
+    <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z" />
+    <path d="M14 3v5h5" />
+  </Icon>
+);

@@ -4,9 +4,10 @@ import { Link, useLocation } from "wouter";
 import { useApi } from "../api/api-context";
 import { forgetSession } from "../api/keys";
 import type { Me } from "../api/types";
+import { useReviewCount } from "../api/queries";
 import { LANGUAGES, useI18n, type Lang } from "../i18n/i18n";
 import { useLiveMode } from "../live/live-context";
-import { IconDocuments, IconLogout, IconSettings, IconUpload, LogoMark } from "./icons";
+import { IconDocuments, IconLogout, IconReview, IconSettings, IconUpload, LogoMark } from "./icons";
 
 export function LiveIndicator() {
   const mode = useLiveMode();
@@ -34,14 +35,32 @@ export function LanguageSwitch() {
   );
 }
 
-function NavLink({ href, icon, children }: { href: string; icon: ReactNode; children: ReactNode }) {
+function NavLink({ href, icon, children, badge, label }: { href: string; icon: ReactNode; children: ReactNode; badge?: ReactNode; label?: string }) {
   const [location] = useLocation();
   const active = href === "/" ? location === "/" || location.startsWith("/documents") || location.startsWith("/batches") : location.startsWith(href);
   return (
-    <Link href={href} className={active ? "nav-link active" : "nav-link"} aria-current={active ? "page" : undefined}>
+    <Link href={href} className={active ? "nav-link active" : "nav-link"} aria-current={active ? "page" : undefined} aria-label={label}>
       {icon}
       <span>{children}</span>
+      {badge}
     </Link>
+  );
+}
+
+/** "Review 3": how many documents wait for a person, kept current by the event stream. */
+function ReviewNavLink() {
+  const i18n = useI18n();
+  const count = useReviewCount();
+  const badge =
+    count !== undefined && count > 0 ? (
+      <span className="nav-badge" data-testid="review-count" data-count={count}>
+        {i18n.number(count)}
+      </span>
+    ) : null;
+  return (
+    <NavLink href="/review" icon={<IconReview />} badge={badge} label={count ? `${i18n.t("nav.review")}: ${i18n.tc("nav.reviewCount", count)}` : undefined}>
+      {i18n.t("nav.review")}
+    </NavLink>
   );
 }
 
@@ -71,6 +90,7 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             <NavLink href="/upload" icon={<IconUpload />}>
               {t("nav.upload")}
             </NavLink>
+            <ReviewNavLink />
             <NavLink href="/settings" icon={<IconSettings />}>
               {t("nav.settings")}
             </NavLink>

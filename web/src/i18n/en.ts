@@ -1,9 +1,12 @@
+import { enReview } from "./en-review";
+
 /**
  * English. Status and phase labels are the human form of DESIGN.md's vocabulary (the exact
  * API strings stay in `data-status` attributes and tooltips). `{name}` is a parameter; keys
  * ending in `_one` / `_other` (Polish adds `_few` / `_many`) are plural forms.
  */
 export const en = {
+  ...enReview,
   "app.name": "Docket",
   "app.tagline": "Every document, every step, as it happens.",
   "nav.documents": "Documents",

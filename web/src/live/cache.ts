@@ -82,6 +82,7 @@ export function applySnapshot(qc: QueryClient, snapshot: Snapshot): void {
 /** One `event: job` message: status, job and history of its document move at once. */
 export function applyMessage(qc: QueryClient, message: EventMessage, invalidate: Invalidator): void {
   const { event, job, document_status } = message;
+  const before = qc.getQueryData<LiveStatus>(keys.status(event.document_id))?.status;
   putStatus(qc, event.document_id, document_status);
   if (job) putJob(qc, job);
   appendHistory(qc, event);
@@ -93,6 +94,10 @@ export function applyMessage(qc: QueryClient, message: EventMessage, invalidate:
     invalidate.soon(keys.documentsAll);
     if (job?.batch_id) invalidate.soon(keys.batch(job.batch_id));
   }
+  // Job-level events include field corrections and review decisions (they move the fields'
+  // version), and every way a document enters or leaves manual_review.
+  if (jobLevel) invalidate.soon(keys.fields(event.document_id));
+  if (jobLevel || (before !== document_status.status && (before === "manual_review" || document_status.status === "manual_review"))) invalidate.soon(keys.reviewAll);
   if (jobLevel && event.status === "completed") {
     invalidate.soon(keys.result(event.job_id));
     invalidate.soon(keys.model(event.job_id));
@@ -106,6 +111,8 @@ export function afterPolledChange(qc: QueryClient, documentId: string, invalidat
   invalidate.soon(keys.history(documentId));
   invalidate.soon(keys.documentsAll);
   invalidate.soon(keys.batchAll);
+  invalidate.soon(keys.fields(documentId));
+  invalidate.soon(keys.reviewAll);
   if (doc?.latest_job_id) {
     invalidate.soon(keys.job(doc.latest_job_id));
     invalidate.soon(keys.result(doc.latest_job_id));

@@ -201,5 +201,6 @@ export class LiveUpdates {
         .catch(() => undefined);
     }
     this.invalidate.soon(keys.documentsAll);
+    this.invalidate.soon(keys.reviewAll);
   }
 }

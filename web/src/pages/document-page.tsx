@@ -13,6 +13,7 @@ import { Progress, StatusBadge, StepStatusIcon, useNow } from "../components/sta
 import { useI18n } from "../i18n/i18n";
 import { putJob, putStatus, type LiveStatus } from "../live/cache";
 import { useWatch } from "../live/live-context";
+import { FieldsPanel } from "../review/fields-panel";
 import { ResultViewer } from "../viewer/result-viewer";
 import { loadUploadOptions, toSubmitOptions } from "./upload-options";
 
@@ -60,6 +61,7 @@ export function DocumentPage({ id }: { id: string }) {
           <ResultViewer doc={doc.data} jobId={jobId} status={status.data} />
         </div>
         <aside className="doc-side">
+          <FieldsPanel documentId={id} status={status.data} />
           <StepTimeline job={job.data ?? null} status={status.data} />
           <HistoryCard documentId={id} />
         </aside>

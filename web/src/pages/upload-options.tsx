@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { OCR_MODES, OUTPUT_FORMATS, RESOLUTION_MODES, type OcrMode, type OutputFormat, type ResolutionMode, type SubmitOptions } from "../api/types";
+import { EXTRACT_MODES, OCR_MODES, OUTPUT_FORMATS, RESOLUTION_MODES, type ExtractMode, type OcrMode, type OutputFormat, type ResolutionMode, type SubmitOptions } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 
 export interface UploadOptions {
@@ -11,6 +11,8 @@ export interface UploadOptions {
   outputs: OutputFormat[];
   priority: number;
   ocr: "auto" | "force" | "skip";
+  /** Field extraction; `auto` is the server's default. */
+  extract: ExtractMode;
 }
 
 const STORAGE_KEY = "docket.uploadOptions";
@@ -27,6 +29,7 @@ const DEFAULT_OPTIONS: UploadOptions = {
   outputs: [...OUTPUT_FORMATS],
   priority: 5,
   ocr: "auto",
+  extract: "auto",
 };
 
 /** The options last used on this browser (a person uploading scans keeps the same settings). */
@@ -57,6 +60,8 @@ export function toSubmitOptions(o: UploadOptions): SubmitOptions {
     outputs: o.outputs,
     priority: o.priority,
     ocr: o.ocr,
+    // Sent only when it differs from the default, so servers without extraction accept it too.
+    ...(o.extract !== "auto" ? { extract: o.extract } : {}),
   };
 }
 
@@ -71,6 +76,7 @@ export function toFormFields(o: UploadOptions): Record<string, string> {
   if (s.outputs) fields.outputs = s.outputs.join(",");
   if (s.priority !== undefined) fields.priority = String(s.priority);
   if (s.ocr) fields.ocr = s.ocr;
+  if (s.extract) fields.extract = s.extract;
   return fields;
 }
 
@@ -160,6 +166,17 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
           {(["auto", "force", "skip"] as const).map((m) => (
             <option key={m} value={m}>
               {t(`policy.${m}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+
+      <label className="field">
+        <span className="field-label">{t("extract.label")}</span>
+        <select className="select" value={options.extract} onChange={(e) => set("extract", e.target.value as ExtractMode)} data-testid="extract">
+          {EXTRACT_MODES.map((m) => (
+            <option key={m} value={m}>
+              {t(`extract.${m}`)}
             </option>
           ))}
         </select>

@@ -2,10 +2,11 @@ import { useQuery } from "@tanstack/react-query";
 import type { PDFDocumentProxy } from "pdfjs-dist";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useApi } from "../api/api-context";
-import type { DocumentJson, DocumentModel, ModelPage, ModelWord } from "../api/types";
+import type { DocumentJson, DocumentModel, FieldSource, ModelPage } from "../api/types";
 import { IconChevronLeft, IconChevronRight } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
 import { openPdf, renderPdfPage } from "./pdf";
+import { useWordPicking, wordsOf, type WordPick } from "./word-picking";
 
 /**
  * The original page with the OCR word boxes drawn over it. There is no page-image route in
@@ -39,10 +40,6 @@ function useSource(doc: DocumentJson) {
   });
 }
 
-function wordsOf(page: ModelPage): ModelWord[] {
-  return page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
-}
-
 function tone(confidence: number): "high" | "medium" | "low" {
   return confidence >= 85 ? "high" : confidence >= 60 ? "medium" : "low";
 }
@@ -72,7 +69,16 @@ async function drawPage(canvas: HTMLCanvasElement, source: Source, page: ModelPa
   ctx.restore();
 }
 
-export function PageViewer({ doc, model }: { doc: DocumentJson; model: DocumentModel }) {
+export interface PageViewerProps {
+  doc: DocumentJson;
+  model: DocumentModel;
+  /** A box to show (a field's source): the viewer turns to its page and scrolls it into view. */
+  highlight?: (FieldSource & { field: string; label: string }) | null;
+  /** Makes words pickable (click, Shift-click, drag); see useWordPicking. */
+  onPick?: (pick: WordPick) => void;
+}
+
+export function PageViewer({ doc, model, highlight = null, onPick }: PageViewerProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const source = useSource(doc);
@@ -82,8 +88,19 @@ export function PageViewer({ doc, model }: { doc: DocumentJson; model: DocumentM
   const [drawError, setDrawError] = useState<string | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const stage = useRef<HTMLDivElement>(null);
+  const highlightRef = useRef<SVGRectElement>(null);
   const page = model.pages[Math.min(index, model.pages.length - 1)];
   const words = useMemo(() => (page ? wordsOf(page) : []), [page]);
+  const picking = useWordPicking(stage, page, words, onPick);
+  const highlightKey = highlight ? `${highlight.page}:${highlight.bbox.join(",")}` : "";
+
+  // A new highlight brings its page and its place on the page into view.
+  useEffect(() => {
+    if (!highlight) return;
+    const wanted = model.pages.findIndex((p) => p.number === highlight.page);
+    if (wanted >= 0 && wanted !== index) setIndex(wanted);
+    else highlightRef.current?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [highlightKey, index]);
 
   useEffect(() => {
     if (!page || !source.data || !canvas.current) return;
@@ -111,6 +128,8 @@ export function PageViewer({ doc, model }: { doc: DocumentJson; model: DocumentM
   if (!page) return <p className="muted">{t("result.empty")}</p>;
   const hovered = hover !== null ? words[hover] : undefined;
   const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+  const shown = highlight && highlight.page === page.number ? highlight : null;
+  const drag = picking.drag;
 
   return (
     <div className="page-viewer" data-testid="page-viewer">
@@ -141,11 +160,11 @@ export function PageViewer({ doc, model }: { doc: DocumentJson; model: DocumentM
         </p>
       ) : null}
       <div className="page-frame">
-        <div className="page-stage" ref={stage} style={{ aspectRatio: `${page.width} / ${page.height}` }}>
+        <div className={onPick ? "page-stage picking" : "page-stage"} ref={stage} style={{ aspectRatio: `${page.width} / ${page.height}` }} onMouseDown={picking.onMouseDown}>
           <canvas ref={canvas} className="page-canvas" data-testid="page-canvas" />
-          {showBoxes ? (
-            <svg className="page-boxes" viewBox={`0 0 ${page.width} ${page.height}`} preserveAspectRatio="none" role="group" aria-label={t("result.boxes")}>
-              {words.map((w, i) => (
+          <svg className="page-boxes" viewBox={`0 0 ${page.width} ${page.height}`} preserveAspectRatio="none" role="group" aria-label={t("result.boxes")}>
+            {showBoxes &&
+              words.map((w, i) => (
                 <rect
                   key={i}
                   className={`word word-${tone(w.confidence)}${hover === i ? " word-hover" : ""}`}
@@ -159,8 +178,22 @@ export function PageViewer({ doc, model }: { doc: DocumentJson; model: DocumentM
                   onMouseLeave={() => setHover((h) => (h === i ? null : h))}
                 />
               ))}
-            </svg>
-          ) : null}
+            {shown ? (
+              <rect
+                ref={highlightRef}
+                className="field-highlight"
+                x={shown.bbox[0]}
+                y={shown.bbox[1]}
+                width={Math.max(1, shown.bbox[2] - shown.bbox[0])}
+                height={Math.max(1, shown.bbox[3] - shown.bbox[1])}
+                data-testid="field-highlight"
+                data-field={shown.field}
+              >
+                <title>{shown.label}</title>
+              </rect>
+            ) : null}
+            {drag ? <rect className="pick-rect" x={Math.min(drag.x0, drag.x1)} y={Math.min(drag.y0, drag.y1)} width={Math.abs(drag.x1 - drag.x0)} height={Math.abs(drag.y1 - drag.y0)} data-testid="pick-rect" /> : null}
+          </svg>
           {hovered && showBoxes ? (
             <div className="word-tip" role="tooltip" data-testid="word-tip" style={{ left: pct(hovered.bbox.x0, page.width), top: pct(hovered.bbox.y0, page.height) }}>
               <strong>{hovered.text}</strong>

@@ -87,15 +87,15 @@ export function ReviewFormCard(props: {
         <Notice form={form} />
       </div>
       <div className="review-actions">
-        <span className="review-unsaved" aria-live="polite">
-          {form.dirty > 0 ? i18n.tc("review.unsaved", form.dirty) : "\u00a0"}
+        <span className="review-unsaved" data-testid="unsaved">
+          {form.dirty > 0 ? i18n.tc("review.unsaved", form.dirty) : null}
         </span>
-        <button type="submit" className="btn" disabled={props.readOnly || busy || form.dirty === 0} data-testid="save">
-          {form.busy === "save" ? t("review.saving") : t("review.save")}
-        </button>
-        <button type="button" className="btn btn-danger-outline" disabled={props.readOnly || busy} onClick={() => setRejecting(true)} data-testid="reject">
+        <button type="button" className="btn btn-danger-outline review-reject" disabled={props.readOnly || busy} onClick={() => setRejecting(true)} data-testid="reject">
           <IconX size={16} />
           {t("review.reject")}
+        </button>
+        <button type="submit" className="btn" disabled={props.readOnly || busy || form.dirty === 0} data-testid="save">
+          {form.busy === "save" ? t("review.saving") : t("review.save")}
         </button>
         <button type="button" className="btn btn-primary" disabled={props.readOnly || busy} onClick={() => props.onDecide("approve", null)} data-testid="approve" aria-keyshortcuts="Control+Enter Meta+Enter">
           <IconCheck size={16} />

@@ -25,6 +25,7 @@ import {
 } from "../pdf/page-geometry.js";
 import { yieldToEventLoop } from "../pdf/yield.js";
 import { embedOcrTextFont, type OcrFontChoice, type OcrTextFont } from "./ocr-text-font.js";
+import { applyFieldsMetadata, type FieldsMetadata } from "./pdf-fields-metadata.js";
 
 /**
  * The searchable PDF: the document as it looks, with the recognised text as an invisible
@@ -37,7 +38,9 @@ import { embedOcrTextFont, type OcrFontChoice, type OcrTextFont } from "./ocr-te
  *   text) only the blocks OCRed from its images (`block.source === "ocr"`). The original
  *   content is wrapped in q/Q so our text starts from a clean graphics state whatever the
  *   page left behind. When there is no recognised text to add, the original file is
- *   returned unchanged.
+ *   returned unchanged — unless there are extracted fields to write as metadata.
+ * - Fields (options.fields): written into the Info dictionary and an XMP packet
+ *   (pdf-fields-metadata.ts) of whatever PDF is produced.
  * - Image input: one new page per model page, sized to the image at its resolution, with the
  *   image drawn full-page and the text on top.
  *
@@ -80,8 +83,12 @@ export interface SearchablePdfOptions {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** "unicode" (default): embedded Liberation Sans; "helvetica": standard font, smaller, Latin-1 only. */
   font?: OcrFontChoice;
-  /** Document title for image-built PDFs. */
+  /** Document title for image-built PDFs, and for a PDF without one when fields are written. */
   title?: string;
+  /** Extracted fields to carry as metadata (Info and XMP; pdf-fields-metadata.ts). */
+  fields?: FieldsMetadata | null | undefined;
+  /** The modification date written with the fields (default: now). */
+  now?: Date;
 }
 
 export async function buildSearchablePdf(
@@ -93,8 +100,9 @@ export async function buildSearchablePdf(
   // Nothing to add (every page kept its own text layer and no image on it was read, or OCR
   // found no words): the original file already is the searchable PDF. Returned byte for
   // byte, which is both exact (no rewrite by pdf-lib) and cheap (no parse and save: the bulk
-  // of a text-layer job's export).
-  if (!model.pages.some((p) => hasWords(recognisedText(p)))) return new Uint8Array(source.bytes);
+  // of a text-layer job's export). With fields to write, the file is rewritten only for them.
+  const nothingToAdd = !model.pages.some((p) => hasWords(recognisedText(p)));
+  if (nothingToAdd && !options.fields) return new Uint8Array(source.bytes);
   let doc: PDFDocument;
   try {
     // Loaded ignoring encryption only to ask whether it is encrypted (pdf-lib's own error
@@ -104,10 +112,16 @@ export async function buildSearchablePdf(
     throw new DocketError("corrupt_file", `the PDF cannot be rewritten: ${(error as Error).message}`, { cause: error });
   }
   if (doc.isEncrypted) {
+    // Metadata alone is not worth turning the pages into pictures: the file stays as it is.
+    if (nothingToAdd) return new Uint8Array(source.bytes);
     if (source.fallbackImages) return fromImages(model, source.fallbackImages, options);
     throw new DocketError("encrypted_pdf", "the PDF is encrypted and cannot be rewritten with a text layer");
   }
   return overlayOnPdf(doc, model, options);
+}
+
+function stampFields(doc: PDFDocument, options: SearchablePdfOptions): void {
+  if (options.fields) applyFieldsMetadata(doc, options.fields, { title: options.title, ...(options.now ? { now: options.now } : {}) });
 }
 
 async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: SearchablePdfOptions): Promise<Uint8Array> {
@@ -126,6 +140,7 @@ async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: Sea
     options.onProgress?.(i + 1, todo.length);
     await yieldToEventLoop();
   }
+  stampFields(doc, options);
   return doc.save({ useObjectStreams: true });
 }
 
@@ -152,6 +167,7 @@ async function fromImages(model: DocumentModel, images: PageImageProvider, optio
     options.onProgress?.(i + 1, model.pages.length);
     await yieldToEventLoop();
   }
+  stampFields(doc, options);
   return doc.save({ useObjectStreams: true });
 }
 

@@ -2,13 +2,15 @@ import type { BlobStore } from "../../blob/blob-store.js";
 import type { DocumentModel } from "../../domain/document-model.js";
 import type { OutputFormat } from "../../domain/types.js";
 import type { ArtifactRecord, StepHandler } from "../../engine/pipeline.js";
+import { DocketError } from "../../errors.js";
+import type { FieldsMetadata } from "../../exports/pdf-fields-metadata.js";
 import { buildSearchablePdf, type PageImageProvider } from "../../exports/searchable-pdf.js";
 import { toHocrAsync } from "../../exports/to-hocr.js";
 import { toJsonAsync } from "../../exports/to-json.js";
 import { toMarkdownAsync } from "../../exports/to-markdown.js";
 import { toPlainTextAsync } from "../../exports/to-text.js";
 import { openPdfForRendering } from "../../imaging/pdf-rendering.js";
-import type { RenderOutput, ValidateOutput } from "../plan.js";
+import { EXTRACT_STEP, extractsFields, type RenderOutput, type ValidateOutput } from "../plan.js";
 import { readJson } from "../workspace.js";
 
 const FILES: Record<OutputFormat, { name: string; mimeType: string }> = {
@@ -31,6 +33,8 @@ export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
       readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`),
     ]);
     const formats = ctx.options.outputs.length > 0 ? ctx.options.outputs : (Object.keys(FILES) as OutputFormat[]);
+    // The searchable PDF carries the fields as metadata when the job extracted them.
+    const fields = formats.includes("pdf") && extractsFields(ctx.options) ? await readFields(deps.blobStore, ctx.workspaceOf(EXTRACT_STEP)) : null;
     // Each output is stored while the next one is made: a durable write waits on the disk
     // (fsync), making one uses the CPU, and a job's five need not take turns at both.
     const writes: Promise<ArtifactRecord>[] = [];
@@ -38,7 +42,7 @@ export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
       for (const [i, format] of formats.entries()) {
         ctx.signal.throwIfAborted();
         ctx.progress(i, formats.length, `writing ${format}`);
-        const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal);
+        const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal, fields);
         const key = `${ctx.workspace}${FILES[format].name}`;
         const write = deps.blobStore.put(key, content).then(({ size }) => ({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size }));
         write.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
@@ -63,6 +67,7 @@ async function render(
   renderPrefix: string,
   blobStore: BlobStore,
   signal: AbortSignal,
+  fields: FieldsMetadata | null,
 ): Promise<Buffer | string> {
   // The *Async exporters yield every ~20 ms: a 500-page model would otherwise hold the
   // event loop (and the job's heartbeat) for most of a second.
@@ -93,7 +98,21 @@ async function render(
         info.kind === "pdf"
           ? { kind: "pdf" as const, bytes: await blobStore.getBuffer(info.blobKey), fallbackImages: fromRendered }
           : { kind: "images" as const, images: fromRendered };
-      return Buffer.from(await buildSearchablePdf(model, source, { signal, title: info.filename }));
+      return Buffer.from(await buildSearchablePdf(model, source, { signal, title: info.filename, fields }));
     }
+  }
+}
+
+/**
+ * The extraction the `extract_fields` step left in its workspace (pipeline/steps/
+ * extract-fields.ts), or null when it left none: a step that skipped writes nothing, and the
+ * PDF is still worth making without the metadata.
+ */
+async function readFields(blobStore: BlobStore, prefix: string): Promise<FieldsMetadata | null> {
+  try {
+    return JSON.parse((await blobStore.getBuffer(`${prefix}fields.json`)).toString("utf8")) as FieldsMetadata;
+  } catch (error) {
+    if (error instanceof DocketError && error.code === "not_found") return null;
+    throw error;
   }
 }

@@ -15,6 +15,8 @@ import { accountCommands } from "./commands/accounts.js";
 import { addCommand } from "./commands/add.js";
 import { configCommand } from "./commands/config.js";
 import { documentCommands } from "./commands/documents.js";
+import { fieldsCommands } from "./commands/fields.js";
+import { reviewCommands } from "./commands/review.js";
 import { serverCommands } from "./commands/server.js";
 import { stepsCommands } from "./commands/steps.js";
 import type { Streams } from "./context.js";
@@ -59,6 +61,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env, streams: Stre
   serverCommands(program, env, streams);
   addCommand(program, env, streams);
   documentCommands(program, env, streams);
+  fieldsCommands(program, env, streams);
+  reviewCommands(program, env, streams);
   stepsCommands(program, env, streams);
   accountCommands(program, env, streams);
   configCommand(program, env, streams);

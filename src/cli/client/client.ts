@@ -9,12 +9,14 @@ import type { ApiTokenInfo, Role, User } from "../../accounts/account-service.js
 import type { DocumentJson } from "../../documents/document-service.js";
 import type { UnifiedStatus } from "../../domain/status.js";
 import type { DocumentStatus, OutputFormat } from "../../domain/types.js";
+import type { DocumentType } from "../../extraction/types.js";
+import type { FieldsJson, ReviewDecision } from "../../fields/fields-types.js";
 import type { ResultJson } from "../../jobs/job-service.js";
 import type { JobJson } from "../../jobs/job-view.js";
 import type { EventMessage } from "../../jobs/live-service.js";
 import type { SubmitOptions } from "../../jobs/options.js";
 
-export type { ApiTokenInfo, DocumentJson, EventMessage, JobJson, ResultJson, Role, SubmitOptions, UnifiedStatus, User };
+export type { ApiTokenInfo, DocumentJson, DocumentType, EventMessage, FieldsJson, JobJson, ResultJson, ReviewDecision, Role, SubmitOptions, UnifiedStatus, User };
 
 export interface Page<T> {
   items: T[];
@@ -62,6 +64,19 @@ export interface DocketClient {
   deleteJob(jobId: string): Promise<void>;
   result(jobId: string): Promise<ResultJson>;
   resultFile(jobId: string, format: OutputFormat): Promise<Readable>;
+  /** The document's extracted fields, checks and review state (409 not_ready while there are none). */
+  documentFields(documentId: string): Promise<FieldsJson>;
+  /**
+   * Corrects fields (a value, or null to clear) and optionally the document type, if the
+   * fields are still at `version` (If-Match; 412 version_mismatch otherwise).
+   */
+  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson>;
+  /** Approves (status completed) or rejects (status failed, review_rejected) the document's fields. */
+  decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson>;
+  /** Documents in manual_review, the longest-waiting first. */
+  reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>>;
+  /** The fields table as CSV (streamed): one row per document with fields. */
+  fieldsCsv(filter: { status?: DocumentStatus | undefined }): Promise<Readable>;
   /**
    * The caller's events (of one document when given) until `signal` aborts: `onOpen` once
    * the subscription is live, then one message per event, resuming without gaps after a

@@ -22,17 +22,20 @@ import type { Config } from "../../config.js";
 import { openDatabase, type Database } from "../../db/database.js";
 import { migrate } from "../../db/migrator.js";
 import { DocumentService, type Scope } from "../../documents/document-service.js";
-import type { OutputFormat } from "../../domain/types.js";
+import type { DocumentStatus, OutputFormat } from "../../domain/types.js";
 import { createEngine, type Engine } from "../../engine/engine.js";
 import type { FeedEvent } from "../../engine/event-feed.js";
 import { PipelineRegistry } from "../../engine/pipeline.js";
 import type { Worker } from "../../engine/worker.js";
+import { FieldsService } from "../../fields/fields-service.js";
+import { ReviewService } from "../../fields/review-service.js";
+import { reviewThresholds } from "../../fields/thresholds.js";
 import { JobService, OCR_PIPELINE } from "../../jobs/job-service.js";
 import { LiveService } from "../../jobs/live-service.js";
 import type { Logger } from "../../logger.js";
 import { planOcrJob } from "../../pipeline/plan.js";
 import { CliError, toCliError } from "../errors.js";
-import type { ApiTokenInfo, DocketClient, DocumentJson, JobJson, ListDocuments, Page, ResultJson, SubmitOptions, UnifiedStatus, UploadResult, WatchHandlers } from "./client.js";
+import type { ApiTokenInfo, DocketClient, DocumentJson, DocumentType, FieldsJson, JobJson, ListDocuments, Page, ResultJson, ReviewDecision, SubmitOptions, UnifiedStatus, UploadResult, WatchHandlers } from "./client.js";
 
 /** How long a job may stay pending (due) before this process runs workers itself. */
 export const WORKER_GRACE_MS = 1_500;
@@ -76,6 +79,8 @@ export class LocalClient implements DocketClient {
   private readonly accounts: AccountService;
   private readonly documents: DocumentService;
   private readonly jobs: JobService;
+  private readonly fields: FieldsService;
+  private readonly review: ReviewService;
   private readonly live: LiveService;
   private actor: Promise<User> | null = null;
   private worker: Worker | null = null;
@@ -97,7 +102,10 @@ export class LocalClient implements DocketClient {
     // only if this process ends up running jobs.
     const planner = new PipelineRegistry();
     planner.register({ name: OCR_PIPELINE, plan: planOcrJob, handler: () => undefined });
-    this.jobs = new JobService(database, engine.queue, planner, blobStore, log, config.ocrLanguages);
+    const thresholds = reviewThresholds(config);
+    this.fields = new FieldsService(database, this.documents, thresholds);
+    this.review = new ReviewService(database, engine.notifier, thresholds, log);
+    this.jobs = new JobService(database, engine.queue, planner, blobStore, log, config.ocrLanguages, this.fields);
     this.live = new LiveService(database, engine.feed);
   }
 
@@ -203,6 +211,32 @@ export class LocalClient implements DocketClient {
 
   resultFile(jobId: string, format: OutputFormat): Promise<Readable> {
     return guard(async () => (await this.jobs.resultFile(await this.scope(), jobId, format)).stream);
+  }
+
+  documentFields(documentId: string): Promise<FieldsJson> {
+    return guard(async () => this.fields.get(await this.scope(), documentId));
+  }
+
+  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson> {
+    return guard(async () => this.review.correct(await this.scope(), await this.reviewer(), documentId, String(version), changes, documentType));
+  }
+
+  decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson> {
+    return guard(async () => this.review.decide(await this.scope(), await this.reviewer(), documentId, decision, note));
+  }
+
+  reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>> {
+    return guard(async () => ({ ...(await this.fields.reviewQueue(await this.scope(), page, pageSize)), page, page_size: pageSize }));
+  }
+
+  fieldsCsv(filter: { status?: DocumentStatus | undefined }): Promise<Readable> {
+    return guard(async () => this.fields.csv(await this.scope(), filter));
+  }
+
+  /** Who the history names for a correction or decision made here: the user local mode acts as. */
+  private async reviewer(): Promise<{ userId: string; email: string }> {
+    const user = await this.user();
+    return { userId: user.id, email: user.email };
   }
 
   watch(filter: { documentId?: string | undefined }, handlers: WatchHandlers, signal: AbortSignal): Promise<void> {

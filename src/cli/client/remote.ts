@@ -8,9 +8,9 @@ import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { OutputFormat } from "../../domain/types.js";
+import type { DocumentStatus, OutputFormat } from "../../domain/types.js";
 import { CliError, EXIT, refusal } from "../errors.js";
-import type { ApiTokenInfo, DocketClient, DocumentJson, EventMessage, JobJson, ListDocuments, Page, ResultJson, Role, SubmitOptions, UnifiedStatus, UploadResult, User, WatchHandlers } from "./client.js";
+import type { ApiTokenInfo, DocketClient, DocumentJson, DocumentType, EventMessage, FieldsJson, JobJson, ListDocuments, Page, ResultJson, ReviewDecision, Role, SubmitOptions, UnifiedStatus, UploadResult, User, WatchHandlers } from "./client.js";
 import { parseSse } from "./sse.js";
 
 export interface RemoteOptions {
@@ -123,6 +123,7 @@ export class RemoteClient implements DocketClient {
     if (options.languages) form.append("languages", options.languages.join(","));
     if (options.outputs) form.append("outputs", options.outputs.join(","));
     if (options.ocr) form.append("ocr", options.ocr);
+    if (options.extract) form.append("extract", options.extract);
     // openAsBlob streams from disk as the request is sent: the file is never read whole.
     form.append("file", await openAsBlob(path), basename(path));
     return this.json("POST", "/api/v1/documents/upload", { body: form });
@@ -173,6 +174,32 @@ export class RemoteClient implements DocketClient {
 
   async resultFile(jobId: string, format: OutputFormat): Promise<Readable> {
     const res = await this.send("GET", `/api/v1/ocr/jobs/${encodeURIComponent(jobId)}/result/${format}`, { headers: { accept: "*/*" } });
+    if (!res.body) return Readable.from([]);
+    return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+  }
+
+  documentFields(documentId: string): Promise<FieldsJson> {
+    return this.json("GET", `/api/v1/documents/${encodeURIComponent(documentId)}/fields`);
+  }
+
+  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson> {
+    return this.json("PATCH", `/api/v1/documents/${encodeURIComponent(documentId)}/fields`, {
+      json: { fields: changes, ...(documentType ? { document_type: documentType } : {}) },
+      headers: { "if-match": `"${version}"` },
+    });
+  }
+
+  decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson> {
+    return this.json("POST", `/api/v1/documents/${encodeURIComponent(documentId)}/review`, { json: { decision, ...(note ? { note } : {}) } });
+  }
+
+  reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>> {
+    return this.json("GET", `/api/v1/review?${new URLSearchParams({ page: String(page), page_size: String(pageSize) })}`);
+  }
+
+  async fieldsCsv(filter: { status?: DocumentStatus | undefined }): Promise<Readable> {
+    const query = filter.status ? `?${new URLSearchParams({ status: filter.status })}` : "";
+    const res = await this.send("GET", `/api/v1/fields.csv${query}`, { headers: { accept: "text/csv" } });
     if (!res.body) return Readable.from([]);
     return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
   }

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { OCR_MODES, OCR_POLICIES, RESOLUTION_MODES, type OutputFormat } from "../../domain/types.js";
+import { EXTRACT_MODES } from "../../extraction/types.js";
 import { SubmitOptionsSchema } from "../../jobs/options.js";
 import type { DocketClient, DocumentJson, JobJson, SubmitOptions, UnifiedStatus } from "../client/client.js";
 import { CliContext, type Streams } from "../context.js";
@@ -22,6 +23,7 @@ interface AddOptions {
   priority?: number;
   outputs?: OutputFormat[];
   ocr?: SubmitOptions["ocr"];
+  extract?: SubmitOptions["extract"];
   process: boolean;
   json?: boolean;
 }
@@ -48,6 +50,7 @@ Examples:
   docket add *.pdf --wait                   live progress per file, then the final status
   docket add scan.pdf -o out/ --lang eng,pol  wait, then save out/scan.txt, .md, .json, .hocr, .ocr.pdf
   docket add scan.pdf --json --wait | jq .files[0].status.status
+  docket add faktura.pdf --wait --extract invoice   then \`docket fields <document id>\` shows its fields
 
 Exit status: 0 all done (or queued, without --wait); 1 a file was refused or a job failed or was
 cancelled; 2 usage, connection or authentication error; 130 interrupted while waiting (the jobs go on).
@@ -66,6 +69,7 @@ export function addCommand(program: Command, env: NodeJS.ProcessEnv, streams: St
     .option("--priority <n>", "0–10, higher runs first (default 5)", parsePriority)
     .option("--outputs <formats>", "results to produce: txt,md,json,hocr,pdf (default all)", parseOutputs)
     .addOption(new Option("--ocr <policy>", "auto: OCR only pages without a usable text layer (default); force; skip").choices(OCR_POLICIES))
+    .addOption(new Option("--extract <mode>", "field extraction: auto (classify, then extract; default), invoice, receipt or off").choices(EXTRACT_MODES))
     .option("--no-process", "upload only, start no job")
     .option("--json", "print one JSON document on stdout (progress stays on stderr)")
     .addHelpText("after", EXAMPLES)
@@ -92,6 +96,7 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
     ...(options.lang ? { languages: options.lang } : {}),
     ...(options.outputs ? { outputs: options.outputs } : {}),
     ...(options.ocr ? { ocr: options.ocr } : {}),
+    ...(options.extract ? { extract: options.extract } : {}),
   });
   if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const submit = parsed.data;

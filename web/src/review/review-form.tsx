@@ -117,6 +117,10 @@ export function ReviewFormCard(props: {
           </dt>
           <dd>{t("review.shortcut.click")}</dd>
           <dt>
+            <kbd className="kbd">{t("review.key.drag")}</kbd>
+          </dt>
+          <dd>{t("review.shortcut.drag")}</dd>
+          <dt>
             <kbd className="kbd">Shift</kbd>
           </dt>
           <dd>{t("review.shortcut.shift")}</dd>

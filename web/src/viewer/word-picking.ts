@@ -61,9 +61,10 @@ function wordsIn(words: readonly ModelWord[], r: PageRect): ModelWord[] {
 }
 
 /**
- * Clicking and dragging over a page to pick words: a click picks the word under the pointer
- * (replacing the field's value; with Shift, appending to it), a drag picks every word its
- * rectangle touches, in reading order, and appends them. The press is kept from taking focus,
+ * Clicking and dragging over a page to pick words: a click picks the word under the pointer,
+ * a drag every word its rectangle touches, in reading order. Either replaces the field's
+ * value; with Shift held, appends to it (a drag that appended would make re-reading a wrong
+ * multi-word value take two gestures: clear, then drag). The press is kept from taking focus,
  * so the field being filled stays focused. Hit-testing uses the page geometry, not the drawn
  * boxes, so it works with the boxes hidden.
  */
@@ -102,7 +103,7 @@ export function useWordPicking(stage: RefObject<HTMLDivElement | null>, page: Mo
       const here = toPage(e.clientX, e.clientY);
       if (s.dragging) {
         const picked = wordsIn(all, { x0: s.x, y0: s.y, x1: here.x, y1: here.y });
-        if (picked.length > 0) pick({ page: p.number, words: picked, append: true });
+        if (picked.length > 0) pick({ page: p.number, words: picked, append: e.shiftKey });
         return;
       }
       const word = wordAt(all, here.x, here.y, p.width * CLICK_SLOP);

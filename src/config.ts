@@ -31,6 +31,27 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Trust X-Forwarded-For (behind a reverse proxy); off by default. */
   trustProxy: boolean;
+  extraction: ExtractionConfig;
+}
+
+/** Field extraction (#14): templates, the optional LLM, and when a document needs review. */
+export interface ExtractionConfig {
+  /** A folder of invoice2data YAML templates; unset: only uploaded templates. */
+  templatesDir: string | undefined;
+  /** An OpenAI-compatible chat endpoint (Ollama, vLLM, …); unset: no LLM extraction. */
+  llm: LlmConfig | undefined;
+  /** Mean OCR confidence (0–100) below which a document needs review. */
+  reviewOcrConfidence: number;
+  /** Field confidence (0–1) below which a required field needs review. */
+  reviewFieldConfidence: number;
+}
+
+export interface LlmConfig {
+  /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1 (the client appends /chat/completions). */
+  url: string;
+  model: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
 }
 
 export interface RateLimitConfig {
@@ -55,6 +76,16 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? String(fallback) : v))
     .transform(Number).pipe(z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be 0 or more").max(max, `must be at most ${max}`));
+
+/** A number in [0, max] (thresholds). */
+const fraction = (fallback: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? String(fallback) : v))
+    .transform(Number)
+    .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(max, `must be at most ${max}`));
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -90,6 +121,16 @@ const EnvSchema = z.object({
   DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: positiveInt(60),
   DOCKET_LOG_FORMAT: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }).default("auto"),
   DOCKET_TRUST_PROXY: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
+  DOCKET_TEMPLATES_DIR: optionalText,
+  DOCKET_LLM_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/i.test(v), "must be an http(s) URL"),
+  DOCKET_LLM_MODEL: optionalText,
+  DOCKET_LLM_API_KEY: optionalText,
+  DOCKET_LLM_TIMEOUT_S: positiveInt(120, 3600),
+  DOCKET_REVIEW_OCR_CONFIDENCE: fraction(40, 100),
+  DOCKET_REVIEW_FIELD_CONFIDENCE: fraction(0.5, 1),
+}).superRefine((env, ctx) => {
+  // Every OpenAI-compatible server serves several models: guessing one would fail later, per job.
+  if (env.DOCKET_LLM_URL && !env.DOCKET_LLM_MODEL) ctx.addIssue({ code: "custom", path: ["DOCKET_LLM_MODEL"], message: "must be set when DOCKET_LLM_URL is (the model to ask)" });
 });
 
 /** What the `docket` client commands read besides the server configuration (remote mode). */
@@ -99,7 +140,7 @@ export const CLIENT_NAMES = ["DOCKET_URL", "DOCKET_TOKEN"] as const;
 export const CONFIG_NAMES: readonly string[] = [...Object.keys(EnvSchema.shape), ...CLIENT_NAMES];
 
 /** Values that are never shown (config command, error messages). */
-export const SECRET_NAMES: ReadonlySet<string> = new Set(["DOCKET_ADMIN_PASSWORD", "DOCKET_TOKEN", "DATABASE_URL", "DOCKET_BLOB_URL"]);
+export const SECRET_NAMES: ReadonlySet<string> = new Set(["DOCKET_ADMIN_PASSWORD", "DOCKET_TOKEN", "DATABASE_URL", "DOCKET_BLOB_URL", "DOCKET_LLM_API_KEY"]);
 
 export type SettingSource = "environment" | "file" | "default";
 
@@ -253,5 +294,13 @@ export function configFromSettings(settings: Settings): Config {
       uploadPerMinute: e.DOCKET_UPLOAD_RATE_LIMIT_PER_MIN,
     },
     trustProxy: e.DOCKET_TRUST_PROXY === "true" || e.DOCKET_TRUST_PROXY === "1",
+    extraction: {
+      templatesDir: e.DOCKET_TEMPLATES_DIR,
+      llm: e.DOCKET_LLM_URL
+        ? { url: e.DOCKET_LLM_URL, model: e.DOCKET_LLM_MODEL!, apiKey: e.DOCKET_LLM_API_KEY, timeoutMs: e.DOCKET_LLM_TIMEOUT_S * 1000 }
+        : undefined,
+      reviewOcrConfidence: e.DOCKET_REVIEW_OCR_CONFIDENCE,
+      reviewFieldConfidence: e.DOCKET_REVIEW_FIELD_CONFIDENCE,
+    },
   };
 }

@@ -36,6 +36,11 @@ export type ErrorCode =
   | "lease_expired"
   | "max_attempts_exceeded"
   | "transient_error"
+  | "version_mismatch"
+  | "precondition_required"
+  | "not_reviewable"
+  | "review_rejected"
+  | "llm_unavailable"
   | "internal_error";
 
 export interface DocketErrorOptions {
@@ -60,6 +65,10 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   not_retryable: 409,
   job_active: 409,
   not_ready: 409,
+  not_reviewable: 409,
+  version_mismatch: 412,
+  precondition_required: 428,
+  llm_unavailable: 503,
   file_too_large: 413,
   unsupported_type: 415,
   encrypted_pdf: 422,

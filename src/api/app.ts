@@ -8,6 +8,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fast
 import type { AccountService } from "../accounts/account-service.js";
 import type { RateLimitConfig } from "../config.js";
 import type { DocumentService } from "../documents/document-service.js";
+import type { FieldsService } from "../fields/fields-service.js";
+import type { ReviewService } from "../fields/review-service.js";
 import type { JobService } from "../jobs/job-service.js";
 import type { LiveService } from "../jobs/live-service.js";
 import type { Logger } from "../logger.js";
@@ -18,6 +20,7 @@ import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
+import { fieldRoutes } from "./routes/fields.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
 import { registerWebUi, type WebUiOptions } from "./web-ui.js";
@@ -27,6 +30,8 @@ export interface ApiDeps {
   accounts: AccountService;
   documents: DocumentService;
   jobs: JobService;
+  fields: FieldsService;
+  review: ReviewService;
   live: LiveService;
   idempotency: IdempotencyStore;
   metrics: Metrics;
@@ -114,6 +119,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     uploadPerMinute: d.rateLimit.uploadPerMinute,
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
+  fieldRoutes(app, { fields: d.fields, review: d.review });
   eventRoutes(app, { live: d.live, log: d.log, metrics: d.metrics, keepAliveMs: d.sseKeepAliveMs, connections: d.sseConnections });
   opsRoutes(app, { metrics: d.metrics, checks: d.checks });
   if (d.webUi) await registerWebUi(app, d.webUi);

@@ -71,8 +71,10 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 export function toProblem(error: unknown, log: Logger): Problem {
   if (error instanceof DocketError) {
     const fields = error.details?.fields;
+    // A service that knows each field's own message sends them as details.errors.
+    const perField = error.details?.errors;
     return problem(error.status, error.code, error.message, {
-      ...(Array.isArray(fields) ? { errors: fields.map((f) => ({ field: String(f), message: error.message })) } : {}),
+      ...(Array.isArray(perField) ? { errors: perField as { field: string; message: string }[] } : Array.isArray(fields) ? { errors: fields.map((f) => ({ field: String(f), message: error.message })) } : {}),
       ...(error.details && !Array.isArray(fields) ? { details: error.details } : {}),
     });
   }

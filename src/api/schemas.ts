@@ -90,6 +90,7 @@ export const JobSchema = z.object({
   languages: z.array(z.string()),
   outputs: z.array(z.string()),
   ocr: z.string(),
+  extract: z.string().describe("field extraction: auto, invoice, receipt or off"),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
   progress: z.object({
@@ -167,6 +168,7 @@ export const ResultSchema = z.object({
   processing_time_ms: z.number().nullable(),
   num_pages: z.number().int().nullable(),
   formats: z.array(z.object({ format: z.string(), mime_type: z.string(), size_bytes: z.number().int(), url: z.string() })),
+  fields: z.unknown().nullable().describe("the extracted fields, as GET /api/v1/documents/:id/fields; null when the job extracted none"),
 });
 export const FormatParams = z.object({ id: Id, format: z.enum(OUTPUT_FORMATS) });
 const Counts = z.object(Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<(typeof JOB_STATUSES)[number], z.ZodNumber>);

@@ -12,12 +12,15 @@ import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { createBlobStore } from "../blob/create-blob-store.js";
 import type { Config } from "../config.js";
+import { reviewThresholds } from "../fields/thresholds.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrator.js";
 import { DocumentService } from "../documents/document-service.js";
 import { createEngine, type Engine, type EngineOptions } from "../engine/engine.js";
 import { PipelineRegistry, type PipelineDefinition } from "../engine/pipeline.js";
 import { Worker, type WorkerOptions } from "../engine/worker.js";
+import { FieldsService } from "../fields/fields-service.js";
+import { ReviewService } from "../fields/review-service.js";
 import { JobService } from "../jobs/job-service.js";
 import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -94,7 +97,8 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     for (const name of registry.names()) {
       const pipeline = registry.get(name)!;
       // Refuse to start when a planned step has no handler (immich's rule): fail now, not mid-job.
-      const missing = pipeline.plan({ ocr_mode: "document", resolution_mode: "base", languages: config.ocrLanguages, outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto" }).filter((s) => !pipeline.handler(s));
+      const missing = pipeline
+        .plan({ ocr_mode: "document", resolution_mode: "base", languages: config.ocrLanguages, outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto", extract: "auto" }).filter((s) => !pipeline.handler(s));
       if (missing.length > 0) throw new Error(`pipeline ${name} plans steps without a handler: ${missing.join(", ")}`);
     }
     if (!registry.get("ocr")) log.warn("no OCR pipeline registered: submitting jobs answers 503 until one is");
@@ -102,7 +106,10 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const accounts = new AccountService(database, log, { hashing: overrides.passwordHashing, notifier: engine.notifier });
     await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
     const documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
-    const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages);
+    const thresholds = reviewThresholds(config);
+    const fields = new FieldsService(database, documents, thresholds);
+    const review = new ReviewService(database, engine.notifier, thresholds, log.child({ component: "review" }));
+    const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages, fields);
     const live = new LiveService(database, engine.feed);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
@@ -119,6 +126,8 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       accounts,
       documents,
       jobs,
+      fields,
+      review,
       live,
       idempotency: new IdempotencyStore(database),
       metrics,

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "./database.js";
 import { writeTransaction } from "./transaction.js";
 import * as m0001 from "./migrations/0001_initial.js";
+import * as m0002 from "./migrations/0002_fields.js";
 
 interface Migration {
   id: string;
@@ -9,7 +10,10 @@ interface Migration {
 }
 
 /** Every migration in order. Append only; released migrations are frozen. */
-const MIGRATIONS: readonly Migration[] = [{ id: "0001_initial", up: m0001.up }];
+const MIGRATIONS: readonly Migration[] = [
+  { id: "0001_initial", up: m0001.up },
+  { id: "0002_fields", up: m0002.up },
+];
 
 // An arbitrary constant: the key of the advisory lock that serialises migrations when
 // several processes start at once on PostgreSQL.

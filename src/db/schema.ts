@@ -141,6 +141,39 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** One job's extracted fields (JSON columns as text); see migrations/0002_fields.ts. */
+export interface DocumentFieldsTable {
+  job_id: string;
+  document_id: string;
+  owner_id: string;
+  document_type: string;
+  type_confidence: number;
+  fields: string;
+  line_items: string;
+  vat_breakdown: string;
+  checks: string;
+  ocr_confidence: number | null;
+  template: string | null;
+  review_reasons: string;
+  needs_review: number;
+  review_state: string;
+  review_by: string | null;
+  review_at: number | null;
+  review_note: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** Extraction templates uploaded by an administrator (invoice2data YAML). */
+export interface ExtractionTemplatesTable {
+  name: string;
+  yaml: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -152,4 +185,6 @@ export interface DatabaseSchema {
   job_events: JobEventsTable;
   artifacts: ArtifactsTable;
   idempotency_keys: IdempotencyKeysTable;
+  document_fields: DocumentFieldsTable;
+  extraction_templates: ExtractionTemplatesTable;
 }

@@ -10,6 +10,7 @@ import type { JobQueue } from "../engine/job-queue.js";
 import { eventRowToEvent } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
+import { whereUnifiedStatus } from "./status-filter.js";
 import type { Logger } from "../logger.js";
 import { eventToJson, jobToJson, loadDocumentStatus, loadJobs, statusOf, type EventJson, type JobJson, type LoadedJob } from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
@@ -190,27 +191,8 @@ export class DocumentService {
       base = base.where(sql<boolean>`lower(documents.filename) like ${pattern} escape '\\'`);
     }
     if (query.status) {
-      // The SQL shape of deriveStatus's top-level mapping (job status → document status),
-      // only to select rows; every status shown is still computed by deriveStatus.
-      const s = query.status;
-      base = base.where((eb) => {
-        switch (s) {
-          case "uploaded":
-            return eb("documents.latest_job_id", "is", null);
-          case "queued":
-            return eb("jobs.status", "=", "pending");
-          case "processing":
-            return eb("jobs.status", "=", "processing");
-          case "completed":
-            return eb.and([eb("jobs.status", "=", "completed"), eb("jobs.review_reason", "is", null)]);
-          case "manual_review":
-            return eb.and([eb("jobs.status", "=", "completed"), eb("jobs.review_reason", "is not", null)]);
-          case "failed":
-            return eb("jobs.status", "=", "failed");
-          case "cancelled":
-            return eb("jobs.status", "=", "cancelled");
-        }
-      });
+      const status = query.status;
+      base = base.where((eb) => whereUnifiedStatus(eb, status));
     }
     const desc = query.sort.startsWith("-");
     const column = query.sort.replace(/^-/, "") as "created_at" | "filename" | "size_bytes";

@@ -43,6 +43,11 @@ export interface JobOptions {
   languages: string[];
   outputs: OutputFormat[];
   ocr: OcrPolicy;
+  /**
+   * Field extraction (`auto|invoice|receipt|off`): anything but `off` plans `extract_fields`
+   * after `assemble`. Absent on jobs submitted before extraction existed: treated as `off`.
+   */
+  extract?: "auto" | "invoice" | "receipt" | "off";
   /** Delivery destinations; each becomes a `deliver:<name>` step. */
   destinations?: string[];
   /** Free-form options a pipeline may read (e.g. test pipelines). */

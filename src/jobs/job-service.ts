@@ -10,6 +10,8 @@ import type { PipelineRegistry } from "../engine/pipeline.js";
 import { DocketError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
+import type { FieldsService } from "../fields/fields-service.js";
+import type { FieldsJson } from "../fields/fields-types.js";
 import { attachSteps, jobToJson, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
 import { resolveOptions, type SubmitOptions } from "./options.js";
 
@@ -35,6 +37,8 @@ export interface ResultJson {
   processing_time_ms: number | null;
   num_pages: number | null;
   formats: { format: string; mime_type: string; size_bytes: number; url: string }[];
+  /** The extracted fields (the same object as GET /documents/:id/fields), or null when the job extracted none. */
+  fields: FieldsJson | null;
 }
 
 export interface BatchJson {
@@ -55,6 +59,7 @@ export class JobService {
     private readonly blobStore: BlobStore,
     private readonly log: Logger,
     private readonly defaultLanguages: readonly string[],
+    private readonly fields: Pick<FieldsService, "forJob">,
   ) {}
 
   private pipeline() {
@@ -211,6 +216,7 @@ export class JobService {
       processing_time_ms: job.startedAt && job.completedAt ? job.completedAt.getTime() - job.startedAt.getTime() : null,
       num_pages: doc?.num_pages === null || doc?.num_pages === undefined ? null : Number(doc.num_pages),
       formats: artifacts.map((a) => ({ format: a.kind, mime_type: a.mime_type, size_bytes: Number(a.size_bytes), url: `${baseUrl}/api/v1/ocr/jobs/${jobId}/result/${a.kind}` })),
+      fields: await this.fields.forJob(jobId),
     };
   }
 

@@ -7,6 +7,8 @@ import type { ErrorInfo, Job, JobEvent, JobStep, JobStatus, StepStatus } from ".
 
 /** The job as API.md shows it (snake_case, ISO times). */
 export interface JobJson {
+  /** Field extraction asked for at submit (`off` for jobs from before it existed). */
+  extract: string;
   id: string;
   document_id: string;
   batch_id: string | null;
@@ -63,6 +65,7 @@ export function jobToJson(job: Job, steps: readonly JobStep[], now = Date.now())
     languages: job.options.languages,
     outputs: job.options.outputs,
     ocr: String(job.options.ocr),
+    extract: job.options.extract ?? "off",
     attempts: job.attempt,
     max_attempts: job.maxAttempts,
     progress: {

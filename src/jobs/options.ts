@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXTRACT_MODES } from "../extraction/types.js";
 import { MAX_PRIORITY, MIN_PRIORITY, OCR_MODES, OCR_POLICIES, OUTPUT_FORMATS, RESOLUTION_MODES, type JobOptions } from "../domain/types.js";
 
 /** Submit options as clients send them (API.md): every field optional, defaults applied in `resolveOptions`. */
@@ -14,6 +15,7 @@ export const SubmitOptionsShape = {
     .describe("default from DOCKET_OCR_LANGS"),
   outputs: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(OUTPUT_FORMATS.length).optional().describe("default all"),
   ocr: z.enum(OCR_POLICIES).optional().describe("auto: OCR only pages without a usable text layer"),
+  extract: z.enum(EXTRACT_MODES).optional().describe("field extraction: auto (classify, then extract what the type has), invoice, receipt or off; default auto"),
 };
 
 export const SubmitOptionsSchema = z.strictObject(SubmitOptionsShape);
@@ -32,6 +34,7 @@ export function resolveOptions(input: SubmitOptions, defaultLanguages: readonly 
       languages: input.languages ? [...new Set(input.languages)] : [...defaultLanguages],
       outputs: input.outputs ? OUTPUT_FORMATS.filter((f) => input.outputs!.includes(f)) : [...OUTPUT_FORMATS],
       ocr: input.ocr ?? "auto",
+      extract: input.extract ?? "auto",
     },
     priority: input.priority ?? 5,
   };

@@ -75,7 +75,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
       await events.until("completion", (messages) => messages.some((m) => m.event === "job" && m.data.event.status === "completed" && m.data.event.step === null), 150_000);
       const stream = events.messages.filter((m) => m.event === "job").map((m) => m.data.event);
       const started = stream.filter((e) => e.status === "in_progress").map((e) => e.step);
-      assert.deepEqual(started, ["validate", "check_text", "render_pages", "ocr", "assemble", "export"]);
+      assert.deepEqual(started, ["validate", "check_text", "render_pages", "ocr", "assemble", "extract_fields", "export"]);
       assert.ok(stream.some((e) => e.step === "ocr" && e.status === "progress"), "OCR reported page progress");
       const ids = stream.map((e) => Number(e.id));
       assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "events arrive in order");

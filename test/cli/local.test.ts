@@ -50,8 +50,8 @@ describe("docket CLI on the data dir (local mode, SQLite)", () => {
     const run = await docket(["add", file, "--wait", "--output-dir", out, "--lang", "eng"], { timeoutMs: 170_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /no worker picked the jobs up: running them in this process \(1 at a time\)/);
-    for (const step of ["validate", "check_text", "render_pages", "ocr", "assemble", "export"]) {
-      assert.match(run.stderr, new RegExp(`invoice\\.png: processing — ${step}, step \\d of 6`), `progress shows ${step}`);
+    for (const step of ["validate", "check_text", "render_pages", "ocr", "assemble", "extract_fields", "export"]) {
+      assert.match(run.stderr, new RegExp(`invoice\\.png: processing — ${step}, step \\d of 7`), `progress shows ${step}`);
     }
     assert.match(run.stdout, /invoice\.png: completed in [\d.]+ m?s \(document \S+, job \S+\)/);
     const text = await readFile(join(out, "invoice.txt"), "utf8");
@@ -79,7 +79,7 @@ describe("docket CLI on the data dir (local mode, SQLite)", () => {
     assert.equal(result.ok, false);
     assert.equal(result.files[0]?.status.status, "failed");
     assert.equal(result.files[0]?.status.error?.code, "corrupt_file");
-    assert.match(run.stderr, /broken\.png: failed — validate, step 1 of 6: .*\(corrupt_file\)/);
+    assert.match(run.stderr, /broken\.png: failed — validate, step 1 of 7: .*\(corrupt_file\)/);
   });
 
   it("a token created locally works against a server on the same data dir; with that server running, it runs the jobs", { timeout: 120_000 }, async () => {

@@ -5,7 +5,7 @@ import type { CheckTextOutput, RegionOcrResult, ValidateOutput } from "../plan.j
 import { mergeRegionBlocks } from "../region-blocks.js";
 import { pageKey, readJson, writeJson } from "../workspace.js";
 
-/** Below this mean OCR confidence (0–100) a person should look at the result. */
+/** Below this mean OCR confidence (0–100) a person should look at the result (DOCKET_REVIEW_OCR_CONFIDENCE). */
 export const REVIEW_CONFIDENCE = 40;
 
 /**
@@ -21,7 +21,7 @@ export const MIN_REGION_CONFIDENCE = 40;
  * images on a text-layer page joins that page's blocks in reading order; the page stays a
  * text-layer page.
  */
-export function assembleStep(deps: { blobStore: BlobStore; engineName: string }): StepHandler {
+export function assembleStep(deps: { blobStore: BlobStore; engineName: string; reviewOcrConfidence?: number }): StepHandler {
   return async (ctx) => {
     const [info, check, textPages, ocrNumbers, regions] = await Promise.all([
       readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
@@ -49,7 +49,7 @@ export function assembleStep(deps: { blobStore: BlobStore; engineName: string })
     const ocrPages = pages.filter((p) => p.source === "ocr" && ocrNumbers.includes(p.number));
     const confidence = ocrPages.length > 0 ? ocrPages.reduce((sum, p) => sum + p.confidence, 0) / ocrPages.length : 100;
     const words = pages.reduce((n, p) => n + p.blocks.reduce((m, b) => m + b.lines.reduce((k, l) => k + l.words.length, 0), 0), 0);
-    const lowConfidence = ocrPages.length > 0 && confidence < REVIEW_CONFIDENCE;
+    const lowConfidence = ocrPages.length > 0 && confidence < (deps.reviewOcrConfidence ?? REVIEW_CONFIDENCE);
     return {
       message: `${pages.length} page(s), ${words} words`,
       detail: {

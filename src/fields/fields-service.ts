@@ -1,0 +1,98 @@
+import { Readable } from "node:stream";
+import type { Database } from "../db/database.js";
+import { DocketError } from "../errors.js";
+import type { ReviewThresholds } from "../extraction/types.js";
+import type { DocumentStatus } from "../domain/types.js";
+import type { DocumentJson, DocumentService, Scope } from "../documents/document-service.js";
+import { whereUnifiedStatus } from "../documents/status-filter.js";
+import { csvHeader, csvRow } from "./fields-csv.js";
+import { findVisibleExtraction, findVisibleExtractions } from "./fields-repository.js";
+import type { FieldsJson } from "./fields-types.js";
+import { fieldsToJson } from "./fields-view.js";
+
+/** Reading fields: one document's, a job's (for its result), the review queue and the CSV export. */
+export class FieldsService {
+  constructor(
+    private readonly database: Database,
+    private readonly documents: DocumentService,
+    private readonly thresholds: ReviewThresholds,
+  ) {}
+
+  /** The document's fields: its latest job's extraction; 409 not_ready while there is none. */
+  async get(scope: Scope, documentId: string): Promise<FieldsJson> {
+    const document = await this.documents.get(scope, documentId);
+    if (!document.latest_job_id) throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
+    const fields = await this.forJob(document.latest_job_id);
+    if (!fields) {
+      const job = await this.database.db.selectFrom("jobs").select("status").where("id", "=", document.latest_job_id).executeTakeFirst();
+      throw new DocketError("not_ready", job?.status === "completed" ? "this document's job did not extract fields (extract: off)" : `fields are not extracted yet (the job is ${job?.status ?? "gone"})`);
+    }
+    return fields;
+  }
+
+  /** A job's fields (the caller has already checked the job is theirs), or null. */
+  async forJob(jobId: string): Promise<FieldsJson | null> {
+    const [row, job] = await Promise.all([
+      findVisibleExtraction(this.database.db, jobId),
+      this.database.db.selectFrom("jobs").select("version").where("id", "=", jobId).executeTakeFirst(),
+    ]);
+    return row && job ? fieldsToJson(row, Number(job.version), this.thresholds) : null;
+  }
+
+  /** Documents waiting for a person, the longest-waiting first. */
+  async reviewQueue(scope: Scope, page: number, pageSize: number): Promise<{ items: DocumentJson[]; total: number }> {
+    let base = this.database.db
+      .selectFrom("documents")
+      .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
+      .where("documents.deleted_at", "is", null)
+      .where((eb) => whereUnifiedStatus(eb, "manual_review"));
+    if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll("documents")
+        .orderBy("jobs.completed_at", "asc")
+        .orderBy("documents.id", "asc")
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { items: await this.documents.toJson(rows), total: Number(count.n) };
+  }
+
+  /**
+   * The fields table as CSV, one row per document with extracted fields, streamed a page of
+   * documents at a time so a large account never sits in memory.
+   */
+  csv(scope: Scope, filter: { status?: DocumentStatus | undefined }): Readable {
+    const pageSize = 500;
+    const database = this.database;
+    const thresholds = this.thresholds;
+    async function* lines(): AsyncGenerator<string> {
+      yield csvHeader();
+      let after = "";
+      for (;;) {
+        let query = database.db
+          .selectFrom("documents")
+          .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
+          .select(["documents.id", "documents.filename", "documents.latest_job_id", "jobs.version"])
+          .where("documents.deleted_at", "is", null)
+          .where("documents.id", ">", after);
+        if (!scope.admin) query = query.where("documents.owner_id", "=", scope.userId);
+        if (filter.status) {
+          const status = filter.status;
+          query = query.where((eb) => whereUnifiedStatus(eb, status));
+        }
+        const docs = await query.orderBy("documents.id").limit(pageSize).execute();
+        if (docs.length === 0) return;
+        const extractions = await findVisibleExtractions(database.db, docs.map((d) => d.latest_job_id!));
+        for (const doc of docs) {
+          const row = extractions.get(doc.latest_job_id!);
+          if (row) yield csvRow(doc.filename, fieldsToJson(row, Number(doc.version), thresholds));
+        }
+        after = docs.at(-1)!.id;
+      }
+    }
+    return Readable.from(lines(), { objectMode: false });
+  }
+}

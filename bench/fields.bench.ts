@@ -1,0 +1,308 @@
+/**
+ * bench:fields — field extraction accuracy and speed (issue #14, docs/BENCHMARKS.md "Fields").
+ *
+ *   npm run bench:fields [-- --only sroie,invoice2data,synthetic] [--no-api] [--seeds N]
+ *                          [--reps N] [--limit N] [--templates DIR]
+ *
+ * Accuracy, per field, on: SROIE's 50 receipts (from the dataset's own OCR boxes in process,
+ * and end to end from the images through the API); invoice2data's invoices (text layers in
+ * process, and through the API); synthetic Polish invoices, every layout × seeds 1..N, as
+ * text-layer PDFs and as scans (in process from the text layer; through the API both). Checks:
+ * every checksum-invalid tax id or IBAN should be flagged by a failing check. Speed: the rules'
+ * time per page (warm, many repetitions) and the API's time per document with extraction
+ * beside the same documents with extract=off. Shared data absent: those datasets are skipped.
+ * Writes bench/results/fields-<time>.json.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import type { DocumentModel } from "../src/domain/document-model.js";
+import { classifyDocument } from "../src/extraction/classify.js";
+import { extractDocument, type ExtractionDeps } from "../src/extraction/extract.js";
+import { DEFAULT_REVIEW_THRESHOLDS, FIELD_NAMES, type DocumentType, type ExtractMode } from "../src/extraction/types.js";
+import { silentLogger } from "../src/logger.js";
+import { extractTextLayer } from "../src/pdf/text-layer.js";
+import { BenchServer, spanMs, type FieldsView, type JobView } from "./fields/api-runner.js";
+import { loadInvoice2data, type ReferenceInvoice } from "./fields/invoice2data.js";
+import { FIELD_HEADERS, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
+import { scoreInvoice2data, scoreSroie, scoreSynthetic, SROIE_ORDER, type FoundFields } from "./fields/score-datasets.js";
+import { Scoreboard } from "./fields/scoring.js";
+import { measureSpeed, type SpeedSample } from "./fields/speed.js";
+import { loadSroie, type SroieReceipt } from "./fields/sroie.js";
+import { buildSyntheticSet, emptyFlags, recordFlags, type FlagTally, type SyntheticInvoice } from "./fields/synthetic.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const DATA = process.env.DOCKET_SHARED_DATA ?? join(ROOT, "..", "shared", "data");
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: "string" },
+    "no-api": { type: "boolean", default: false },
+    seeds: { type: "string", default: "5" },
+    reps: { type: "string", default: "20" },
+    limit: { type: "string" },
+    templates: { type: "string" },
+  },
+});
+const only = new Set((args.only ?? "sroie,invoice2data,synthetic").split(",").map((s) => s.trim()));
+const useApi = !args["no-api"];
+const deps: ExtractionDeps = { thresholds: DEFAULT_REVIEW_THRESHOLDS, log: silentLogger() };
+const signal = new AbortController().signal;
+
+const SROIE_TARGETS = { "date → issue_date": 0.95, "total → total_gross": 0.9, "company → seller_name": 0.8, "address → seller_address": 0.6 };
+const SYNTHETIC_TARGETS = Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.98]));
+
+const result: Record<string, unknown> = {
+  started: new Date().toISOString(),
+  machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? "unknown", node: process.version },
+  options: { only: [...only], api: useApi, seeds: Number(args.seeds), reps: Number(args.reps), templates: args.templates ?? null },
+};
+const speedSamples: SpeedSample[] = [];
+const classification = new Map<string, { total: number; right: number; confusions: string[] }>();
+
+function classified(group: string, name: string, model: DocumentModel, expected: DocumentType): void {
+  const c = classification.get(group) ?? { total: 0, right: 0, confusions: [] };
+  const got = classifyDocument(model);
+  c.total++;
+  if (got.type === expected) c.right++;
+  else c.confusions.push(`${name}: ${got.type} (${got.confidence.toFixed(2)})`);
+  classification.set(group, c);
+}
+
+async function textLayerModel(name: string, bytes: Uint8Array): Promise<DocumentModel> {
+  const pages = await extractTextLayer(bytes);
+  return { version: 1, documentId: name, languages: [], engine: "text-layer", pages: pages.map((p) => p.page) };
+}
+
+async function inProcess(model: DocumentModel, mode: Exclude<ExtractMode, "off">) {
+  return (await extractDocument(model, mode, deps, signal)).extraction;
+}
+
+function section(title: string): void {
+  print();
+  print(`## ${title}`);
+  print();
+}
+
+// ---------------------------------------------------------------- datasets
+const sroie = only.has("sroie") ? await loadSroie(DATA, args.limit ? Number(args.limit) : Infinity) : null;
+const invoices = only.has("invoice2data") ? await loadInvoice2data(DATA) : null;
+if (only.has("sroie") && !sroie) print(`SROIE skipped: ${join(DATA, "sroie")} is absent`);
+if (only.has("invoice2data") && !invoices) print(`invoice2data skipped: ${join(DATA, "invoice2data")} is absent`);
+const synthetic = only.has("synthetic") ? await buildSyntheticSet(Number(args.seeds)) : null;
+
+// ---------------------------------------------------------------- in process
+const boards = new Map<string, Scoreboard>();
+const board = (name: string) => boards.get(name) ?? boards.set(name, new Scoreboard()).get(name)!;
+const flags = new Map<string, FlagTally>();
+const flagsOf = (name: string) => flags.get(name) ?? flags.set(name, emptyFlags()).get(name)!;
+
+for (const r of sroie ?? []) {
+  const extraction = await inProcess(r.model, "receipt");
+  scoreSroie(board("sroie/boxes"), r, extraction.fields);
+  classified("SROIE (dataset boxes)", r.id, r.model, "receipt");
+  speedSamples.push({ group: "SROIE receipts (dataset OCR boxes)", model: r.model, type: "receipt" });
+}
+for (const inv of invoices ?? []) {
+  const model = await textLayerModel(inv.name, inv.bytes);
+  scoreInvoice2data(board("invoice2data/text-layer"), inv, (await inProcess(model, "auto")).fields);
+  classified("invoice2data (text layers)", inv.name, model, "invoice");
+  speedSamples.push({ group: "invoice2data (text layers)", model, type: "invoice" });
+}
+for (const inv of synthetic ?? []) {
+  const model = await textLayerModel(inv.name, inv.pdf);
+  const extraction = await inProcess(model, "auto");
+  scoreSynthetic(board("synthetic/text-layer"), inv, extraction.fields);
+  scoreSynthetic(board(`synthetic/text-layer/${inv.layout}`), inv, extraction.fields);
+  recordFlags(flagsOf("text-layer, in process"), inv, extraction.fields, extraction.checks);
+  classified("synthetic (text layers)", inv.name, model, "invoice");
+  speedSamples.push({ group: "synthetic Polish invoices (text layers)", model, type: "invoice" });
+}
+
+// ---------------------------------------------------------------- through the API
+interface Timing {
+  group: string;
+  documents: number;
+  baselineMs: number[];
+  extractMs: number[];
+  stepMs: number[];
+  baselineWallMs: number;
+  extractWallMs: number;
+  failed: string[];
+}
+const timings: Timing[] = [];
+
+interface ApiDoc {
+  name: string;
+  bytes: Uint8Array;
+  filename: string;
+  onFields: (view: FieldsView | null, job: JobView, server: BenchServer) => Promise<void>;
+}
+
+async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode: Exclude<ExtractMode, "off">, languages: string[], withBaseline = true): Promise<void> {
+  if (docs.length === 0) return;
+  const ids: string[] = [];
+  for (const d of docs) ids.push(await server.upload(d.bytes, d.filename));
+  const timeout = 60_000 + docs.length * 30_000;
+  const baseline = withBaseline ? await server.process(ids, { extract: "off", languages }, timeout) : null;
+  const measured = await server.process(ids, { extract: mode, languages }, timeout);
+  const t: Timing = { group, documents: docs.length, baselineMs: [], extractMs: [], stepMs: [], baselineWallMs: baseline?.wallMs ?? NaN, extractWallMs: measured.wallMs, failed: [] };
+  for (const [i, d] of docs.entries()) {
+    const job = measured.jobs.get(ids[i]!);
+    if (!job || job.status !== "completed") {
+      t.failed.push(`${d.name}: ${job?.status ?? "no job"} ${job?.error?.code ?? ""}`);
+      await d.onFields(null, job ?? ({} as JobView), server);
+      continue;
+    }
+    t.extractMs.push(spanMs(job.started_at, job.completed_at));
+    const base = baseline?.jobs.get(ids[i]!);
+    if (base?.status === "completed") t.baselineMs.push(spanMs(base.started_at, base.completed_at));
+    const step = job.steps.find((s) => s.name === "extract_fields");
+    if (step) t.stepMs.push(spanMs(step.started_at, step.completed_at));
+    await d.onFields(await server.fields(ids[i]!), job, server);
+  }
+  timings.push(t);
+}
+
+const ocrSample = (group: string, type: "invoice" | "receipt") => async (job: JobView, server: BenchServer) => {
+  if (job.id) speedSamples.push({ group, model: await server.model(job.id), type });
+};
+
+if (useApi) {
+  const server = await BenchServer.start();
+  try {
+    // Warm the server: the OCR engine's threads and models, the text-layer thread.
+    const warm: ApiDoc[] = [];
+    if (sroie?.[0]) warm.push({ name: "warm", bytes: readFileSync(sroie[0].imagePath), filename: "warm.jpg", onFields: async () => {} });
+    if (synthetic?.[0]) warm.push({ name: "warm-scan", bytes: synthetic[0].scan, filename: "warm-scan.jpg", onFields: async () => {} }, { name: "warm-pdf", bytes: synthetic[0].pdf, filename: "warm.pdf", onFields: async () => {} });
+    await runGroup(server, "warm-up", warm, "auto", ["pol", "eng"], false);
+    timings.pop();
+
+    const receipts: ApiDoc[] = (sroie ?? []).map((r: SroieReceipt) => ({
+      name: r.id,
+      bytes: readFileSync(r.imagePath),
+      filename: `${r.id}.jpg`,
+      onFields: async (view, job, s) => {
+        scoreSroie(board("sroie/api"), r, view?.fields ?? {});
+        if (view) await ocrSample("SROIE receipts (Docket OCR)", "receipt")(job, s);
+      },
+    }));
+    await runGroup(server, "SROIE receipts (JPEG, OCR)", receipts, "receipt", ["eng"]);
+
+    await runGroup(server, "invoice2data (PDF text layers)", (invoices ?? []).map((inv: ReferenceInvoice) => ({
+      name: inv.name,
+      bytes: inv.bytes,
+      filename: `${inv.name}.pdf`,
+      onFields: async (view) => scoreInvoice2data(board("invoice2data/api"), inv, view?.fields ?? {}),
+    })), "auto", ["eng"]);
+
+    const syntheticDocs = (kind: "text-layer" | "scan"): ApiDoc[] => (synthetic ?? []).map((inv: SyntheticInvoice) => ({
+      name: `${inv.name} (${kind})`,
+      bytes: kind === "scan" ? inv.scan : inv.pdf,
+      filename: kind === "scan" ? `${inv.name}.jpg` : `${inv.name}.pdf`,
+      onFields: async (view, job, s) => {
+        const found: FoundFields = view?.fields ?? {};
+        scoreSynthetic(board(`synthetic/api/${kind}`), inv, found);
+        scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found);
+        recordFlags(flagsOf(`${kind}, API`), inv, found, view?.checks ?? []);
+        if (kind === "scan" && view) await ocrSample("synthetic Polish invoices (scans, Docket OCR)", "invoice")(job, s);
+      },
+    }));
+    await runGroup(server, "synthetic Polish invoices (PDF text layers)", syntheticDocs("text-layer"), "auto", ["pol", "eng"]);
+    await runGroup(server, "synthetic Polish invoices (JPEG scans, OCR)", syntheticDocs("scan"), "auto", ["pol", "eng"]);
+  } finally {
+    await server.stop();
+  }
+  if (args.templates && invoices) {
+    const withTemplates = await BenchServer.start(args.templates);
+    try {
+      await runGroup(withTemplates, "invoice2data with templates", invoices.map((inv) => ({
+        name: inv.name,
+        bytes: inv.bytes,
+        filename: `${inv.name}.pdf`,
+        onFields: async (view) => scoreInvoice2data(board("invoice2data/api+templates"), inv, view?.fields ?? {}),
+      })), "auto", ["eng"], false);
+    } finally {
+      await withTemplates.stop();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- speed
+const speed = await measureSpeed(speedSamples, Number(args.reps), deps);
+
+// ---------------------------------------------------------------- report
+print(`# bench:fields — ${result.started as string}`);
+print(`machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}`);
+
+function boardTable(title: string, name: string, order: readonly string[], targets: Record<string, number> = {}): void {
+  const b = boards.get(name);
+  if (!b || b.overall().total === 0) return;
+  section(title);
+  print(markdownTable(FIELD_HEADERS, fieldRows(b, order, targets)));
+}
+
+boardTable("SROIE receipts — from the dataset's OCR boxes (extraction alone), extract=receipt", "sroie/boxes", SROIE_ORDER, SROIE_TARGETS);
+boardTable("SROIE receipts — end to end through the API (Docket's OCR of the JPEGs), extract=receipt", "sroie/api", SROIE_ORDER, SROIE_TARGETS);
+boardTable("invoice2data — text layers in process, extract=auto", "invoice2data/text-layer", FIELD_NAMES, Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])));
+boardTable("invoice2data — through the API, extract=auto", "invoice2data/api", FIELD_NAMES, Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])));
+boardTable(`invoice2data — through the API with templates from ${args.templates ?? ""}`, "invoice2data/api+templates", FIELD_NAMES);
+if (invoices) {
+  const corrections = invoices.flatMap((inv) => Object.entries(inv.expected).filter(([, e]) => e.correction).map(([f, e]) => [inv.name, f, e.values.join(" or "), e.correction!]));
+  if (corrections.length > 0) {
+    print();
+    print("Records corrected after checking them against their documents:");
+    print();
+    print(markdownTable(["invoice", "field", "truth used", "why"], corrections));
+  }
+}
+boardTable("Synthetic Polish invoices — text layers in process, extract=auto", "synthetic/text-layer", FIELD_NAMES, SYNTHETIC_TARGETS);
+boardTable("Synthetic Polish invoices — PDF text layers through the API, extract=auto", "synthetic/api/text-layer", FIELD_NAMES, SYNTHETIC_TARGETS);
+boardTable("Synthetic Polish invoices — JPEG scans through the API (OCR), extract=auto", "synthetic/api/scan", FIELD_NAMES, SYNTHETIC_TARGETS);
+
+if (synthetic) {
+  section("Synthetic Polish invoices by layout (all fields, normalised)");
+  const layouts = [...new Set(synthetic.map((s) => s.layout))];
+  const kinds = [["text-layer, in process", "synthetic/text-layer"], ["text layer, API", "synthetic/api/text-layer"], ["scan, API", "synthetic/api/scan"]].filter(([, k]) => boards.has(k!));
+  print(markdownTable(["layout", ...kinds.map(([l]) => l!)], layouts.map((layout) => [layout, ...kinds.map(([, k]) => {
+    const o = boards.get(`${k!}/${layout}`)?.overall();
+    return o ? pct(o.normalised, o.total) : "–";
+  })])));
+  section("Checksum-invalid tax ids and IBANs flagged (a failing check names the field)");
+  print(markdownTable(["documents", "invalid ids flagged", "of them not found", "valid ids read right and flagged (false alarms)", "gross ≠ net + VAT flagged"], [...flags].map(([k, f]) => [k, `${f.flagged}/${f.invalid}`, f.missing, `${f.falseAlarms}/${f.valid}`, `${f.inconsistentFlagged}/${f.inconsistent}`])));
+}
+
+if (classification.size > 0) {
+  section("Classification (extract=auto's first decision), in process");
+  print(markdownTable(["documents", "right", "confusions"], [...classification].map(([g, c]) => [g, `${c.right}/${c.total}`, c.confusions.slice(0, 6).join("; ")])));
+}
+
+section(`Speed of the rules (in process, warm, ${args.reps} repetitions per document; ms per page)`);
+print(markdownTable(["documents", "docs", "pages", "rules median", "rules p95", "classify+rules+checks median", "p95", "target (rules median ≤ 50 ms)"], speed.map((s) => [s.group, s.documents, s.pages, s.rulesMedianMs.toFixed(2), s.rulesP95Ms.toFixed(2), s.wholeMedianMs.toFixed(2), s.wholeP95Ms.toFixed(2), s.rulesMedianMs <= 50 ? "✓" : "✗"])));
+
+if (timings.length > 0) {
+  section("End to end through the API: job time per document (started → completed), extract=off vs on, same documents, same run");
+  const ms = (xs: number[]) => (xs.length === 0 ? "–" : `${median(xs).toFixed(0)} / ${quantile(xs, 0.95).toFixed(0)}`);
+  print(markdownTable(["documents", "n", "extract=off median / p95 ms", "extraction on median / p95 ms", "ratio (medians)", "extract_fields step median / p95 ms", "batch wall s off → on", "failed"], timings.map((t) => [
+    t.group,
+    t.documents,
+    ms(t.baselineMs),
+    ms(t.extractMs),
+    t.baselineMs.length > 0 ? `${(median(t.extractMs) / median(t.baselineMs)).toFixed(2)}×` : "–",
+    ms(t.stepMs),
+    `${(t.baselineWallMs / 1000).toFixed(1)} → ${(t.extractWallMs / 1000).toFixed(1)}`,
+    t.failed.length === 0 ? "0" : t.failed.join("; "),
+  ])));
+}
+
+const out = join(ROOT, "bench", "results");
+await mkdir(out, { recursive: true });
+// Results are run outputs, not sources: keep them out of git without touching the shared .gitignore.
+if (!existsSync(join(out, ".gitignore"))) await writeFile(join(out, ".gitignore"), "*\n");
+const file = join(out, `fields-${(result.started as string).replace(/[:.]/g, "-")}.json`);
+await writeFile(file, JSON.stringify({ ...result, finished: new Date().toISOString(), boards: Object.fromEntries(boards), flags: Object.fromEntries(flags), classification: Object.fromEntries(classification), speed, timings }, null, 2));
+print();
+print(`results: ${file}`);

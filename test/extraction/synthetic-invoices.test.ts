@@ -49,6 +49,8 @@ describe("synthetic Polish invoices", () => {
         assert.equal(truth[name]?.startsWith("PL"), printed[name].startsWith("PL"), "a PL prefix is kept only when printed");
       }
       assert.match(truth.iban ?? "", /^PL\d{26}$/);
+      // Printed as an IBAN or as a Polish NRB (the same 26 digits without "PL"): the truth is the IBAN.
+      assert.equal(truth.iban?.slice(2), printed.iban.replace(/^PL/, "").replace(/\s/g, ""));
       assert.match(truth.currency ?? "", /^(PLN|EUR)$/);
       assert.match(truth.payment_method ?? "", /^(transfer|cash|card)$/);
     }

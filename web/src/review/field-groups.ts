@@ -26,6 +26,3 @@ export function checksOf(fields: FieldsJson | undefined, name: FieldName): Check
 export function isFailing(fields: FieldsJson | undefined, name: FieldName): boolean {
   return checksOf(fields, name).some((c) => !c.ok);
 }
-
-/** "nip_checksum" → "nip checksum" when there is no translation for a check's name. */
-export const humanise = (name: string) => name.replace(/[_.-]+/g, " ");

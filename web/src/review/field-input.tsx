@@ -2,7 +2,8 @@ import type { Ref } from "react";
 import type { FieldName, FieldsJson } from "../api/types";
 import { IconCheck, IconX } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
-import { checksOf, humanise, INPUT_MODE } from "./field-groups";
+import { checkName, checkText } from "./check-messages";
+import { checksOf, INPUT_MODE } from "./field-groups";
 import type { ReviewForm } from "./use-review-form";
 
 /** Confidence as a quiet bar: a <meter>, so assistive technology reads it as a gauge. */
@@ -33,7 +34,6 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
   const error = form.errors[name];
   const id = `field-${name}`;
   const value = form.value(name);
-  const checkName = (check: string) => i18n.maybe(`check.${check}`) ?? humanise(check);
   const state = error ? "invalid" : edited ? "edited" : failing ? "failing" : field ? "ok" : "missing";
 
   return (
@@ -86,10 +86,10 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
             <IconX size={13} /> {error}
           </p>
         ) : null}
-        {checks.map((c) => (
-          <p key={c.name} className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"} data-testid="field-check" data-check={c.name} data-ok={c.ok}>
+        {checks.map((c, i) => (
+          <p key={`${c.name}-${i}`} className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"} data-testid="field-check" data-check={c.name} data-ok={c.ok}>
             {c.ok ? <IconCheck size={13} /> : <IconX size={13} />}
-            <span>{c.ok ? t("review.checkOk", { check: checkName(c.name) }) : t("review.checkFailed", { check: checkName(c.name), message: c.message })}</span>
+            <span>{c.ok ? checkName(i18n, c.name) : checkText(i18n, c.message)}</span>
           </p>
         ))}
         {field && !edited && field.raw && field.raw !== field.value ? <p className="review-note review-note-raw">{t("review.printed", { raw: field.raw })}</p> : null}

@@ -5,6 +5,7 @@ import { isActive } from "../api/types";
 import { IconAlert } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
 import type { LiveStatus } from "../live/cache";
+import { checkText } from "./check-messages";
 import { FORM_ORDER, isFailing } from "./field-groups";
 import { ConfidenceMeter } from "./field-input";
 
@@ -72,7 +73,7 @@ export function FieldsPanel({ documentId, status }: { documentId: string; status
         </dl>
       )}
       <p className={failed.length > 0 ? "small fields-panel-checks bad" : "small fields-panel-checks good"} data-testid="fields-checks">
-        {failed.length > 0 ? `${i18n.tc("review.checksFailed", failed.length)}: ${failed.map((c) => c.message).join("; ")}` : t("review.allChecksOk")}
+        {failed.length > 0 ? `${i18n.tc("review.checksFailed", failed.length)}: ${failed.map((c) => checkText(i18n, c.message)).join("; ")}` : t("review.allChecksOk")}
       </p>
       <Link href={`/review/${documentId}`} className={status.status === "manual_review" ? "btn btn-primary" : "btn"} data-testid="open-review">
         {t("review.openReview")}

@@ -1,7 +1,7 @@
 import type { FieldsJson, LineItem } from "../api/types";
 import { IconCheck, IconX } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
-import { humanise } from "./field-groups";
+import { checkName, checkText } from "./check-messages";
 
 /** Every check that ran, failed ones first, with the fields each judged. */
 export function ChecksList({ fields, onField }: { fields: FieldsJson; onField?: (name: string) => void }) {
@@ -11,17 +11,17 @@ export function ChecksList({ fields, onField }: { fields: FieldsJson; onField?: 
   if (checks.length === 0) return <p className="muted small">{t("review.noChecks")}</p>;
   return (
     <ul className="check-list" data-testid="check-list">
-      {checks.map((c) => (
-        <li key={c.name} className={c.ok ? "check-item check-ok" : "check-item check-failed"} data-check={c.name} data-ok={c.ok}>
+      {checks.map((c, i) => (
+        <li key={`${c.name}-${i}`} className={c.ok ? "check-item check-ok" : "check-item check-failed"} data-check={c.name} data-ok={c.ok}>
           <span className="check-icon" aria-hidden="true">
             {c.ok ? <IconCheck size={13} /> : <IconX size={13} />}
           </span>
           <span className="check-body">
             <span className="check-name">
-              {i18n.maybe(`check.${c.name}`) ?? humanise(c.name)}
+              {checkName(i18n, c.name)}
               <span className="visually-hidden">: {c.ok ? "OK" : t("review.failing")}</span>
             </span>
-            {c.message ? <span className="check-message">{c.message}</span> : null}
+            {c.message ? <span className="check-message">{checkText(i18n, c.message)}</span> : null}
             {c.fields.length > 0 ? (
               <span className="check-fields">
                 {c.fields.map((f) =>

@@ -3,6 +3,7 @@ import type { DocumentJson, FieldsJson } from "../api/types";
 import { StatusBadge } from "../components/status";
 import { useI18n } from "../i18n/i18n";
 import type { LiveStatus } from "../live/cache";
+import { checkText } from "./check-messages";
 
 /** What is being reviewed: the file, its status, its type and why it needs a person. */
 export function ReviewHeader({ doc, status, fields }: { doc: DocumentJson; status: LiveStatus; fields: FieldsJson | undefined }) {
@@ -41,7 +42,7 @@ export function ReviewHeader({ doc, status, fields }: { doc: DocumentJson; statu
           <span className="review-reasons-label">{t("review.reasons")}</span>
           <ul>
             {reasons.map((r) => (
-              <li key={r}>{r}</li>
+              <li key={r}>{checkText(i18n, r)}</li>
             ))}
           </ul>
         </div>

@@ -6,6 +6,7 @@ import { FileIcon } from "../components/document-row";
 import { IconCheck, IconChevronLeft, IconChevronRight } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
 import { useWatch } from "../live/live-context";
+import { checkText } from "./check-messages";
 import { useReviewFlash } from "./review-flash";
 
 const PAGE_SIZE = 20;
@@ -17,7 +18,7 @@ function QueueRow({ doc }: { doc: DocumentJson }) {
   const status = useStatus(doc.id);
   // Also warms the cache for the review screen this row opens.
   const fields = useFields(doc.id);
-  const reasons = fields.data?.review_reasons?.length ? fields.data.review_reasons.join("; ") : (status.data?.message ?? "");
+  const reasons = fields.data?.review_reasons?.length ? fields.data.review_reasons.map((r) => checkText(i18n, r)).join("; ") : (status.data?.message ?? "");
   return (
     <li className="queue-row" data-testid="queue-row" data-document-id={doc.id}>
       <div className="queue-row-icon">

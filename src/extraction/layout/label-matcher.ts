@@ -1,0 +1,120 @@
+/**
+ * Finding the labels of labels.ts in the layout: a phrase matches consecutive words of one
+ * segment whose folded keys spell it (however the words split it: "Data" "wystawienia",
+ * "Datawystawienia", "Rechnungs-" "nr"), exactly or within an edit or two for longer phrases
+ * (OCR slips). Overlapping matches keep the longer phrase: "Razem netto" beats "Razem".
+ */
+import { LABELS, type LabelKind } from "../labels.js";
+import { editDistance, labelKey } from "../normalize/text.js";
+import type { Layout, Row } from "./build.js";
+
+export interface LabelHit {
+  kind: LabelKind;
+  phrase: string;
+  row: Row;
+  segment: number;
+  /** Words [start, end) of the segment. */
+  start: number;
+  end: number;
+  /** Label weight × match quality (1 exact, less for an OCR-tolerant match). */
+  strength: number;
+  /** Characters of the phrase: longer phrases win overlaps. */
+  length: number;
+}
+
+interface CompiledPhrase {
+  kind: LabelKind;
+  phrase: string;
+  key: string;
+  weight: number;
+}
+
+/** Labels compiled once per process: the table is data, the compilation cheap and pure. */
+export function compileLabels(): CompiledPhrase[] {
+  const out: CompiledPhrase[] = [];
+  for (const group of LABELS) {
+    for (const phrases of Object.values(group.phrases)) {
+      for (const phrase of phrases ?? []) {
+        const key = labelKey(phrase);
+        if (key !== "") out.push({ kind: group.kind, phrase, key, weight: group.weight });
+      }
+    }
+  }
+  return out;
+}
+
+function allowedEdits(length: number): number {
+  if (length >= 12) return 2;
+  if (length >= 6) return 1;
+  return 0;
+}
+
+/** Every label in the layout, overlaps resolved (a word belongs to at most one label of a kind family). */
+export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): LabelHit[] {
+  const byFirst = new Map<string, CompiledPhrase[]>();
+  for (const p of phrases) {
+    const list = byFirst.get(p.key[0]!) ?? [];
+    list.push(p);
+    byFirst.set(p.key[0]!, list);
+  }
+  const hits: LabelHit[] = [];
+  for (const row of layout.rows) {
+    row.segments.forEach((seg, segIndex) => {
+      const rowHits: LabelHit[] = [];
+      const keys = seg.words.map((w) => w.key);
+      for (let start = 0; start < seg.words.length; start++) {
+        const first = seg.words[start]!.key;
+        if (first === "") continue;
+        for (const p of byFirst.get(first[0]!) ?? []) {
+          const match = matchAt(keys, start, p.key);
+          if (match) rowHits.push({ kind: p.kind, phrase: p.phrase, row, segment: segIndex, start, end: match.end, strength: p.weight * match.quality, length: p.key.length });
+        }
+      }
+      hits.push(...resolveOverlaps(rowHits));
+    });
+  }
+  return hits;
+}
+
+function matchAt(keys: string[], start: number, target: string): { end: number; quality: number } | null {
+  let text = "";
+  const edits = allowedEdits(target.length);
+  for (let end = start; end < keys.length && end < start + 8; end++) {
+    text += keys[end]!;
+    if (text === target) return { end: end + 1, quality: 1 };
+    if (text.length > target.length + edits) return null;
+    if (edits > 0 && text.length >= target.length - edits && editDistance(text, target, edits) <= edits) {
+      // Prefer an exact match one word further ("Rechnungs" "nr" vs "Rechnungsn").
+      const next = keys[end + 1];
+      if (next !== undefined && text + next === target) return { end: end + 2, quality: 1 };
+      return { end: end + 1, quality: 0.85 };
+    }
+    if (!target.startsWith(text) && edits === 0) return null;
+  }
+  return null;
+}
+
+/** Longer phrases first; a hit overlapping a kept one is dropped unless it is of a compatible family. */
+function resolveOverlaps(hits: LabelHit[]): LabelHit[] {
+  hits.sort((a, b) => b.length - a.length || b.strength - a.strength);
+  const kept: LabelHit[] = [];
+  for (const hit of hits) {
+    const clash = kept.find((k) => hit.start < k.end && k.start < hit.end);
+    if (!clash) kept.push(hit);
+    // The same words may name two kinds ("Razem" is a sum row and a receipt total; "Do zapłaty"
+    // an invoice and a receipt total): keep both when they cover exactly the same words.
+    else if (clash.start === hit.start && clash.end === hit.end && clash.kind !== hit.kind) kept.push(hit);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Whether a word of a row's segment is part of any label. */
+export function labelWordSet(hits: readonly LabelHit[]): Set<string> {
+  const set = new Set<string>();
+  for (const h of hits) for (let i = h.start; i < h.end; i++) set.add(wordId(h.row, h.segment, i));
+  return set;
+}
+
+export function wordId(row: Row, segment: number, word: number): string {
+  return `${row.index}:${segment}:${word}`;
+}

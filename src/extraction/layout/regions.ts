@@ -1,0 +1,129 @@
+/**
+ * Where a label's value is: to its RIGHT on the same row, else BELOW it in the same column,
+ * else ABOVE it (forms that print the caption under the box). Each region comes with how far
+ * it is, in line heights, so the rules can prefer the nearest plausible value.
+ */
+import type { BBox } from "../../domain/document-model.js";
+import type { LabelKind } from "../labels.js";
+import type { Layout, LayoutWord, Row } from "./build.js";
+import { wordId, type LabelHit } from "./label-matcher.js";
+
+export type Direction = "right" | "below" | "above";
+
+export interface ValueRegion {
+  words: LayoutWord[];
+  row: Row;
+  direction: Direction;
+  /** Gap between label and value in line heights. */
+  distance: number;
+}
+
+export interface LabelIndex {
+  hits: readonly LabelHit[];
+  /** word id → the kinds of the labels it belongs to. */
+  kindsOf: Map<string, Set<LabelKind>>;
+}
+
+export function indexLabels(hits: readonly LabelHit[]): LabelIndex {
+  const kindsOf = new Map<string, Set<LabelKind>>();
+  for (const h of hits) {
+    for (let i = h.start; i < h.end; i++) {
+      const id = wordId(h.row, h.segment, i);
+      const set = kindsOf.get(id) ?? new Set<LabelKind>();
+      set.add(h.kind);
+      kindsOf.set(id, set);
+    }
+  }
+  return { hits, kindsOf };
+}
+
+/** Words that are some other kind's label end a value; a repeat of the same kind ("Data / Date") is skipped. */
+function isStop(index: LabelIndex, row: Row, seg: number, word: number, kinds: ReadonlySet<LabelKind>): "stop" | "skip" | "value" {
+  const k = index.kindsOf.get(wordId(row, seg, word));
+  if (!k) return "value";
+  for (const kind of k) if (kinds.has(kind)) return "skip";
+  return "stop";
+}
+
+/** The value regions of one label hit, nearest first within each direction. */
+export function valueRegions(hit: LabelHit, layout: Layout, index: LabelIndex, sameKinds: ReadonlySet<LabelKind>): ValueRegion[] {
+  const out: ValueRegion[] = [];
+  const h = layout.lineHeight;
+  const row = hit.row;
+  const labelSeg = row.segments[hit.segment]!;
+  const labelBox = boxOf(labelSeg.words.slice(hit.start, hit.end).map((w) => w.bbox));
+
+  // Right: the rest of the label's segment, then the next segments of the row.
+  let stopped = false;
+  let words: LayoutWord[] = [];
+  for (let s = hit.segment; s < row.segments.length && !stopped; s++) {
+    const seg = row.segments[s]!;
+    const from = s === hit.segment ? hit.end : 0;
+    for (let w = from; w < seg.words.length; w++) {
+      const kind = isStop(index, row, s, w, sameKinds);
+      if (kind === "stop") {
+        stopped = true;
+        break;
+      }
+      if (kind === "value") words.push(seg.words[w]!);
+    }
+    if (words.length > 0) {
+      out.push({ words, row, direction: "right", distance: Math.max(0, words[0]!.bbox.x0 - labelBox.x1) / h });
+      words = [];
+    }
+  }
+
+  // Below and above: the nearest rows of the same page whose segments share the label's column.
+  const pageRows = layout.pages.find((p) => p.number === row.page)?.rows ?? [];
+  const at = pageRows.indexOf(row);
+  const below = columnRegion(pageRows.slice(at + 1, at + 4), labelBox, labelSeg.bbox, index, sameKinds, h, "below");
+  if (below) out.push(below);
+  const above = columnRegion(pageRows.slice(Math.max(0, at - 2), at).reverse(), labelBox, labelSeg.bbox, index, sameKinds, h, "above");
+  if (above) out.push(above);
+  return out;
+}
+
+function columnRegion(rows: Row[], labelBox: BBox, segBox: BBox, index: LabelIndex, kinds: ReadonlySet<LabelKind>, h: number, direction: Direction): ValueRegion | null {
+  for (const row of rows) {
+    const distance = direction === "below" ? (row.bbox.y0 - labelBox.y1) / h : (labelBox.y0 - row.bbox.y1) / h;
+    if (distance > (direction === "below" ? 3 : 2)) return null;
+    for (let s = 0; s < row.segments.length; s++) {
+      const seg = row.segments[s]!;
+      if (!overlapsColumn(seg.bbox, labelBox, segBox)) continue;
+      const words: LayoutWord[] = [];
+      let labelled = false;
+      for (let w = 0; w < seg.words.length; w++) {
+        const kind = isStop(index, row, s, w, kinds);
+        if (kind === "stop") {
+          labelled = true;
+          break;
+        }
+        if (kind === "value") words.push(seg.words[w]!);
+      }
+      // A row that starts with another label is that label's line, not this one's value.
+      if (words.length === 0 && labelled) return null;
+      if (words.length > 0) return { words, row, direction, distance: Math.max(0, distance) };
+    }
+  }
+  return null;
+}
+
+/** A segment is in the label's column when it overlaps the label horizontally, or the label's whole segment. */
+function overlapsColumn(seg: BBox, label: BBox, labelSeg: BBox): boolean {
+  const overlap = (a: BBox, b: BBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+  return overlap(seg, label) > 0 || overlap(seg, labelSeg) > 0.5 * Math.min(seg.x1 - seg.x0, labelSeg.x1 - labelSeg.x0);
+}
+
+export function boxOf(boxes: readonly BBox[]): BBox {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const b of boxes) {
+    x0 = Math.min(x0, b.x0);
+    y0 = Math.min(y0, b.y0);
+    x1 = Math.max(x1, b.x1);
+    y1 = Math.max(y1, b.y1);
+  }
+  return { x0, y0, x1, y1 };
+}

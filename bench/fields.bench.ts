@@ -2,7 +2,7 @@
  * bench:fields — field extraction accuracy and speed (issue #14, docs/BENCHMARKS.md "Fields").
  *
  *   npm run bench:fields [-- --only sroie,invoice2data,synthetic] [--no-api] [--seeds N]
- *                          [--reps N] [--limit N] [--templates DIR]
+ *                          [--reps N] [--limit N] [--templates DIR] [--misses N]
  *
  * Accuracy, per field, on: SROIE's 50 receipts (from the dataset's own OCR boxes in process,
  * and end to end from the images through the API); invoice2data's invoices (text layers in
@@ -11,7 +11,8 @@
  * every checksum-invalid tax id or IBAN should be flagged by a failing check. Speed: the rules'
  * time per page (warm, many repetitions) and the API's time per document with extraction
  * beside the same documents with extract=off. Shared data absent: those datasets are skipped.
- * Writes bench/results/fields-<time>.json.
+ * --misses N lists the first N misses under each table. Writes bench/results/fields-<time>.json
+ * (every miss is in it).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -21,12 +22,11 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { DocumentModel } from "../src/domain/document-model.js";
 import { classifyDocument } from "../src/extraction/classify.js";
-import { extractDocument, type ExtractionDeps } from "../src/extraction/extract.js";
-import { DEFAULT_REVIEW_THRESHOLDS, FIELD_NAMES, type DocumentType, type ExtractMode } from "../src/extraction/types.js";
-import { silentLogger } from "../src/logger.js";
+import { FIELD_NAMES, type DocumentType, type ExtractMode } from "../src/extraction/types.js";
 import { extractTextLayer } from "../src/pdf/text-layer.js";
 import { BenchServer, spanMs, type FieldsView, type JobView } from "./fields/api-runner.js";
 import { loadInvoice2data, type ReferenceInvoice } from "./fields/invoice2data.js";
+import { extractInProcess } from "./fields/in-process.js";
 import { FIELD_HEADERS, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
 import { scoreInvoice2data, scoreSroie, scoreSynthetic, SROIE_ORDER, type FoundFields } from "./fields/score-datasets.js";
 import { Scoreboard } from "./fields/scoring.js";
@@ -45,12 +45,11 @@ const { values: args } = parseArgs({
     reps: { type: "string", default: "20" },
     limit: { type: "string" },
     templates: { type: "string" },
+    misses: { type: "string", default: "0" },
   },
 });
 const only = new Set((args.only ?? "sroie,invoice2data,synthetic").split(",").map((s) => s.trim()));
 const useApi = !args["no-api"];
-const deps: ExtractionDeps = { thresholds: DEFAULT_REVIEW_THRESHOLDS, log: silentLogger() };
-const signal = new AbortController().signal;
 
 const SROIE_TARGETS = { "date → issue_date": 0.95, "total → total_gross": 0.9, "company → seller_name": 0.8, "address → seller_address": 0.6 };
 const SYNTHETIC_TARGETS = Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.98]));
@@ -77,8 +76,8 @@ async function textLayerModel(name: string, bytes: Uint8Array): Promise<Document
   return { version: 1, documentId: name, languages: [], engine: "text-layer", pages: pages.map((p) => p.page) };
 }
 
-async function inProcess(model: DocumentModel, mode: Exclude<ExtractMode, "off">) {
-  return (await extractDocument(model, mode, deps, signal)).extraction;
+function inProcess(model: DocumentModel, mode: Exclude<ExtractMode, "off">) {
+  return extractInProcess(model, mode);
 }
 
 function section(title: string): void {
@@ -101,20 +100,20 @@ const flags = new Map<string, FlagTally>();
 const flagsOf = (name: string) => flags.get(name) ?? flags.set(name, emptyFlags()).get(name)!;
 
 for (const r of sroie ?? []) {
-  const extraction = await inProcess(r.model, "receipt");
+  const extraction = inProcess(r.model, "receipt");
   scoreSroie(board("sroie/boxes"), r, extraction.fields);
   classified("SROIE (dataset boxes)", r.id, r.model, "receipt");
   speedSamples.push({ group: "SROIE receipts (dataset OCR boxes)", model: r.model, type: "receipt" });
 }
 for (const inv of invoices ?? []) {
   const model = await textLayerModel(inv.name, inv.bytes);
-  scoreInvoice2data(board("invoice2data/text-layer"), inv, (await inProcess(model, "auto")).fields);
+  scoreInvoice2data(board("invoice2data/text-layer"), inv, inProcess(model, "auto").fields);
   classified("invoice2data (text layers)", inv.name, model, "invoice");
   speedSamples.push({ group: "invoice2data (text layers)", model, type: "invoice" });
 }
 for (const inv of synthetic ?? []) {
   const model = await textLayerModel(inv.name, inv.pdf);
-  const extraction = await inProcess(model, "auto");
+  const extraction = inProcess(model, "auto");
   scoreSynthetic(board("synthetic/text-layer"), inv, extraction.fields);
   scoreSynthetic(board(`synthetic/text-layer/${inv.layout}`), inv, extraction.fields);
   recordFlags(flagsOf("text-layer, in process"), inv, extraction.fields, extraction.checks);
@@ -232,7 +231,7 @@ if (useApi) {
 }
 
 // ---------------------------------------------------------------- speed
-const speed = await measureSpeed(speedSamples, Number(args.reps), deps);
+const speed = measureSpeed(speedSamples, Number(args.reps));
 
 // ---------------------------------------------------------------- report
 print(`# bench:fields — ${result.started as string}`);
@@ -243,6 +242,11 @@ function boardTable(title: string, name: string, order: readonly string[], targe
   if (!b || b.overall().total === 0) return;
   section(title);
   print(markdownTable(FIELD_HEADERS, fieldRows(b, order, targets)));
+  const misses = b.misses.slice(0, Number(args.misses));
+  if (misses.length > 0) {
+    print();
+    print(markdownTable(["document", "field", "truth", "found"], misses.map((m) => [m.document, m.field, m.truth, m.found ?? "(none)"])));
+  }
 }
 
 boardTable("SROIE receipts — from the dataset's OCR boxes (extraction alone), extract=receipt", "sroie/boxes", SROIE_ORDER, SROIE_TARGETS);

@@ -1,11 +1,11 @@
 /**
  * The rules' speed: extractWithRules on each document model, warm, many repetitions, as time
- * per page; and the whole in-process extraction (classify, rules, checks) beside it.
+ * per page; and classify + rules + checks (what the step runs without templates or an LLM) beside it.
  */
 import type { DocumentModel } from "../../src/domain/document-model.js";
-import { extractDocument, type ExtractionDeps } from "../../src/extraction/extract.js";
 import { extractWithRules } from "../../src/extraction/rules/index.js";
 import type { DocumentType } from "../../src/extraction/types.js";
+import { extractInProcess } from "./in-process.js";
 import { median, quantile } from "./report.js";
 
 export interface SpeedSample {
@@ -25,13 +25,12 @@ export interface SpeedResult {
   wholeP95Ms: number;
 }
 
-export async function measureSpeed(samples: readonly SpeedSample[], reps: number, deps: ExtractionDeps): Promise<SpeedResult[]> {
+export function measureSpeed(samples: readonly SpeedSample[], reps: number): SpeedResult[] {
   const groups = [...new Set(samples.map((s) => s.group))];
-  const signal = new AbortController().signal;
   // Warm the code paths (JIT, lazily built tables) on every model first.
   for (const s of samples) {
     extractWithRules(s.model, s.type);
-    await extractDocument(s.model, "auto", deps, signal);
+    extractInProcess(s.model, "auto");
   }
   const results: SpeedResult[] = [];
   for (const group of groups) {
@@ -45,7 +44,7 @@ export async function measureSpeed(samples: readonly SpeedSample[], reps: number
         extractWithRules(s.model, s.type);
         rules.push((performance.now() - t) / pages);
         t = performance.now();
-        await extractDocument(s.model, "auto", deps, signal);
+        extractInProcess(s.model, "auto");
         whole.push((performance.now() - t) / pages);
       }
     }

@@ -18,6 +18,8 @@ export type LabelKind =
   | "total_vat"
   | "total_gross"
   | "tax_id"
+  | "seller_tax_id"
+  | "buyer_tax_id"
   | "iban"
   | "payment_method"
   | "seller"
@@ -89,7 +91,7 @@ export const LABELS: readonly LabelGroup[] = [
     kind: "total_gross",
     weight: 1,
     phrases: {
-      pl: ["Do zapłaty", "Razem do zapłaty", "Wartość brutto", "Kwota brutto", "Suma brutto", "Razem brutto", "Należność ogółem", "Ogółem do zapłaty", "Kwota do zapłaty", "Pozostało do zapłaty", "Suma PLN", "Brutto"],
+      pl: ["Do zapłaty", "Razem do zapłaty", "Wartość brutto", "Kwota brutto", "Suma brutto", "Razem brutto", "Należność ogółem", "Ogółem do zapłaty", "Kwota do zapłaty", "Pozostało do zapłaty", "Suma PLN"],
       en: ["Grand total", "Total due", "Amount due", "Balance due", "Total amount", "Invoice total", "Total incl VAT", "Total including VAT", "Total (incl. VAT)", "Total payable", "Amount payable", "Total to pay", "Total for this invoice", "Total Amount Due", "Gross amount", "Total gross"],
       de: ["Gesamtbetrag", "Rechnungsbetrag", "Endbetrag", "Bruttobetrag", "Zu zahlen", "Zahlbetrag", "Gesamtsumme", "Summe brutto", "Gesamt brutto", "Rechnungssumme"],
       fr: ["Montant TTC", "Total TTC", "Net à payer", "Montant total", "Montant dû", "À payer", "Total à payer", "Reste à payer"],
@@ -111,9 +113,9 @@ export const LABELS: readonly LabelGroup[] = [
     kind: "total_net",
     weight: 1,
     phrases: {
-      pl: ["Wartość netto", "Razem netto", "Suma netto", "Kwota netto", "Netto", "Wartość netto razem"],
-      en: ["Subtotal", "Sub total", "Sub-total", "Total net", "Net amount", "Total excl VAT", "Total excluding VAT", "Total before tax", "Amount excl VAT", "Total (excl. VAT)", "Net", "Total excl. tax", "Total Excl GST", "Total Excluding GST", "Total Sales (Excluding GST)"],
-      de: ["Nettobetrag", "Summe netto", "Gesamt netto", "Zwischensumme", "Netto", "Warenwert", "Nettosumme", "Rechnungsbetrag netto"],
+      pl: ["Wartość netto", "Razem netto", "Suma netto", "Kwota netto", "Wartość netto razem"],
+      en: ["Subtotal", "Sub total", "Sub-total", "Total net", "Net amount", "Total excl VAT", "Total excluding VAT", "Total before tax", "Amount excl VAT", "Total (excl. VAT)", "Total excl. tax", "Total Excl GST", "Total Excluding GST", "Total Sales (Excluding GST)"],
+      de: ["Nettobetrag", "Summe netto", "Gesamt netto", "Zwischensumme", "Warenwert", "Nettosumme", "Rechnungsbetrag netto"],
       fr: ["Total HT", "Montant HT", "Sous-total", "Total hors taxes", "Montant hors taxes"],
       nl: ["Subtotaal", "Exclusief BTW", "Totaal excl BTW"],
     },
@@ -122,23 +124,37 @@ export const LABELS: readonly LabelGroup[] = [
     kind: "total_vat",
     weight: 1,
     phrases: {
-      pl: ["Kwota VAT", "Wartość VAT", "Razem VAT", "Suma VAT", "Podatek VAT", "VAT", "Razem kwota VAT"],
-      en: ["VAT amount", "Total VAT", "Total tax", "Tax", "Tax amount", "GST", "Total GST", "GST amount", "GST payable", "SST", "Service tax", "Sales tax", "VAT"],
-      de: ["USt", "MwSt", "Umsatzsteuer", "Mehrwertsteuer", "Summe MwSt", "zzgl MwSt", "zzgl USt", "MwSt-Betrag", "USt-Betrag"],
-      fr: ["Montant TVA", "Total TVA", "TVA"],
-      nl: ["BTW", "BTW bedrag"],
+      pl: ["Kwota VAT", "Wartość VAT", "Razem VAT", "Suma VAT", "Podatek VAT", "Razem kwota VAT"],
+      en: ["VAT amount", "Total VAT", "Total tax", "Tax amount", "Total GST", "GST amount", "GST payable", "Service tax", "Sales tax"],
+      de: ["Umsatzsteuer", "Mehrwertsteuer", "Summe MwSt", "zzgl MwSt", "zzgl USt", "MwSt-Betrag", "USt-Betrag"],
+      fr: ["Montant TVA", "Total TVA"],
+      nl: ["BTW bedrag"],
     },
   },
+  /** Bare column words: they name a total only as often as they head a column. */
+  { kind: "total_gross", weight: 0.8, phrases: { pl: ["Brutto"], en: ["Gross"], de: ["Brutto"] } },
+  { kind: "total_net", weight: 0.8, phrases: { pl: ["Netto"], en: ["Net"], de: ["Netto"], fr: ["HT"] } },
+  { kind: "total_vat", weight: 0.8, phrases: { pl: ["VAT"], en: ["VAT", "Tax", "GST", "SST"], de: ["USt", "MwSt"], fr: ["TVA"], nl: ["BTW"] } },
   {
     kind: "tax_id",
     weight: 1,
     phrases: {
-      pl: ["NIP", "NIP/VAT", "NIP UE", "NIP / VAT ID", "NIP sprzedawcy", "NIP nabywcy", "VAT UE"],
+      pl: ["NIP", "NIP/VAT", "NIP UE", "NIP / VAT ID", "VAT UE"],
       en: ["VAT ID", "VAT No", "VAT Reg No", "VAT number", "VAT Registration No", "VAT Reg", "Tax ID", "TIN", "GST ID", "GST Reg No", "GST No", "GST Reg", "SST ID", "GSTIN", "SST Reg No", "Tax Reg No", "Company VAT"],
       de: ["USt-IdNr", "USt-ID", "UStId", "USt-Id-Nr", "UID", "UID-Nr", "Steuernummer", "St.-Nr", "Umsatzsteuer-ID", "USt-IdNr."],
       fr: ["N° TVA", "TVA intracommunautaire", "Numéro de TVA", "N° TVA intracommunautaire", "TVA Intra", "Identifiant TVA"],
       nl: ["BTW nummer", "BTW-nr", "BTW nr", "BTW-nummer", "BTW"],
     },
+  },
+  {
+    kind: "seller_tax_id",
+    weight: 1,
+    phrases: { pl: ["NIP sprzedawcy", "NIP wystawcy"], en: ["Seller VAT ID", "Supplier VAT", "Our VAT No", "Seller Tax ID"], de: ["Unsere USt-IdNr"], fr: ["N° TVA vendeur", "Notre N° TVA"] },
+  },
+  {
+    kind: "buyer_tax_id",
+    weight: 1,
+    phrases: { pl: ["NIP nabywcy", "NIP odbiorcy"], en: ["Buyer VAT ID", "Customer VAT", "Customer VAT ID", "Your VAT No", "Buyer Tax ID"], de: ["USt-IdNr des Kunden", "Ihre USt-IdNr", "Kunden-USt-IdNr"], fr: ["N° TVA client", "TVA client"] },
   },
   {
     kind: "iban",

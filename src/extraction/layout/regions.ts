@@ -8,6 +8,9 @@ import type { LabelKind } from "../labels.js";
 import type { Layout, LayoutWord, Row } from "./build.js";
 import { wordId, type LabelHit } from "./label-matcher.js";
 
+/** Labels that are also ordinary values ("gotówka", "karta", "cash"): they never end a value. */
+const PASSIVE_KINDS: ReadonlySet<LabelKind> = new Set(["tendered"]);
+
 export type Direction = "right" | "below" | "above";
 
 export interface ValueRegion {
@@ -40,7 +43,7 @@ export function indexLabels(hits: readonly LabelHit[]): LabelIndex {
 /** Words that are some other kind's label end a value; a repeat of the same kind ("Data / Date") is skipped. */
 function isStop(index: LabelIndex, row: Row, seg: number, word: number, kinds: ReadonlySet<LabelKind>): "stop" | "skip" | "value" {
   const k = index.kindsOf.get(wordId(row, seg, word));
-  if (!k) return "value";
+  if (!k || [...k].every((kind) => PASSIVE_KINDS.has(kind))) return "value";
   for (const kind of k) if (kinds.has(kind)) return "skip";
   return "stop";
 }
@@ -87,9 +90,10 @@ function columnRegion(rows: Row[], labelBox: BBox, segBox: BBox, index: LabelInd
   for (const row of rows) {
     const distance = direction === "below" ? (row.bbox.y0 - labelBox.y1) / h : (labelBox.y0 - row.bbox.y1) / h;
     if (distance > (direction === "below" ? 3 : 2)) return null;
-    for (let s = 0; s < row.segments.length; s++) {
-      const seg = row.segments[s]!;
-      if (!overlapsColumn(seg.bbox, labelBox, segBox)) continue;
+    // Segments under the label's own words first; the label's whole segment only when none is.
+    const order = row.segments.map((seg, s) => ({ seg, s, direct: overlap(seg.bbox, labelBox) > 0 })).filter((o) => o.direct || overlapsColumn(o.seg.bbox, labelBox, segBox));
+    order.sort((a, b) => Number(b.direct) - Number(a.direct));
+    for (const { seg, s } of order) {
       const words: LayoutWord[] = [];
       let labelled = false;
       for (let w = 0; w < seg.words.length; w++) {
@@ -102,15 +106,32 @@ function columnRegion(rows: Row[], labelBox: BBox, segBox: BBox, index: LabelInd
       }
       // A row that starts with another label is that label's line, not this one's value.
       if (words.length === 0 && labelled) return null;
-      if (words.length > 0) return { words, row, direction, distance: Math.max(0, distance) };
+      if (words.length === 0) continue;
+      // A value with another label right on its far side belongs to that label (forms print captions under boxes).
+      if (ownedByOther(rows, row, seg.bbox, index, kinds, Math.max(0, distance) * h, direction)) return null;
+      return { words, row, direction, distance: Math.max(0, distance) };
     }
   }
   return null;
 }
 
+function ownedByOther(rows: Row[], valueRow: Row, valueBox: BBox, index: LabelIndex, kinds: ReadonlySet<LabelKind>, gap: number, direction: Direction): boolean {
+  const at = rows.indexOf(valueRow);
+  const beyond = rows[at + 1];
+  if (!beyond) return false;
+  const distance = direction === "below" ? beyond.bbox.y0 - valueRow.bbox.y1 : valueRow.bbox.y0 - beyond.bbox.y1;
+  if (distance >= gap) return false;
+  return beyond.segments.some((seg, s) => {
+    if (Math.min(seg.bbox.x1, valueBox.x1) - Math.max(seg.bbox.x0, valueBox.x0) <= 0) return false;
+    const k = index.kindsOf.get(wordId(beyond, s, 0));
+    return k !== undefined && ![...k].some((kind) => kinds.has(kind) || PASSIVE_KINDS.has(kind));
+  });
+}
+
 /** A segment is in the label's column when it overlaps the label horizontally, or the label's whole segment. */
+const overlap = (a: BBox, b: BBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+
 function overlapsColumn(seg: BBox, label: BBox, labelSeg: BBox): boolean {
-  const overlap = (a: BBox, b: BBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   return overlap(seg, label) > 0 || overlap(seg, labelSeg) > 0.5 * Math.min(seg.x1 - seg.x0, labelSeg.x1 - labelSeg.x0);
 }
 

@@ -1,18 +1,18 @@
 /**
- * Month names in Polish (nominative and genitive), English, German and French, with their
+ * Month names in Polish (nominative and genitive), English, German, French and Dutch, with their
  * usual abbreviations, folded (no accents, lower case) as the date reader compares them.
  */
 import { foldText } from "./text.js";
 
 const NAMES_BY_MONTH: readonly string[][] = [
-  ["styczen", "stycznia", "sty", "january", "jan", "januar", "janner", "jaenner", "janvier", "janv"],
-  ["luty", "lutego", "lut", "february", "feb", "februar", "feber", "fevrier", "fevr", "fev"],
-  ["marzec", "marca", "mar", "march", "marz", "maerz", "mrz", "mars"],
+  ["styczen", "stycznia", "sty", "january", "jan", "januar", "janner", "jaenner", "janvier", "janv", "januari"],
+  ["luty", "lutego", "lut", "february", "feb", "februar", "feber", "fevrier", "fevr", "fev", "februari"],
+  ["marzec", "marca", "mar", "march", "marz", "maerz", "mrz", "mars", "maart", "mrt"],
   ["kwiecien", "kwietnia", "kwi", "april", "apr", "avril", "avr"],
-  ["maj", "maja", "may", "mai"],
+  ["maj", "maja", "may", "mai", "mei"],
   ["czerwiec", "czerwca", "cze", "june", "jun", "juni", "juin"],
   ["lipiec", "lipca", "lip", "july", "jul", "juli", "juillet", "juil"],
-  ["sierpien", "sierpnia", "sie", "august", "aug", "aout"],
+  ["sierpien", "sierpnia", "sie", "august", "aug", "aout", "augustus"],
   ["wrzesien", "wrzesnia", "wrz", "september", "sep", "sept", "septembre"],
   ["pazdziernik", "pazdziernika", "paz", "october", "oct", "oktober", "okt", "octobre"],
   ["listopad", "listopada", "lis", "november", "nov", "novembre"],

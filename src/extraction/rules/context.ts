@@ -38,8 +38,11 @@ export function ocrFactor(words: readonly LayoutWord[]): number {
 
 /** Labels announcing a table's columns ("Wartość netto | Kwota VAT | Wartość brutto") name a column, not a total. */
 function headerPenalty(ctx: RuleContext, hit: LabelHit): number {
-  const kinds = new Set(ctx.labels.hits.filter((h) => h.row === hit.row).map((h) => h.kind));
-  return kinds.size >= 3 ? 0.6 : 1;
+  // Headers run over two lines ("Wartość" / "netto"): the rows around count too.
+  const near = (i: number) => Math.abs(i - hit.row.index) <= 1;
+  const kinds = new Set(ctx.labels.hits.filter((h) => near(h.row.index) && h.row.page === hit.row.page).map((h) => h.kind));
+  const tableish = kinds.has("item_header") || kinds.has("vat_rate");
+  return kinds.size >= 3 && tableish ? 0.6 : 1;
 }
 
 export interface LabelSearch {

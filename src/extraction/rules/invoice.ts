@@ -22,7 +22,7 @@ export function extractInvoiceFields(ctx: RuleContext): Fields {
   set("sale_date", best(candidatesFromLabels(ctx, { kinds: ["sale_date"], read: readDate })));
   set("due_date", best(candidatesFromLabels(ctx, { kinds: ["due_date"], read: readDate })));
   set("payment_method", best(candidatesFromLabels(ctx, { kinds: ["payment_method"], read: readPaymentMethod })));
-  set("iban", best(candidatesFromLabels(ctx, { kinds: ["iban"], read: readIban }).filter((c) => c.quality === 1)) ?? ibanAnywhere(ctx));
+  set("iban", best(candidatesFromLabels(ctx, { kinds: ["iban"], read: readIban })) ?? ibanAnywhere(ctx));
 
   const labelled = totalsFromLabels(ctx);
   const sums = totalsFromSumRows(ctx);
@@ -37,10 +37,10 @@ export function extractInvoiceFields(ctx: RuleContext): Fields {
   const buyerFields = buyer ? readParty(ctx, buyer) : null;
   set("seller_name", sellerFields?.name ?? companyLine(ctx, buyer));
   set("seller_address", sellerFields?.address);
-  set("seller_tax_id", sellerFields?.taxId ?? taxIdOutside(ctx, buyer));
+  set("seller_tax_id", best(candidatesFromLabels(ctx, { kinds: ["seller_tax_id"], read: readTaxId })) ?? sellerFields?.taxId ?? taxIdOutside(ctx, buyer));
   set("buyer_name", buyerFields?.name);
   set("buyer_address", buyerFields?.address);
-  set("buyer_tax_id", buyerFields?.taxId ?? taxIdInside(ctx, buyer, seller));
+  set("buyer_tax_id", best(candidatesFromLabels(ctx, { kinds: ["buyer_tax_id"], read: readTaxId })) ?? buyerFields?.taxId ?? taxIdInside(ctx, buyer, seller));
   if (fields.buyer_tax_id && fields.seller_tax_id && fields.buyer_tax_id.value === fields.seller_tax_id.value) delete fields.buyer_tax_id;
 
   set("currency", best(candidatesFromLabels(ctx, { kinds: ["currency"], read: readCurrency })) ?? documentCurrency(ctx, fields.total_gross?.raw));

@@ -5,6 +5,7 @@
  * rows are the name first, then the address until a contact, bank or id line.
  */
 import type { LabelKind } from "../labels.js";
+import type { BBox } from "../../domain/document-model.js";
 import { wordId, type LabelHit, type LayoutWord, type Row } from "../layout/index.js";
 import { ocrFactor, type Candidate, type RuleContext } from "./context.js";
 import { readTaxId, readText, type ParsedValue } from "./values.js";
@@ -45,14 +46,30 @@ export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
     const x0 = labelX0 - h;
     const x1 = neighbour ? neighbour.row.segments[neighbour.segment]!.words[neighbour.start]!.bbox.x0 - h / 2 : page.width;
     const rows: PartyBlock["rows"] = [];
+    const inColumn = (row: Row) => row.segments.flatMap((s) => s.words).filter((w) => w.bbox.x0 >= x0 && w.bbox.x0 < x1);
+    const at = page.rows.indexOf(heading.row);
     const rest = heading.row.segments[heading.segment]!.words.slice(heading.end).concat(
       heading.row.segments.slice(heading.segment + 1).flatMap((s) => s.words).filter((w) => w.bbox.x0 < x1),
     );
     if (rest.length > 0) rows.push({ row: heading.row, words: rest.filter((w) => !/^[:/]$/.test(w.text)) });
+    const underCaption = captionColumn(page.rows, at, heading.row.segments[heading.segment]!.bbox, h);
+    const belowRow = page.rows.slice(at + 1, at + 3).find((r) => inColumn(r).length > 0);
+    const firstBelow = belowRow ? inColumn(belowRow) : undefined;
+    // No name under the heading (a number, or another label's line): the heading may caption the block above it.
+    const nameless =
+      !firstBelow ||
+      !belowRow ||
+      !/\p{L}{3}/u.test(firstBelow.map((w) => w.text).join(" ")) ||
+      (startsWithKind(ctx, belowRow, firstBelow, new Set(["tax_id", "seller_tax_id", "buyer_tax_id", "iban", "item_header", "total_gross", "total_net", "total_vat"])));
+    if (rest.length === 0 && underCaption && (captionUnder(page.rows, at, underCaption, inColumn) || nameless) && rowsAbove(ctx, page.rows, at, underCaption).length > 0) {
+      const above = rowsAbove(ctx, page.rows, at, underCaption);
+      const xs = above.flatMap((r) => r.words.map((w) => w.bbox));
+      blocks.push({ role: heading.kind === "seller" ? "seller" : "buyer", heading, rows: above, x0: Math.min(...xs.map((b) => b.x0)), x1: Math.max(...xs.map((b) => b.x1)) + 1 });
+      continue;
+    }
     let lastBottom = heading.row.bbox.y1;
-    const at = page.rows.indexOf(heading.row);
     for (const row of page.rows.slice(at + 1, at + 12)) {
-      const words = row.segments.flatMap((s) => s.words).filter((w) => w.bbox.x0 >= x0 && w.bbox.x0 < x1);
+      const words = inColumn(row);
       if (words.length === 0) {
         if (row.bbox.y0 - lastBottom > 2.5 * h) break;
         continue;
@@ -67,6 +84,47 @@ export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
     blocks.push({ role: heading.kind === "seller" ? "seller" : "buyer", heading, rows, x0, x1 });
   }
   return blocks;
+}
+
+/**
+ * The column of the block a caption may sit under: the left edge of the nearest segment above
+ * that the caption overlaps (captions are centred under boxes; the box's lines are left-aligned).
+ */
+function captionColumn(rows: Row[], at: number, caption: BBox, h: number): ((row: Row) => LayoutWord[]) | null {
+  for (const row of rows.slice(Math.max(0, at - 4), at).reverse()) {
+    const anchor = row.segments.find((s) => Math.min(s.bbox.x1, caption.x1) - Math.max(s.bbox.x0, caption.x0) > 0);
+    if (!anchor) continue;
+    const left = anchor.bbox.x0;
+    return (r: Row) => r.segments.filter((s) => Math.abs(s.bbox.x0 - left) <= 1.5 * h).flatMap((s) => s.words);
+  }
+  return null;
+}
+
+/** Whether the heading is a caption under its block: the text above it is much nearer than the text below. */
+function captionUnder(rows: Row[], at: number, aboveColumn: (row: Row) => LayoutWord[], belowColumn: (row: Row) => LayoutWord[]): boolean {
+  const heading = rows[at]!;
+  const above = rows.slice(Math.max(0, at - 3), at).reverse().find((r) => aboveColumn(r).length > 0);
+  const below = rows.slice(at + 1, at + 4).find((r) => belowColumn(r).length > 0);
+  if (!above) return false;
+  const gapAbove = heading.bbox.y0 - Math.max(...aboveColumn(above).map((w) => w.bbox.y1));
+  const gapBelow = below ? Math.min(...belowColumn(below).map((w) => w.bbox.y0)) - heading.bbox.y1 : Infinity;
+  return gapAbove < 0.6 * gapBelow;
+}
+
+/** The block's rows read upwards from a caption under it, until a wide gap or a labelled row. */
+function rowsAbove(ctx: RuleContext, rows: Row[], at: number, inColumn: (row: Row) => LayoutWord[]): PartyBlock["rows"] {
+  const out: PartyBlock["rows"] = [];
+  let top = rows[at]!.bbox.y0;
+  const h = ctx.layout.lineHeight;
+  for (let i = at - 1; i >= 0 && out.length < 8; i--) {
+    const words = inColumn(rows[i]!);
+    if (words.length === 0) continue;
+    if (top - Math.max(...words.map((w) => w.bbox.y1)) > (out.length === 0 ? 3 : 2) * h) break;
+    if (startsWithKind(ctx, rows[i]!, words, new Set(["seller", "buyer", "item_header", "document_number", "issue_date", "sale_date", "due_date", "payment_method"]))) break;
+    out.unshift({ row: rows[i]!, words });
+    top = Math.min(...words.map((w) => w.bbox.y0));
+  }
+  return out;
 }
 
 function labelKindsOf(ctx: RuleContext, row: Row, word: LayoutWord): Set<LabelKind> | undefined {
@@ -90,6 +148,10 @@ function splitLabel(ctx: RuleContext, row: Row, words: LayoutWord[]): { kinds: S
   while (i < words.length) {
     const k = labelKindsOf(ctx, row, words[i]!);
     if (!k) break;
+    // "Firma Transportowa …" is a name, "Firma: …" a label: weak words label only with a colon or a gap after them.
+    const weak = [...k].every((kind) => kind === "name" || kind === "address" || kind === "contact");
+    const next = words[i + 1];
+    if (weak && !/:$/.test(words[i]!.text) && next && next.bbox.x0 - words[i]!.bbox.x1 < 2 * (words[i]!.bbox.y1 - words[i]!.bbox.y0)) break;
     kinds = new Set([...(kinds ?? []), ...k]);
     i++;
   }

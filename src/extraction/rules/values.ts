@@ -9,7 +9,7 @@ import { isValidEuVatId, vatIdCountry } from "../checks/vat-id.js";
 import type { LayoutWord } from "../layout/build.js";
 import { parseAmount } from "../normalize/amount.js";
 import { parseCurrency } from "../normalize/currency.js";
-import { parseDate } from "../normalize/date.js";
+import { findDates, parseDate } from "../normalize/date.js";
 import { normalizeIban } from "../normalize/iban.js";
 import { parsePaymentMethod } from "../normalize/payment-method.js";
 import { normalizeTaxId } from "../normalize/tax-id.js";
@@ -103,15 +103,18 @@ export function readIdentifier(words: readonly LayoutWord[]): ParsedValue | null
   for (const word of words) {
     const folded = foldText(word.text).replace(/[:.,]$/, "");
     if (taken.length === 0 && NUMBER_PREFIX.test(word.text)) continue;
-    if (NUMBER_STOPS.has(folded) || parseDate(word.text) !== null) break;
+    if (NUMBER_STOPS.has(folded)) break;
+    // "FV 3/12/2024" is a number that looks like a date after its series; a date alone is not a number.
+    const prefixOnly = taken.length > 0 && taken.every((w) => /^[A-Za-z]{1,5}[-/]?$/.test(w.text));
+    if (parseDate(word.text) !== null && !prefixOnly) break;
     taken.push(word);
     if (taken.length >= 3) break;
   }
   while (taken.length > 1 && !/\d/.test(taken[taken.length - 1]!.text)) taken.pop();
   if (taken.length === 0) return null;
   const raw = join(taken);
-  const value = normalizeText(raw.replace(/^[#:]+/, ""));
-  if (value.length < 2 || !/[\dA-Z]/i.test(value)) return null;
+  const value = normalizeText(raw.replace(/^(?:n°|no\.|nr\.?|#|:)\s*/i, ""));
+  if (value.length < 2 || !/[\dA-Z]/i.test(value) || findDates(value)[0]?.index === 0) return null;
   return { value, raw, words: taken, quality: /\d/.test(value) ? 1 : 0.4 };
 }
 

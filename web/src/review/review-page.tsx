@@ -43,12 +43,15 @@ export function ReviewPage({ id }: { id: string }) {
 
   const reviewable = status.data?.status === "completed" || status.data?.status === "manual_review";
 
-  // The first field takes the focus once the form is there, so the keyboard can start at once.
+  // The first field takes the focus once the form is on screen, so the keyboard can start at once.
+  const formShown = hasFields && !!doc.data && !!status.data;
   useEffect(() => {
-    if (!hasFields || focusedOnce.current) return;
+    if (!formShown || focusedOnce.current) return;
+    const first = inputs.current.get(FORM_ORDER[0]!);
+    if (!first) return;
     focusedOnce.current = true;
-    inputs.current.get(FORM_ORDER[0]!)?.focus();
-  }, [hasFields]);
+    first.focus();
+  }, [formShown]);
 
   /** Approve or reject, then open the next document waiting (or the queue when none is). */
   const decideAndNext = async (decision: "approve" | "reject", note: string | null) => {

@@ -66,6 +66,9 @@ export function classifyDocument(model: DocumentModel): { type: DocumentType; co
   if (/\b(?:simplified tax invoice|tax invoice)\b/.test(topText) && (shape === "till" || receipt >= 3)) invoice -= 2;
 
   const hasTotal = rows.some((r) => TOTAL.test(r));
+  const amounts = rows.filter((r) => /\d[.,]\d{2}(?!\d)/.test(r)).length;
+  // Neither a total nor amounts: whatever the words, there is nothing to pay.
+  if (amounts === 0 && !hasTotal && invoice < 4) return { type: "other", confidence: round(Math.min(0.9, 0.6 + 0.05 * (4 - Math.max(invoice, receipt)))) };
   const evidence = Math.max(invoice, receipt);
   if (!hasTotal && evidence < 3) return { type: "other", confidence: round(0.5 + 0.1 * (3 - evidence)) };
   if (evidence < 1.5) return { type: "other", confidence: round(0.55 - 0.1 * evidence) };

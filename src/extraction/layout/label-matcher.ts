@@ -20,6 +20,8 @@ export interface LabelHit {
   strength: number;
   /** Characters of the phrase: longer phrases win overlaps. */
   length: number;
+  /** Spelled exactly (after folding), not forgiven an OCR slip. */
+  exact: boolean;
 }
 
 interface CompiledPhrase {
@@ -67,7 +69,7 @@ export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): 
         if (first === "") continue;
         for (const p of byFirst.get(first[0]!) ?? []) {
           const match = matchAt(keys, start, p.key);
-          if (match) rowHits.push({ kind: p.kind, phrase: p.phrase, row, segment: segIndex, start, end: match.end, strength: p.weight * match.quality, length: p.key.length });
+          if (match) rowHits.push({ kind: p.kind, phrase: p.phrase, row, segment: segIndex, start, end: match.end, strength: p.weight * match.quality, length: p.key.length, exact: match.quality === 1 });
         }
       }
       hits.push(...resolveOverlaps(rowHits));
@@ -83,7 +85,9 @@ function matchAt(keys: string[], start: number, target: string): { end: number; 
     text += keys[end]!;
     if (text === target) return { end: end + 1, quality: 1 };
     if (text.length > target.length + edits) return null;
-    if (edits > 0 && text.length >= target.length - edits && editDistance(text, target, edits) <= edits) {
+    // An OCR slip leaves the start or the end of a word intact: only those are worth an edit distance.
+    const plausible = text.slice(0, 2) === target.slice(0, 2) || text.slice(-2) === target.slice(-2);
+    if (edits > 0 && plausible && text.length >= target.length - edits && editDistance(text, target, edits) <= edits) {
       // Prefer an exact match one word further ("Rechnungs" "nr" vs "Rechnungsn").
       const next = keys[end + 1];
       if (next !== undefined && text + next === target) return { end: end + 2, quality: 1 };
@@ -94,16 +98,19 @@ function matchAt(keys: string[], start: number, target: string): { end: number; 
   return null;
 }
 
-/** Longer phrases first; a hit overlapping a kept one is dropped unless it is of a compatible family. */
+/**
+ * Exact spellings first ("Invoice No" is not a slip of "Invoice to"), then longer phrases; a hit
+ * overlapping a kept one is dropped unless both spell the very same words exactly.
+ */
 function resolveOverlaps(hits: LabelHit[]): LabelHit[] {
-  hits.sort((a, b) => b.length - a.length || b.strength - a.strength);
+  hits.sort((a, b) => Number(b.exact) - Number(a.exact) || b.length - a.length || b.strength - a.strength);
   const kept: LabelHit[] = [];
   for (const hit of hits) {
     const clash = kept.find((k) => hit.start < k.end && k.start < hit.end);
     if (!clash) kept.push(hit);
     // The same words may name two kinds ("Razem" is a sum row and a receipt total; "Do zapłaty"
     // an invoice and a receipt total): keep both when they cover exactly the same words.
-    else if (clash.start === hit.start && clash.end === hit.end && clash.kind !== hit.kind) kept.push(hit);
+    else if (clash.start === hit.start && clash.end === hit.end && clash.kind !== hit.kind && clash.exact && hit.exact) kept.push(hit);
   }
   return kept.sort((a, b) => a.start - b.start);
 }

@@ -153,7 +153,8 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
   let at = top.indexOf(nameRow) + 1;
   // A name broken over two lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "XYZ (M)" / "SDN BHD".
   const next = top[at];
-  if (next && !isStop(next) && !isNoise(next) && !/\d/.test(rowFolded(next))) {
+  const nextText = next ? foldText(cutRegistration(rowWords(next)).map((w) => w.text).join(" ")) : "";
+  if (next && !isStop(next) && !isNoise(next) && !/\d/.test(nextText)) {
     const folded = rowFolded(nameRow);
     const nextFolded = rowFolded(next);
     const nextIsLegal = LEGAL_FORM.test(nextFolded) && nextFolded.split(" ").length <= 3;
@@ -167,7 +168,7 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
   if (legal && previous && /^(?:co\b|\(m\)|sdn|bhd|s\/b|sp\.|gmbh|ltd|inc)/.test(rowFolded(nameRow)) && !isNoise(previous) && !isStop(previous) && !/\d/.test(rowFolded(previous))) {
     nameRows.unshift(previous);
   }
-  const name = readText(cutRegistration(nameRows.flatMap(rowWords)));
+  const name = readText(nameRows.flatMap((r) => cutRegistration(rowWords(r))));
   const nameCandidate = name ? unlabelled(name, nameRow, legal ? 0.85 : 0.7) : null;
 
   const addressRows: Row[] = [];

@@ -106,7 +106,7 @@ export function readIdentifier(words: readonly LayoutWord[]): ParsedValue | null
     if (NUMBER_STOPS.has(folded)) break;
     // "FV 3/12/2024" is a number that looks like a date after its series; a date alone is not a number.
     const prefixOnly = taken.length > 0 && taken.every((w) => /^[A-Za-z]{1,5}[-/]?$/.test(w.text));
-    if (parseDate(word.text) !== null && !prefixOnly) break;
+    if (isWholeDate(word.text) && !prefixOnly) break;
     taken.push(word);
     if (taken.length >= 3) break;
   }
@@ -116,6 +116,12 @@ export function readIdentifier(words: readonly LayoutWord[]): ParsedValue | null
   const value = normalizeText(raw.replace(/^(?:n°|no\.|nr\.?|#|:)\s*/i, ""));
   if (value.length < 2 || !/[\dA-Z]/i.test(value) || findDates(value)[0]?.index === 0) return null;
   return { value, raw, words: taken, quality: /\d/.test(value) ? 1 : 0.4 };
+}
+
+/** A word that is a date and nothing else ("05.03.2024", not "FV/12/03/2024"). */
+function isWholeDate(text: string): boolean {
+  const date = findDates(text)[0];
+  return date !== undefined && date.index === 0 && date.length >= foldText(text).replace(/[.,;:)]+$/, "").length;
 }
 
 export function readText(words: readonly LayoutWord[]): ParsedValue | null {

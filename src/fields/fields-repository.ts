@@ -1,11 +1,19 @@
-import type { Selectable } from "kysely";
-import type { DocumentFieldsTable } from "../db/schema.js";
+import type { ExpressionBuilder, Selectable } from "kysely";
+import type { DatabaseSchema, DocumentFieldsTable } from "../db/schema.js";
 import type { Tx } from "../db/transaction.js";
 import type { Database } from "../db/database.js";
 import type { ExtractionCandidates } from "../extraction/types.js";
 import type { Extraction, ReviewState } from "./fields-types.js";
 
 export type DocumentFieldsRow = Selectable<DocumentFieldsTable>;
+
+/**
+ * When an extraction shows: once its step has succeeded, or when a person rejected it (the
+ * rejection fails that step with review_rejected; the fields stay readable with their
+ * rejected review until a retry runs the step again).
+ */
+const VISIBLE = (eb: ExpressionBuilder<DatabaseSchema, "job_steps">) =>
+  eb.or([eb("job_steps.status", "=", "success"), eb.and([eb("job_steps.status", "=", "failure"), eb("job_steps.error_code", "=", "review_rejected")])]);
 type Db = Database["db"] | Tx;
 
 /** The extraction step's write: one row per job, replaced when the step runs again (a retry). */
@@ -61,7 +69,7 @@ export async function findVisibleExtraction(db: Db, jobId: string): Promise<Docu
     .innerJoin("job_steps", (join) => join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"))
     .selectAll("document_fields")
     .where("document_fields.job_id", "=", jobId)
-    .where("job_steps.status", "=", "success")
+    .where((eb) => VISIBLE(eb))
     .executeTakeFirst();
 }
 
@@ -76,7 +84,7 @@ export async function findVisibleExtractions(db: Db, jobIds: readonly string[]):
       .innerJoin("job_steps", (join) => join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"))
       .selectAll("document_fields")
       .where("document_fields.job_id", "in", chunk)
-      .where("job_steps.status", "=", "success")
+      .where((eb) => VISIBLE(eb))
       .execute();
     for (const row of rows) out.set(row.job_id, row);
   }

@@ -162,8 +162,8 @@ export class ReviewService {
 
   /**
    * The document's latest job, locked, with its visible extraction. Only a completed job's
-   * fields can be corrected or decided on: a running job is about to replace them, and a
-   * failed one has none to stand behind.
+   * fields whose review is still pending can be corrected or decided on: a running job is
+   * about to replace them, a failed one has none to stand behind, and a decision is final.
    */
   private async lockReviewable(trx: Tx, scope: Scope, documentId: string, expectedVersion: string | null): Promise<{ job: JobRow; row: DocumentFieldsRow; steps: StepRow[] }> {
     let doc = trx.selectFrom("documents").select(["id", "latest_job_id"]).where("id", "=", documentId).where("deleted_at", "is", null);
@@ -180,6 +180,11 @@ export class ReviewService {
       throw new DocketError("version_mismatch", `the fields changed since version ${expectedVersion} (now ${job.version}); read them again`, { details: { version: Number(job.version) } });
     }
     if (job.status !== "completed") throw new DocketError("not_reviewable", `the document's job is ${job.status}; only a completed job's fields can be reviewed`);
+    // A decision is final for this job: fields a person approved do not change under them
+    // afterwards. Processing the document again starts a new review.
+    if (row.review_state !== "pending") {
+      throw new DocketError("not_reviewable", `the fields were already ${row.review_state} by ${row.review_by ?? "someone"}; submit the document again to review it anew`);
+    }
     const steps = await trx.selectFrom("job_steps").select(["name", "position"]).where("job_id", "=", job.id).orderBy("position").execute();
     return { job, row, steps };
   }

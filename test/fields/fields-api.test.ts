@@ -137,6 +137,31 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it("lets exactly one of two racing corrections with the same If-Match win, and one of two racing decisions", { skip, timeout: 90_000 }, async () => {
+      const { id } = await process(u.alice, { sellerNip: INVALID_NIP });
+      const { version } = (await u.alice.req("GET", `/api/v1/documents/${id}/fields`)).json;
+      const path = `/api/v1/documents/${id}/fields`;
+      const racing = await Promise.all(
+        ["Alpha Sp. z o.o.", "Beta Sp. z o.o.", "Gamma Sp. z o.o."].map((name) => u.alice.req("PATCH", path, { json: { fields: { seller_name: name } }, headers: { "if-match": `"${version}"` } })),
+      );
+      assert.deepEqual(racing.map((r) => r.status).sort(), [200, 412, 412], racing.map((r) => r.text).join("\n"));
+      const winner = racing.find((r) => r.status === 200)!.json.fields.seller_name.value;
+      assert.equal((await u.alice.req("GET", path)).json.fields.seller_name.value, winner);
+      const history = (await u.alice.req("GET", `/api/v1/documents/${id}/history`)).json.items as { status: string }[];
+      assert.equal(history.filter((e) => e.status === "fields_updated").length, 1);
+
+      const decisions = await Promise.all(
+        (["approve", "reject"] as const).map((decision) => u.alice.req("POST", `/api/v1/documents/${id}/review`, { json: { decision } })),
+      );
+      assert.deepEqual(decisions.map((r) => r.status).sort(), [200, 409], decisions.map((r) => r.text).join("\n"));
+      assert.equal(decisions.find((r) => r.status === 409)!.json.code, "not_reviewable");
+      // A decision is final: no correction after it either.
+      const late = await u.alice.req("PATCH", path, { json: { fields: { seller_name: "Delta" } }, headers: { "if-match": "*" } });
+      assert.equal(late.json.code, "not_reviewable");
+      const status = (await u.alice.req("GET", `/api/v1/documents/${id}/status`)).json.status;
+      assert.equal(status, decisions.find((r) => r.status === 200)!.json.review.state === "approved" ? "completed" : "failed");
+    });
+
     it("approval completes the document in the same change; rejection fails it with review_rejected and a retry extracts again without OCR", { skip, timeout: 120_000 }, async () => {
       const a = await process(u.alice, { sellerNip: INVALID_NIP });
       const approve = await u.alice.req("POST", `/api/v1/documents/${a.id}/review`, { json: { decision: "approve", note: "checked by phone" } });

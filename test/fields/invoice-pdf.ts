@@ -34,7 +34,7 @@ export function sampleInvoice(overrides: Partial<SimpleInvoice> = {}): SimpleInv
     sellerName: "Kowalski Consulting Sp. z o.o.",
     sellerNip: VALID_NIP,
     buyerName: "Nowak Trading S.A.",
-    buyerNip: "7010005640",
+    buyerNip: "7010005646",
     net: "1 000,00",
     vat: "230,00",
     gross: "1 230,00",

@@ -163,6 +163,8 @@ describe("review screen in Chromium against the real server", { skip }, () => {
 
     // The first field has the focus on arrival; the failing tax id is marked.
     await until("the first field focused", async () => (await page.evaluate(() => document.activeElement?.getAttribute("name"))) === "document_number");
+    await page.locator("[data-testid=field-highlight][data-field=document_number]").waitFor();
+    await screenshot(page, "review-02-screen", { also: "ui-review.png" });
     const failing = Object.keys(fields.fields).filter((name) => fields.checks.some((c: { ok: boolean; fields: string[] }) => !c.ok && c.fields.includes(name)));
     assert.ok(failing.includes("seller_tax_id"), `the invalid seller NIP fails a check: ${JSON.stringify(fields.checks)}`);
     for (const name of failing) {
@@ -188,7 +190,7 @@ describe("review screen in Chromium against the real server", { skip }, () => {
     );
     const inside = words.filter((w) => w.x >= source.bbox[0]! - 1 && w.x <= source.bbox[2]! && w.y >= source.bbox[1]! - 1 && w.y <= source.bbox[3]!);
     assert.ok(inside.some((w) => value.includes(w.text)), `the highlighted box covers "${value}": ${JSON.stringify(inside)}`);
-    await screenshot(page, "review-02-screen", { also: "ui-review.png" });
+    await screenshot(page, "review-03-failing-field");
   });
 
   it("fills the focused field by clicking words; Shift-click appends; a drag takes the words inside; Escape reverts", { timeout: 30_000 }, async () => {
@@ -276,7 +278,7 @@ describe("review screen in Chromium against the real server", { skip }, () => {
     assert.equal(await input("document_number").inputValue(), "FV/EDITED/1", "the edit is still on screen");
     await until("the other change reloaded", async () => (await input("buyer_name").inputValue()) === "Changed Elsewhere Sp. z o.o.");
     assert.equal((await statusOf(second!.id)).status, "manual_review", "nothing was approved");
-    await screenshot(page, "review-03-conflict");
+    await screenshot(page, "review-04-conflict");
 
     await page.click("[data-testid=save]");
     await page.locator("[data-testid=form-notice][data-kind=saved]").waitFor();
@@ -318,7 +320,7 @@ describe("review screen in Chromium against the real server", { skip }, () => {
     }
     await page.getByRole("button", { name: /Zatwierdź i dalej/ }).waitFor();
     await page.locator("legend", { hasText: "Kwoty" }).waitFor();
-    await screenshot(page, "review-04-polish");
+    await screenshot(page, "review-05-polish");
 
     // The last one approved by the button: the queue is empty, the count gone.
     await page.getByRole("button", { name: /Zatwierdź i dalej/ }).click();
@@ -366,7 +368,7 @@ describe("review screen in Chromium against the real server", { skip }, () => {
       await small.locator("[data-testid=input-seller_tax_id]").waitFor();
       const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling at 390 px (overflow ${overflow} px)`);
-      await screenshot(small, "review-05-phone", { fullPage: true });
+      await screenshot(small, "review-06-phone", { fullPage: true });
     } finally {
       await phone.close();
     }

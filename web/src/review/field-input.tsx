@@ -28,8 +28,10 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
   const i18n = useI18n();
   const { t } = i18n;
   const field = fields.fields[name];
-  const checks = checksOf(fields, name);
-  const failing = checks.some((c) => !c.ok);
+  const judged = checksOf(fields, name);
+  // A failure is shown with its own message; passes once per check name (two date checks, one ✓).
+  const checks = judged.filter((c, i) => !c.ok || judged.findIndex((o) => o.ok && o.name === c.name) === i);
+  const failing = judged.some((c) => !c.ok);
   const edited = name in form.edits;
   const error = form.errors[name];
   const id = `field-${name}`;
@@ -87,7 +89,7 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
           </p>
         ) : null}
         {checks.map((c, i) => (
-          <p key={`${c.name}-${i}`} className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"} data-testid="field-check" data-check={c.name} data-ok={c.ok}>
+          <p key={`${c.name}-${i}`} className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"} title={c.ok ? checkText(i18n, c.message) : undefined} data-testid="field-check" data-check={c.name} data-ok={c.ok}>
             {c.ok ? <IconCheck size={13} /> : <IconX size={13} />}
             <span>{c.ok ? checkName(i18n, c.name) : checkText(i18n, c.message)}</span>
           </p>

@@ -83,6 +83,8 @@ export function ReviewFormCard(props: {
           </div>
         </fieldset>
       ))}
+      {/* Kept in view at the bottom of the window while the form scrolls: the outcome and the buttons. */}
+      <div className="review-footer">
       <div className="review-live" role="status" aria-live="polite" aria-atomic="true">
         <Notice form={form} />
       </div>
@@ -104,6 +106,7 @@ export function ReviewFormCard(props: {
             Ctrl+↵
           </kbd>
         </button>
+      </div>
       </div>
       <details className="review-help">
         <summary>{t("review.shortcuts")}</summary>

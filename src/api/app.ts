@@ -14,6 +14,7 @@ import type { JobService } from "../jobs/job-service.js";
 import type { LiveService } from "../jobs/live-service.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { TemplateCatalog } from "../extraction/templates/template-catalog.js";
 import { registerAuth } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
@@ -23,6 +24,7 @@ import { eventRoutes, type SseConnection } from "./routes/events.js";
 import { fieldRoutes } from "./routes/fields.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
+import { templateRoutes } from "./routes/templates.js";
 import { registerWebUi, type WebUiOptions } from "./web-ui.js";
 
 export interface ApiDeps {
@@ -32,6 +34,8 @@ export interface ApiDeps {
   jobs: JobService;
   fields: FieldsService;
   review: ReviewService;
+  /** Extraction templates (folder and uploads) for the admin routes. */
+  templates: TemplateCatalog;
   live: LiveService;
   idempotency: IdempotencyStore;
   metrics: Metrics;
@@ -120,6 +124,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
   fieldRoutes(app, { fields: d.fields, review: d.review });
+  await templateRoutes(app, { templates: d.templates });
   eventRoutes(app, { live: d.live, log: d.log, metrics: d.metrics, keepAliveMs: d.sseKeepAliveMs, connections: d.sseConnections });
   opsRoutes(app, { metrics: d.metrics, checks: d.checks });
   if (d.webUi) await registerWebUi(app, d.webUi);

@@ -21,6 +21,7 @@ import { PipelineRegistry, type PipelineDefinition } from "../engine/pipeline.js
 import { Worker, type WorkerOptions } from "../engine/worker.js";
 import { FieldsService } from "../fields/fields-service.js";
 import { ReviewService } from "../fields/review-service.js";
+import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
 import { JobService } from "../jobs/job-service.js";
 import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -128,6 +129,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       jobs,
       fields,
       review,
+      templates: new TemplateCatalog({ dir: config.extraction.templatesDir, database, log }),
       live,
       idempotency: new IdempotencyStore(database),
       metrics,

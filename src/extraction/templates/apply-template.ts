@@ -154,6 +154,10 @@ class TemplateApplication {
         this.fields[target] = field;
         return;
       }
+      // Docket cannot read it as that field: keep the text as matched.
+      const texts = [...new Set(values.map((v) => v.text).filter((t) => t.trim() !== ""))];
+      if (texts.length > 0) this.extras[name] = texts.length === 1 ? texts[0] : texts;
+      return;
     }
     const typed = values.map((v) => typedValue(v.text, type, this.hints)).filter((v): v is string | number => v !== null);
     let result: unknown = typed;

@@ -30,13 +30,18 @@ function columnsOf(row: LineRow): Columns {
 
 const amount = (text: string | undefined, hints: NormalizeHints) => (text === undefined ? null : parseAmount(text, hints));
 
+/** Quantities are counts more often than amounts: "10", "2.5", not "10.00". */
+function trimZeros(value: string | null): string | null {
+  return value === null || !value.includes(".") ? value : value.replace(/0+$/, "").replace(/\.$/, "");
+}
+
 export function toLineItems(rows: readonly PlacedRow[], hints: NormalizeHints): LineItem[] {
   const items: LineItem[] = [];
   for (const { row, source } of rows) {
     const c = columnsOf(row);
     const item: LineItem = {
       description: collapseWhitespace(c.description ?? ""),
-      quantity: amount(c.quantity, hints),
+      quantity: trimZeros(amount(c.quantity, hints)),
       unit: c.unit ? collapseWhitespace(c.unit) : null,
       unit_price: amount(c.unit_price, hints),
       net: amount(c.net, hints),

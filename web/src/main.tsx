@@ -7,6 +7,8 @@ import { forgetSession, keys } from "./api/keys";
 import { App } from "./app";
 import { I18nProvider } from "./i18n/i18n";
 import "./styles.css";
+// The screen's rules first: review.css ends with the narrow-window overrides of both.
+import "./review/review-screen.css";
 import "./review/review.css";
 
 const api = new ApiClient();

@@ -52,7 +52,7 @@ export const LABELS: readonly LabelGroup[] = [
       nl: ["Factuurnummer", "Factuur nr", "Factuurnr"],
     },
   },
-  { kind: "document_number", weight: 0.6, phrases: { pl: ["nr", "numer"], en: ["No", "Number", "Invoice", "Bill"], de: ["Nr", "Nummer"], fr: ["N°"] } },
+  { kind: "document_number", weight: 0.6, phrases: { pl: ["nr", "numer", "Faktura"], en: ["No", "Number", "Invoice", "Bill"], de: ["Nr", "Nummer", "Rechnung"], fr: ["N°", "Facture"], nl: ["Factuur"] } },
   {
     kind: "issue_date",
     weight: 1,
@@ -132,7 +132,7 @@ export const LABELS: readonly LabelGroup[] = [
     },
   },
   /** Bare column words: they name a total only as often as they head a column. */
-  { kind: "total_gross", weight: 0.8, phrases: { pl: ["Brutto"], en: ["Gross"], de: ["Brutto"] } },
+  { kind: "total_gross", weight: 0.8, phrases: { pl: ["Brutto"], en: ["Gross", "Total"], de: ["Brutto", "Summe", "Gesamt"], fr: ["Total"] } },
   { kind: "total_net", weight: 0.8, phrases: { pl: ["Netto"], en: ["Net"], de: ["Netto"], fr: ["HT"] } },
   { kind: "total_vat", weight: 0.8, phrases: { pl: ["VAT"], en: ["VAT", "Tax", "GST", "SST"], de: ["USt", "MwSt"], fr: ["TVA"], nl: ["BTW"] } },
   {
@@ -173,7 +173,7 @@ export const LABELS: readonly LabelGroup[] = [
     phrases: {
       pl: ["Forma płatności", "Sposób płatności", "Metoda płatności", "Rodzaj płatności", "Płatność", "Forma zapłaty", "Zapłacono"],
       en: ["Payment method", "Payment type", "Method of payment", "Payment mode", "Paid by", "Payment", "Paid with", "Mode of payment"],
-      de: ["Zahlungsart", "Zahlungsweise", "Zahlungsmethode", "Zahlungsbedingungen", "Bezahlt mit"],
+      de: ["Zahlungsart", "Zahlungsweise", "Zahlungsmethode", "Zahlungsform", "Zahlungsbedingungen", "Bezahlt mit"],
       fr: ["Mode de paiement", "Mode de règlement", "Moyen de paiement", "Règlement", "Conditions de paiement"],
       nl: ["Betaalmethode", "Betaalwijze"],
     },

@@ -79,7 +79,8 @@ export function buildLayout(model: DocumentModel): Layout {
  * (when letters precede it, so times like 8:13 stay whole), sharing the box by characters.
  */
 function splitWord(word: Word): LayoutWord[] {
-  const m = /^(\p{L}[\p{L}\p{N}.\-/]*:)(\S+)$/u.exec(word.text);
+  // "n°562044387", "Nr.123", "#4711": a number sign glued to its number.
+  const m = /^(\p{L}[\p{L}\p{N}.\-/]*:)(\S+)$/u.exec(word.text) ?? /^((?:n°|nº|#))(\d\S*)$/iu.exec(word.text);
   if (!m) return [toLayoutWord(word.text, word.bbox, word.confidence)];
   const [label, value] = [m[1]!, m[2]!];
   const cut = word.bbox.x0 + ((word.bbox.x1 - word.bbox.x0) * label.length) / word.text.length;

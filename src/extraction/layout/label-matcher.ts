@@ -64,11 +64,19 @@ export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): 
     row.segments.forEach((seg, segIndex) => {
       const rowHits: LabelHit[] = [];
       const keys = seg.words.map((w) => w.key);
+      // A label's words sit close together: a gap wider than the text is tall separates table cells.
+      const joined = seg.words.map((w, i) => {
+        const next = seg.words[i + 1];
+        return next !== undefined && next.bbox.x0 - w.bbox.x1 < 0.9 * (w.bbox.y1 - w.bbox.y0);
+      });
       for (let start = 0; start < seg.words.length; start++) {
         const first = seg.words[start]!.key;
         if (first === "") continue;
         for (const p of byFirst.get(first[0]!) ?? []) {
-          const match = matchAt(keys, start, p.key);
+          const match = matchAt(keys, joined, start, p.key);
+          // An OCR-forgiven label must look like one: a colon, the end of its run, or a number after it.
+          // So must a weak one ("Invoice", "No", "Date"): in running text it is just a word.
+          if (match && (match.quality < 1 || p.weight < 1) && !looksLikeLabel(seg.words, match.end)) continue;
           if (match) rowHits.push({ kind: p.kind, phrase: p.phrase, row, segment: segIndex, start, end: match.end, strength: p.weight * match.quality, length: p.key.length, exact: match.quality === 1 });
         }
       }
@@ -78,19 +86,28 @@ export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): 
   return hits;
 }
 
-function matchAt(keys: string[], start: number, target: string): { end: number; quality: number } | null {
+function looksLikeLabel(words: ReadonlyArray<{ text: string }>, end: number): boolean {
+  const last = words[end - 1]!.text;
+  const next = words[end];
+  return /[:.#]$/.test(last) || next === undefined || /^[:#\d]/.test(next.text) || /\d/.test(next.text);
+}
+
+function matchAt(keys: string[], joined: boolean[], start: number, target: string): { end: number; quality: number } | null {
   let text = "";
   const edits = allowedEdits(target.length);
   for (let end = start; end < keys.length && end < start + 8; end++) {
+    if (end > start && !joined[end - 1]) return null;
     text += keys[end]!;
     if (text === target) return { end: end + 1, quality: 1 };
     if (text.length > target.length + edits) return null;
     // An OCR slip leaves the start or the end of a word intact: only those are worth an edit distance.
     const plausible = text.slice(0, 2) === target.slice(0, 2) || text.slice(-2) === target.slice(-2);
-    if (edits > 0 && plausible && text.length >= target.length - edits && editDistance(text, target, edits) <= edits) {
+    // Short labels are forgiven a wrong letter, not a missing one ("facture" is not "Facture n°").
+    const shortest = target.length >= 10 ? target.length - edits : target.length;
+    if (edits > 0 && plausible && text.length >= shortest && editDistance(text, target, edits) <= edits) {
       // Prefer an exact match one word further ("Rechnungs" "nr" vs "Rechnungsn").
       const next = keys[end + 1];
-      if (next !== undefined && text + next === target) return { end: end + 2, quality: 1 };
+      if (next !== undefined && joined[end] && text + next === target) return { end: end + 2, quality: 1 };
       return { end: end + 1, quality: 0.85 };
     }
     if (!target.startsWith(text) && edits === 0) return null;

@@ -39,6 +39,7 @@ export function foldText(text: string): string {
  */
 export function labelKey(text: string): string {
   return foldText(text)
+    .replace(/#/g, "no")
     .replace(/[1l|!]/g, "i")
     .replace(/0/g, "o")
     .replace(/5/g, "s")

@@ -49,6 +49,8 @@ export interface LabelSearch {
   kinds: readonly LabelKind[];
   read: (words: readonly LayoutWord[]) => ParsedValue | null;
   directions?: readonly Direction[];
+  /** A factor per kind for kinds that only sometimes mean this field. */
+  kindWeight?: Partial<Record<LabelKind, number>>;
   /** Which hits count (e.g. only those outside the buyer's block). */
   accept?: (hit: LabelHit) => boolean;
 }
@@ -59,7 +61,7 @@ export function candidatesFromLabels(ctx: RuleContext, search: LabelSearch): Can
   const out: Candidate[] = [];
   for (const hit of ctx.labels.hits) {
     if (!kinds.has(hit.kind) || (search.accept && !search.accept(hit))) continue;
-    const penalty = headerPenalty(ctx, hit);
+    const penalty = headerPenalty(ctx, hit) * (search.kindWeight?.[hit.kind] ?? 1);
     for (const region of valueRegions(hit, ctx.layout, ctx.labels, kinds)) {
       if (search.directions && !search.directions.includes(region.direction)) continue;
       const parsed = search.read(region.words);

@@ -24,9 +24,15 @@ export function leadingAmount(words: readonly LayoutWord[]): ParsedValue | null 
   return noise.length === 0 ? first : { ...first, quality: first.quality * 0.5 };
 }
 
+/** A gross total: the sum when the region prints net, VAT and gross in a row, else its first amount. */
+export function grossAmount(words: readonly LayoutWord[]): ParsedValue | null {
+  const triple = addingTriple(readAmounts(words));
+  return triple ? triple[2] : leadingAmount(words);
+}
+
 export function totalsFromLabels(ctx: RuleContext): TotalsCandidates {
   return {
-    gross: candidatesFromLabels(ctx, { kinds: ["total_gross"], read: leadingAmount }),
+    gross: candidatesFromLabels(ctx, { kinds: ["total_gross", "receipt_total"], read: grossAmount, kindWeight: { receipt_total: 0.8 } }),
     net: candidatesFromLabels(ctx, { kinds: ["total_net"], read: leadingAmount }),
     vat: candidatesFromLabels(ctx, { kinds: ["total_vat"], read: leadingAmount, accept: (hit) => !isRateHeader(hit.row) }),
   };

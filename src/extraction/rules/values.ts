@@ -115,6 +115,8 @@ export function readIdentifier(words: readonly LayoutWord[]): ParsedValue | null
   const raw = join(taken);
   const value = normalizeText(raw.replace(/^(?:n°|no\.|nr\.?|#|:)\s*/i, ""));
   if (value.length < 2 || !/[\dA-Z]/i.test(value) || findDates(value)[0]?.index === 0) return null;
+  // "24.99" or "1 234,56" is an amount, not a document number.
+  if (/^-?[\d\s]*\d[.,]\d{2}$/.test(value)) return null;
   return { value, raw, words: taken, quality: /\d/.test(value) ? 1 : 0.4 };
 }
 

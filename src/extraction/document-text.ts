@@ -27,8 +27,8 @@ export interface DocumentText {
   text: string;
   /** Every word's character range, in text order (ascending `start`, never overlapping). */
   spans: WordSpan[];
-  /** Each page's character range in `text`. */
-  pages: Array<{ number: number; start: number; end: number }>;
+  /** Each page's character range in `text`, and the pixel density of its boxes. */
+  pages: Array<{ number: number; start: number; end: number; dpi: number }>;
 }
 
 /** A gap this many character widths wide or more is a column gap, not a word space. */
@@ -65,7 +65,7 @@ export function buildDocumentText(model: DocumentModel): DocumentText {
       spans.push({ start: offset, end: offset + text.length, page: page.number, bbox });
       emit(text);
     });
-    pages.push({ number: page.number, start, end: offset });
+    pages.push({ number: page.number, start, end: offset, dpi: page.dpi });
   });
   return { text: parts.join(""), spans, pages };
 }

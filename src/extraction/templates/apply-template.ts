@@ -8,6 +8,7 @@
 import { locateText, sourceOf, type DocumentText } from "../document-text.js";
 import { collapseWhitespace, normalizeField, type NormalizeHints } from "../normalize/index.js";
 import { FIELD_KINDS, type ExtractionCandidates, type Field, type FieldName, type FieldSource, type Fields, type LineItem, type VatBreakdownRow } from "../types.js";
+import { areaText } from "./area-text.js";
 import { CURRENCY_SYMBOL_FIELD, docketFieldFor, LINE_ITEM_FIELDS, SELLER_ADDRESS_PARTS, VAT_BREAKDOWN_FIELDS } from "./field-mapping.js";
 import { identityText, lowerCase, originalRange, removeAccents, removeSpaces, replaceAll, replaceText, type MappedText } from "./mapped-text.js";
 import { findAll, parseLinesRule, parseTable, type Capture } from "./template-parsers.js";
@@ -97,8 +98,10 @@ class TemplateApplication {
       const spec = f.spec;
       switch (spec.parser) {
         case "regex": {
-          const captures = findAll(spec.regexes, this.mt.text);
-          if (captures && captures.length > 0) this.take(f.name, captures.map((c) => this.value(c, spec)), spec.type, spec.group);
+          // An area is read as printed: invoice2data does not apply the options to it.
+          const mt = spec.area ? areaText(this.dt, spec.area) : this.mt;
+          const captures = findAll(spec.regexes, mt.text);
+          if (captures && captures.length > 0) this.take(f.name, captures.map((c) => this.value(c, spec, mt)), spec.type, spec.group);
           break;
         }
         case "static":
@@ -106,13 +109,14 @@ class TemplateApplication {
           break;
         case "lines": {
           const rows: PlacedRow[] = [];
+          const mt = spec.area ? areaText(this.dt, spec.area) : this.mt;
           for (const rule of spec.rules) {
-            for (const row of parseLinesRule(rule, this.mt.text)) {
+            for (const row of parseLinesRule(rule, mt.text)) {
               for (const [column, replacements] of Object.entries(rule.replace)) {
                 const value = row.values[column];
                 if (value !== undefined) row.values[column] = replacements.reduce((v, r) => replaceText(v, r), value);
               }
-              rows.push({ row, types: rule.types, source: this.sourceOfRanges(row.ranges.map((r) => originalRange(this.mt, r.start, r.end))) });
+              rows.push({ row, types: rule.types, source: this.sourceOfRanges(row.ranges.map((r) => originalRange(mt, r.start, r.end))) });
             }
           }
           if (rows.length === 0) break;
@@ -126,20 +130,21 @@ class TemplateApplication {
     for (const table of this.t.tables) {
       for (const [name, captures] of parseTable(table, this.mt.text)) {
         const type: ValueType | null = name.startsWith("date") || name.endsWith("date") ? "date" : name.startsWith("amount") ? "float" : (table.types[name] ?? null);
-        this.take(name, captures.map((c) => this.value(c, null)), type, table.groups[name] ?? null);
+        this.take(name, captures.map((c) => this.value(c, null, this.mt)), type, table.groups[name] ?? null);
       }
     }
     this.fallbacks();
     return { fields: this.fields, line_items: this.lineItems, vat_breakdown: this.vatBreakdown, extras: this.extras };
   }
 
-  private value(c: Capture, spec: RegexFieldSpec | null): Value {
+  /** A capture in `mt` as a value: its text after the field's `replace` and `extract_number`, its range in the document's text. */
+  private value(c: Capture, spec: RegexFieldSpec | null, mt: MappedText): Value {
     let text = c.text;
     if (spec) {
       for (const r of spec.replace) text = replaceText(text, r);
       if (spec.extractNumber) text = extractNumber(text);
     }
-    const range = originalRange(this.mt, c.start, c.end);
+    const range = originalRange(mt, c.start, c.end);
     return { text, start: range.start, end: range.end };
   }
 

@@ -20,9 +20,12 @@ import {
   type GroupMode,
   type InvoiceTemplate,
   type Keyword,
+  type LinesFieldSpec,
   type LinesRule,
+  type RegexFieldSpec,
   type Replacement,
   type TableSpec,
+  type TemplateArea,
   type TemplateField,
   type TemplateOptions,
   type ValueType,
@@ -83,7 +86,7 @@ class TemplateReader {
       const lines = Array.isArray(r.lines) ? this.linesField({ rules: r.lines }, "lines") : this.linesField(asMap(r.lines, "lines"), "lines");
       const at = fields.findIndex((f) => f.name === "lines");
       if (at !== -1) fields.splice(at, 1);
-      fields.push({ name: "lines", spec: lines });
+      fields.push({ name: "lines", spec: { ...lines, area: null } });
     }
     return {
       name: this.name,
@@ -128,12 +131,11 @@ class TemplateReader {
           this.warnings.push(`${where} has no parser: ignored (as invoice2data does)`);
           continue;
         }
-        if (v.area !== undefined) this.warnings.push(`${where}.area is not supported: the field reads the whole document`);
-        if (parser === "regex") out.push({ name: key, spec: this.regexField(v, where) });
+        if (parser === "regex") out.push({ name: key, spec: { ...this.regexField(v, where), area: area(v.area, `${where}.area`) } });
         else if (parser === "static") {
           if (v.value === undefined) throw new TemplateProblem(`${where}: a static field needs a value`);
           out.push({ name: key, spec: { parser: "static", value: scalarText(v.value, `${where}.value`), type: valueType(v.type, `${where}.type`) } });
-        } else if (parser === "lines") out.push({ name: key, spec: this.linesField(v, where) });
+        } else if (parser === "lines") out.push({ name: key, spec: { ...this.linesField(v, where), area: area(v.area, `${where}.area`) } });
         else this.warnings.push(`${where} has an unknown parser "${parser}": ignored`);
       } else if (key.startsWith("static_")) {
         out.push({ name: key.slice("static_".length), spec: { parser: "static", value: scalarText(v, where), type: null } });
@@ -150,7 +152,7 @@ class TemplateReader {
           group = "sum";
         } else if (key.startsWith("date") || key.endsWith("date")) type = "date";
         else if (key.startsWith("amount")) type = "float";
-        out.push({ name: fieldName, spec: { parser: "regex", regexes, type, group, replace: [], extractNumber: false } });
+        out.push({ name: fieldName, spec: { parser: "regex", area: null, regexes, type, group, replace: [], extractNumber: false } });
       }
     }
     for (const f of out) {
@@ -163,7 +165,7 @@ class TemplateReader {
     return out;
   }
 
-  private regexField(v: RawMap, where: string): TemplateField["spec"] {
+  private regexField(v: RawMap, where: string): Omit<RegexFieldSpec, "area"> {
     if (v.regex === undefined || isNull(v.regex)) throw new TemplateProblem(`${where}: parser regex needs a regex`);
     const regexes = stringList(v.regex, `${where}.regex`).map((s, i) => regex(s, `${where}.regex[${i}]`));
     const group = scalar(v.group, `${where}.group`);
@@ -178,7 +180,7 @@ class TemplateReader {
     };
   }
 
-  private linesField(v: RawMap, where: string): TemplateField["spec"] {
+  private linesField(v: RawMap, where: string): Omit<LinesFieldSpec, "area"> {
     const rules = v.rules !== undefined && !isNull(v.rules) ? asList(v.rules, `${where}.rules`).map((r, i) => asMap(r, `${where}.rules[${i}]`)) : [v];
     return { parser: "lines", rules: rules.map((r, i) => linesRule(r, v.rules === undefined ? where : `${where}.rules[${i}]`)) };
   }
@@ -274,6 +276,26 @@ function replacements(value: Raw | undefined, where: string): Replacement[] {
       throw error;
     }
   });
+}
+
+const AREA_KEYS = ["f", "l", "x", "y", "r", "W", "H"] as const;
+
+function area(value: Raw | undefined, where: string): TemplateArea | null {
+  if (value === undefined || isNull(value)) return null;
+  const m = asMap(value, where);
+  const out: Partial<TemplateArea> = {};
+  for (const key of AREA_KEYS) {
+    const s = scalar(m[key], `${where}.${key}`);
+    if (s === null) {
+      if (key === "l" || key === "r") continue;
+      throw new TemplateProblem(`${where} needs ${AREA_KEYS.join(", ")} (${key} is missing)`);
+    }
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new TemplateProblem(`${where}.${key} must be a number, not "${s}"`);
+    out[key] = n;
+  }
+  // pdftotext's defaults: the last page is the first, the resolution 72 dpi.
+  return { f: out.f!, l: out.l ?? out.f!, x: out.x!, y: out.y!, r: out.r || 72, W: out.W!, H: out.H! };
 }
 
 function valueType(value: Raw | undefined, where: string): ValueType | null {

@@ -24,7 +24,7 @@ export interface TemplateSummary {
   keywords: string[];
   source: TemplateSource;
   updated_at: string;
-  /** What Docket ignores in it (e.g. `area`), so the uploader knows. */
+  /** What Docket ignores in it (e.g. `input_module`), so the uploader knows. */
   warnings: string[];
 }
 

@@ -44,8 +44,23 @@ export interface TemplateOptions {
   replace: Replacement[];
 }
 
+/**
+ * invoice2data's `area`: read only the words inside a rectangle of pages `f`–`l`, given in
+ * pixels at `r` dots per inch from the page's top-left corner (as `pdftotext -x -y -W -H -r`).
+ */
+export interface TemplateArea {
+  f: number;
+  l: number;
+  x: number;
+  y: number;
+  r: number;
+  W: number;
+  H: number;
+}
+
 export interface RegexFieldSpec {
   parser: "regex";
+  area: TemplateArea | null;
   regexes: CompiledRegex[];
   type: ValueType | null;
   group: GroupMode | null;
@@ -76,6 +91,7 @@ export interface LinesRule {
 
 export interface LinesFieldSpec {
   parser: "lines";
+  area: TemplateArea | null;
   rules: LinesRule[];
 }
 
@@ -113,6 +129,6 @@ export interface InvoiceTemplate {
   /** In the template's order; the legacy top-level `lines` comes last as a field named "lines". */
   fields: TemplateField[];
   tables: TableSpec[];
-  /** What the template asks that Docket ignores (e.g. `area`, `camelot`): for the uploader and the log. */
+  /** What the template asks that Docket ignores (e.g. `input_module`, `camelot`): for the uploader and the log. */
   warnings: string[];
 }

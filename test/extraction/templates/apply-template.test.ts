@@ -224,3 +224,18 @@ describe("applyTemplate, several values", () => {
     assert.equal(r.extras.date, "A-1");
   });
 });
+
+describe("applyTemplate, area", () => {
+  it("reads only the words inside the rectangle, given in pixels at the area's own resolution", () => {
+    const dt = buildDocumentText(modelFromLayout([["AREA Test", "Total 10.00                         Total 99.00", "Total 55.00"]]));
+    // Right half of the first rows, at 144 dpi (the page's boxes are at 72 dpi): x ≥ 400 / 2 = 200 px.
+    const area = "{f: 1, l: 1, x: 400, y: 0, r: 144, W: 800, H: 140}";
+    const t = parseTemplate(`keywords: [AREA]\nfields:\n  amount:\n    parser: regex\n    regex: Total (\\S+)\n    area: ${area}\n  amount_untaxed:\n    parser: regex\n    regex: Total (\\S+)\n`, "area");
+    const r = applyTemplate(t, dt);
+    assert.equal(r.fields.total_gross?.value, "99.00");
+    assert.deepEqual(r.fields.total_gross?.source, { page: 1, bbox: cellBox(1, 42, "99.00") });
+    assert.equal(r.fields.total_gross?.confidence, TEMPLATE_CONFIDENCE, "one value in the area: not ambiguous");
+    assert.equal(r.fields.total_net?.value, "10.00", "without an area the whole page is read");
+    assert.throws(() => parseTemplate(`keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    area: {f: 1, x: 0}\n`, "bad"), /fields\.amount\.area needs f, l, x, y, r, W, H \(y is missing\)/);
+  });
+});

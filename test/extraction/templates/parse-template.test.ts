@@ -110,7 +110,6 @@ describe("parseTemplate", () => {
     assert.deepEqual(t.warnings, [
       "Docket reads documents its own way: input_module is ignored",
       'unknown key "whatever" is ignored',
-      "fields.amount.area is not supported: the field reads the whole document",
       "fields.odd has no parser: ignored (as invoice2data does)",
       'fields.other has an unknown parser "magic": ignored',
     ]);

@@ -178,6 +178,7 @@ class TemplateApplication {
   }
 
   private takeStated(name: string, value: string, type: ValueType | null): void {
+    if ((SELLER_ADDRESS_PARTS as readonly string[]).includes(name)) this.parts.set(name, [{ text: value, start: 0, end: 0 }]);
     const target = docketFieldFor(name);
     if (target && !this.fields[target]) {
       const n = normalizeField(target, value, this.hints);

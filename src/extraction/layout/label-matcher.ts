@@ -89,7 +89,8 @@ export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): 
 function looksLikeLabel(words: ReadonlyArray<{ text: string }>, end: number): boolean {
   const last = words[end - 1]!.text;
   const next = words[end];
-  return /[:.#]$/.test(last) || next === undefined || /^[:#\d]/.test(next.text) || /\d/.test(next.text);
+  const after = words[end + 1];
+  return /[:.#]$/.test(last) || next === undefined || /^[:#]/.test(next.text) || /\d/.test(next.text) || (after !== undefined && /\d/.test(after.text));
 }
 
 function matchAt(keys: string[], joined: boolean[], start: number, target: string): { end: number; quality: number } | null {

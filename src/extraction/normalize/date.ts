@@ -33,7 +33,18 @@ export function parseDate(raw: string, hints?: NormalizeHints): string | null {
   const candidates = findDateCandidates(text, monthFirst);
   candidates.sort((a, b) => a.index - b.index || b.length - a.length);
   const valid = candidates.find(isValidDate);
-  return valid ? formatIso(valid) : null;
+  if (valid) return formatIso(valid);
+  // OCR sometimes changes one separator ("25. 03-18"): a last resort, after every regular form.
+  for (const m of text.matchAll(NUMERIC_MIXED)) {
+    const parts = dayFirstOrSwapped(Number(m[1]), Number(m[2]), fullYear(m[3]!), monthFirst);
+    if (isValidDate(parts)) return formatIso(parts);
+  }
+  return null;
+}
+
+function dayFirstOrSwapped(a: number, b: number, year: number, monthFirst: boolean): DateParts {
+  const swap = a <= 12 && (b > 12 || (monthFirst && b <= 12));
+  return swap ? { year, month: a, day: b } : { year, month: b, day: a };
 }
 
 /** Every date in a text with its position, for callers scanning lines (positions in the folded text). */
@@ -54,6 +65,7 @@ function prefersMonthFirst(hints: NormalizeHints | undefined): boolean {
 
 const NUMERIC_ISO = /(?<!\d)(\d{4})\s?([-./])\s?(\d{1,2})\s?\2\s?(\d{1,2})(?!\d)/g;
 const NUMERIC_DMY = /(?<![\d.,])(\d{1,2})\s?([-./])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)/g;
+const NUMERIC_MIXED = /(?<![\d.,])(\d{1,2})(?:\.\s?|[-/])(\d{1,2})[-./](\d{4}|[0-3]\d)(?![\d]|[.,]\d)/g;
 const DAY_MONTH_YEAR = new RegExp(
   String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s\-/.]*(${MONTH_NAME_PATTERN})\.?[\s\-/.,]*(\d{4}|\d{2})(?![\d])`,
   "g",
@@ -68,11 +80,7 @@ function findDateCandidates(text: string, monthFirst: boolean): Candidate[] {
   };
   for (const m of text.matchAll(NUMERIC_ISO)) at(m, { year: Number(m[1]), month: Number(m[3]), day: Number(m[4]) });
   for (const m of text.matchAll(NUMERIC_DMY)) {
-    const a = Number(m[1]);
-    const b = Number(m[3]);
-    const year = fullYear(m[4]!);
-    const swap = a <= 12 && (b > 12 || (monthFirst && b <= 12));
-    at(m, swap ? { year, month: a, day: b } : { year, month: b, day: a });
+    at(m, dayFirstOrSwapped(Number(m[1]), Number(m[3]), fullYear(m[4]!), monthFirst));
   }
   for (const m of text.matchAll(DAY_MONTH_YEAR)) {
     const month = monthNumber(m[2]!);

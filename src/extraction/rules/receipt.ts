@@ -168,7 +168,7 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
   if (legal && previous && /^(?:co\b|\(m\)|sdn|bhd|s\/b|sp\.|gmbh|ltd|inc)/.test(rowFolded(nameRow)) && !isNoise(previous) && !isStop(previous) && !/\d/.test(rowFolded(previous))) {
     nameRows.unshift(previous);
   }
-  const name = readText(nameRows.flatMap((r) => cutRegistration(rowWords(r))));
+  const name = readText(trimNoise(nameRows.flatMap((r) => cutRegistration(rowWords(r)))));
   const nameCandidate = name ? unlabelled(name, nameRow, legal ? 0.85 : 0.7) : null;
 
   const addressRows: Row[] = [];
@@ -196,6 +196,14 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
 
 /** A company line ends before its registration number: "FARMASI MALURI S/B (587969-U)". */
 function cutRegistration(words: LayoutWord[]): LayoutWord[] {
-  const at = words.findIndex((w, i) => i > 0 && /^\(?[A-Z]{0,3}\d{4,}[-\s]?[A-Z]?\)?$/i.test(w.text.replace(/[.,]$/, "")));
+  const registration = (text: string) => /^\(?[A-Z]{0,3}\d{4,}[-\s]?[A-Z]?\)?$/i.test(text) || (/^[({]/.test(text) && (text.match(/\d/g) ?? []).length >= 3);
+  const at = words.findIndex((w, i) => i > 0 && registration(w.text.replace(/[.,]$/, "")));
   return at > 0 ? words.slice(0, at) : words;
+}
+
+/** Trailing specks of OCR noise ("~*~!") are not part of a name; a closing "&" of a broken line is kept by the caller. */
+function trimNoise(words: LayoutWord[]): LayoutWord[] {
+  const kept = [...words];
+  while (kept.length > 1 && !/[\p{L}\p{N}]/u.test(kept[kept.length - 1]!.text)) kept.pop();
+  return kept;
 }

@@ -73,6 +73,7 @@ type LineColumn = "description" | "quantity" | "unit" | "unit_price" | "net" | "
 const LINE_COLUMNS: Record<string, LineColumn> = {
   name: "description",
   description: "description",
+  desc: "description",
   product: "description",
   item: "description",
   qty: "quantity",

@@ -93,7 +93,7 @@ class TemplateReader {
       issuer,
       keywords: keywordSources.map(keyword),
       excludeKeywords: stringList(r.exclude_keywords, "exclude_keywords").map(keyword),
-      priority: integer(r.priority, "priority") ?? 5,
+      priority: number(r.priority, "priority") ?? 5,
       options: this.options(r.options),
       fields,
       tables: this.tables(r.tables),
@@ -371,9 +371,10 @@ function boolean(v: Raw | undefined, where: string): boolean {
   throw new TemplateProblem(`${where} must be true or false, not "${s}"`);
 }
 
-function integer(v: Raw | undefined, where: string): number | null {
+function number(v: Raw | undefined, where: string): number | null {
   const s = scalar(v, where);
   if (s === null) return null;
-  if (!/^[-+]?\d+$/.test(s.trim())) throw new TemplateProblem(`${where} must be a whole number, not "${s}"`);
-  return Number(s);
+  const n = Number(s.trim());
+  if (s.trim() === "" || !Number.isFinite(n)) throw new TemplateProblem(`${where} must be a number, not "${s}"`);
+  return n;
 }

@@ -128,7 +128,7 @@ describe("parseTemplate", () => {
     refused("keywords: [X]\nfields:\n  lines:\n    parser: lines\n    end: B\n    line: (?P<a>x)\n", /fields\.lines\.start is required/);
     refused("keywords: [X]\noptions:\n  replace:\n    - ['a']\n", /options\.replace\[0\]: a replace entry is a \[pattern, replacement\] pair/);
     refused("keywords: [X]\noptions:\n  remove_whitespace: maybe\n", /options\.remove_whitespace must be true or false/);
-    refused("keywords: [X]\npriority: high\n", /priority must be a whole number/);
+    refused("keywords: [X]\npriority: high\n", /priority must be a number/);
     refused("keywords: [X]\nfields:\n  amount: (?>atomic)\n", /atomic groups/);
   });
 });

@@ -195,10 +195,10 @@ export const LABELS: readonly LabelGroup[] = [
     weight: 1,
     phrases: {
       pl: ["Nabywca", "Kupujący", "Odbiorca", "Płatnik", "Zamawiający", "Usługobiorca", "Nabywca / Buyer"],
-      en: ["Buyer", "Customer", "Bill to", "Billed to", "Invoice to", "Sold to", "Client", "Purchaser", "Ship to", "Bill to Address", "Recipient"],
-      de: ["Käufer", "Kunde", "Rechnungsempfänger", "Empfänger", "Leistungsempfänger", "Auftraggeber"],
+      en: ["Buyer", "Customer", "Bill to", "Billed to", "Invoice to", "Sold to", "Client", "Purchaser", "Ship to", "Bill to Address", "Recipient", "Billing address", "Invoice address"],
+      de: ["Käufer", "Kunde", "Rechnungsempfänger", "Empfänger", "Leistungsempfänger", "Auftraggeber", "Rechnungsadresse"],
       fr: ["Acheteur", "Client", "Facturé à", "Destinataire", "Adresse de facturation"],
-      nl: ["Klant", "Koper", "Afnemer"],
+      nl: ["Klant", "Koper", "Afnemer", "Factuuradres"],
     },
   },
   { kind: "name", weight: 1, phrases: { pl: ["Nazwa", "Nazwa firmy"], en: ["Name", "Company", "Company name"], de: ["Firma", "Name"], fr: ["Nom", "Raison sociale", "Société"], nl: ["Naam", "Bedrijf"] } },

@@ -105,7 +105,9 @@ function matchAt(keys: string[], joined: boolean[], start: number, target: strin
     const plausible = text.slice(0, 2) === target.slice(0, 2) || text.slice(-2) === target.slice(-2);
     // Short labels are forgiven a wrong letter, not a missing one ("facture" is not "Facture n°").
     const shortest = target.length >= 10 ? target.length - edits : target.length;
-    if (edits > 0 && plausible && text.length >= shortest && editDistance(text, target, edits) <= edits) {
+    // A label with something glued to its end ("invoice_number_1") is a value, not a slip.
+    const glued = text.length > target.length && text.startsWith(target);
+    if (edits > 0 && plausible && !glued && text.length >= shortest && editDistance(text, target, edits) <= edits) {
       // Prefer an exact match one word further ("Rechnungs" "nr" vs "Rechnungsn").
       const next = keys[end + 1];
       if (next !== undefined && joined[end] && text + next === target) return { end: end + 2, quality: 1 };

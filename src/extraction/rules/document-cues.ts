@@ -31,7 +31,8 @@ export function companyLine(ctx: RuleContext, buyer: PartyBlock | undefined): Ca
       const words = seg.words.filter((w) => !isLabelWord(ctx, row, w));
       if (words.length === 0 || words.length < seg.words.length) continue;
       if (LEGAL_FORM.test(folded)) {
-        const parsed = readText(words);
+        // "QualityHosting AG - Uferweg 40-42 - …": the name ends with its legal form.
+        const parsed = readText(upToLegalForm(words));
         if (parsed) return unlabelled(parsed, row, 0.62);
       }
       if (!fallback && /\p{L}{3}/u.test(seg.text) && !TITLE_WORDS.test(folded) && parseDate(seg.text) === null && !/\d{3}/.test(seg.text)) {
@@ -40,7 +41,34 @@ export function companyLine(ctx: RuleContext, buyer: PartyBlock | undefined): Ca
       }
     }
   }
-  return fallback;
+  // No company line at the top: issuers often print their legal name in the footer.
+  const footer = legalFormInFooter(ctx, buyer);
+  return footer ?? fallback;
+}
+
+function legalFormInFooter(ctx: RuleContext, buyer: PartyBlock | undefined): Candidate | null {
+  const first = ctx.layout.pages[0];
+  if (!first) return null;
+  for (const row of first.rows.filter((r) => r.bbox.y0 > first.height * 0.75)) {
+    for (const seg of row.segments) {
+      if (buyer && insideBlock(buyer, row, seg.bbox.x0)) continue;
+      const folded = foldText(seg.text);
+      if (!LEGAL_FORM.test(folded) || seg.words.length > 6 || /\d{3}/.test(seg.text)) continue;
+      const words = seg.words.filter((w) => !isLabelWord(ctx, row, w));
+      const parsed = words.length === seg.words.length ? readText(words) : null;
+      if (parsed) return unlabelled(parsed, row, 0.45);
+    }
+  }
+  return null;
+}
+
+const LEGAL_FORM_AT_END = new RegExp(`(?:${LEGAL_FORM.source})\\W*$`);
+
+function upToLegalForm(words: LayoutWord[]): LayoutWord[] {
+  for (let k = 1; k <= words.length; k++) {
+    if (LEGAL_FORM_AT_END.test(foldText(words.slice(0, k).map((w) => w.text).join(" ")))) return words.slice(0, k);
+  }
+  return words;
 }
 
 function isLabelWord(ctx: RuleContext, row: Row, word: LayoutWord): boolean {

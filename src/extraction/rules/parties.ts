@@ -32,7 +32,8 @@ const ADDRESS_START = /\d|^(?:ul|al|os|pl|str|rue|av|avenue|bd|boulevard|chemin|
 
 /** The party blocks of the document: one per seller or buyer heading. */
 export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
-  const headings = ctx.labels.hits.filter((h) => h.kind === "seller" || h.kind === "buyer");
+  // A heading opens its line ("Sprzedawca:", "Bill To:"); "debris from case" is no seller.
+  const headings = ctx.labels.hits.filter((h) => (h.kind === "seller" || h.kind === "buyer") && h.start === 0);
   const blocks: PartyBlock[] = [];
   for (const heading of headings) {
     // A heading followed on its row by a value of its own (e.g. "Client: 123") in a table of terms is still a block.

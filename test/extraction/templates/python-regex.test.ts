@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compilePythonRegex, expandReplacement, parsePythonReplacement, PythonRegexError } from "../../../src/extraction/templates/python-regex.js";
+import { compilePythonRegex, PythonRegexError } from "../../../src/extraction/templates/python-regex.js";
+import { expandReplacement, parsePythonReplacement } from "../../../src/extraction/templates/python-replacement.js";
 
 /** What Python's re.search would return for the pattern: the whole match and the groups. */
 function search(pattern: string, text: string): string[] | null {

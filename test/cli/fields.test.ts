@@ -21,6 +21,35 @@ import { adminToken, runCli, type CliOptions, type CliRun } from "./support.js";
 const ADMIN = "admin@example.test";
 const CSV_HEADER = ["document_id", "filename", "document_type", ...FIELD_NAMES, "review_state"].join(",");
 
+/** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      records.push([...record, cell]);
+      record = [];
+      cell = "";
+      i++;
+    } else cell += c;
+  }
+  assert.equal(`${cell}${record.join("")}`, "", "every record ends with CRLF");
+  return records;
+}
+
 interface Mode {
   name: "remote" | "local";
   start(): Promise<{ env: Record<string, string>; close(): Promise<void>; history?: (documentId: string) => Promise<{ status: string; detail: Record<string, unknown> | null }[]> }>;
@@ -203,23 +232,25 @@ for (const mode of MODES) {
 
       const all = await docket(["export", "fields", "--csv"]);
       assert.equal(all.code, 0, all.stderr);
-      const [header, ...rows] = all.stdout.trimEnd().split("\r\n");
-      assert.equal(header, CSV_HEADER);
-      const row = rows.find((r) => r.startsWith(done.id))?.split(",");
+      const [header, ...rows] = parseCsv(all.stdout);
+      assert.equal(header?.join(","), CSV_HEADER);
+      assert.ok(rows.every((r) => r.length === header?.length), "every row has every column");
+      const row = rows.find((r) => r[0] === done.id);
       assert.ok(row, all.stdout);
       assert.equal(row[column("filename")], done.name);
       assert.equal(row[column("document_number")], "FV/CSV/1");
       assert.equal(row[column("total_gross")], "2460.00");
       assert.equal(row[column("review_state")], "pending");
-      assert.ok(rows.some((r) => r.startsWith(waiting.id)));
+      assert.equal(row[column("seller_address")], "ul. Prosta 1, 00-001 Warszawa", "a cell with a comma, quoted");
+      assert.ok(rows.some((r) => r[0] === waiting.id));
 
       const path = join(files.path, "review.csv");
       const saved = await docket(["export", "fields", "--csv", "--status", "manual_review", "-o", path]);
       assert.equal(saved.code, 0, saved.stderr);
       assert.match(saved.stderr, /^saved .*review\.csv \(\d+(\.\d)? (B|KB)\)$/m);
-      const [savedHeader, ...savedRows] = (await readFile(path, "utf8")).trimEnd().split("\r\n");
-      assert.equal(savedHeader, CSV_HEADER);
-      const ids = savedRows.map((r) => r.split(",")[0]);
+      const [savedHeader, ...savedRows] = parseCsv(await readFile(path, "utf8"));
+      assert.equal(savedHeader?.join(","), CSV_HEADER);
+      const ids = savedRows.map((r) => r[0]);
       assert.ok(ids.includes(waiting.id) && !ids.includes(done.id), `only documents in review: ${ids.join(" ")}`);
 
       const uploaded = await docket(["add", await files.write(`unprocessed-${mode.name}.pdf`, await invoicePdf(sampleInvoice({ nonce: `plain-${mode.name}` }))), "--no-process", "--json"]);

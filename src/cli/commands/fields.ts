@@ -76,8 +76,6 @@ export function fieldsCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .argument("<id>", "document id (or job id)")
     .option("--json", "print the API's fields object (GET /api/v1/documents/:id/fields)")
     .addHelpText("after", FIELDS_HELP)
-    // `fields set <id> … --json`: options after the subcommand are the subcommand's.
-    .enablePositionalOptions()
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const ctx = context(command);
       await ctx.withClient(async (client) => {
@@ -96,8 +94,10 @@ export function fieldsCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .addOption(new Option("--type <type>", "also correct the document type").choices(DOCUMENT_TYPES))
     .option("--json", "print the API's fields object after the change")
     .addHelpText("after", SET_HELP)
-    .action(async (id: string, assignments: string[], options: { type?: DocumentType; json?: boolean }, command: Command) => {
+    .action(async (id: string, assignments: string[], _options: unknown, command: Command) => {
       const ctx = context(command);
+      // Commander gives `--json` to `fields` (it has one too) wherever it appears: read both.
+      const options = command.optsWithGlobals<{ type?: DocumentType; json?: boolean }>();
       const changes = parseAssignments(assignments);
       await ctx.withClient(async (client) => {
         const document = await resolveDocument(client, id);

@@ -3,7 +3,7 @@
  * with, for every character, the range of the original text it came from: so a value matched
  * in the rewritten text still finds its words and boxes in the document.
  */
-import { expandReplacement } from "./python-regex.js";
+import { expandReplacement } from "./python-replacement.js";
 import type { Replacement } from "./template-schema.js";
 
 export interface MappedText {

@@ -12,7 +12,8 @@
  */
 import { parse as parseYaml } from "yaml";
 import { DocketError } from "../../errors.js";
-import { compilePythonRegex, parsePythonReplacement, PythonRegexError } from "./python-regex.js";
+import { compilePythonRegex, PythonRegexError } from "./python-regex.js";
+import { parsePythonReplacement } from "./python-replacement.js";
 import {
   GROUP_MODES,
   VALUE_TYPES,

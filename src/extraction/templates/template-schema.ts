@@ -3,7 +3,7 @@
  * from). Every regex is already a JavaScript RegExp translated from Python's syntax, so
  * applying a template never fails on syntax. Pure types.
  */
-import type { ReplacementPart } from "./python-regex.js";
+import type { ReplacementPart } from "./python-replacement.js";
 
 export interface CompiledRegex {
   /** The pattern as the template wrote it (Python syntax). */

@@ -58,9 +58,16 @@ export async function extractDocument(
     trace.template = template.name;
   }
 
-  if (deps.llm && type !== "other") {
+  // The LLM reads what the rules read, and also what they could not classify with confidence.
+  if (deps.llm && (type !== "other" || typeConfidence < UNSURE_TYPE)) {
     try {
-      const answer = await deps.llm.extract(text, mode === "auto" ? type : mode, signal);
+      const answer = await deps.llm.extract(text, mode === "auto" ? (type === "other" ? "auto" : type) : mode, signal);
+      if (mode === "auto" && type === "other" && answer.document_type && answer.document_type !== "other") {
+        // An unsure "other" the model reads as an invoice or receipt: the rules get their turn at it too.
+        type = answer.document_type;
+        typeConfidence = Math.max(typeConfidence, 0.6);
+        candidates = preferFirst(candidates, extractWithRules(model, type));
+      }
       candidates = preferFirst(candidates, answer.candidates);
       trace.llm = "used";
     } catch (error) {
@@ -121,3 +128,6 @@ export function ocrConfidenceOf(model: DocumentModel): number | null {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Below this classification confidence an "other" document is worth the LLM's opinion. */
+const UNSURE_TYPE = 0.6;

@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 import type { PipelineDeps } from "../app/docket.js";
 import type { PipelineDefinition } from "../engine/pipeline.js";
+import { createLlmExtractor } from "../extraction/llm/llm-extractor.js";
+import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
+import { reviewThresholds } from "../fields/thresholds.js";
 import { createOcrEngine } from "../ocr/engine-factory.js";
 import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PAGES } from "../pdf/inspect-document.js";
 import { createOcrPipeline } from "./ocr-pipeline.js";
@@ -12,6 +15,12 @@ export const textLayerThreadsFor = (jobSlots: number): number => Math.max(1, Mat
 export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefinition[]> {
   // src/ocr reads no environment itself: the PATH to find the tesseract binary is passed in.
   const engine = await createOcrEngine({ engine: deps.config.ocrEngine }, { log: deps.log, pathEnv: process.env.PATH ?? "" });
+  const { extraction } = deps.config;
+  // Templates from the folder and the database, re-read when they change (every few seconds at most).
+  const templates = new TemplateCatalog({ dir: extraction.templatesDir, database: deps.database, log: deps.log.child({ component: "templates" }) });
+  // The LLM endpoint is the administrator's own configuration (usually Ollama or vLLM on this
+  // network), so it is trusted as configured; only user-given URLs get the outgoing-request checks.
+  const llm = extraction.llm ? createLlmExtractor(extraction.llm, { log: deps.log }) : undefined;
   return [
     createOcrPipeline({
       database: deps.database,
@@ -19,6 +28,7 @@ export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefin
       engine,
       limits: { maxPages: DEFAULT_MAX_PAGES, maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS },
       textLayerThreads: textLayerThreadsFor(deps.config.workers),
+      extraction: { templates: () => templates.templates(), ...(llm ? { llm } : {}), thresholds: reviewThresholds(deps.config) },
     }),
   ];
 }

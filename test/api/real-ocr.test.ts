@@ -87,7 +87,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     }
 
     const job = await waitForJob(users.alice, jobId, ["completed"], 5_000);
-    assert.deepEqual(job.steps.map((s: { status: string }) => s.status), ["success", "success", "success", "success", "success", "success"]);
+    assert.deepEqual(job.steps.map((s: { status: string }) => s.status), ["success", "success", "success", "success", "success", "success", "success"]);
     const result = await users.alice.req("GET", `/api/v1/ocr/jobs/${jobId}/result`);
     assert.equal(result.status, 200);
     assert.match(result.json.text, /scanned pages/);

@@ -53,7 +53,8 @@ describe("docket CLI on the data dir (local mode, SQLite)", () => {
     for (const step of ["validate", "check_text", "render_pages", "ocr", "assemble", "extract_fields", "export"]) {
       assert.match(run.stderr, new RegExp(`invoice\\.png: processing — ${step}, step \\d of 7`), `progress shows ${step}`);
     }
-    assert.match(run.stdout, /invoice\.png: completed in [\d.]+ m?s \(document \S+, job \S+\)/);
+    // The picture reads "Invoice" but prints no date: extraction rightly asks a person to check it.
+    assert.match(run.stdout, /invoice\.png: manual_review in [\d.]+ m?s — needs review: .*issue_date.* \(document \S+, job \S+\)/);
     const text = await readFile(join(out, "invoice.txt"), "utf8");
     for (const word of ["Invoice", "quick", "brown", "payment"]) assert.match(text, new RegExp(word), `OCR text has "${word}": ${text}`);
     assert.match(await readFile(join(out, "invoice.md"), "utf8"), /quick brown fox/);
@@ -92,7 +93,7 @@ describe("docket CLI on the data dir (local mode, SQLite)", () => {
       const remote = await runCli(["ls", "--json"], { env: { DOCKET_URL: server.base, DOCKET_TOKEN: token } });
       assert.equal(remote.code, 0, remote.stderr);
       const names = (JSON.parse(remote.stdout) as { items: { filename: string; status: string }[] }).items.map((d) => [d.filename, d.status]);
-      assert.deepEqual(names, [["broken.png", "failed"], ["invoice.png", "completed"]]);
+      assert.deepEqual(names, [["broken.png", "failed"], ["invoice.png", "manual_review"]]);
 
       // Local add --wait beside a running server: the server's workers claim the job, this process only watches.
       const file = await files.write("beside.png", Buffer.concat([PNG_SIGNATURE, randomBytes(300)]));

@@ -28,9 +28,13 @@ const join = (words: readonly LayoutWord[]) => words.map((w) => w.text).join(" "
 export function readDate(words: readonly LayoutWord[]): ParsedValue | null {
   for (let i = 0; i < words.length; i++) {
     for (let n = 1; n <= 5 && i + n <= words.length; n++) {
-      const slice = words.slice(i, i + n);
+      let slice = words.slice(i, i + n);
       const value = parseDate(join(slice));
-      if (value) return { value, raw: join(slice), words: slice, quality: 1 };
+      if (!value) continue;
+      // The date's own words only: "DATE: 25/12/2018 8:13" reads as "25/12/2018".
+      while (slice.length > 1 && parseDate(join(slice.slice(1))) === value) slice = slice.slice(1);
+      while (slice.length > 1 && parseDate(join(slice.slice(0, -1))) === value) slice = slice.slice(0, -1);
+      return { value, raw: join(slice), words: slice, quality: 1 };
     }
   }
   return null;

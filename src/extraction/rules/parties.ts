@@ -30,6 +30,11 @@ const COUNTRY_LINE = /^(?:polska|poland|polen|pologne|niemcy|germany|deutschland
 /** A street or a postcode marks the start of an address. */
 const ADDRESS_START = /\d|^(?:ul|al|os|pl|str|rue|av|avenue|bd|boulevard|chemin|jalan|lot|no)\b\.?/i;
 
+/** OCR reads the "o.o." of "sp. z o.o." as zeros; no name has "z 0.0.". */
+function fixLegalForm(text: string): string {
+  return text.replace(/\b([zZ])\s?[0oO]\.\s?[0oO]\.(?=\s|,|$)/g, "$1 o.o.");
+}
+
 /** The party blocks of the document: one per seller or buyer heading. */
 export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
   // A heading opens its line ("Sprzedawca:", "Bill To:"); "debris from case" is no seller.
@@ -174,7 +179,10 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
     const { kinds, value } = splitLabel(ctx, row, words);
     if (kinds) {
       if (kinds.has("tax_id") && !taxId) taxId = make(readTaxId(value), 0.92);
-      else if (kinds.has("name") && !name) name = make(readText(value), 0.92);
+      else if (kinds.has("name") && !name) {
+        const parsed = readText(value);
+        name = make(parsed ? { ...parsed, value: fixLegalForm(parsed.value) } : null, 0.92);
+      }
       else if (kinds.has("address") && !labelledAddress) labelledAddress = value;
       if (addressWords.length > 0 || nameWords.length > 0) addressClosed = true;
       if ([...kinds].some((k) => STOP_KINDS.has(k)) && value.length === 0 && nameWords.length > 0) addressClosed = true;
@@ -196,10 +204,13 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
       continue;
     }
     if (nameWords.length === 0 && !name) nameWords.push(value);
-    else if (addressWords.length === 0 && nameWords.length === 1 && !name && !ADDRESS_START.test(text) && nameWords[0]!.length > 0) nameWords.push(value);
+    else if (addressWords.length === 0 && nameWords.length === 1 && !name && !ADDRESS_START.test(fixLegalForm(text)) && nameWords[0]!.length > 0) nameWords.push(value);
     else addressWords.push(value);
   }
-  if (!name && nameWords.length > 0) name = make(readText(nameWords.flat()), 0.88);
+  if (!name && nameWords.length > 0) {
+    const parsed = readText(nameWords.flat());
+    name = make(parsed ? { ...parsed, value: fixLegalForm(parsed.value) } : null, 0.88);
+  }
   let address: Candidate | null = null;
   if (labelledAddress && labelledAddress.length > 0) address = make(readText(labelledAddress), 0.9);
   else if (addressWords.length > 0) {

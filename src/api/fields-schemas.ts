@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DOCUMENT_TYPES, FIELD_NAMES, FIELD_ORIGINS } from "../extraction/types.js";
 import { REVIEW_DECISIONS, REVIEW_STATES } from "../fields/fields-types.js";
 import { DOCUMENT_STATUSES } from "../domain/types.js";
-import { Pagination } from "./schemas.js";
+import { DocumentSchema, Pagination } from "./schemas.js";
 
 /** Schemas of the fields and review routes (API.md v1.1): validation, serialisation and OpenAPI. */
 
@@ -63,6 +63,18 @@ export const ReviewBody = z.strictObject({
 });
 
 export const ReviewQueueQuery = z.object({ ...Pagination });
+export const ReviewQueue = z.object({
+  items: z.array(
+    DocumentSchema.extend({
+      review_reason: z.string().describe("why a person should look (the status message)"),
+      waiting_since: z.string().describe("when the document entered review (its job completed)"),
+      document_type: z.enum(DOCUMENT_TYPES).nullable(),
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+});
 export const FieldsCsvQuery = z.object({
   status: z.enum(DOCUMENT_STATUSES).optional(),
   collection_id: z.string().min(1).max(100).optional().describe("collections arrive with the collections feature; until then any value answers 404"),

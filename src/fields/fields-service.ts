@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { Database } from "../db/database.js";
 import { DocketError } from "../errors.js";
-import type { ReviewThresholds } from "../extraction/types.js";
+import type { DocumentType, ReviewThresholds } from "../extraction/types.js";
 import type { DocumentStatus } from "../domain/types.js";
 import type { DocumentJson, DocumentService, Scope } from "../documents/document-service.js";
 import { whereUnifiedStatus } from "../documents/status-filter.js";
@@ -9,6 +9,9 @@ import { csvHeader, csvRow } from "./fields-csv.js";
 import { findVisibleExtraction, findVisibleExtractions } from "./fields-repository.js";
 import type { FieldsJson } from "./fields-types.js";
 import { fieldsToJson } from "./fields-view.js";
+
+/** A document in the review queue, with why and since when it waits. */
+export type ReviewQueueItem = DocumentJson & { review_reason: string; waiting_since: string; document_type: DocumentType | null };
 
 /** Reading fields: one document's, a job's (for its result), the review queue and the CSV export. */
 export class FieldsService {
@@ -40,7 +43,7 @@ export class FieldsService {
   }
 
   /** Documents waiting for a person, the longest-waiting first. */
-  async reviewQueue(scope: Scope, page: number, pageSize: number): Promise<{ items: DocumentJson[]; total: number }> {
+  async reviewQueue(scope: Scope, page: number, pageSize: number): Promise<{ items: ReviewQueueItem[]; total: number }> {
     let base = this.database.db
       .selectFrom("documents")
       .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
@@ -50,6 +53,7 @@ export class FieldsService {
     const [rows, count] = await Promise.all([
       base
         .selectAll("documents")
+        .select(["jobs.review_reason as queue_reason", "jobs.completed_at as queue_since"])
         .orderBy("jobs.completed_at", "asc")
         .orderBy("documents.id", "asc")
         .limit(pageSize)
@@ -57,7 +61,18 @@ export class FieldsService {
         .execute(),
       base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
-    return { items: await this.documents.toJson(rows), total: Number(count.n) };
+    const documents = await this.documents.toJson(rows);
+    const types = await findVisibleExtractions(this.database.db, rows.map((r) => r.latest_job_id!));
+    const items = documents.map((d, i) => {
+      const row = rows[i]!;
+      return {
+        ...d,
+        review_reason: row.queue_reason ?? "",
+        waiting_since: new Date(Number(row.queue_since ?? row.created_at)).toISOString(),
+        document_type: (types.get(row.latest_job_id!)?.document_type as DocumentType | undefined) ?? null,
+      };
+    });
+    return { items, total: Number(count.n) };
   }
 
   /**

@@ -92,7 +92,12 @@ for (const dialect of DIALECTS) {
       assert.ok(f.fields.seller_tax_id.confidence <= 0.3, `confidence ${f.fields.seller_tax_id.confidence}`);
       assert.equal(f.needs_review, true);
       const queue = await u.alice.req("GET", "/api/v1/review");
-      assert.ok(queue.json.items.some((d: { id: string }) => d.id === id));
+      const item = queue.json.items.find((d: { id: string }) => d.id === id);
+      assert.ok(item, queue.text);
+      assert.equal(item.status, "manual_review");
+      assert.equal(item.document_type, "invoice");
+      assert.match(item.review_reason, /seller_tax_id/);
+      assert.ok(Date.parse(item.waiting_since) >= Date.parse(item.created_at));
       assert.ok(!(await u.bob.req("GET", "/api/v1/review")).json.items.some((d: { id: string }) => d.id === id));
     });
 

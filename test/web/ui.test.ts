@@ -322,7 +322,7 @@ describe("web UI in Chromium against the real server", { skip }, () => {
     const failedStep = page.locator("[data-testid=step][data-step=export][data-status=failure]");
     await failedStep.waitFor();
     assert.match(await failedStep.locator("[data-testid=step-error]").innerText(), /ENOSPC/);
-    assert.match(await page.locator("[data-testid=doc-header] [data-testid=progress-text]").innerText(), /Failed at step 6 of 6: Export/);
+    assert.match(await page.locator("[data-testid=doc-header] [data-testid=progress-text]").innerText(), /Failed at step 7 of 7: Export/);
     assert.equal(await page.locator("[data-testid=cancel]").count(), 0);
     await screenshot(page, "09-document-failed");
 

@@ -4,8 +4,8 @@ import { DocketError } from "../../errors.js";
 import type { FieldsService } from "../../fields/fields-service.js";
 import type { ReviewService } from "../../fields/review-service.js";
 import { principalOf, scopeOf } from "../auth.js";
-import { FieldsCsvQuery, FieldsSchema, PatchFieldsBody, ReviewBody, ReviewQueueQuery } from "../fields-schemas.js";
-import { DocumentList, IdParams, problemResponses } from "../schemas.js";
+import { FieldsCsvQuery, FieldsSchema, PatchFieldsBody, ReviewBody, ReviewQueue, ReviewQueueQuery } from "../fields-schemas.js";
+import { IdParams, problemResponses } from "../schemas.js";
 
 export interface FieldRoutesOptions {
   fields: FieldsService;
@@ -91,7 +91,7 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
   r.get(
     "/api/v1/review",
     {
-      schema: { tags, summary: "Documents in manual_review, the longest-waiting first", querystring: ReviewQueueQuery, response: { 200: DocumentList, ...problemResponses(400, 401) } },
+      schema: { tags, summary: "Documents in manual_review, the longest-waiting first", querystring: ReviewQueueQuery, response: { 200: ReviewQueue, ...problemResponses(400, 401) } },
     },
     async (request) => {
       const { page, page_size } = request.query;

@@ -27,8 +27,8 @@ import { extractTextLayer } from "../src/pdf/text-layer.js";
 import { BenchServer, spanMs, type FieldsView, type JobView } from "./fields/api-runner.js";
 import { loadInvoice2data, type ReferenceInvoice } from "./fields/invoice2data.js";
 import { extractInProcess } from "./fields/in-process.js";
-import { FIELD_HEADERS, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
-import { scoreInvoice2data, scoreSroie, scoreSynthetic, SROIE_ORDER, type FoundFields } from "./fields/score-datasets.js";
+import { fieldHeaders, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
+import { modelText, scoreInvoice2data, scoreSroie, scoreSynthetic, SROIE_ORDER, type FoundFields } from "./fields/score-datasets.js";
 import { Scoreboard } from "./fields/scoring.js";
 import { measureSpeed, type SpeedSample } from "./fields/speed.js";
 import { loadSroie, type SroieReceipt } from "./fields/sroie.js";
@@ -190,9 +190,13 @@ async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode
   timings.push(t);
 }
 
-const ocrSample = (group: string, type: "invoice" | "receipt") => async (job: JobView, server: BenchServer) => {
-  if (job.id) speedSamples.push({ group, model: await server.model(job.id), type });
-};
+/** The model the pipeline built (the result JSON), kept for the speed runs; null when the job failed. */
+async function ocrModel(group: string, type: "invoice" | "receipt", job: JobView, server: BenchServer): Promise<DocumentModel | null> {
+  if (!job.id || job.status !== "completed") return null;
+  const model = await server.model(job.id);
+  speedSamples.push({ group, model, type });
+  return model;
+}
 
 if (useApi) {
   const server = await BenchServer.start();
@@ -202,8 +206,8 @@ if (useApi) {
       bytes: readFileSync(r.imagePath),
       filename: `${r.id}.jpg`,
       onFields: async (view, job, s) => {
-        scoreSroie(board("sroie/api"), r, view?.fields ?? {});
-        if (view) await ocrSample("SROIE receipts (Docket OCR)", "receipt")(job, s);
+        const model = await ocrModel("SROIE receipts (Docket OCR)", "receipt", job, s);
+        scoreSroie(board("sroie/api"), r, view?.fields ?? {}, model ? modelText(model) : "");
       },
     }));
     await runGroup(server, "SROIE receipts (JPEG, OCR)", receipts, "receipt", ["eng"]);
@@ -221,10 +225,11 @@ if (useApi) {
       filename: kind === "scan" ? `${inv.name}.jpg` : `${inv.name}.pdf`,
       onFields: async (view, job, s) => {
         const found: FoundFields = view?.fields ?? {};
-        scoreSynthetic(board(`synthetic/api/${kind}`), inv, found);
-        scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found);
+        const model = kind === "scan" ? await ocrModel("synthetic Polish invoices (scans, Docket OCR)", "invoice", job, s) : null;
+        const text = kind === "scan" ? (model ? modelText(model) : "") : undefined;
+        scoreSynthetic(board(`synthetic/api/${kind}`), inv, found, text);
+        scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found, text);
         recordFlags(flagsOf(`${kind}, API`), inv, found, view?.checks ?? []);
-        if (kind === "scan" && view) await ocrSample("synthetic Polish invoices (scans, Docket OCR)", "invoice")(job, s);
       },
     }));
     await runGroup(server, "synthetic Polish invoices (PDF text layers)", syntheticDocs("text-layer"), "auto", ["pol", "eng"]);
@@ -259,7 +264,7 @@ function boardTable(title: string, name: string, order: readonly string[], targe
   const b = boards.get(name);
   if (!b || b.overall().total === 0) return;
   section(title);
-  print(markdownTable(FIELD_HEADERS, fieldRows(b, order, targets)));
+  print(markdownTable(fieldHeaders(b), fieldRows(b, order, targets)));
   const misses = b.misses.slice(0, Number(args.misses));
   if (misses.length > 0) {
     print();

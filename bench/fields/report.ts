@@ -22,10 +22,13 @@ export const median = (values: readonly number[]) => quantile(values, 0.5);
 /** One row per field: n, found, exact, normalised (and a target when given). */
 export function fieldRows(board: Scoreboard, order: readonly string[], targets: Record<string, number> = {}): Array<Array<string | number>> {
   const rows: Array<Array<string | number>> = [];
+  const withReadable = hasReadable(board);
   const row = (name: string, t: FieldTally) => {
     const target = targets[name];
     const met = target === undefined ? "" : t.normalised / t.total >= target ? `≥ ${target * 100}% ✓` : `≥ ${target * 100}% ✗`;
-    rows.push([name, t.total, pct(t.found, t.total), pct(t.exact, t.total), pct(t.normalised, t.total), met]);
+    const cells: Array<string | number> = [name, t.total, pct(t.found, t.total), pct(t.exact, t.total), pct(t.normalised, t.total)];
+    if (withReadable) cells.push(t.readable === undefined ? "–" : pct(t.readable, t.total));
+    rows.push([...cells, met]);
   };
   for (const name of order) {
     const t = board.fields.get(name);
@@ -36,7 +39,13 @@ export function fieldRows(board: Scoreboard, order: readonly string[], targets: 
   return rows;
 }
 
-export const FIELD_HEADERS = ["field", "n", "found", "exact", "normalised", "target"];
+export function hasReadable(board: Scoreboard): boolean {
+  return [...board.fields.values()].some((t) => t.readable !== undefined);
+}
+
+export function fieldHeaders(board: Scoreboard): string[] {
+  return ["field", "n", "found", "exact", "normalised", ...(hasReadable(board) ? ["truth in OCR text"] : []), "target"];
+}
 
 export function print(text = ""): void {
   process.stdout.write(`${text}\n`);

@@ -116,6 +116,8 @@ export interface FieldTally {
   found: number;
   exact: number;
   normalised: number;
+  /** Documents whose OCR text contains the truth at all (set only where OCR ran): the ceiling for any extractor. */
+  readable?: number;
 }
 
 export class Scoreboard {
@@ -123,9 +125,10 @@ export class Scoreboard {
   /** Documents with at least one miss, and what was missed (for the report's examples). */
   readonly misses: Array<{ document: string; field: string; truth: string; found: string | null }> = [];
 
-  record(document: string, field: string, truth: string, found: string | null | undefined, exact: boolean, normalised: boolean): void {
+  record(document: string, field: string, truth: string, found: string | null | undefined, exact: boolean, normalised: boolean, readable?: boolean): void {
     const t = this.fields.get(field) ?? { total: 0, found: 0, exact: 0, normalised: 0 };
     t.total++;
+    if (readable !== undefined) t.readable = (t.readable ?? 0) + (readable ? 1 : 0);
     if (found !== null && found !== undefined && found !== "") t.found++;
     if (exact) t.exact++;
     if (normalised) t.normalised++;
@@ -137,6 +140,7 @@ export class Scoreboard {
   overall(): FieldTally {
     const sum: FieldTally = { total: 0, found: 0, exact: 0, normalised: 0 };
     for (const t of this.fields.values()) {
+      if (t.readable !== undefined) sum.readable = (sum.readable ?? 0) + t.readable;
       sum.total += t.total;
       sum.found += t.found;
       sum.exact += t.exact;
@@ -148,4 +152,56 @@ export class Scoreboard {
   toJSON(): unknown {
     return { fields: Object.fromEntries(this.fields), overall: this.overall(), misses: this.misses };
   }
+}
+
+/**
+ * Whether `text` (a page's OCR text) contains the truth anywhere, spacing and case aside: an
+ * amount as its digits with a decimal point or comma, anything else by its letters and digits.
+ * Misses whose truth is not even in the text are OCR's, not extraction's.
+ */
+export function truthInText(text: string, truth: string, kind: FieldKind): boolean {
+  if (kind === "amount") {
+    const cents = parseAmount(truth);
+    if (cents === null) return false;
+    const whole = String(Math.trunc(Math.abs(cents) / 100));
+    const frac = String(Math.abs(cents) % 100).padStart(2, "0");
+    return new RegExp(`(?<![\\d.,])${whole}[.,]${frac}(?!\\d)`).test(text.replace(/(?<=\d)[\s.](?=\d{3}\b)/g, ""));
+  }
+  if (kind === "date") {
+    const iso = parseDate(truth);
+    return iso !== null && dateRegex(iso).test(fold(text));
+  }
+  const needle = alnum(truth);
+  return needle.length > 0 && alnum(text).includes(needle);
+}
+
+const MONTH_WORDS: string[][] = [
+  ["jan", "january", "stycznia", "januar", "janvier", "januari"],
+  ["feb", "february", "lutego", "februar", "fevrier", "februari"],
+  ["mar", "march", "marca", "marz", "mars", "maart"],
+  ["apr", "april", "kwietnia", "avril"],
+  ["may", "maja", "mai", "mei"],
+  ["jun", "june", "czerwca", "juni", "juin"],
+  ["jul", "july", "lipca", "juli", "juillet"],
+  ["aug", "august", "sierpnia", "aout", "augustus"],
+  ["sep", "sept", "september", "wrzesnia", "septembre"],
+  ["oct", "october", "pazdziernika", "oktober", "octobre"],
+  ["nov", "november", "listopada", "novembre"],
+  ["dec", "december", "grudnia", "dezember", "decembre"],
+];
+
+/** The day printed in any usual format (numeric with / - . or with a month name), in folded text. */
+function dateRegex(iso: string): RegExp {
+  const [y, m, d] = iso.split("-").map(Number) as [number, number, number];
+  const day = `0?${d}`;
+  const month = `0?${m}`;
+  const year = `(?:${y}|${String(y).slice(2)})`;
+  const words = `(?:${[...(MONTH_WORDS[m - 1] ?? [])].sort((a, b) => b.length - a.length).join("|")})`;
+  const forms = [
+    `${y}\\s*([-/.])\\s*${month}\\s*\\1\\s*${day}`,
+    `${day}\\s*([-/.])\\s*${month}\\s*\\2\\s*${year}`,
+    `${day}\\.?[\\s-]*${words}\\.?[\\s,.-]*${year}`,
+    `${words}\\.?\\s*${day}\\s*,?\\s*${year}`,
+  ];
+  return new RegExp(`(?<!\\d)(?:${forms.join("|")})(?!\\d)`);
 }

@@ -170,7 +170,8 @@ async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode
       for (const [id, job] of run.jobs) arm.jobs.set(id, job);
       arm.wallMs += run.wallMs;
     }
-    progress(`${group}: ${Math.min(ids.length, i + CHUNK)}/${ids.length} documents, extract=off ${(baseline.wallMs / 1000).toFixed(1)} s, extract=${mode} ${(measured.wallMs / 1000).toFixed(1)} s`);
+    const off = withBaseline ? `extract=off ${(baseline.wallMs / 1000).toFixed(1)} s, ` : "";
+    progress(`${group}: ${Math.min(ids.length, i + CHUNK)}/${ids.length} documents, ${off}extract=${mode} ${(measured.wallMs / 1000).toFixed(1)} s`);
   }
   const t: Timing = { group, documents: docs.length, baselineMs: [], extractMs: [], stepMs: [], baselineWallMs: withBaseline ? baseline.wallMs : NaN, extractWallMs: measured.wallMs, failed: [] };
   for (const [i, d] of docs.entries()) {

@@ -230,6 +230,7 @@ if (useApi) {
         const text = kind === "scan" ? (model ? modelText(model) : "") : undefined;
         scoreSynthetic(board(`synthetic/api/${kind}`), inv, found, text);
         scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found, text);
+        if (kind === "scan") scoreSynthetic(board(`synthetic/api/scan@${inv.scanSettings.dpi}`), inv, found, text);
         recordFlags(flagsOf(`${kind}, API`), inv, found, view?.checks ?? []);
       },
     }));
@@ -299,6 +300,14 @@ if (synthetic) {
     const o = boards.get(`${k!}/${layout}`)?.overall();
     return o ? pct(o.normalised, o.total) : "–";
   })])));
+  const dpis = [...new Set(synthetic.map((s) => s.scanSettings.dpi))].sort((a, b) => a - b).filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
+  if (dpis.length > 0) {
+    section("Synthetic Polish invoices, scans through the API by resolution (all fields)");
+    print(markdownTable(["dpi", "scans", "normalised", "truth in OCR text"], dpis.map((dpi) => {
+      const o = boards.get(`synthetic/api/scan@${dpi}`)!.overall();
+      return [dpi, synthetic.filter((s) => s.scanSettings.dpi === dpi).length, pct(o.normalised, o.total), pct(o.readable ?? 0, o.readableOf ?? 0)];
+    })));
+  }
   section("Checksum-invalid tax ids and IBANs flagged (a failing check names the field)");
   print(markdownTable(["documents", "invalid ids flagged", "of them not found", "valid ids read right and flagged (false alarms)", "gross ≠ net + VAT flagged"], [...flags].map(([k, f]) => [k, `${f.flagged}/${f.invalid}`, f.missing, `${f.falseAlarms}/${f.valid}`, `${f.inconsistentFlagged}/${f.inconsistent}`])));
 }

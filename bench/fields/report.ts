@@ -27,7 +27,7 @@ export function fieldRows(board: Scoreboard, order: readonly string[], targets: 
     const target = targets[name];
     const met = target === undefined ? "" : t.normalised / t.total >= target ? `≥ ${target * 100}% ✓` : `≥ ${target * 100}% ✗`;
     const cells: Array<string | number> = [name, t.total, pct(t.found, t.total), pct(t.exact, t.total), pct(t.normalised, t.total)];
-    if (withReadable) cells.push(t.readable === undefined ? "–" : pct(t.readable, t.total));
+    if (withReadable) cells.push(t.readable === undefined ? "–" : pct(t.readable, t.readableOf ?? t.total));
     rows.push([...cells, met]);
   };
   for (const name of order) {

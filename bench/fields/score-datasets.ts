@@ -14,7 +14,7 @@ export function modelText(model: DocumentModel): string {
   return model.pages.flatMap((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" ")))).join("\n");
 }
 
-const readable = (ocrText: string | undefined, truth: string, field: FieldName) => (ocrText === undefined ? undefined : truthInText(ocrText, truth, FIELD_KINDS[field]));
+const readable = (ocrText: string | undefined, truth: string, field: FieldName): boolean | undefined => (ocrText === undefined ? undefined : truthInText(ocrText, truth, FIELD_KINDS[field]));
 
 /** `ocrText`: the OCR text the fields were read from, to count how often the truth was readable at all. */
 export function scoreSroie(board: Scoreboard, receipt: SroieReceipt, found: FoundFields, ocrText?: string): void {

@@ -118,6 +118,8 @@ export interface FieldTally {
   normalised: number;
   /** Documents whose OCR text contains the truth at all (set only where OCR ran): the ceiling for any extractor. */
   readable?: number;
+  /** Of how many documents `readable` was judged. */
+  readableOf?: number;
 }
 
 export class Scoreboard {
@@ -128,7 +130,10 @@ export class Scoreboard {
   record(document: string, field: string, truth: string, found: string | null | undefined, exact: boolean, normalised: boolean, readable?: boolean): void {
     const t = this.fields.get(field) ?? { total: 0, found: 0, exact: 0, normalised: 0 };
     t.total++;
-    if (readable !== undefined) t.readable = (t.readable ?? 0) + (readable ? 1 : 0);
+    if (readable !== undefined) {
+      t.readable = (t.readable ?? 0) + (readable ? 1 : 0);
+      t.readableOf = (t.readableOf ?? 0) + 1;
+    }
     if (found !== null && found !== undefined && found !== "") t.found++;
     if (exact) t.exact++;
     if (normalised) t.normalised++;
@@ -140,7 +145,10 @@ export class Scoreboard {
   overall(): FieldTally {
     const sum: FieldTally = { total: 0, found: 0, exact: 0, normalised: 0 };
     for (const t of this.fields.values()) {
-      if (t.readable !== undefined) sum.readable = (sum.readable ?? 0) + t.readable;
+      if (t.readable !== undefined) {
+        sum.readable = (sum.readable ?? 0) + t.readable;
+        sum.readableOf = (sum.readableOf ?? 0) + (t.readableOf ?? 0);
+      }
       sum.total += t.total;
       sum.found += t.found;
       sum.exact += t.exact;
@@ -159,7 +167,9 @@ export class Scoreboard {
  * amount as its digits with a decimal point or comma, anything else by its letters and digits.
  * Misses whose truth is not even in the text are OCR's, not extraction's.
  */
-export function truthInText(text: string, truth: string, kind: FieldKind): boolean {
+export function truthInText(text: string, truth: string, kind: FieldKind): boolean | undefined {
+  // Normalised words ("transfer", "PLN") are not what the page prints ("przelew", "zł").
+  if (kind === "payment_method" || kind === "currency") return undefined;
   if (kind === "amount") {
     const cents = parseAmount(truth);
     if (cents === null) return false;
@@ -171,8 +181,11 @@ export function truthInText(text: string, truth: string, kind: FieldKind): boole
     const iso = parseDate(truth);
     return iso !== null && dateRegex(iso).test(fold(text));
   }
-  const needle = alnum(truth);
-  return needle.length > 0 && alnum(text).includes(needle);
+  const haystack = alnum(text);
+  // An IBAN may be printed without its country (a Polish NRB); a text truth joins lines with
+  // ", " that may sit apart in the text (beside the other party's column): each part must be there.
+  const parts = kind === "iban" ? [alnum(truth).slice(2)] : kind === "text" ? truth.split(/,\s+/).map(alnum) : [alnum(truth)];
+  return parts.every((p) => p.length > 0 && haystack.includes(p));
 }
 
 const MONTH_WORDS: string[][] = [

@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
   options: {
     only: { type: "string" },
     "no-api": { type: "boolean", default: false },
-    seeds: { type: "string", default: "5" },
+    seeds: { type: "string", default: "10" },
     reps: { type: "string", default: "20" },
     limit: { type: "string" },
     templates: { type: "string" },

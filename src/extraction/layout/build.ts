@@ -3,7 +3,7 @@
  * every block that share a baseline band, so a label in one column and its value in another
  * come together) made of segments (runs of words without a column-sized gap), in reading order.
  */
-import type { BBox, DocumentModel, Word } from "../../domain/document-model.js";
+import { unionBBox, type BBox, type DocumentModel, type Word } from "../../domain/document-model.js";
 import { labelKey } from "../normalize/text.js";
 
 export interface LayoutWord {
@@ -64,7 +64,7 @@ export function buildLayout(model: DocumentModel): Layout {
         segments.push(...splitAtGaps(words, height));
       }
     }
-    const pageRows = groupRows(segments).map((segs) => ({ page: page.number, index: 0, segments: segs, bbox: union(segs.map((s) => s.bbox)) }));
+    const pageRows = groupRows(segments).map((segs) => ({ page: page.number, index: 0, segments: segs, bbox: unionBBox(segs.map((s) => s.bbox)) }));
     for (const row of pageRows) {
       row.index = rows.length;
       rows.push(row);
@@ -110,7 +110,7 @@ function splitAtGaps(words: LayoutWord[], height: number): Segment[] {
 }
 
 export function segment(words: LayoutWord[]): Segment {
-  return { words, bbox: union(words.map((w) => w.bbox)), text: words.map((w) => w.text).join(" ") };
+  return { words, bbox: unionBBox(words.map((w) => w.bbox)), text: words.map((w) => w.text).join(" ") };
 }
 
 /**
@@ -147,19 +147,6 @@ function groupRows(segments: Segment[]): Segment[][] {
 
 const center = (b: BBox) => (b.y0 + b.y1) / 2;
 
-export function union(boxes: readonly BBox[]): BBox {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const b of boxes) {
-    x0 = Math.min(x0, b.x0);
-    y0 = Math.min(y0, b.y0);
-    x1 = Math.max(x1, b.x1);
-    y1 = Math.max(y1, b.y1);
-  }
-  return boxes.length === 0 ? { x0: 0, y0: 0, x1: 0, y1: 0 } : { x0, y0, x1, y1 };
-}
 
 function median(values: number[]): number {
   if (values.length === 0) return 0;

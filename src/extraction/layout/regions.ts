@@ -3,7 +3,7 @@
  * else ABOVE it (forms that print the caption under the box). Each region comes with how far
  * it is, in line heights, so the rules can prefer the nearest plausible value.
  */
-import type { BBox } from "../../domain/document-model.js";
+import { unionBBox, type BBox } from "../../domain/document-model.js";
 import type { LabelKind } from "../labels.js";
 import type { Layout, LayoutWord, Row } from "./build.js";
 import { wordId, type LabelHit } from "./label-matcher.js";
@@ -135,16 +135,5 @@ function overlapsColumn(seg: BBox, label: BBox, labelSeg: BBox): boolean {
   return overlap(seg, label) > 0 || overlap(seg, labelSeg) > 0.5 * Math.min(seg.x1 - seg.x0, labelSeg.x1 - labelSeg.x0);
 }
 
-export function boxOf(boxes: readonly BBox[]): BBox {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const b of boxes) {
-    x0 = Math.min(x0, b.x0);
-    y0 = Math.min(y0, b.y0);
-    x1 = Math.max(x1, b.x1);
-    y1 = Math.max(y1, b.y1);
-  }
-  return { x0, y0, x1, y1 };
-}
+/** The box around a value's words (the model's own union). */
+export const boxOf = unionBBox;

@@ -130,6 +130,7 @@ describe("parsePaymentMethod", () => {
     ["Gotówka", "cash"],
     ["karta płatnicza", "card"],
     ["Überweisung", "transfer"],
+    ["Banküberweisung", "transfer"],
     ["Virement bancaire", "transfer"],
     ["Bank transfer", "transfer"],
     ["CASH", "cash"],

@@ -12,7 +12,7 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 const CUES: ReadonlyArray<[PaymentMethod, RegExp]> = [
   ["cash_on_delivery", /\b(?:za pobraniem|pobranie|cash on delivery|c\.?o\.?d\.?|nachnahme|contre[- ]remboursement)\b/],
   ["direct_debit", /\b(?:direct debit|polecenie zaplaty|lastschrift|sepa[- ]?(?:core|lastschrift|mandat)|prelevement)\b/],
-  ["transfer", /\b(?:przelew\w*|transfer|bank transfer|wire|uberweisung|uberweisen|virement|bonifico|overboeking|bank)\b/],
+  ["transfer", /\b(?:przelew\w*|transfer|bank transfer|wire|\w*uberweisung|uberweisen|virement|bonifico|overboeking|bank)\b/],
   ["cash", /\b(?:gotowk\w*|gotowka|cash|bar|barzahlung|especes|espece|contanti|kontant)\b/],
   ["card", /\b(?:kart\w*|card|credit card|debit card|visa|mastercard|maestro|amex|ec[- ]karte|girocard|kreditkarte|carte(?: bancaire| bleue)?|cb|cartao)\b/],
   ["cheque", /\b(?:cheque|check|czek|scheck|cheque bancaire)\b/],

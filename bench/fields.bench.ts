@@ -2,17 +2,17 @@
  * bench:fields — field extraction accuracy and speed (issue #14, docs/BENCHMARKS.md "Fields").
  *
  *   npm run bench:fields [-- --only sroie,invoice2data,synthetic] [--no-api] [--seeds N]
- *                          [--reps N] [--limit N] [--templates DIR] [--misses N]
+ *                          [--scan-seeds M] [--reps N] [--limit N] [--templates DIR] [--misses N]
  *
  * Accuracy, per field, on: SROIE's 50 receipts (from the dataset's own OCR boxes in process,
  * and end to end from the images through the API); invoice2data's invoices (text layers in
- * process, and through the API); synthetic Polish invoices, every layout × seeds 1..N, as
- * text-layer PDFs and as scans (in process from the text layer; through the API both). Checks:
- * every checksum-invalid tax id or IBAN should be flagged by a failing check. Speed: the rules'
- * time per page (warm, many repetitions) and the API's time per document with extraction
- * beside the same documents with extract=off. Shared data absent: those datasets are skipped.
- * --misses N lists the first N misses under each table. Writes bench/results/fields-<time>.json
- * (every miss is in it).
+ * process, and through the API); synthetic Polish invoices, every layout × seeds 1..N (10),
+ * as text-layer PDFs (in process and through the API), and seeds 1..M (6) also as scans
+ * (through the API). Checks: every checksum-invalid tax id or IBAN should be flagged by a
+ * failing check. Speed: the rules' time per page (warm, many repetitions) and the API's time
+ * per document with extraction beside the same documents with extract=off. Shared data
+ * absent: those datasets are skipped. --misses N lists the first N misses under each table.
+ * Writes bench/results/fields-<time>.json (every miss is in it).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     "no-api": { type: "boolean", default: false },
     seeds: { type: "string", default: "10" },
+    "scan-seeds": { type: "string", default: "6" },
     reps: { type: "string", default: "20" },
     limit: { type: "string" },
     templates: { type: "string" },
@@ -57,7 +58,7 @@ const SYNTHETIC_TARGETS = Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.98]));
 const result: Record<string, unknown> = {
   started: new Date().toISOString(),
   machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? "unknown", node: process.version },
-  options: { only: [...only], api: useApi, seeds: Number(args.seeds), reps: Number(args.reps), templates: args.templates ?? null },
+  options: { only: [...only], api: useApi, seeds: Number(args.seeds), scanSeeds: Number(args["scan-seeds"]), reps: Number(args.reps), templates: args.templates ?? null },
 };
 const speedSamples: SpeedSample[] = [];
 const classification = new Map<string, { total: number; right: number; confusions: string[] }>();
@@ -96,7 +97,7 @@ const sroie = only.has("sroie") ? await loadSroie(DATA, args.limit ? Number(args
 const invoices = only.has("invoice2data") ? await loadInvoice2data(DATA) : null;
 if (only.has("sroie") && !sroie) print(`SROIE skipped: ${join(DATA, "sroie")} is absent`);
 if (only.has("invoice2data") && !invoices) print(`invoice2data skipped: ${join(DATA, "invoice2data")} is absent`);
-const synthetic = only.has("synthetic") ? await buildSyntheticSet(Number(args.seeds)) : null;
+const synthetic = only.has("synthetic") ? await buildSyntheticSet(Number(args.seeds), Math.min(Number(args.seeds), Number(args["scan-seeds"]))) : null;
 
 // ---------------------------------------------------------------- in process
 progress(`in process: ${sroie?.length ?? 0} receipts, ${invoices?.length ?? 0} invoice2data invoices, ${synthetic?.length ?? 0} synthetic invoices`);
@@ -220,9 +221,9 @@ if (useApi) {
       onFields: async (view) => scoreInvoice2data(board("invoice2data/api"), inv, view?.fields ?? {}),
     })), "auto", ["eng"]);
 
-    const syntheticDocs = (kind: "text-layer" | "scan"): ApiDoc[] => (synthetic ?? []).map((inv: SyntheticInvoice) => ({
+    const syntheticDocs = (kind: "text-layer" | "scan"): ApiDoc[] => (synthetic ?? []).filter((inv) => kind === "text-layer" || inv.scan !== null).map((inv: SyntheticInvoice) => ({
       name: `${inv.name} (${kind})`,
-      bytes: kind === "scan" ? inv.scan : inv.pdf,
+      bytes: kind === "scan" ? inv.scan! : inv.pdf,
       filename: kind === "scan" ? `${inv.name}.jpg` : `${inv.name}.pdf`,
       onFields: async (view, job, s) => {
         const found: FoundFields = view?.fields ?? {};
@@ -300,12 +301,12 @@ if (synthetic) {
     const o = boards.get(`${k!}/${layout}`)?.overall();
     return o ? pct(o.normalised, o.total) : "–";
   })])));
-  const dpis = [...new Set(synthetic.map((s) => s.scanSettings.dpi))].sort((a, b) => a - b).filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
+  const dpis = [...new Set(synthetic.filter((s) => s.scan !== null).map((s) => s.scanSettings.dpi))].sort((a, b) => a - b).filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
   if (dpis.length > 0) {
     section("Synthetic Polish invoices, scans through the API by resolution (all fields)");
     print(markdownTable(["dpi", "scans", "normalised", "truth in OCR text"], dpis.map((dpi) => {
       const o = boards.get(`synthetic/api/scan@${dpi}`)!.overall();
-      return [dpi, synthetic.filter((s) => s.scanSettings.dpi === dpi).length, pct(o.normalised, o.total), pct(o.readable ?? 0, o.readableOf ?? 0)];
+      return [dpi, synthetic.filter((s) => s.scan !== null && s.scanSettings.dpi === dpi).length, pct(o.normalised, o.total), pct(o.readable ?? 0, o.readableOf ?? 0)];
     })));
   }
   section("Checksum-invalid tax ids and IBANs flagged (a failing check names the field)");

@@ -46,12 +46,24 @@ const STATUS_ONLY = args.includes("--status-only");
  */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const PLAN = ["validate", "check_text", "render_pages", "ocr", "assemble", "export"];
-const OPTIONS: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto" };
+const OPTIONS: JobOptions = {
+  ocr_mode: "document",
+  resolution_mode: "base",
+  languages: ["eng"],
+  outputs: ["txt"],
+  ocr: "auto",
+};
 
 /** Starts bench/<script> in its own process; resolves with its base URL once it listens. */
 function startServer(script: string, ...args: string[]): Promise<{ child: ChildProcess; base: string }> {
-  const nodeFlags = [...(CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []), ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", join(root, "bench", script), ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const nodeFlags = [
+    ...(CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []),
+    ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean),
+  ];
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", join(root, "bench", script), ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (line.startsWith("listening ")) resolve({ child, base: line.slice("listening ".length) });
@@ -86,9 +98,17 @@ async function measure(dialect: DialectName): Promise<Row[]> {
   const { child, base } = await startServer("api-server.ts", db.url, db.dataDir);
   try {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-    const user = await json<{ id: string }>(await post("/api/v1/setup", { email: "bench@example.test", password: "bench-password" }));
-    const { token } = await json<{ token: string }>(await post("/api/v1/auth/login", { email: "bench@example.test", password: "bench-password" }));
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const user = await json<{ id: string }>(
+      await post("/api/v1/setup", { email: "bench@example.test", password: "bench-password" }),
+    );
+    const { token } = await json<{ token: string }>(
+      await post("/api/v1/auth/login", { email: "bench@example.test", password: "bench-password" }),
+    );
     // Every measured document has a queued job with six planned steps: the status a client
     // polls is the full derivation (document, job, steps), not the cheap "uploaded" case.
     const { documentIds } = await seedDocuments(db.database, DOCS, user.id);
@@ -107,18 +127,30 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     const auth = { authorization: `Bearer ${token}` };
     const randomDocument = () => documentIds[Math.floor(Math.random() * DOCS)]!;
     const randomStatusPath = () => `/api/v1/documents/${randomDocument()}/status`;
-    const randomPathsFor = (path: () => string) => [{ method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path() }) }];
+    const randomPathsFor = (path: () => string) => [
+      { method: "GET" as const, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path() }) },
+    ];
     const rows: Row[] = [];
     const report = (measure: string, result: string) => {
       rows.push({ dialect, measure, result });
       console.log([dialect, measure, result].join(" | "));
     };
     /** One open-loop run at FIXED_RATE for 20 s, reported as a row. */
-    const constantRate = async (measure: string, url: string, headers: Record<string, string>, path: () => string, detail = "") => {
+    const constantRate = async (
+      measure: string,
+      url: string,
+      headers: Record<string, string>,
+      path: () => string,
+      detail = "",
+    ) => {
       const r = await runConstantRate({ url, rate: FIXED_RATE, durationSeconds: 20, headers, path });
       const { p50, p90, p99, p999 } = r.latency;
-      report(`${measure} at a constant ${FIXED_RATE.toLocaleString("en")} req/s${detail} (20 s, open loop)`, `${Math.round(r.throughput)} req/s served, p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, p99.9 ${p999} ms, errors ${r.errors + r.non2xx}`);
-      if (process.env.BENCH_TIMELINE) console.log("worst latency (ms) per second:", r.perSecond.map(([, worst]) => worst).join(" "));
+      report(
+        `${measure} at a constant ${FIXED_RATE.toLocaleString("en")} req/s${detail} (20 s, open loop)`,
+        `${Math.round(r.throughput)} req/s served, p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, p99.9 ${p999} ms, errors ${r.errors + r.non2xx}`,
+      );
+      if (process.env.BENCH_TIMELINE)
+        console.log("worst latency (ms) per second:", r.perSecond.map(([, worst]) => worst).join(" "));
     };
 
     if (!SSE_ONLY) {
@@ -130,19 +162,39 @@ async function measure(dialect: DialectName): Promise<Row[]> {
         try {
           const documentPath = () => `/${randomDocument()}`;
           await autocannon({ url: bare.base, connections: 10, duration: 5, requests: randomPathsFor(documentPath) });
-          await constantRate("baseline: bare node:http + one PostgreSQL primary-key read (no framework, no auth)", bare.base, {}, documentPath);
+          await constantRate(
+            "baseline: bare node:http + one PostgreSQL primary-key read (no framework, no auth)",
+            bare.base,
+            {},
+            documentPath,
+          );
         } finally {
           await stopServer(bare.child);
         }
       }
       // Warm-up (JIT, connection pools, SQLite page cache), then the fixed-rate runs.
-      await autocannon({ url: base, connections: 10, duration: 5, headers: auth, requests: randomPathsFor(randomStatusPath) });
+      await autocannon({
+        url: base,
+        connections: 10,
+        duration: 5,
+        headers: auth,
+        requests: randomPathsFor(randomStatusPath),
+      });
       // Baseline in the same run: the same load on /healthz (no auth, no database), so what the
       // machine itself adds to the tail (scheduling 3 busy processes on 2 cores) is visible.
       await constantRate("baseline: GET /healthz", base, {}, () => "/healthz");
       await constantRate("status endpoint", base, auth, randomStatusPath, `, ${DOCS.toLocaleString("en")} documents`);
-      const flat = await autocannon({ url: base, connections: 50, duration: 10, headers: auth, requests: randomPathsFor(randomStatusPath) });
-      report("status endpoint flat out, 50 connections (10 s)", `${Math.round(flat.requests.average)} req/s, p50 ${flat.latency.p50} ms, p99 ${flat.latency.p99} ms, errors ${flat.errors + flat.non2xx}`);
+      const flat = await autocannon({
+        url: base,
+        connections: 50,
+        duration: 10,
+        headers: auth,
+        requests: randomPathsFor(randomStatusPath),
+      });
+      report(
+        "status endpoint flat out, 50 connections (10 s)",
+        `${Math.round(flat.requests.average)} req/s, p50 ${flat.latency.p50} ms, p99 ${flat.latency.p99} ms, errors ${flat.errors + flat.non2xx}`,
+      );
     }
 
     if (STATUS_ONLY) return rows;
@@ -153,8 +205,11 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     // catching up with the 10,000 enqueue events the seeding wrote.
     for (let i = 0; i <= EVENTS; i++) {
       const job = await json<{ id: string }>(await post("/api/v1/ocr/submit", { document_id: fresh[i] }, auth));
-      const isQueued = (m: { event: string; data: { event?: { job_id?: string } } }) => m.event === "job" && m.data.event?.job_id === job.id;
-      await Promise.all(clients.map((c) => c.until("the submit's event", (messages) => messages.some(isQueued), 60_000)));
+      const isQueued = (m: { event: string; data: { event?: { job_id?: string } } }) =>
+        m.event === "job" && m.data.event?.job_id === job.id;
+      await Promise.all(
+        clients.map((c) => c.until("the submit's event", (messages) => messages.some(isQueued), 60_000)),
+      );
       for (const c of clients) {
         if (i === 0) continue;
         const message = c.messages.find(isQueued)!;
@@ -180,7 +235,11 @@ if (!only) {
 const rows: Row[] = [];
 for (const dialect of dialects) rows.push(...(await measure(dialect)));
 
-const table = ["| database | measure | result |", "|---|---|---|", ...rows.map((r) => `| ${r.dialect} | ${r.measure} | ${r.result} |`)].join("\n");
+const table = [
+  "| database | measure | result |",
+  "|---|---|---|",
+  ...rows.map((r) => `| ${r.dialect} | ${r.measure} | ${r.result} |`),
+].join("\n");
 console.log(`\n${table}\n`);
 if (only || SSE_ONLY || STATUS_ONLY || CLIENTS !== 100) process.exit(0);
 
@@ -195,6 +254,9 @@ ${table}
 const docPath = join(root, "docs/BENCHMARKS.md");
 const existing = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
 const pattern = /## API \(npm run bench:api\)[\s\S]*?(?=\n## |$)/;
-writeFileSync(docPath, pattern.test(existing) ? existing.replace(pattern, section) : `${existing.trimEnd()}\n\n${section}`);
+writeFileSync(
+  docPath,
+  pattern.test(existing) ? existing.replace(pattern, section) : `${existing.trimEnd()}\n\n${section}`,
+);
 console.log("docs/BENCHMARKS.md updated");
 process.exit(0);

@@ -25,7 +25,9 @@ async function loop(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
-    await pool.query(`update baseline_jobs set status = 'done', finished_at = clock_timestamp() where id = $1`, [row.id]);
+    await pool.query(`update baseline_jobs set status = 'done', finished_at = clock_timestamp() where id = $1`, [
+      row.id,
+    ]);
   }
 }
 

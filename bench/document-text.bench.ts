@@ -18,7 +18,9 @@ import { extractTextLayer } from "../src/pdf/text-layer.js";
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "200" } } });
 const rounds = Number(values.rounds);
 const root = fileURLToPath(new URL("../", import.meta.url));
-const dir = process.env.DOCKET_SHARED_DATA ? join(process.env.DOCKET_SHARED_DATA, "invoice2data") : join(root, "../shared/data/invoice2data");
+const dir = process.env.DOCKET_SHARED_DATA
+  ? join(process.env.DOCKET_SHARED_DATA, "invoice2data")
+  : join(root, "../shared/data/invoice2data");
 if (!existsSync(dir)) {
   console.error(`no invoice2data files at ${dir}`);
   process.exit(1);
@@ -33,20 +35,35 @@ function timeMs(run: () => void): number {
 
 const perPage: number[] = [];
 const models = new Map<string, DocumentModel>();
-for (const file of readdirSync(dir).filter((n) => n.endsWith(".pdf")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((n) => n.endsWith(".pdf"))
+  .sort()) {
   const pages = await extractTextLayer(new Uint8Array(readFileSync(join(dir, file))), { dpi: 150 });
-  const model: DocumentModel = { version: 1, documentId: file, languages: [], engine: "text-layer", pages: pages.map((p) => p.page) };
+  const model: DocumentModel = {
+    version: 1,
+    documentId: file,
+    languages: [],
+    engine: "text-layer",
+    pages: pages.map((p) => p.page),
+  };
   models.set(file, model);
   const ms = timeMs(() => buildDocumentText(model)) / model.pages.length;
   perPage.push(ms);
   console.log(`${file.padEnd(32)} ${String(model.pages.length).padStart(2)} page(s)  ${ms.toFixed(3)} ms/page`);
 }
 perPage.sort((a, b) => a - b);
-console.log(`document text: median ${perPage[perPage.length >> 1]!.toFixed(3)} ms/page, max ${perPage.at(-1)!.toFixed(3)} ms/page (${rounds} rounds)`);
+console.log(
+  `document text: median ${perPage[perPage.length >> 1]!.toFixed(3)} ms/page, max ${perPage.at(-1)!.toFixed(3)} ms/page (${rounds} rounds)`,
+);
 
 const qh = models.get("QualityHosting.pdf");
 if (qh) {
-  const template = parseTemplate(readFileSync(join(root, "test/fixtures/templates/de.qualityhosting.yml"), "utf8"), "de.qualityhosting");
+  const template = parseTemplate(
+    readFileSync(join(root, "test/fixtures/templates/de.qualityhosting.yml"), "utf8"),
+    "de.qualityhosting",
+  );
   const dt = buildDocumentText(qh);
-  console.log(`template de.qualityhosting on QualityHosting.pdf: ${timeMs(() => applyTemplate(template, dt)).toFixed(3)} ms per document`);
+  console.log(
+    `template de.qualityhosting on QualityHosting.pdf: ${timeMs(() => applyTemplate(template, dt)).toFixed(3)} ms per document`,
+  );
 }

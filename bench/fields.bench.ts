@@ -28,11 +28,24 @@ import { BenchServer, spanMs, type FieldsView, type JobView } from "./fields/api
 import { loadInvoice2data, type ReferenceInvoice } from "./fields/invoice2data.js";
 import { extractInProcess } from "./fields/in-process.js";
 import { fieldHeaders, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
-import { modelText, scoreInvoice2data, scoreSroie, scoreSynthetic, SROIE_ORDER, type FoundFields } from "./fields/score-datasets.js";
+import {
+  modelText,
+  scoreInvoice2data,
+  scoreSroie,
+  scoreSynthetic,
+  SROIE_ORDER,
+  type FoundFields,
+} from "./fields/score-datasets.js";
 import { Scoreboard } from "./fields/scoring.js";
 import { measureSpeed, type SpeedSample } from "./fields/speed.js";
 import { loadSroie, type SroieReceipt } from "./fields/sroie.js";
-import { buildSyntheticSet, emptyFlags, recordFlags, type FlagTally, type SyntheticInvoice } from "./fields/synthetic.js";
+import {
+  buildSyntheticSet,
+  emptyFlags,
+  recordFlags,
+  type FlagTally,
+  type SyntheticInvoice,
+} from "./fields/synthetic.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DATA = process.env.DOCKET_SHARED_DATA ?? join(ROOT, "..", "shared", "data");
@@ -52,13 +65,25 @@ const { values: args } = parseArgs({
 const only = new Set((args.only ?? "sroie,invoice2data,synthetic").split(",").map((s) => s.trim()));
 const useApi = !args["no-api"];
 
-const SROIE_TARGETS = { "date → issue_date": 0.95, "total → total_gross": 0.9, "company → seller_name": 0.8, "address → seller_address": 0.6 };
+const SROIE_TARGETS = {
+  "date → issue_date": 0.95,
+  "total → total_gross": 0.9,
+  "company → seller_name": 0.8,
+  "address → seller_address": 0.6,
+};
 const SYNTHETIC_TARGETS = Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.98]));
 
 const result: Record<string, unknown> = {
   started: new Date().toISOString(),
   machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? "unknown", node: process.version },
-  options: { only: [...only], api: useApi, seeds: Number(args.seeds), scanSeeds: Number(args["scan-seeds"]), reps: Number(args.reps), templates: args.templates ?? null },
+  options: {
+    only: [...only],
+    api: useApi,
+    seeds: Number(args.seeds),
+    scanSeeds: Number(args["scan-seeds"]),
+    reps: Number(args.reps),
+    templates: args.templates ?? null,
+  },
 };
 const speedSamples: SpeedSample[] = [];
 const classification = new Map<string, { total: number; right: number; confusions: string[] }>();
@@ -97,10 +122,14 @@ const sroie = only.has("sroie") ? await loadSroie(DATA, args.limit ? Number(args
 const invoices = only.has("invoice2data") ? await loadInvoice2data(DATA) : null;
 if (only.has("sroie") && !sroie) print(`SROIE skipped: ${join(DATA, "sroie")} is absent`);
 if (only.has("invoice2data") && !invoices) print(`invoice2data skipped: ${join(DATA, "invoice2data")} is absent`);
-const synthetic = only.has("synthetic") ? await buildSyntheticSet(Number(args.seeds), Math.min(Number(args.seeds), Number(args["scan-seeds"]))) : null;
+const synthetic = only.has("synthetic")
+  ? await buildSyntheticSet(Number(args.seeds), Math.min(Number(args.seeds), Number(args["scan-seeds"])))
+  : null;
 
 // ---------------------------------------------------------------- in process
-progress(`in process: ${sroie?.length ?? 0} receipts, ${invoices?.length ?? 0} invoice2data invoices, ${synthetic?.length ?? 0} synthetic invoices`);
+progress(
+  `in process: ${sroie?.length ?? 0} receipts, ${invoices?.length ?? 0} invoice2data invoices, ${synthetic?.length ?? 0} synthetic invoices`,
+);
 const boards = new Map<string, Scoreboard>();
 const board = (name: string) => boards.get(name) ?? boards.set(name, new Scoreboard()).get(name)!;
 const flags = new Map<string, FlagTally>();
@@ -150,7 +179,14 @@ interface ApiDoc {
   onFields: (view: FieldsView | null, job: JobView, server: BenchServer) => Promise<void>;
 }
 
-async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode: Exclude<ExtractMode, "off">, languages: string[], withBaseline = true): Promise<void> {
+async function runGroup(
+  server: BenchServer,
+  group: string,
+  docs: ApiDoc[],
+  mode: Exclude<ExtractMode, "off">,
+  languages: string[],
+  withBaseline = true,
+): Promise<void> {
   if (docs.length === 0) return;
   const ids: string[] = [];
   for (const d of docs) ids.push(await server.upload(d.bytes, d.filename));
@@ -165,16 +201,30 @@ async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode
   const measured = { jobs: new Map<string, JobView>(), wallMs: 0 };
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    for (const [arm, extract] of [[baseline, "off"], [measured, mode]] as const) {
+    for (const [arm, extract] of [
+      [baseline, "off"],
+      [measured, mode],
+    ] as const) {
       if (arm === baseline && !withBaseline) continue;
       const run = await server.process(chunk, { extract, languages }, timeout);
       for (const [id, job] of run.jobs) arm.jobs.set(id, job);
       arm.wallMs += run.wallMs;
     }
     const off = withBaseline ? `extract=off ${(baseline.wallMs / 1000).toFixed(1)} s, ` : "";
-    progress(`${group}: ${Math.min(ids.length, i + CHUNK)}/${ids.length} documents, ${off}extract=${mode} ${(measured.wallMs / 1000).toFixed(1)} s`);
+    progress(
+      `${group}: ${Math.min(ids.length, i + CHUNK)}/${ids.length} documents, ${off}extract=${mode} ${(measured.wallMs / 1000).toFixed(1)} s`,
+    );
   }
-  const t: Timing = { group, documents: docs.length, baselineMs: [], extractMs: [], stepMs: [], baselineWallMs: withBaseline ? baseline.wallMs : NaN, extractWallMs: measured.wallMs, failed: [] };
+  const t: Timing = {
+    group,
+    documents: docs.length,
+    baselineMs: [],
+    extractMs: [],
+    stepMs: [],
+    baselineWallMs: withBaseline ? baseline.wallMs : NaN,
+    extractWallMs: measured.wallMs,
+    failed: [],
+  };
   for (const [i, d] of docs.entries()) {
     const job = measured.jobs.get(ids[i]!);
     if (!job || job.status !== "completed") {
@@ -193,7 +243,12 @@ async function runGroup(server: BenchServer, group: string, docs: ApiDoc[], mode
 }
 
 /** The model the pipeline built (the result JSON), kept for the speed runs; null when the job failed. */
-async function ocrModel(group: string, type: "invoice" | "receipt", job: JobView, server: BenchServer): Promise<DocumentModel | null> {
+async function ocrModel(
+  group: string,
+  type: "invoice" | "receipt",
+  job: JobView,
+  server: BenchServer,
+): Promise<DocumentModel | null> {
   if (!job.id || job.status !== "completed") return null;
   const model = await server.model(job.id);
   speedSamples.push({ group, model, type });
@@ -214,41 +269,66 @@ if (useApi) {
     }));
     await runGroup(server, "SROIE receipts (JPEG, OCR)", receipts, "receipt", ["eng"]);
 
-    await runGroup(server, "invoice2data (PDF text layers)", (invoices ?? []).map((inv: ReferenceInvoice) => ({
-      name: inv.name,
-      bytes: inv.bytes,
-      filename: `${inv.name}.pdf`,
-      onFields: async (view) => scoreInvoice2data(board("invoice2data/api"), inv, view?.fields ?? {}),
-    })), "auto", ["eng"]);
+    await runGroup(
+      server,
+      "invoice2data (PDF text layers)",
+      (invoices ?? []).map((inv: ReferenceInvoice) => ({
+        name: inv.name,
+        bytes: inv.bytes,
+        filename: `${inv.name}.pdf`,
+        onFields: async (view) => scoreInvoice2data(board("invoice2data/api"), inv, view?.fields ?? {}),
+      })),
+      "auto",
+      ["eng"],
+    );
 
-    const syntheticDocs = (kind: "text-layer" | "scan"): ApiDoc[] => (synthetic ?? []).filter((inv) => kind === "text-layer" || inv.scan !== null).map((inv: SyntheticInvoice) => ({
-      name: `${inv.name} (${kind})`,
-      bytes: kind === "scan" ? inv.scan! : inv.pdf,
-      filename: kind === "scan" ? `${inv.name}.jpg` : `${inv.name}.pdf`,
-      onFields: async (view, job, s) => {
-        const found: FoundFields = view?.fields ?? {};
-        const model = kind === "scan" ? await ocrModel("synthetic Polish invoices (scans, Docket OCR)", "invoice", job, s) : null;
-        const text = kind === "scan" ? (model ? modelText(model) : "") : undefined;
-        scoreSynthetic(board(`synthetic/api/${kind}`), inv, found, text);
-        scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found, text);
-        if (kind === "scan") scoreSynthetic(board(`synthetic/api/scan@${inv.scanSettings.dpi}`), inv, found, text);
-        recordFlags(flagsOf(`${kind}, API`), inv, found, view?.checks ?? []);
-      },
-    }));
-    await runGroup(server, "synthetic Polish invoices (PDF text layers)", syntheticDocs("text-layer"), "auto", ["pol", "eng"]);
-    await runGroup(server, "synthetic Polish invoices (JPEG scans, OCR)", syntheticDocs("scan"), "auto", ["pol", "eng"]);
+    const syntheticDocs = (kind: "text-layer" | "scan"): ApiDoc[] =>
+      (synthetic ?? [])
+        .filter((inv) => kind === "text-layer" || inv.scan !== null)
+        .map((inv: SyntheticInvoice) => ({
+          name: `${inv.name} (${kind})`,
+          bytes: kind === "scan" ? inv.scan! : inv.pdf,
+          filename: kind === "scan" ? `${inv.name}.jpg` : `${inv.name}.pdf`,
+          onFields: async (view, job, s) => {
+            const found: FoundFields = view?.fields ?? {};
+            const model =
+              kind === "scan"
+                ? await ocrModel("synthetic Polish invoices (scans, Docket OCR)", "invoice", job, s)
+                : null;
+            const text = kind === "scan" ? (model ? modelText(model) : "") : undefined;
+            scoreSynthetic(board(`synthetic/api/${kind}`), inv, found, text);
+            scoreSynthetic(board(`synthetic/api/${kind}/${inv.layout}`), inv, found, text);
+            if (kind === "scan") scoreSynthetic(board(`synthetic/api/scan@${inv.scanSettings.dpi}`), inv, found, text);
+            recordFlags(flagsOf(`${kind}, API`), inv, found, view?.checks ?? []);
+          },
+        }));
+    await runGroup(server, "synthetic Polish invoices (PDF text layers)", syntheticDocs("text-layer"), "auto", [
+      "pol",
+      "eng",
+    ]);
+    await runGroup(server, "synthetic Polish invoices (JPEG scans, OCR)", syntheticDocs("scan"), "auto", [
+      "pol",
+      "eng",
+    ]);
   } finally {
     await server.stop();
   }
   if (args.templates && invoices) {
     const withTemplates = await BenchServer.start(args.templates);
     try {
-      await runGroup(withTemplates, "invoice2data with templates", invoices.map((inv) => ({
-        name: inv.name,
-        bytes: inv.bytes,
-        filename: `${inv.name}.pdf`,
-        onFields: async (view) => scoreInvoice2data(board("invoice2data/api+templates"), inv, view?.fields ?? {}),
-      })), "auto", ["eng"], false);
+      await runGroup(
+        withTemplates,
+        "invoice2data with templates",
+        invoices.map((inv) => ({
+          name: inv.name,
+          bytes: inv.bytes,
+          filename: `${inv.name}.pdf`,
+          onFields: async (view) => scoreInvoice2data(board("invoice2data/api+templates"), inv, view?.fields ?? {}),
+        })),
+        "auto",
+        ["eng"],
+        false,
+      );
     } finally {
       await withTemplates.stop();
     }
@@ -271,17 +351,50 @@ function boardTable(title: string, name: string, order: readonly string[], targe
   const misses = b.misses.slice(0, Number(args.misses));
   if (misses.length > 0) {
     print();
-    print(markdownTable(["document", "field", "truth", "found"], misses.map((m) => [m.document, m.field, m.truth, m.found ?? "(none)"])));
+    print(
+      markdownTable(
+        ["document", "field", "truth", "found"],
+        misses.map((m) => [m.document, m.field, m.truth, m.found ?? "(none)"]),
+      ),
+    );
   }
 }
 
-boardTable("SROIE receipts — from the dataset's OCR boxes (extraction alone), extract=receipt", "sroie/boxes", SROIE_ORDER, SROIE_TARGETS);
-boardTable("SROIE receipts — end to end through the API (Docket's OCR of the JPEGs), extract=receipt", "sroie/api", SROIE_ORDER, SROIE_TARGETS);
-boardTable("invoice2data — text layers in process, extract=auto", "invoice2data/text-layer", FIELD_NAMES, Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])));
-boardTable("invoice2data — through the API, extract=auto", "invoice2data/api", FIELD_NAMES, Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])));
-boardTable(`invoice2data — through the API with templates from ${args.templates ?? ""}`, "invoice2data/api+templates", FIELD_NAMES);
+boardTable(
+  "SROIE receipts — from the dataset's OCR boxes (extraction alone), extract=receipt",
+  "sroie/boxes",
+  SROIE_ORDER,
+  SROIE_TARGETS,
+);
+boardTable(
+  "SROIE receipts — end to end through the API (Docket's OCR of the JPEGs), extract=receipt",
+  "sroie/api",
+  SROIE_ORDER,
+  SROIE_TARGETS,
+);
+boardTable(
+  "invoice2data — text layers in process, extract=auto",
+  "invoice2data/text-layer",
+  FIELD_NAMES,
+  Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])),
+);
+boardTable(
+  "invoice2data — through the API, extract=auto",
+  "invoice2data/api",
+  FIELD_NAMES,
+  Object.fromEntries(FIELD_NAMES.map((f) => [f, 0.9])),
+);
+boardTable(
+  `invoice2data — through the API with templates from ${args.templates ?? ""}`,
+  "invoice2data/api+templates",
+  FIELD_NAMES,
+);
 if (invoices) {
-  const corrections = invoices.flatMap((inv) => Object.entries(inv.expected).filter(([, e]) => e.correction).map(([f, e]) => [inv.name, f, e.values.join(" or "), e.correction!]));
+  const corrections = invoices.flatMap((inv) =>
+    Object.entries(inv.expected)
+      .filter(([, e]) => e.correction)
+      .map(([f, e]) => [inv.name, f, e.values.join(" or "), e.correction!]),
+  );
   if (corrections.length > 0) {
     print();
     print("Records corrected after checking them against their documents:");
@@ -289,51 +402,151 @@ if (invoices) {
     print(markdownTable(["invoice", "field", "truth used", "why"], corrections));
   }
 }
-boardTable("Synthetic Polish invoices — text layers in process, extract=auto", "synthetic/text-layer", FIELD_NAMES, SYNTHETIC_TARGETS);
-boardTable("Synthetic Polish invoices — PDF text layers through the API, extract=auto", "synthetic/api/text-layer", FIELD_NAMES, SYNTHETIC_TARGETS);
-boardTable("Synthetic Polish invoices — JPEG scans through the API (OCR), extract=auto", "synthetic/api/scan", FIELD_NAMES, SYNTHETIC_TARGETS);
+boardTable(
+  "Synthetic Polish invoices — text layers in process, extract=auto",
+  "synthetic/text-layer",
+  FIELD_NAMES,
+  SYNTHETIC_TARGETS,
+);
+boardTable(
+  "Synthetic Polish invoices — PDF text layers through the API, extract=auto",
+  "synthetic/api/text-layer",
+  FIELD_NAMES,
+  SYNTHETIC_TARGETS,
+);
+boardTable(
+  "Synthetic Polish invoices — JPEG scans through the API (OCR), extract=auto",
+  "synthetic/api/scan",
+  FIELD_NAMES,
+  SYNTHETIC_TARGETS,
+);
 
 if (synthetic) {
   section("Synthetic Polish invoices by layout (all fields, normalised)");
   const layouts = [...new Set(synthetic.map((s) => s.layout))];
-  const kinds = [["text-layer, in process", "synthetic/text-layer"], ["text layer, API", "synthetic/api/text-layer"], ["scan, API", "synthetic/api/scan"]].filter(([, k]) => boards.has(k!));
-  print(markdownTable(["layout", ...kinds.map(([l]) => l!)], layouts.map((layout) => [layout, ...kinds.map(([, k]) => {
-    const o = boards.get(`${k!}/${layout}`)?.overall();
-    return o ? pct(o.normalised, o.total) : "–";
-  })])));
-  const dpis = [...new Set(synthetic.filter((s) => s.scan !== null).map((s) => s.scanSettings.dpi))].sort((a, b) => a - b).filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
+  const kinds = [
+    ["text-layer, in process", "synthetic/text-layer"],
+    ["text layer, API", "synthetic/api/text-layer"],
+    ["scan, API", "synthetic/api/scan"],
+  ].filter(([, k]) => boards.has(k!));
+  print(
+    markdownTable(
+      ["layout", ...kinds.map(([l]) => l!)],
+      layouts.map((layout) => [
+        layout,
+        ...kinds.map(([, k]) => {
+          const o = boards.get(`${k!}/${layout}`)?.overall();
+          return o ? pct(o.normalised, o.total) : "–";
+        }),
+      ]),
+    ),
+  );
+  const dpis = [...new Set(synthetic.filter((s) => s.scan !== null).map((s) => s.scanSettings.dpi))]
+    .sort((a, b) => a - b)
+    .filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
   if (dpis.length > 0) {
     section("Synthetic Polish invoices, scans through the API by resolution (all fields)");
-    print(markdownTable(["dpi", "scans", "normalised", "truth in OCR text"], dpis.map((dpi) => {
-      const o = boards.get(`synthetic/api/scan@${dpi}`)!.overall();
-      return [dpi, synthetic.filter((s) => s.scan !== null && s.scanSettings.dpi === dpi).length, pct(o.normalised, o.total), pct(o.readable ?? 0, o.readableOf ?? 0)];
-    })));
+    print(
+      markdownTable(
+        ["dpi", "scans", "normalised", "truth in OCR text"],
+        dpis.map((dpi) => {
+          const o = boards.get(`synthetic/api/scan@${dpi}`)!.overall();
+          return [
+            dpi,
+            synthetic.filter((s) => s.scan !== null && s.scanSettings.dpi === dpi).length,
+            pct(o.normalised, o.total),
+            pct(o.readable ?? 0, o.readableOf ?? 0),
+          ];
+        }),
+      ),
+    );
   }
   section("Checksum-invalid tax ids and IBANs flagged (a failing check names the field)");
-  print(markdownTable(["documents", "invalid ids flagged", "of them not found", "valid ids read right and flagged (false alarms)", "gross ≠ net + VAT flagged"], [...flags].map(([k, f]) => [k, `${f.flagged}/${f.invalid}`, f.missing, `${f.falseAlarms}/${f.valid}`, `${f.inconsistentFlagged}/${f.inconsistent}`])));
+  print(
+    markdownTable(
+      [
+        "documents",
+        "invalid ids flagged",
+        "of them not found",
+        "valid ids read right and flagged (false alarms)",
+        "gross ≠ net + VAT flagged",
+      ],
+      [...flags].map(([k, f]) => [
+        k,
+        `${f.flagged}/${f.invalid}`,
+        f.missing,
+        `${f.falseAlarms}/${f.valid}`,
+        `${f.inconsistentFlagged}/${f.inconsistent}`,
+      ]),
+    ),
+  );
 }
 
 if (classification.size > 0) {
   section("Classification (extract=auto's first decision), in process");
-  print(markdownTable(["documents", "right", "confusions"], [...classification].map(([g, c]) => [g, `${c.right}/${c.total}`, c.confusions.slice(0, 6).join("; ")])));
+  print(
+    markdownTable(
+      ["documents", "right", "confusions"],
+      [...classification].map(([g, c]) => [g, `${c.right}/${c.total}`, c.confusions.slice(0, 6).join("; ")]),
+    ),
+  );
 }
 
 section(`Speed of the rules (in process, warm, ${args.reps} repetitions per document; ms per page)`);
-print(markdownTable(["documents", "docs", "pages", "rules median", "rules p95", "classify+rules+checks median", "p95", "target (rules median ≤ 50 ms)"], speed.map((s) => [s.group, s.documents, s.pages, s.rulesMedianMs.toFixed(2), s.rulesP95Ms.toFixed(2), s.wholeMedianMs.toFixed(2), s.wholeP95Ms.toFixed(2), s.rulesMedianMs <= 50 ? "✓" : "✗"])));
+print(
+  markdownTable(
+    [
+      "documents",
+      "docs",
+      "pages",
+      "rules median",
+      "rules p95",
+      "classify+rules+checks median",
+      "p95",
+      "target (rules median ≤ 50 ms)",
+    ],
+    speed.map((s) => [
+      s.group,
+      s.documents,
+      s.pages,
+      s.rulesMedianMs.toFixed(2),
+      s.rulesP95Ms.toFixed(2),
+      s.wholeMedianMs.toFixed(2),
+      s.wholeP95Ms.toFixed(2),
+      s.rulesMedianMs <= 50 ? "✓" : "✗",
+    ]),
+  ),
+);
 
 if (timings.length > 0) {
-  section("End to end through the API: job time per document (started → completed), extract=off vs on, same documents, same run");
+  section(
+    "End to end through the API: job time per document (started → completed), extract=off vs on, same documents, same run",
+  );
   const ms = (xs: number[]) => (xs.length === 0 ? "–" : `${median(xs).toFixed(0)} / ${quantile(xs, 0.95).toFixed(0)}`);
-  print(markdownTable(["documents", "n", "extract=off median / p95 ms", "extraction on median / p95 ms", "ratio (medians)", "extract_fields step median / p95 ms", "wall s, off → on (sum of rounds)", "failed"], timings.map((t) => [
-    t.group,
-    t.documents,
-    ms(t.baselineMs),
-    ms(t.extractMs),
-    t.baselineMs.length > 0 ? `${(median(t.extractMs) / median(t.baselineMs)).toFixed(2)}×` : "–",
-    ms(t.stepMs),
-    `${(t.baselineWallMs / 1000).toFixed(1)} → ${(t.extractWallMs / 1000).toFixed(1)}`,
-    t.failed.length === 0 ? "0" : t.failed.join("; "),
-  ])));
+  print(
+    markdownTable(
+      [
+        "documents",
+        "n",
+        "extract=off median / p95 ms",
+        "extraction on median / p95 ms",
+        "ratio (medians)",
+        "extract_fields step median / p95 ms",
+        "wall s, off → on (sum of rounds)",
+        "failed",
+      ],
+      timings.map((t) => [
+        t.group,
+        t.documents,
+        ms(t.baselineMs),
+        ms(t.extractMs),
+        t.baselineMs.length > 0 ? `${(median(t.extractMs) / median(t.baselineMs)).toFixed(2)}×` : "–",
+        ms(t.stepMs),
+        `${(t.baselineWallMs / 1000).toFixed(1)} → ${(t.extractWallMs / 1000).toFixed(1)}`,
+        t.failed.length === 0 ? "0" : t.failed.join("; "),
+      ]),
+    ),
+  );
 }
 
 const out = join(ROOT, "bench", "results");
@@ -341,6 +554,21 @@ await mkdir(out, { recursive: true });
 // Results are run outputs, not sources: keep them out of git without touching the shared .gitignore.
 if (!existsSync(join(out, ".gitignore"))) await writeFile(join(out, ".gitignore"), "*\n");
 const file = join(out, `fields-${(result.started as string).replace(/[:.]/g, "-")}.json`);
-await writeFile(file, JSON.stringify({ ...result, finished: new Date().toISOString(), boards: Object.fromEntries(boards), flags: Object.fromEntries(flags), classification: Object.fromEntries(classification), speed, timings }, null, 2));
+await writeFile(
+  file,
+  JSON.stringify(
+    {
+      ...result,
+      finished: new Date().toISOString(),
+      boards: Object.fromEntries(boards),
+      flags: Object.fromEntries(flags),
+      classification: Object.fromEntries(classification),
+      speed,
+      timings,
+    },
+    null,
+    2,
+  ),
+);
 print();
 print(`results: ${file}`);

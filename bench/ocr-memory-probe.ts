@@ -72,7 +72,10 @@ console.log(JSON.stringify({ peakMb: Math.round(peakKb / 1024), seconds: (perfor
 /** Compile the server into dist/ (incremental, as `npm run build:server`); false when it fails. */
 async function buildServer(root: string): Promise<boolean> {
   try {
-    await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, maxBuffer: 16 << 20 });
+    await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+      cwd: root,
+      maxBuffer: 16 << 20,
+    });
     return true;
   } catch {
     return false;
@@ -87,7 +90,10 @@ export async function probeMemory(root: string, pdfPath: string, engine: "cli" |
   try {
     const script = join(dir, "probe.mjs");
     writeFileSync(script, PROBE);
-    const { stdout } = await run(process.execPath, [...loader, script, modules, pdfPath, engine], { cwd: root, maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, [...loader, script, modules, pdfPath, engine], {
+      cwd: root,
+      maxBuffer: 1 << 20,
+    });
     const last = stdout.trim().split("\n").pop()!;
     return { ...(JSON.parse(last) as Omit<MemoryProbe, "ran">), ran };
   } finally {

@@ -36,7 +36,13 @@ import { seedDocuments } from "../test/support/seed.js";
 const COPIES = Number(process.env.BENCH_TEXT_LAYER_COPIES ?? 3);
 /** Job slots of the worker: 2, the default (one per core) on the 2-core machine the figures are from. */
 const JOB_SLOTS = 2;
-const OPTIONS: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto" };
+const OPTIONS: JobOptions = {
+  ocr_mode: "document",
+  resolution_mode: "base",
+  languages: ["eng"],
+  outputs: ["txt", "md", "json", "hocr", "pdf"],
+  ocr: "auto",
+};
 
 /** Degrees to upright per page, from the data README (paperless page 3 corrected: docs/OCR.md). */
 const EXPECTED_ROTATION: Record<string, number[]> = {
@@ -90,13 +96,20 @@ export interface PipelineChecks {
 }
 
 /** Lower-case, quotes straightened, whitespace collapsed: how expected strings are matched. */
-const normalize = (s: string): string => s.toLowerCase().replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, " ").trim();
+const normalize = (s: string): string =>
+  s.toLowerCase().replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, " ").trim();
 
 function modelText(model: DocumentModel): string {
-  return model.pages.map((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join(" ")).join(" ");
+  return model.pages
+    .map((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join(" "))
+    .join(" ");
 }
 
-export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options: { textLayerOnly?: boolean } = {}): Promise<PipelineChecks> {
+export async function runPipelineChecks(
+  dataDir: string,
+  ocr: OcrEngine,
+  options: { textLayerOnly?: boolean } = {},
+): Promise<PipelineChecks> {
   const log = silentLogger();
   const db = await createTestDatabase("sqlite");
   const engine = await createEngine({ database: db.database, log });
@@ -128,17 +141,32 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
     const { documentIds } = await seedDocuments(db.database, 1, ownerId);
     const documentId = documentIds[0]!;
     await blobStore.put(`uploads/${documentId}`, bytes);
-    await db.database.db.updateTable("documents").set({ blob_key: `uploads/${documentId}`, mime_type: "application/pdf" }).where("id", "=", documentId).execute();
-    return (await engine.queue.enqueue({ documentId, ownerId, pipeline: "ocr", options, plan: planOcrJob(options) })).id;
+    await db.database.db
+      .updateTable("documents")
+      .set({ blob_key: `uploads/${documentId}`, mime_type: "application/pdf" })
+      .where("id", "=", documentId)
+      .execute();
+    return (await engine.queue.enqueue({ documentId, ownerId, pipeline: "ocr", options, plan: planOcrJob(options) }))
+      .id;
   };
   /**
    * Waits for jobs to end: one query a tick for all of them (polling each job every 10 ms
    * on the thread the pipeline runs on would be the bench measuring itself).
    */
-  const finishAll = async (jobIds: readonly string[]): Promise<Array<{ ok: boolean; error?: string; ocrPages: number[]; textPages: number[]; imageRegions: number }>> => {
+  const finishAll = async (
+    jobIds: readonly string[],
+  ): Promise<Array<{ ok: boolean; error?: string; ocrPages: number[]; textPages: number[]; imageRegions: number }>> => {
     for (;;) {
-      const rows = await db.database.db.selectFrom("jobs").select(["id", "status"]).where("id", "in", [...jobIds]).execute();
-      if (rows.length === jobIds.length && rows.every((r) => r.status === "completed" || r.status === "failed" || r.status === "cancelled")) break;
+      const rows = await db.database.db
+        .selectFrom("jobs")
+        .select(["id", "status"])
+        .where("id", "in", [...jobIds])
+        .execute();
+      if (
+        rows.length === jobIds.length &&
+        rows.every((r) => r.status === "completed" || r.status === "failed" || r.status === "cancelled")
+      )
+        break;
       await sleep(10);
     }
     return Promise.all(
@@ -146,43 +174,79 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
         const job = (await engine.queue.getJob(jobId))!;
         const check = (await engine.queue.getSteps(jobId)).find((s) => s.name === "check_text");
         const pages = (key: string): number[] => (check?.detail?.[key] as number[] | undefined) ?? [];
-        return { ok: job.status === "completed", ...(job.error ? { error: JSON.stringify(job.error) } : {}), ocrPages: pages("ocr_pages"), textPages: pages("text_pages"), imageRegions: ((check?.detail?.image_regions as unknown[] | undefined) ?? []).length };
+        return {
+          ok: job.status === "completed",
+          ...(job.error ? { error: JSON.stringify(job.error) } : {}),
+          ocrPages: pages("ocr_pages"),
+          textPages: pages("text_pages"),
+          imageRegions: ((check?.detail?.image_regions as unknown[] | undefined) ?? []).length,
+        };
       }),
     );
   };
   const model = async (jobId: string): Promise<DocumentModel> => {
-    const artifact = await db.database.db.selectFrom("artifacts").selectAll().where("job_id", "=", jobId).where("kind", "=", "json").executeTakeFirstOrThrow();
+    const artifact = await db.database.db
+      .selectFrom("artifacts")
+      .selectAll()
+      .where("job_id", "=", jobId)
+      .where("kind", "=", "json")
+      .executeTakeFirstOrThrow();
     return JSON.parse((await blobStore.getBuffer(artifact.blob_key)).toString("utf8")) as DocumentModel;
   };
 
   try {
     const invoiceDir = join(dataDir, "invoice2data");
-    const invoices = readdirSync(invoiceDir).filter((f) => f.endsWith(".pdf")).sort();
+    const invoices = readdirSync(invoiceDir)
+      .filter((f) => f.endsWith(".pdf"))
+      .sort();
     const textLayer: TextLayerRun[] = [];
     // The text layers alone first (its first run is the cold one: threads start, PDFium loads),
     // then the default, which also reads the pictures on those pages.
     // BENCH_TEXT_LAYER_POLICIES=skip (or auto) runs one policy alone, e.g. under a profiler.
     const chosen = (process.env.BENCH_TEXT_LAYER_POLICIES ?? "skip,auto").split(",");
-    const policies = (["skip", "auto"] as const).filter((policy) => chosen.includes(policy)).flatMap((policy) => Array.from({ length: Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 6) }, () => policy));
+    const policies = (["skip", "auto"] as const)
+      .filter((policy) => chosen.includes(policy))
+      .flatMap((policy) => Array.from({ length: Number(process.env.BENCH_TEXT_LAYER_RUNS ?? 6) }, () => policy));
     for (const policy of policies) {
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
       const batch = Array.from({ length: COPIES }, () => invoices).flat();
-      const jobs = await Promise.all(batch.map((f) => submit(readFileSync(join(invoiceDir, f)), { ...OPTIONS, ocr: policy })));
+      const jobs = await Promise.all(
+        batch.map((f) => submit(readFileSync(join(invoiceDir, f)), { ...OPTIONS, ocr: policy })),
+      );
       const results = await finishAll(jobs);
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const pages = results.reduce((n, r) => n + r.ocrPages.length + r.textPages.length, 0);
-      const steps = await db.database.db.selectFrom("job_steps").select(["name", "started_at", "finished_at"]).where("job_id", "in", jobs).execute();
+      const steps = await db.database.db
+        .selectFrom("job_steps")
+        .select(["name", "started_at", "finished_at"])
+        .where("job_id", "in", jobs)
+        .execute();
       const stepMs: Record<string, number> = {};
-      for (const step of steps) stepMs[step.name] = (stepMs[step.name] ?? 0) + (Number(step.finished_at ?? 0) - Number(step.started_at ?? 0)) / jobs.length;
+      for (const step of steps)
+        stepMs[step.name] =
+          (stepMs[step.name] ?? 0) + (Number(step.finished_at ?? 0) - Number(step.started_at ?? 0)) / jobs.length;
       const ocred = [...new Set(batch.filter((_, i) => results[i]!.ocrPages.length > 0 || !results[i]!.ok))];
-      textLayer.push({ policy, documents: batch.length, copies: COPIES, pages, seconds, cpuSeconds, stepMs, imageRegions: results.reduce((n, r) => n + r.imageRegions, 0), ocred });
+      textLayer.push({
+        policy,
+        documents: batch.length,
+        copies: COPIES,
+        pages,
+        seconds,
+        cpuSeconds,
+        stepMs,
+        imageRegions: results.reduce((n, r) => n + r.imageRegions, 0),
+        ocred,
+      });
     }
 
     if (options.textLayerOnly) return { textLayer, pdfs: [] };
-    const manifest = JSON.parse(readFileSync(join(dataDir, "pdfs", "manifest.json"), "utf8")) as Record<string, ManifestEntry>;
+    const manifest = JSON.parse(readFileSync(join(dataDir, "pdfs", "manifest.json"), "utf8")) as Record<
+      string,
+      ManifestEntry
+    >;
     const pdfs: PdfCheck[] = [];
     for (const [file, entry] of Object.entries(manifest)) {
       const started = performance.now();
@@ -190,9 +254,21 @@ export async function runPipelineChecks(dataDir: string, ocr: OcrEngine, options
       const result = (await finishAll([jobId]))[0]!;
       const seconds = (performance.now() - started) / 1000;
       const expected = entry.expected_substrings_in_order ?? entry.expected_substrings_in_order_lowercase ?? [];
-      const base = { file, seconds, ocrPages: result.ocrPages, ...(EXPECTED_ROTATION[file] ? { expectedRotations: EXPECTED_ROTATION[file] } : {}) };
+      const base = {
+        file,
+        seconds,
+        ocrPages: result.ocrPages,
+        ...(EXPECTED_ROTATION[file] ? { expectedRotations: EXPECTED_ROTATION[file] } : {}),
+      };
       if (!result.ok) {
-        pdfs.push({ ...base, layerPagesOcred: [], rotations: [], found: [], missing: expected, failed: result.error ?? "failed" });
+        pdfs.push({
+          ...base,
+          layerPagesOcred: [],
+          rotations: [],
+          found: [],
+          missing: expected,
+          failed: result.error ?? "failed",
+        });
         continue;
       }
       const doc = await model(jobId);

@@ -40,7 +40,11 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PARALLEL = 2;
 
 /** Run `fn` over items with at most `limit` at once, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -93,9 +97,15 @@ function uw3Samples(limit: number): Sample[] {
   const dir = join(DATA, "uw3_lines", "book");
   const samples: Sample[] = [];
   for (const page of readdirSync(dir).sort()) {
-    for (const name of readdirSync(join(dir, page)).filter((n) => n.endsWith(".bin.png")).sort()) {
+    for (const name of readdirSync(join(dir, page))
+      .filter((n) => n.endsWith(".bin.png"))
+      .sort()) {
       const base = name.replace(/\.bin\.png$/, "");
-      samples.push({ id: `${page}/${base}`, file: join(dir, page, name), truth: readFileSync(join(dir, page, `${base}.gt.txt`), "utf8").trim() });
+      samples.push({
+        id: `${page}/${base}`,
+        file: join(dir, page, name),
+        truth: readFileSync(join(dir, page, `${base}.gt.txt`), "utf8").trim(),
+      });
     }
   }
   return samples.slice(0, limit);
@@ -132,7 +142,12 @@ function docketContender(engine: OcrEngine, label: string, autoRotate = true): C
     name: label,
     async read(file) {
       const image = await openImageForOcr(readFileSync(file));
-      const page = await engine.recognize(await image.page(0), { languages: ["eng"], mode: "document", pageNumber: 1, autoRotate });
+      const page = await engine.recognize(await image.page(0), {
+        languages: ["eng"],
+        mode: "document",
+        pageNumber: 1,
+        autoRotate,
+      });
       return pageText(page);
     },
   };
@@ -158,7 +173,13 @@ interface DatasetResult {
  * chunk 2 …), so that load from other processes on a shared machine falls on all contenders
  * alike instead of on whichever ran during the busy minute.
  */
-async function evaluateAll(contenders: Contender[], dataset: string, samples: Sample[], ordered: boolean, chunk = 10): Promise<DatasetResult[]> {
+async function evaluateAll(
+  contenders: Contender[],
+  dataset: string,
+  samples: Sample[],
+  ordered: boolean,
+  chunk = 10,
+): Promise<DatasetResult[]> {
   const texts = contenders.map(() => new Array<string>(samples.length));
   const seconds = contenders.map(() => 0);
   const cpu = contenders.map(() => 0);
@@ -178,7 +199,9 @@ async function evaluateAll(contenders: Contender[], dataset: string, samples: Sa
   // "Document No"), so receipts are compared case-insensitively.
   const up = (t: string): string => (ordered ? t : t.toUpperCase());
   return contenders.map((contender, c) => {
-    const cers = samples.map((s, i) => (ordered ? characterErrorRate(texts[c]![i]!, s.truth) : sortedWordsCer(up(texts[c]![i]!), up(s.truth))));
+    const cers = samples.map((s, i) =>
+      ordered ? characterErrorRate(texts[c]![i]!, s.truth) : sortedWordsCer(up(texts[c]![i]!), up(s.truth)),
+    );
     const bags = samples.map((s, i) => bagOfCharactersError(up(texts[c]![i]!), up(s.truth)));
     return {
       contender: contender.name,
@@ -217,11 +240,19 @@ async function orientation(engine: OcrEngine, bare: string | undefined): Promise
     for (let n = 1; n <= pdf.numPages; n++) pages.push(await pdf.renderPage(n, { dpi: 300 }));
     await pdf.close();
     const mine = await Promise.all(pages.map((p) => engine.detectOrientation(p).then((o) => o.rotation)));
-    rows.push({ who: `${engine.name} OSD`, file: c.file, detected: mine, expected: c.expected, correct: mine.filter((r, i) => r === c.expected[i]).length });
+    rows.push({
+      who: `${engine.name} OSD`,
+      file: c.file,
+      detected: mine,
+      expected: c.expected,
+      correct: mine.filter((r, i) => r === c.expected[i]).length,
+    });
     // What a job gets: recognize() reads each page as it is first and asks OSD only when the
     // reading looks sideways or poor (page-recognizer.ts).
     const recognized = await Promise.all(
-      pages.map((p, i) => engine.recognize(p, { languages: ["eng"], mode: "document", pageNumber: i + 1 }).then((page) => page.rotation)),
+      pages.map((p, i) =>
+        engine.recognize(p, { languages: ["eng"], mode: "document", pageNumber: i + 1 }).then((page) => page.rotation),
+      ),
     );
     rows.push({
       who: `${engine.name} recognize()`,
@@ -235,14 +266,23 @@ async function orientation(engine: OcrEngine, bare: string | undefined): Promise
         pages.map(async (p) => {
           const { execFile: ef } = await import("node:child_process");
           return new Promise<number>((resolve) => {
-            const child = ef(bare, ["stdin", "stdout", "--psm", "0", "--dpi", "300"], { env: { ...process.env, OMP_THREAD_LIMIT: "1" } }, (_e, out, err) =>
-              resolve(parseOsdOutput(`${out}\n${err}`)?.rotation ?? -1),
+            const child = ef(
+              bare,
+              ["stdin", "stdout", "--psm", "0", "--dpi", "300"],
+              { env: { ...process.env, OMP_THREAD_LIMIT: "1" } },
+              (_e, out, err) => resolve(parseOsdOutput(`${out}\n${err}`)?.rotation ?? -1),
             );
             child.stdin?.end(p.png);
           });
         }),
       );
-      rows.push({ who: "bare tesseract --psm 0", file: c.file, detected: theirs, expected: c.expected, correct: theirs.filter((r, i) => r === c.expected[i]).length });
+      rows.push({
+        who: "bare tesseract --psm 0",
+        file: c.file,
+        detected: theirs,
+        expected: c.expected,
+        correct: theirs.filter((r, i) => r === c.expected[i]).length,
+      });
     }
   }
   return rows;
@@ -269,7 +309,9 @@ function writeSection(markdown: string): void {
 function describeTextLayerRun(t: TextLayerRun, detailed: boolean): string {
   const line = `text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`;
   if (!detailed) return line;
-  const steps = Object.entries(t.stepMs).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(", ");
+  const steps = Object.entries(t.stepMs)
+    .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+    .join(", ");
   return `${line}, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`;
 }
 
@@ -283,15 +325,24 @@ async function main(): Promise<void> {
   const log = silentLogger();
   const bare = await findTesseractBinary(process.env.PATH);
   const wasm = await createOcrEngine({ engine: "wasm", workers: PARALLEL }, { log });
-  const cli = bare === undefined ? undefined : await createOcrEngine({ engine: "cli", workers: PARALLEL }, { log, pathEnv: process.env.PATH });
+  const cli =
+    bare === undefined
+      ? undefined
+      : await createOcrEngine({ engine: "cli", workers: PARALLEL }, { log, pathEnv: process.env.PATH });
   if (bare === undefined) console.log("tesseract CLI not installed: only the wasm engine is measured");
   // What a server gets by default (DOCKET_OCR_ENGINE=auto): the pipeline checks run on it.
-  const auto = bare === undefined ? wasm : await createOcrEngine({ engine: "auto", workers: PARALLEL }, { log, pathEnv: process.env.PATH });
+  const auto =
+    bare === undefined
+      ? wasm
+      : await createOcrEngine({ engine: "auto", workers: PARALLEL }, { log, pathEnv: process.env.PATH });
   if (process.argv.includes("--pipeline-only")) {
     // Just the pipeline-level checks (text-layer pages/s, manifest PDFs); docs untouched.
     const checks = await runPipelineChecks(DATA, auto, { textLayerOnly: process.argv.includes("--text-layer-only") });
     for (const t of checks.textLayer) console.log(describeTextLayerRun(t, true));
-    for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`);
+    for (const c of checks.pdfs)
+      console.log(
+        `${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length} ${c.seconds.toFixed(1)} s${c.missing.length ? ` missing ${JSON.stringify(c.missing)}` : ""}${c.failed ?? ""}`,
+      );
     await Promise.all([wasm.close(), cli?.close(), auto.close()]);
     return;
   }
@@ -318,26 +369,39 @@ async function main(): Promise<void> {
   ] as const) {
     for (const r of await evaluateAll(contenders, name, samples, ordered)) {
       results.push(r);
-      console.log(`${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`,
+      );
     }
   }
   const loadAfter = loadavg()[0]!;
   const orient = await orientation(cli ?? wasm, bare);
   if (cli !== undefined) orient.push(...(await orientation(wasm, undefined)));
-  for (const o of orient) console.log(`${o.who.padEnd(24)} ${o.file.padEnd(28)} ${o.detected.join("/")} (expected ${o.expected.join("/")}) ${o.correct}/${o.expected.length}`);
+  for (const o of orient)
+    console.log(
+      `${o.who.padEnd(24)} ${o.file.padEnd(28)} ${o.detected.join("/")} (expected ${o.expected.join("/")}) ${o.correct}/${o.expected.length}`,
+    );
   const checks = await runPipelineChecks(DATA, auto);
   for (const t of checks.textLayer) console.log(describeTextLayerRun(t, true));
-  for (const c of checks.pdfs) console.log(`${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length}${c.failed ?? ""}`);
+  for (const c of checks.pdfs)
+    console.log(
+      `${c.file.padEnd(34)} ocr ${JSON.stringify(c.ocrPages)} rotation ${c.rotations.join("/")} expected ${c.found.length}/${c.found.length + c.missing.length}${c.failed ?? ""}`,
+    );
   await Promise.all([wasm.close(), cli?.close(), auto.close()]);
   const memory = await probeMemory(ROOT, join(DATA, "pdfs/ocrmypdf/multipage.pdf"), cli === undefined ? "wasm" : "cli");
-  console.log(`multipage.pdf: peak RSS ${memory.peakMb} MB (${memory.ran}) in ${memory.seconds.toFixed(1)} s (${memory.pages.join(", ")})`);
+  console.log(
+    `multipage.pdf: peak RSS ${memory.peakMb} MB (${memory.ran}) in ${memory.seconds.toFixed(1)} s (${memory.pages.join(", ")})`,
+  );
 
   // ----- markdown
   const bareSroie = results.find((r) => r.contender === "bare tesseract CLI" && r.dataset === "SROIE");
   const rows = results.map((r) => {
     const sroie = r.dataset === "SROIE" && bareSroie !== undefined;
     const ratio = sroie ? `${(r.perSecond / bareSroie.perSecond).toFixed(2)}×` : "";
-    const cpuRatio = sroie && r.cpuPerImage !== undefined && bareSroie.cpuPerImage !== undefined ? `${(bareSroie.cpuPerImage / r.cpuPerImage).toFixed(2)}×` : "";
+    const cpuRatio =
+      sroie && r.cpuPerImage !== undefined && bareSroie.cpuPerImage !== undefined
+        ? `${(bareSroie.cpuPerImage / r.cpuPerImage).toFixed(2)}×`
+        : "";
     const cpuCell = r.cpuPerImage === undefined ? "" : `${r.cpuPerImage.toFixed(2)} s`;
     return `| ${r.contender} | ${r.dataset} | ${pct(r.cer)} | ${r.bag === undefined ? "" : pct(r.bag)} | ${r.perSecond.toFixed(2)} img/s | ${ratio} | ${cpuCell} | ${cpuRatio} |`;
   });
@@ -347,7 +411,8 @@ async function main(): Promise<void> {
   /** Which run this is: the process's first (threads start), the first to read pictures on warm threads, or a warm one. */
   const runLabel = (t: TextLayerRun, indexInPolicy: number): string => {
     if (t === checks.textLayer[0]) return "cold";
-    if (indexInPolicy === 0 && t.policy === "auto" && warmThreads) return "first (tesseract.js threads loading their models)";
+    if (indexInPolicy === 0 && t.policy === "auto" && warmThreads)
+      return "first (tesseract.js threads loading their models)";
     return "warm";
   };
   /** The cold or first run on its own, then the warm ones as their median and range (steady state is what a busy server sees). */
@@ -355,16 +420,43 @@ async function main(): Promise<void> {
     const runs = checks.textLayer.filter((t) => t.policy === policy);
     const failed = runs.flatMap((t) => t.ocred);
     const rate = (t: TextLayerRun) => t.pages / t.seconds;
-    const single = runs.filter((t, i) => runLabel(t, i) !== "warm").map((t) => `${runLabel(t, runs.indexOf(t))} ${rate(t).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s)`);
-    const warm = runs.filter((t, i) => runLabel(t, i) === "warm").map(rate).sort((a, b) => a - b);
-    const median = warm.length === 0 ? 0 : warm.length % 2 === 1 ? warm[(warm.length - 1) / 2]! : (warm[warm.length / 2 - 1]! + warm[warm.length / 2]!) / 2;
-    const warmPart = warm.length === 0 ? [] : [`warm **${median.toFixed(1)} pages/s** (median of ${warm.length} runs of ${runs[0]!.pages} pages, ${warm[0]!.toFixed(1)}–${warm.at(-1)!.toFixed(1)})`];
-    return [...single, ...warmPart].join(", ") + (failed.length > 0 ? `; OCRed or failed: ${[...new Set(failed)].join(", ")}` : "");
+    const single = runs
+      .filter((t, i) => runLabel(t, i) !== "warm")
+      .map(
+        (t) =>
+          `${runLabel(t, runs.indexOf(t))} ${rate(t).toFixed(1)} pages/s (${t.pages} pages in ${t.seconds.toFixed(2)} s)`,
+      );
+    const warm = runs
+      .filter((t, i) => runLabel(t, i) === "warm")
+      .map(rate)
+      .sort((a, b) => a - b);
+    const median =
+      warm.length === 0
+        ? 0
+        : warm.length % 2 === 1
+          ? warm[(warm.length - 1) / 2]!
+          : (warm[warm.length / 2 - 1]! + warm[warm.length / 2]!) / 2;
+    const warmPart =
+      warm.length === 0
+        ? []
+        : [
+            `warm **${median.toFixed(1)} pages/s** (median of ${warm.length} runs of ${runs[0]!.pages} pages, ${warm[0]!.toFixed(1)}–${warm.at(-1)!.toFixed(1)})`,
+          ];
+    return (
+      [...single, ...warmPart].join(", ") +
+      (failed.length > 0 ? `; OCRed or failed: ${[...new Set(failed)].join(", ")}` : "")
+    );
   };
   const regions = checks.textLayer.find((t) => t.policy === "auto")?.imageRegions ?? 0;
   const pdfRows = checks.pdfs.map((c) => {
-    const rotation = c.expectedRotations === undefined ? c.rotations.join("/") : `${c.rotations.join("/")} (expected ${c.expectedRotations.join("/")})`;
-    const strings = c.found.length + c.missing.length === 0 ? "" : `${c.found.length}/${c.found.length + c.missing.length}${c.missing.length > 0 ? `, missing ${c.missing.map((m) => `"${m}"`).join(", ")}` : ""}`;
+    const rotation =
+      c.expectedRotations === undefined
+        ? c.rotations.join("/")
+        : `${c.rotations.join("/")} (expected ${c.expectedRotations.join("/")})`;
+    const strings =
+      c.found.length + c.missing.length === 0
+        ? ""
+        : `${c.found.length}/${c.found.length + c.missing.length}${c.missing.length > 0 ? `, missing ${c.missing.map((m) => `"${m}"`).join(", ")}` : ""}`;
     return `| ${c.file} | ${c.failed === undefined ? c.ocrPages.join(", ") || "none" : `failed: ${c.failed}`} | ${c.layerPagesOcred.join(", ") || "none"} | ${rotation} | ${strings} | ${c.seconds.toFixed(1)} |`;
   });
   const md = `## OCR (npm run bench:ocr)

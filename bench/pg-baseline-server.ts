@@ -20,13 +20,24 @@ if (!url) {
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const server = createServer((req, res) => {
   const id = (req.url ?? "/").slice(1);
-  pool.query({ name: "baseline_document", text: "select id, filename, latest_job_id, updated_at from documents where id = $1", values: [id] }).then(
-    (result) => {
-      const body = JSON.stringify(result.rows[0] ?? null);
-      res.writeHead(result.rows.length > 0 ? 200 : 404, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
-    },
-    (error: Error) => res.writeHead(500).end(error.message),
-  );
+  pool
+    .query({
+      name: "baseline_document",
+      text: "select id, filename, latest_job_id, updated_at from documents where id = $1",
+      values: [id],
+    })
+    .then(
+      (result) => {
+        const body = JSON.stringify(result.rows[0] ?? null);
+        res
+          .writeHead(result.rows.length > 0 ? 200 : 404, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+          })
+          .end(body);
+      },
+      (error: Error) => res.writeHead(500).end(error.message),
+    );
 });
 server.keepAliveTimeout = 72_000;
 server.listen(0, "127.0.0.1", () => {

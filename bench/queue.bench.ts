@@ -46,7 +46,13 @@ const STATUS_DOCS = 100_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = join(root, "test/support/worker-process.ts");
 const BASELINE = join(root, "bench/baseline-worker.ts");
-const NOOP: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto" };
+const NOOP: JobOptions = {
+  ocr_mode: "document",
+  resolution_mode: "base",
+  languages: ["eng"],
+  outputs: ["txt"],
+  ocr: "auto",
+};
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,7 +63,10 @@ const now = () => performance.timeOrigin + performance.now();
 function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker process (for finding hot spots).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script, ...argv], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", script, ...argv], {
+    stdio: ["ignore", "pipe", "inherit"],
+    cwd: root,
+  });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => line === "ready" && resolve(child));
     child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -95,7 +104,10 @@ interface CpuCost {
  * Starts a CPU measurement of the worker processes and the database backends; `end(jobs)`
  * gives the cost per job. Backends opened during the window count from their start.
  */
-async function startCpuWindow(workerPids: number[], backends: () => Promise<number[]>): Promise<{ end(jobs: number): Promise<CpuCost> }> {
+async function startCpuWindow(
+  workerPids: number[],
+  backends: () => Promise<number[]>,
+): Promise<{ end(jobs: number): Promise<CpuCost> }> {
   const seen = await backends();
   const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(seen) };
   return {
@@ -111,12 +123,15 @@ async function startCpuWindow(workerPids: number[], backends: () => Promise<numb
 
 async function stopAll(children: ChildProcess[]): Promise<void> {
   await Promise.all(
-    children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null) return resolve();
-      c.once("exit", () => resolve());
-      c.kill("SIGTERM");
-      setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
-    })),
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once("exit", () => resolve());
+          c.kill("SIGTERM");
+          setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+        }),
+    ),
   );
 }
 
@@ -136,7 +151,9 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
   const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
   try {
     await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
-    const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, "-", "8", "30000"])));
+    const children = await Promise.all(
+      Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, "-", "8", "30000"])),
+    );
     const cpuWindow = await startCpuWindow(
       children.map((c) => c.pid!),
       async () => (dialect === "postgres" ? await backendPids(db.database.pgPool!) : []),
@@ -145,7 +162,11 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
     await db.database.db.updateTable("jobs").set({ run_at: 0 }).execute();
     if (dialect === "postgres") await sql`select pg_notify('docket_jobs', '')`.execute(db.database.db);
     for (;;) {
-      const row = await db.database.db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "completed").executeTakeFirstOrThrow();
+      const row = await db.database.db
+        .selectFrom("jobs")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "completed")
+        .executeTakeFirstOrThrow();
       if (Number(row.n) >= JOBS) break;
       await sleep(20);
     }
@@ -192,7 +213,10 @@ async function latency(dialect: DialectName): Promise<{ p50: number; p99: number
   const db = await createTestDatabase(dialect);
   const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
   // In-process notifier: on PostgreSQL the worker process is woken by NOTIFY, so publish one.
-  const notify = dialect === "postgres" ? () => sql`select pg_notify('docket_jobs', '')`.execute(db.database.db) : async () => undefined;
+  const notify =
+    dialect === "postgres"
+      ? () => sql`select pg_notify('docket_jobs', '')`.execute(db.database.db)
+      : async () => undefined;
   try {
     const runs = join(db.dataDir, "runs.jsonl");
     const children = [await spawnReady(WORKER, [db.url, runs, "4", "30000"])];
@@ -207,8 +231,13 @@ async function latency(dialect: DialectName): Promise<{ p50: number; p99: number
     }
     await sleep(1_500);
     await stopAll(children);
-    const starts = readFileSync(runs, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { jobId: string; phase: string; t: number });
-    const values = starts.filter((r) => r.phase === "start" && enqueued.has(r.jobId)).map((r) => r.t - enqueued.get(r.jobId)!);
+    const starts = readFileSync(runs, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { jobId: string; phase: string; t: number });
+    const values = starts
+      .filter((r) => r.phase === "start" && enqueued.has(r.jobId))
+      .map((r) => r.t - enqueued.get(r.jobId)!);
     return { p50: percentile(values, 50), p99: percentile(values, 99) };
   } finally {
     await db.drop();
@@ -222,21 +251,30 @@ async function statusLookup(dialect: DialectName): Promise<{ p50: number; p99: n
     await seedDocuments(db.database, 0, "owner");
     const t = Date.now();
     // Bulk-generate documents, jobs and 8 steps each in SQL: 100,000 documents in seconds.
-    const series = dialect === "postgres"
-      ? sql`select g as n from generate_series(1, ${STATUS_DOCS}) g`
-      : sql`select value as n from generate_series(1, ${STATUS_DOCS})`;
+    const series =
+      dialect === "postgres"
+        ? sql`select g as n from generate_series(1, ${STATUS_DOCS}) g`
+        : sql`select value as n from generate_series(1, ${STATUS_DOCS})`;
     if (dialect === "sqlite") {
       // SQLite has no generate_series built in everywhere: use a recursive CTE.
-      await sql`create temp table seq as with recursive s(n) as (select 1 union all select n + 1 from s where n < ${STATUS_DOCS}) select n from s`.execute(k);
+      await sql`create temp table seq as with recursive s(n) as (select 1 union all select n + 1 from s where n < ${STATUS_DOCS}) select n from s`.execute(
+        k,
+      );
     }
     const from = dialect === "sqlite" ? sql`seq` : sql`(${series}) s`;
     await sql`insert into documents (id, owner_id, filename, safe_filename, mime_type, size_bytes, sha256, num_pages, blob_key, latest_job_id, created_at, updated_at)
-      select 'd' || n, 'owner', 'f.pdf', 'f.pdf', 'application/pdf', 1, 'sha' || n, 1, 'b', 'j' || n, ${t}, ${t} from ${from}`.execute(k);
+      select 'd' || n, 'owner', 'f.pdf', 'f.pdf', 'application/pdf', 1, 'sha' || n, 1, 'b', 'j' || n, ${t}, ${t} from ${from}`.execute(
+      k,
+    );
     await sql`insert into jobs (id, document_id, owner_id, pipeline, options, status, priority, attempt, max_attempts, run_at, progress_step, progress_total, progress_percent, created_at, updated_at, version)
-      select 'j' || n, 'd' || n, 'owner', 'ocr', '{}', 'processing', 5, 1, 3, ${t}, 3, 8, 30, ${t}, ${t}, n from ${from}`.execute(k);
+      select 'j' || n, 'd' || n, 'owner', 'ocr', '{}', 'processing', 5, 1, 3, ${t}, 3, 8, 30, ${t}, ${t}, n from ${from}`.execute(
+      k,
+    );
     for (let p = 0; p < 8; p++) {
       await sql`insert into job_steps (job_id, name, position, status, attempts, job_attempt, progress_done, progress_total)
-        select 'j' || n, ${`step${p}`}, ${p}, ${p < 3 ? "success" : p === 3 ? "in_progress" : "pending"}, 1, 1, 0, 0 from ${from}`.execute(k);
+        select 'j' || n, ${`step${p}`}, ${p}, ${p < 3 ? "success" : p === 3 ? "in_progress" : "pending"}, 1, 1, 0, 0 from ${from}`.execute(
+        k,
+      );
     }
     if (dialect === "postgres") await sql`analyze`.execute(k);
     const samples: number[] = [];
@@ -261,15 +299,24 @@ async function baseline(processes: number): Promise<{ rate: number; cpu: CpuCost
   try {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    await client.query(`create table baseline_jobs (id bigserial primary key, status text not null, priority int not null, payload text, started_at timestamptz, finished_at timestamptz)`);
+    await client.query(
+      `create table baseline_jobs (id bigserial primary key, status text not null, priority int not null, payload text, started_at timestamptz, finished_at timestamptz)`,
+    );
     await client.query(`create index on baseline_jobs (priority desc, id) where status = 'pending'`);
-    await client.query(`insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`);
+    await client.query(
+      `insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`,
+    );
     const children = await Promise.all(Array.from({ length: processes }, () => spawnReady(BASELINE, [db.url, "8"])));
-    const cpuWindow = await startCpuWindow(children.map((c) => c.pid!), () => backendPids(client));
+    const cpuWindow = await startCpuWindow(
+      children.map((c) => c.pid!),
+      () => backendPids(client),
+    );
     const start = now();
     await client.query(`update baseline_jobs set status = 'pending'`);
     for (;;) {
-      const { rows } = await client.query<{ n: string }>(`select count(*) as n from baseline_jobs where status = 'done'`);
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from baseline_jobs where status = 'done'`,
+      );
       if (Number(rows[0]!.n) >= JOBS) break;
       await sleep(20);
     }
@@ -296,26 +343,52 @@ const cpuText = (c: CpuCost) => `CPU/job: workers ${fmt(c.workerUs)} µs, databa
 if (dialects.includes("postgres")) {
   const b = await baseline(4);
   baseline4 = b.rate;
-  rows.push(["postgres", "bare SKIP LOCKED baseline, 4 processes × 8 connections", `${fmt(b.rate)} jobs/s (${cpuText(b.cpu)})`, "1.00×"]);
+  rows.push([
+    "postgres",
+    "bare SKIP LOCKED baseline, 4 processes × 8 connections",
+    `${fmt(b.rate)} jobs/s (${cpuText(b.cpu)})`,
+    "1.00×",
+  ]);
   console.log(rows.at(-1)!.join(" | "));
 }
 for (const dialect of dialects) {
   for (const processes of [1, 4]) {
     const { rate, cpu } = await throughput(dialect, processes);
     const cost = dialect === "postgres" ? ` (${cpuText(cpu)})` : ` (CPU/job: ${fmt(cpu.workerUs)} µs)`;
-    rows.push([dialect, `no-op jobs, ${processes} worker process${processes > 1 ? "es" : ""} × 8 slots`, `${fmt(rate)} jobs/s${cost}`, baseline4 ? `${(rate / baseline4).toFixed(2)}× baseline` : ""]);
+    rows.push([
+      dialect,
+      `no-op jobs, ${processes} worker process${processes > 1 ? "es" : ""} × 8 slots`,
+      `${fmt(rate)} jobs/s${cost}`,
+      baseline4 ? `${(rate / baseline4).toFixed(2)}× baseline` : "",
+    ]);
     console.log(rows.at(-1)!.join(" | "));
   }
   if (THROUGHPUT_ONLY) continue;
   const l = await latency(dialect);
-  rows.push([dialect, dialect === "sqlite" ? "enqueue→start latency, idle worker in the same process (embedded)" : "enqueue→start latency, idle worker in another process (NOTIFY)", `p50 ${fmt(l.p50, 1)} ms, p99 ${fmt(l.p99, 1)} ms`, ""]);
+  rows.push([
+    dialect,
+    dialect === "sqlite"
+      ? "enqueue→start latency, idle worker in the same process (embedded)"
+      : "enqueue→start latency, idle worker in another process (NOTIFY)",
+    `p50 ${fmt(l.p50, 1)} ms, p99 ${fmt(l.p99, 1)} ms`,
+    "",
+  ]);
   console.log(rows.at(-1)!.join(" | "));
   const s = await statusLookup(dialect);
-  rows.push([dialect, `unified status lookup at ${STATUS_DOCS.toLocaleString("en")} documents`, `p50 ${fmt(s.p50, 3)} ms, p99 ${fmt(s.p99, 3)} ms`, ""]);
+  rows.push([
+    dialect,
+    `unified status lookup at ${STATUS_DOCS.toLocaleString("en")} documents`,
+    `p50 ${fmt(s.p50, 3)} ms, p99 ${fmt(s.p99, 3)} ms`,
+    "",
+  ]);
   console.log(rows.at(-1)!.join(" | "));
 }
 
-const table = ["| database | measure | result | ratio |", "|---|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+const table = [
+  "| database | measure | result | ratio |",
+  "|---|---|---|---|",
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+].join("\n");
 console.log(`\n${table}\n`);
 
 if (PARTIAL) process.exit(0);
@@ -327,7 +400,9 @@ Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine: 
 ${table}
 `;
 const docPath = join(root, "docs/BENCHMARKS.md");
-const existing = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n\nEvery figure here is produced by a script in `bench/`; run it again to check it.\n";
+const existing = existsSync(docPath)
+  ? readFileSync(docPath, "utf8")
+  : "# Benchmarks\n\nEvery figure here is produced by a script in `bench/`; run it again to check it.\n";
 const pattern = /## Queue \(npm run bench:queue\)[\s\S]*?(?=\n## |$)/;
 const updated = pattern.test(existing) ? existing.replace(pattern, section) : `${existing.trimEnd()}\n\n${section}`;
 writeFileSync(docPath, updated);

@@ -22,11 +22,17 @@ const sources = ["web", "package-lock.json"].map((p) => join(root, p)).filter(ex
 const stale = !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
 if (!stale) process.exit(0);
 
-console.error(existsSync(built) ? "docket: web UI sources changed; rebuilding dist/web" : "docket: building the web UI (dist/web)");
+console.error(
+  existsSync(built) ? "docket: web UI sources changed; rebuilding dist/web" : "docket: building the web UI (dist/web)",
+);
 const vite = join(root, "node_modules", "vite", "bin", "vite.js");
 if (!existsSync(vite)) {
   console.error("docket: cannot build the web UI: vite is not installed (run `npm install` with dev dependencies)");
   process.exit(existsSync(built) ? 0 : 1);
 }
-const result = spawnSync(process.execPath, [vite, "build", "--config", join(root, "web", "vite.config.ts"), "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+const result = spawnSync(
+  process.execPath,
+  [vite, "build", "--config", join(root, "web", "vite.config.ts"), "--logLevel", "warn"],
+  { cwd: root, stdio: "inherit" },
+);
 process.exit(result.status ?? 1);

@@ -75,7 +75,14 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
     .trim()
     .optional()
     .transform((v) => (v === undefined || v === "" ? String(fallback) : v))
-    .transform(Number).pipe(z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be 0 or more").max(max, `must be at most ${max}`));
+    .transform(Number)
+    .pipe(
+      z
+        .number({ error: "must be a number" })
+        .int("must be an integer")
+        .min(0, "must be 0 or more")
+        .max(max, `must be at most ${max}`),
+    );
 
 /** A number in [0, max] (thresholds). */
 const fraction = (fallback: number, max: number) =>
@@ -89,49 +96,68 @@ const fraction = (fallback: number, max: number) =>
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const EnvSchema = z.object({
-  PORT: positiveInt(3000, 65_535),
-  HOST: z.string().trim().min(1).default("127.0.0.1"),
-  DOCKET_DATA_DIR: z.string().trim().min(1).default("./data"),
-  DATABASE_URL: optionalText.refine(
-    (v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/i.test(v),
-    "must start with postgres://, postgresql:// or sqlite:",
-  ),
-  DOCKET_BLOB_URL: optionalText,
-  DOCKET_ADMIN_EMAIL: optionalText.refine((v) => v === undefined || z.email().safeParse(v).success, "must be an email address"),
-  DOCKET_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 8, "must be at least 8 characters"),
-  DOCKET_MAX_UPLOAD_MB: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v === undefined || v === "" ? "50" : v))
-    .transform(Number).pipe(z.number({ error: "must be a number" }).positive("must be more than 0").max(100_000, "must be at most 100000")),
-  DOCKET_OCR_LANGS: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v === undefined || v === "" ? "eng" : v))
-    .transform((v) => v.split(/[,+\s]+/).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[a-z_]{3,16}$/i, "languages are tesseract codes like eng,pol")).min(1)),
-  DOCKET_WORKERS: positiveInt(availableParallelism(), 256),
-  DOCKET_OCR_ENGINE: z.enum(["auto", "wasm", "cli"], { error: "must be auto, wasm or cli" }).default("auto"),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-  DOCKET_RATE_LIMIT_PER_MIN: positiveInt(600),
-  DOCKET_LOGIN_RATE_LIMIT_PER_MIN: positiveInt(10),
-  DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: positiveInt(60),
-  DOCKET_LOG_FORMAT: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }).default("auto"),
-  DOCKET_TRUST_PROXY: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
-  DOCKET_TEMPLATES_DIR: optionalText,
-  DOCKET_LLM_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/i.test(v), "must be an http(s) URL"),
-  DOCKET_LLM_MODEL: optionalText,
-  DOCKET_LLM_API_KEY: optionalText,
-  DOCKET_LLM_TIMEOUT_S: positiveInt(120, 3600),
-  DOCKET_REVIEW_OCR_CONFIDENCE: fraction(40, 100),
-  DOCKET_REVIEW_FIELD_CONFIDENCE: fraction(0.5, 1),
-}).superRefine((env, ctx) => {
-  // Every OpenAI-compatible server serves several models: guessing one would fail later, per job.
-  if (env.DOCKET_LLM_URL && !env.DOCKET_LLM_MODEL) ctx.addIssue({ code: "custom", path: ["DOCKET_LLM_MODEL"], message: "must be set when DOCKET_LLM_URL is (the model to ask)" });
-});
+const EnvSchema = z
+  .object({
+    PORT: positiveInt(3000, 65_535),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    DOCKET_DATA_DIR: z.string().trim().min(1).default("./data"),
+    DATABASE_URL: optionalText.refine(
+      (v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/i.test(v),
+      "must start with postgres://, postgresql:// or sqlite:",
+    ),
+    DOCKET_BLOB_URL: optionalText,
+    DOCKET_ADMIN_EMAIL: optionalText.refine(
+      (v) => v === undefined || z.email().safeParse(v).success,
+      "must be an email address",
+    ),
+    DOCKET_ADMIN_PASSWORD: optionalText.refine(
+      (v) => v === undefined || v.length >= 8,
+      "must be at least 8 characters",
+    ),
+    DOCKET_MAX_UPLOAD_MB: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "50" : v))
+      .transform(Number)
+      .pipe(
+        z.number({ error: "must be a number" }).positive("must be more than 0").max(100_000, "must be at most 100000"),
+      ),
+    DOCKET_OCR_LANGS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "eng" : v))
+      .transform((v) => v.split(/[,+\s]+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z_]{3,16}$/i, "languages are tesseract codes like eng,pol")).min(1)),
+    DOCKET_WORKERS: positiveInt(availableParallelism(), 256),
+    DOCKET_OCR_ENGINE: z.enum(["auto", "wasm", "cli"], { error: "must be auto, wasm or cli" }).default("auto"),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+    DOCKET_RATE_LIMIT_PER_MIN: positiveInt(600),
+    DOCKET_LOGIN_RATE_LIMIT_PER_MIN: positiveInt(10),
+    DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: positiveInt(60),
+    DOCKET_LOG_FORMAT: z.enum(["auto", "json", "pretty"], { error: "must be auto, json or pretty" }).default("auto"),
+    DOCKET_TRUST_PROXY: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
+    DOCKET_TEMPLATES_DIR: optionalText,
+    DOCKET_LLM_URL: optionalText.refine(
+      (v) => v === undefined || /^https?:\/\/[^\s]+$/i.test(v),
+      "must be an http(s) URL",
+    ),
+    DOCKET_LLM_MODEL: optionalText,
+    DOCKET_LLM_API_KEY: optionalText,
+    DOCKET_LLM_TIMEOUT_S: positiveInt(120, 3600),
+    DOCKET_REVIEW_OCR_CONFIDENCE: fraction(40, 100),
+    DOCKET_REVIEW_FIELD_CONFIDENCE: fraction(0.5, 1),
+  })
+  .superRefine((env, ctx) => {
+    // Every OpenAI-compatible server serves several models: guessing one would fail later, per job.
+    if (env.DOCKET_LLM_URL && !env.DOCKET_LLM_MODEL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["DOCKET_LLM_MODEL"],
+        message: "must be set when DOCKET_LLM_URL is (the model to ask)",
+      });
+  });
 
 /** What the `docket` client commands read besides the server configuration (remote mode). */
 export const CLIENT_NAMES = ["DOCKET_URL", "DOCKET_TOKEN"] as const;
@@ -140,7 +166,13 @@ export const CLIENT_NAMES = ["DOCKET_URL", "DOCKET_TOKEN"] as const;
 export const CONFIG_NAMES: readonly string[] = [...Object.keys(EnvSchema.shape), ...CLIENT_NAMES];
 
 /** Values that are never shown (config command, error messages). */
-export const SECRET_NAMES: ReadonlySet<string> = new Set(["DOCKET_ADMIN_PASSWORD", "DOCKET_TOKEN", "DATABASE_URL", "DOCKET_BLOB_URL", "DOCKET_LLM_API_KEY"]);
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+  "DOCKET_ADMIN_PASSWORD",
+  "DOCKET_TOKEN",
+  "DATABASE_URL",
+  "DOCKET_BLOB_URL",
+  "DOCKET_LLM_API_KEY",
+]);
 
 export type SettingSource = "environment" | "file" | "default";
 
@@ -206,7 +238,8 @@ export function readConfigFile(path: string): { values: Record<string, string>; 
     } catch (error) {
       return { values: {}, problems: [`${where}: not valid JSON (${(error as Error).message})`] };
     }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { values: {}, problems: [`${where}: must be a JSON object of setting names to values`] };
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      return { values: {}, problems: [`${where}: must be a JSON object of setting names to values`] };
     entries = Object.entries(parsed);
   } else {
     entries = Object.entries(parseEnv(text));
@@ -267,7 +300,11 @@ export function configFromSettings(settings: Settings): Config {
       const name = String(issue.path[0] ?? "environment");
       if (!problems.has(name)) {
         const from = settings.sources[name] === "file" ? ` from ${settings.file}` : "";
-        const shown = SECRET_NAMES.has(name) ? (from ? ` (set${from})` : "") : ` (got ${JSON.stringify(settings.values[name])}${from})`;
+        const shown = SECRET_NAMES.has(name)
+          ? from
+            ? ` (set${from})`
+            : ""
+          : ` (got ${JSON.stringify(settings.values[name])}${from})`;
         problems.set(name, `${name}: ${issue.message}${shown}`);
       }
     }
@@ -297,7 +334,12 @@ export function configFromSettings(settings: Settings): Config {
     extraction: {
       templatesDir: e.DOCKET_TEMPLATES_DIR,
       llm: e.DOCKET_LLM_URL
-        ? { url: e.DOCKET_LLM_URL, model: e.DOCKET_LLM_MODEL!, apiKey: e.DOCKET_LLM_API_KEY, timeoutMs: e.DOCKET_LLM_TIMEOUT_S * 1000 }
+        ? {
+            url: e.DOCKET_LLM_URL,
+            model: e.DOCKET_LLM_MODEL!,
+            apiKey: e.DOCKET_LLM_API_KEY,
+            timeoutMs: e.DOCKET_LLM_TIMEOUT_S * 1000,
+          }
         : undefined,
       reviewOcrConfidence: e.DOCKET_REVIEW_OCR_CONFIDENCE,
       reviewFieldConfidence: e.DOCKET_REVIEW_FIELD_CONFIDENCE,

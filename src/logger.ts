@@ -70,10 +70,12 @@ function canPretty(): boolean {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? 1;
   const format = options.format ?? (options.pretty === undefined ? "auto" : options.pretty ? "pretty" : "json");
-  const terminal = typeof destination === "number" && (destination === 1 ? process.stdout : process.stderr).isTTY === true;
+  const terminal =
+    typeof destination === "number" && (destination === 1 ? process.stdout : process.stderr).isTTY === true;
   let pretty = format === "pretty" || (format === "auto" && terminal);
   if (pretty && !canPretty()) {
-    if (format === "pretty") process.stderr.write("docket: DOCKET_LOG_FORMAT=pretty but pino-pretty is not installed; logging JSON\n");
+    if (format === "pretty")
+      process.stderr.write("docket: DOCKET_LOG_FORMAT=pretty but pino-pretty is not installed; logging JSON\n");
     pretty = false;
   }
   const base = {

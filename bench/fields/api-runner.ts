@@ -63,7 +63,13 @@ export class BenchServer {
 
   static async start(templatesDir?: string): Promise<BenchServer> {
     const dataDir = await mkdtemp(join(tmpdir(), "docket-bench-fields-"));
-    const args = ["--import", "tsx", join(ROOT, "bench", "fields", "server.ts"), dataDir, ...(templatesDir ? [templatesDir] : [])];
+    const args = [
+      "--import",
+      "tsx",
+      join(ROOT, "bench", "fields", "server.ts"),
+      dataDir,
+      ...(templatesDir ? [templatesDir] : []),
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     const base = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -73,7 +79,10 @@ export class BenchServer {
       child.on("exit", (code) => reject(new Error(`the bench server exited with ${code}`)));
     });
     const server = new BenchServer(child, base, dataDir);
-    const login = await server.request("POST", "/api/v1/auth/login", { email: "bench@example.test", password: "bench-password" });
+    const login = await server.request("POST", "/api/v1/auth/login", {
+      email: "bench@example.test",
+      password: "bench-password",
+    });
     server.token = (login as { token: string }).token;
     return server;
   }
@@ -91,7 +100,11 @@ export class BenchServer {
   private async request(method: string, path: string, json?: unknown, accept404 = false): Promise<unknown> {
     const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
     if (json !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.base}${path}`, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
     const text = await res.text();
     if (accept404 && (res.status === 404 || res.status === 409)) return null;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
@@ -102,35 +115,53 @@ export class BenchServer {
   async upload(bytes: Uint8Array, filename: string): Promise<string> {
     const form = new FormData();
     form.append("file", new Blob([bytes]), filename);
-    const res = await fetch(`${this.base}/api/v1/documents/upload`, { method: "POST", headers: { authorization: `Bearer ${this.token}` }, body: form });
+    const res = await fetch(`${this.base}/api/v1/documents/upload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}` },
+      body: form,
+    });
     const body = (await res.json()) as { document?: { id: string } };
-    if (!res.ok || !body.document) throw new Error(`upload ${filename}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok || !body.document)
+      throw new Error(`upload ${filename}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     return body.document.id;
   }
 
   /** Submit the documents (in batches of 50) and wait until every job has finished. */
-  async process(documentIds: readonly string[], options: SubmitOptions, timeoutMs: number): Promise<{ jobs: Map<string, JobView>; wallMs: number }> {
+  async process(
+    documentIds: readonly string[],
+    options: SubmitOptions,
+    timeoutMs: number,
+  ): Promise<{ jobs: Map<string, JobView>; wallMs: number }> {
     const started = performance.now();
     const batches: string[] = [];
     for (let i = 0; i < documentIds.length; i += 50) {
-      const created = (await this.request("POST", "/api/v1/ocr/batch", { document_ids: documentIds.slice(i, i + 50), ...options })) as { batch_id: string };
+      const created = (await this.request("POST", "/api/v1/ocr/batch", {
+        document_ids: documentIds.slice(i, i + 50),
+        ...options,
+      })) as { batch_id: string };
       batches.push(created.batch_id);
     }
     const jobs = new Map<string, JobView>();
     const deadline = Date.now() + timeoutMs;
     for (const id of batches) {
       for (;;) {
-        const batch = (await this.request("GET", `/api/v1/batches/${id}`)) as { counts: Record<string, number>; jobs: JobView[] };
+        const batch = (await this.request("GET", `/api/v1/batches/${id}`)) as {
+          counts: Record<string, number>;
+          jobs: JobView[];
+        };
         if ((batch.counts.pending ?? 0) + (batch.counts.processing ?? 0) === 0) {
           for (const job of batch.jobs) jobs.set(job.document_id, job);
           break;
         }
-        if (Date.now() > deadline) throw new Error(`batch ${id} unfinished after ${timeoutMs} ms: ${JSON.stringify(batch.counts)}`);
+        if (Date.now() > deadline)
+          throw new Error(`batch ${id} unfinished after ${timeoutMs} ms: ${JSON.stringify(batch.counts)}`);
         await sleep(500);
       }
     }
     // The batch lists jobs without step details on some versions: read each job.
-    for (const [documentId, job] of jobs) if (!Array.isArray(job.steps) || job.steps.length === 0) jobs.set(documentId, (await this.request("GET", `/api/v1/ocr/jobs/${job.id}`)) as JobView);
+    for (const [documentId, job] of jobs)
+      if (!Array.isArray(job.steps) || job.steps.length === 0)
+        jobs.set(documentId, (await this.request("GET", `/api/v1/ocr/jobs/${job.id}`)) as JobView);
     return { jobs, wallMs: performance.now() - started };
   }
 

@@ -8,7 +8,13 @@ import type { DocumentModel } from "../../src/domain/document-model.js";
 import { classifyDocument } from "../../src/extraction/classify.js";
 import { judgeExtraction } from "../../src/extraction/judge.js";
 import { extractWithRules } from "../../src/extraction/rules/index.js";
-import { DEFAULT_REVIEW_THRESHOLDS, type CheckResult, type DocumentType, type ExtractMode, type Fields } from "../../src/extraction/types.js";
+import {
+  DEFAULT_REVIEW_THRESHOLDS,
+  type CheckResult,
+  type DocumentType,
+  type ExtractMode,
+  type Fields,
+} from "../../src/extraction/types.js";
 
 export interface InProcessExtraction {
   type: DocumentType;
@@ -18,7 +24,8 @@ export interface InProcessExtraction {
 
 export function extractInProcess(model: DocumentModel, mode: Exclude<ExtractMode, "off">): InProcessExtraction {
   const type: DocumentType = mode === "auto" ? classifyDocument(model).type : mode;
-  const candidates = type === "other" ? { fields: {}, line_items: [], vat_breakdown: [] } : extractWithRules(model, type);
+  const candidates =
+    type === "other" ? { fields: {}, line_items: [], vat_breakdown: [] } : extractWithRules(model, type);
   const read = model.pages.filter((p) => p.source === "ocr" && p.blocks.length > 0);
   const ocrConfidence = read.length === 0 ? null : read.reduce((s, p) => s + p.confidence, 0) / read.length;
   const judged = judgeExtraction(candidates, type, { thresholds: DEFAULT_REVIEW_THRESHOLDS, ocrConfidence });

@@ -42,17 +42,36 @@ interface Record2data {
 /** Records checked against their documents; see the module comment. */
 const CORRECTIONS: Record<string, Partial<Record<FieldName, ExpectedField>>> = {
   Orlen: {
-    document_number: { values: ["F 1234K20/1234/12"], correction: 'the record\'s "F" is the template\'s artefact; the invoice prints "Faktura nr: F 1234K20/1234/12"' },
-    seller_name: { values: ["Polski Koncern Naftowy ORLEN S.A."], correction: 'the record expands "S.A." to "spółka akcyjna"; the invoice prints "Polski Koncern Naftowy ORLEN S.A."' },
+    document_number: {
+      values: ["F 1234K20/1234/12"],
+      correction: 'the record\'s "F" is the template\'s artefact; the invoice prints "Faktura nr: F 1234K20/1234/12"',
+    },
+    seller_name: {
+      values: ["Polski Koncern Naftowy ORLEN S.A."],
+      correction:
+        'the record expands "S.A." to "spółka akcyjna"; the invoice prints "Polski Koncern Naftowy ORLEN S.A."',
+    },
   },
   SammyMaystoneLinesTest: {
-    seller_name: { values: ["Sammy Maystone"], correction: 'the record\'s issuer "Sammy Maystone - For Lines testing" names the template; the invoice prints "Sammy Maystone"' },
+    seller_name: {
+      values: ["Sammy Maystone"],
+      correction:
+        'the record\'s issuer "Sammy Maystone - For Lines testing" names the template; the invoice prints "Sammy Maystone"',
+    },
   },
   FlipkartInvoice: {
-    seller_name: { values: ["WS Retail Services Pvt. Ltd.", "Flipkart"], correction: 'the seller printed is "Sold By : WS Retail Services Pvt. Ltd."; the record\'s "Flipkart" (the marketplace) is accepted too' },
+    seller_name: {
+      values: ["WS Retail Services Pvt. Ltd.", "Flipkart"],
+      correction:
+        'the seller printed is "Sold By : WS Retail Services Pvt. Ltd."; the record\'s "Flipkart" (the marketplace) is accepted too',
+    },
   },
   oyo: {
-    seller_name: { values: ["OYO", "Oravel Stays Pvt. Ltd."], correction: 'the receipt is from "OYO 4189 Resort"; payments go to "Oravel Stays Pvt. Ltd." (OYO\'s company), accepted too' },
+    seller_name: {
+      values: ["OYO", "Oravel Stays Pvt. Ltd."],
+      correction:
+        'the receipt is from "OYO 4189 Resort"; payments go to "Oravel Stays Pvt. Ltd." (OYO\'s company), accepted too',
+    },
   },
 };
 
@@ -69,7 +88,8 @@ function expectedOf(name: string, record: Record2data): Partial<Record<FieldName
   if (record.currency) out.currency = { values: [record.currency] };
   if (record.vat !== undefined) {
     const vat = String(record.vat);
-    if (typeof record.vat === "number" && !Number.isInteger(record.vat)) out.total_vat = { values: [amountText(record.vat)] };
+    if (typeof record.vat === "number" && !Number.isInteger(record.vat))
+      out.total_vat = { values: [amountText(record.vat)] };
     else out.seller_tax_id = { values: [vat.replace(/[\s-]/g, "").toUpperCase()] };
   }
   return { ...out, ...CORRECTIONS[name] };
@@ -87,7 +107,8 @@ export async function textToPdf(text: string): Promise<Uint8Array> {
   const size = Math.min(9, pitch / 0.62);
   const { doc, kit } = await newInvoicePage();
   lines.forEach((line, row) => {
-    for (const m of line.matchAll(/\S+(?: \S+)*/g)) kit.text(m[0], margin + m.index * pitch, margin + row * size * 1.45, { size });
+    for (const m of line.matchAll(/\S+(?: \S+)*/g))
+      kit.text(m[0], margin + m.index * pitch, margin + row * size * 1.45, { size });
   });
   doc.setCreationDate(new Date(Date.UTC(2024, 0, 1)));
   doc.setModificationDate(new Date(Date.UTC(2024, 0, 1)));

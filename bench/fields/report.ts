@@ -6,7 +6,8 @@ export function pct(n: number, d: number): string {
 }
 
 export function markdownTable(headers: string[], rows: Array<Array<string | number>>): string {
-  const line = (cells: Array<string | number>) => `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;
+  const line = (cells: Array<string | number>) =>
+    `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;
   return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
@@ -20,13 +21,24 @@ export function quantile(values: readonly number[], q: number): number {
 export const median = (values: readonly number[]) => quantile(values, 0.5);
 
 /** One row per field: n, found, exact, normalised (and a target when given). */
-export function fieldRows(board: Scoreboard, order: readonly string[], targets: Record<string, number> = {}): Array<Array<string | number>> {
+export function fieldRows(
+  board: Scoreboard,
+  order: readonly string[],
+  targets: Record<string, number> = {},
+): Array<Array<string | number>> {
   const rows: Array<Array<string | number>> = [];
   const withReadable = hasReadable(board);
   const row = (name: string, t: FieldTally) => {
     const target = targets[name];
-    const met = target === undefined ? "" : t.normalised / t.total >= target ? `≥ ${target * 100}% ✓` : `≥ ${target * 100}% ✗`;
-    const cells: Array<string | number> = [name, t.total, pct(t.found, t.total), pct(t.exact, t.total), pct(t.normalised, t.total)];
+    const met =
+      target === undefined ? "" : t.normalised / t.total >= target ? `≥ ${target * 100}% ✓` : `≥ ${target * 100}% ✗`;
+    const cells: Array<string | number> = [
+      name,
+      t.total,
+      pct(t.found, t.total),
+      pct(t.exact, t.total),
+      pct(t.normalised, t.total),
+    ];
     if (withReadable) cells.push(t.readable === undefined ? "–" : pct(t.readable, t.readableOf ?? t.total));
     rows.push([...cells, met]);
   };

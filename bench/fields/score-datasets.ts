@@ -11,10 +11,13 @@ export type FoundFields = Partial<Record<FieldName, Field>>;
 /** SROIE: exact is the competition's (the printed text or the value equals the key); normalised compares the value. */
 /** A model's words, lines on their own lines. */
 export function modelText(model: DocumentModel): string {
-  return model.pages.flatMap((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" ")))).join("\n");
+  return model.pages
+    .flatMap((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))))
+    .join("\n");
 }
 
-const readable = (ocrText: string | undefined, truth: string, field: FieldName): boolean | undefined => (ocrText === undefined ? undefined : truthInText(ocrText, truth, FIELD_KINDS[field]));
+const readable = (ocrText: string | undefined, truth: string, field: FieldName): boolean | undefined =>
+  ocrText === undefined ? undefined : truthInText(ocrText, truth, FIELD_KINDS[field]);
 
 /** `ocrText`: the OCR text the fields were read from, to count how often the truth was readable at all. */
 export function scoreSroie(board: Scoreboard, receipt: SroieReceipt, found: FoundFields, ocrText?: string): void {
@@ -22,7 +25,15 @@ export function scoreSroie(board: Scoreboard, receipt: SroieReceipt, found: Foun
     const truth = receipt.truth[key];
     const f = found[field];
     const exact = exactMatch(f?.raw, truth) || exactMatch(f?.value, truth);
-    board.record(receipt.id, `${key} → ${field}`, truth, f?.value ?? null, exact, normalisedMatch(FIELD_KINDS[field], f?.value, truth), readable(ocrText, truth, field));
+    board.record(
+      receipt.id,
+      `${key} → ${field}`,
+      truth,
+      f?.value ?? null,
+      exact,
+      normalisedMatch(FIELD_KINDS[field], f?.value, truth),
+      readable(ocrText, truth, field),
+    );
   }
 }
 
@@ -34,16 +45,31 @@ export function scoreInvoice2data(board: Scoreboard, invoice: ReferenceInvoice, 
     if (!expected) continue;
     const value = found[field]?.value;
     const exact = expected.values.some((v) => exactMatch(value, v));
-    const normalised = expected.values.some((v) => normalisedMatch(FIELD_KINDS[field], value, v, { containment: field === "seller_name" }));
+    const normalised = expected.values.some((v) =>
+      normalisedMatch(FIELD_KINDS[field], value, v, { containment: field === "seller_name" }),
+    );
     board.record(invoice.name, field, expected.values[0]!, value ?? null, exact, normalised);
   }
 }
 
-export function scoreSynthetic(board: Scoreboard, invoice: SyntheticInvoice, found: FoundFields, ocrText?: string): void {
+export function scoreSynthetic(
+  board: Scoreboard,
+  invoice: SyntheticInvoice,
+  found: FoundFields,
+  ocrText?: string,
+): void {
   for (const field of FIELD_NAMES) {
     const truth = invoice.truth[field];
     if (truth === null) continue;
     const value = found[field]?.value;
-    board.record(invoice.name, field, truth, value ?? null, exactMatch(value, truth), normalisedMatch(FIELD_KINDS[field], value, truth), readable(ocrText, truth, field));
+    board.record(
+      invoice.name,
+      field,
+      truth,
+      value ?? null,
+      exactMatch(value, truth),
+      normalisedMatch(FIELD_KINDS[field], value, truth),
+      readable(ocrText, truth, field),
+    );
   }
 }

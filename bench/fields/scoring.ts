@@ -13,11 +13,57 @@
 import type { FieldKind } from "../../src/extraction/types.js";
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
-  januari: 1, februari: 2, maart: 3, april: 4, mei: 5, juni: 6, juli: 7, augustus: 8, september: 9, oktober: 10, november: 11, december: 12,
-  janvier: 1, fevrier: 2, mars: 3, avril: 4, mai: 5, juin: 6, juillet: 7, aout: 8, septembre: 9, octobre: 10, novembre: 11, decembre: 12,
-  stycznia: 1, lutego: 2, marca: 3, kwietnia: 4, maja: 5, czerwca: 6, lipca: 7, sierpnia: 8, wrzesnia: 9, pazdziernika: 10, listopada: 11, grudnia: 12,
-  marz: 3, dezember: 12, oktobre: 10,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  januari: 1,
+  februari: 2,
+  maart: 3,
+  april: 4,
+  mei: 5,
+  juni: 6,
+  juli: 7,
+  augustus: 8,
+  september: 9,
+  oktober: 10,
+  november: 11,
+  december: 12,
+  janvier: 1,
+  fevrier: 2,
+  mars: 3,
+  avril: 4,
+  mai: 5,
+  juin: 6,
+  juillet: 7,
+  aout: 8,
+  septembre: 9,
+  octobre: 10,
+  novembre: 11,
+  decembre: 12,
+  stycznia: 1,
+  lutego: 2,
+  marca: 3,
+  kwietnia: 4,
+  maja: 5,
+  czerwca: 6,
+  lipca: 7,
+  sierpnia: 8,
+  wrzesnia: 9,
+  pazdziernika: 10,
+  listopada: 11,
+  grudnia: 12,
+  marz: 3,
+  dezember: 12,
+  oktobre: 10,
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -43,7 +89,11 @@ export function parseDate(text: string): string | null {
   if (m) return valid(Number(m[1]), Number(m[2]), Number(m[3]));
   m = /^(\d{1,2})[-./](\d{1,2})[-./](\d{2,4})\b/.exec(s);
   // Day first; month first only when day first is impossible (03/20/2023).
-  if (m) return valid(fullYear(Number(m[3])), Number(m[2]), Number(m[1])) ?? valid(fullYear(Number(m[3])), Number(m[1]), Number(m[2]));
+  if (m)
+    return (
+      valid(fullYear(Number(m[3])), Number(m[2]), Number(m[1])) ??
+      valid(fullYear(Number(m[3])), Number(m[1]), Number(m[2]))
+    );
   m = /^(\d{1,2})\.?\s*([a-z]+)\.?,?\s*(\d{2,4})/.exec(s);
   const dayMonth = m ? monthOf(m[2]!) : undefined;
   if (m && dayMonth !== undefined) return valid(fullYear(Number(m[3])), dayMonth, Number(m[1]));
@@ -81,7 +131,12 @@ export function exactMatch(found: string | null | undefined, truth: string): boo
 }
 
 /** The lenient comparison described above, by the field's kind. */
-export function normalisedMatch(kind: FieldKind, found: string | null | undefined, truth: string, options: { containment?: boolean } = {}): boolean {
+export function normalisedMatch(
+  kind: FieldKind,
+  found: string | null | undefined,
+  truth: string,
+  options: { containment?: boolean } = {},
+): boolean {
   if (found === null || found === undefined || found.trim() === "") return false;
   switch (kind) {
     case "date": {
@@ -127,7 +182,15 @@ export class Scoreboard {
   /** Documents with at least one miss, and what was missed (for the report's examples). */
   readonly misses: Array<{ document: string; field: string; truth: string; found: string | null }> = [];
 
-  record(document: string, field: string, truth: string, found: string | null | undefined, exact: boolean, normalised: boolean, readable?: boolean): void {
+  record(
+    document: string,
+    field: string,
+    truth: string,
+    found: string | null | undefined,
+    exact: boolean,
+    normalised: boolean,
+    readable?: boolean,
+  ): void {
     const t = this.fields.get(field) ?? { total: 0, found: 0, exact: 0, normalised: 0 };
     t.total++;
     if (readable !== undefined) {
@@ -184,7 +247,8 @@ export function truthInText(text: string, truth: string, kind: FieldKind): boole
   const haystack = alnum(text);
   // An IBAN may be printed without its country (a Polish NRB); a text truth joins lines with
   // ", " that may sit apart in the text (beside the other party's column): each part must be there.
-  const parts = kind === "iban" ? [alnum(truth).slice(2)] : kind === "text" ? truth.split(/,\s+/).map(alnum) : [alnum(truth)];
+  const parts =
+    kind === "iban" ? [alnum(truth).slice(2)] : kind === "text" ? truth.split(/,\s+/).map(alnum) : [alnum(truth)];
   return parts.every((p) => p.length > 0 && haystack.includes(p));
 }
 

@@ -29,7 +29,12 @@ export interface SroieReceipt {
 }
 
 /** SROIE's key → Docket's field name (API.md). */
-export const SROIE_FIELDS = { company: "seller_name", date: "issue_date", address: "seller_address", total: "total_gross" } as const;
+export const SROIE_FIELDS = {
+  company: "seller_name",
+  date: "issue_date",
+  address: "seller_address",
+  total: "total_gross",
+} as const;
 
 interface IndexRecord {
   image: string;
@@ -60,7 +65,15 @@ function wordsOfLine(line: { x0: number; y0: number; x1: number; y1: number; tex
   let x = line.x0;
   for (const token of tokens) {
     const w = token.length * perChar;
-    out.push({ text: token, bbox: { x0: x, y0: line.y0, x1: x + w, y1: line.y1 }, confidence: 95, size: line.y1 - line.y0, orientation: 0, joinBefore: false, joinAfter: false });
+    out.push({
+      text: token,
+      bbox: { x0: x, y0: line.y0, x1: x + w, y1: line.y1 },
+      confidence: 95,
+      size: line.y1 - line.y0,
+      orientation: 0,
+      joinBefore: false,
+      joinAfter: false,
+    });
     x += w + perChar;
   }
   return out;

@@ -5,7 +5,15 @@
  * invoice prints a gross total that is not net + VAT.
  */
 import type { CheckResult, FieldName } from "../../src/extraction/types.js";
-import { INVOICE_LAYOUTS, generateInvoice, scanInvoice, scanSettings, type InvoiceLayout, type InvoiceTruth, type ScanOptions } from "../../test/fixtures/invoices/index.js";
+import {
+  INVOICE_LAYOUTS,
+  generateInvoice,
+  scanInvoice,
+  scanSettings,
+  type InvoiceLayout,
+  type InvoiceTruth,
+  type ScanOptions,
+} from "../../test/fixtures/invoices/index.js";
 
 export interface SyntheticInvoice {
   name: string;
@@ -20,7 +28,11 @@ export interface SyntheticInvoice {
   inconsistentTotals: boolean;
 }
 
-export async function buildSyntheticSet(seeds: number, scanSeeds: number, layouts: readonly InvoiceLayout[] = INVOICE_LAYOUTS): Promise<SyntheticInvoice[]> {
+export async function buildSyntheticSet(
+  seeds: number,
+  scanSeeds: number,
+  layouts: readonly InvoiceLayout[] = INVOICE_LAYOUTS,
+): Promise<SyntheticInvoice[]> {
   const out: SyntheticInvoice[] = [];
   for (const layout of layouts) {
     for (let seed = 1; seed <= seeds; seed++) {
@@ -60,9 +72,15 @@ export function emptyFlags(): FlagTally {
   return { invalid: 0, flagged: 0, missing: 0, valid: 0, falseAlarms: 0, inconsistent: 0, inconsistentFlagged: 0 };
 }
 
-const failingFor = (checks: readonly CheckResult[], field: FieldName) => checks.some((c) => !c.ok && c.fields.includes(field));
+const failingFor = (checks: readonly CheckResult[], field: FieldName) =>
+  checks.some((c) => !c.ok && c.fields.includes(field));
 
-export function recordFlags(tally: FlagTally, invoice: SyntheticInvoice, found: Partial<Record<FieldName, { value: string }>>, checks: readonly CheckResult[]): void {
+export function recordFlags(
+  tally: FlagTally,
+  invoice: SyntheticInvoice,
+  found: Partial<Record<FieldName, { value: string }>>,
+  checks: readonly CheckResult[],
+): void {
   for (const field of ["seller_tax_id", "buyer_tax_id", "iban"] as const) {
     // Only a field read right can say whether its checksum was judged right.
     const readRight = found[field]?.value === invoice.truth[field];
@@ -77,6 +95,7 @@ export function recordFlags(tally: FlagTally, invoice: SyntheticInvoice, found: 
   }
   if (invoice.inconsistentTotals) {
     tally.inconsistent++;
-    if (failingFor(checks, "total_gross") || failingFor(checks, "total_net") || failingFor(checks, "total_vat")) tally.inconsistentFlagged++;
+    if (failingFor(checks, "total_gross") || failingFor(checks, "total_net") || failingFor(checks, "total_vat"))
+      tally.inconsistentFlagged++;
   }
 }

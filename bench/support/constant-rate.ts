@@ -100,7 +100,8 @@ export async function runConstantRate(options: ConstantRateOptions): Promise<Con
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
+  const q = (p: number) =>
+    Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
   return {
     sent,
     completed: latencies.length - errors,

@@ -50,14 +50,24 @@ type UserRow = Selectable<UsersTable>;
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 export function userRowToUser(row: UserRow): User {
-  return { id: row.id, email: row.email, role: row.role === "admin" ? "admin" : "user", disabled: row.disabled === 1, created_at: iso(row.created_at)! };
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role === "admin" ? "admin" : "user",
+    disabled: row.disabled === 1,
+    created_at: iso(row.created_at)!,
+  };
 }
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message));
+  return (
+    e?.code === "23505" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
+  );
 }
 
 export interface AccountServiceOptions {
@@ -139,24 +149,46 @@ export class AccountService {
     try {
       return await writeTransaction(this.database, (trx) => this.insertUser(trx, email, hash, role));
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DocketError("email_taken", "a user with this email already exists", { details: { fields: ["email"] } });
+      if (isUniqueViolation(error))
+        throw new DocketError("email_taken", "a user with this email already exists", {
+          details: { fields: ["email"] },
+        });
       throw error;
     }
   }
 
   private async insertUser(trx: Database["db"], email: string, hash: string, role: Role): Promise<User> {
     const now = Date.now();
-    const row: UserRow = { id: newId(), email: normaliseEmail(email), password_hash: hash, role, disabled: 0, created_at: now, updated_at: now };
+    const row: UserRow = {
+      id: newId(),
+      email: normaliseEmail(email),
+      password_hash: hash,
+      role,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+    };
     const taken = await trx.selectFrom("users").select("id").where("email", "=", row.email).executeTakeFirst();
-    if (taken) throw new DocketError("email_taken", "a user with this email already exists", { details: { fields: ["email"] } });
+    if (taken)
+      throw new DocketError("email_taken", "a user with this email already exists", { details: { fields: ["email"] } });
     await trx.insertInto("users").values(row).execute();
     return userRowToUser(row);
   }
 
   async listUsers(page: number, pageSize: number): Promise<{ items: User[]; total: number }> {
     const [rows, count] = await Promise.all([
-      this.db.selectFrom("users").selectAll().orderBy("created_at").orderBy("id").limit(pageSize).offset((page - 1) * pageSize).execute(),
-      this.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom("users")
+        .selectAll()
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+      this.db
+        .selectFrom("users")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(userRowToUser), total: Number(count.n) };
   }
@@ -183,8 +215,15 @@ export class AccountService {
    * Same answer for an unknown email, a wrong password and a disabled account, and about the
    * same time (a dummy hash is verified when the user does not exist).
    */
-  async login(email: string, password: string): Promise<{ token: string; csrfToken: string; user: User; expiresAt: number }> {
-    const row = await this.db.selectFrom("users").selectAll().where("email", "=", normaliseEmail(email)).executeTakeFirst();
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ token: string; csrfToken: string; user: User; expiresAt: number }> {
+    const row = await this.db
+      .selectFrom("users")
+      .selectAll()
+      .where("email", "=", normaliseEmail(email))
+      .executeTakeFirst();
     const ok = await this.hasher.verify(row?.password_hash ?? null, password);
     if (!row || !ok || row.disabled === 1) throw new DocketError("invalid_credentials", "wrong email or password");
     const token = newSecret("dks_");
@@ -194,7 +233,15 @@ export class AccountService {
     await writeTransaction(this.database, (trx) =>
       trx
         .insertInto("sessions")
-        .values({ id: newId(), user_id: row.id, token_hash: hashToken(token), csrf_token: csrfToken, created_at: now, expires_at: expiresAt, last_seen_at: now })
+        .values({
+          id: newId(),
+          user_id: row.id,
+          token_hash: hashToken(token),
+          csrf_token: csrfToken,
+          created_at: now,
+          expires_at: expiresAt,
+          last_seen_at: now,
+        })
         .execute(),
     );
     return { token, csrfToken, user: userRowToUser(row), expiresAt };
@@ -234,18 +281,34 @@ export class AccountService {
         .where("api_tokens.token_hash", "=", h!)
         .where("api_tokens.revoked_at", "is", null),
     );
-    const [row] = await executePrepared<TokenRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<TokenRow>);
+    const [row] = await executePrepared<TokenRow>(
+      this.database,
+      CompiledQuery.raw(text, [hash]) as CompiledQuery<TokenRow>,
+    );
     if (!row || row.disabled === 1) return null;
     if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
-      this.touchLater((trx) => trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute());
+      this.touchLater((trx) =>
+        trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute(),
+      );
     }
     return {
-      principal: { user: userRowToUser(row), via: "api_token", csrfToken: null, sessionId: null, tokenId: row.token_id, rateKey: `t:${hash.slice(0, 24)}` },
+      principal: {
+        user: userRowToUser(row),
+        via: "api_token",
+        csrfToken: null,
+        sessionId: null,
+        tokenId: row.token_id,
+        rateKey: `t:${hash.slice(0, 24)}`,
+      },
       expiresAt: null,
     };
   }
 
-  private async findSession(hash: string, via: "bearer" | "cookie", now: number): Promise<{ principal: Principal; expiresAt: number } | null> {
+  private async findSession(
+    hash: string,
+    via: "bearer" | "cookie",
+    now: number,
+  ): Promise<{ principal: Principal; expiresAt: number } | null> {
     const text = compiledOnce(this.database, "authenticate:session", ["\u0000hash"], ([h]) =>
       this.db
         .selectFrom("sessions")
@@ -254,10 +317,15 @@ export class AccountService {
         .select(["sessions.id as session_id", "sessions.csrf_token", "sessions.expires_at", "sessions.last_seen_at"])
         .where("sessions.token_hash", "=", h!),
     );
-    const [row] = await executePrepared<SessionRow>(this.database, CompiledQuery.raw(text, [hash]) as CompiledQuery<SessionRow>);
+    const [row] = await executePrepared<SessionRow>(
+      this.database,
+      CompiledQuery.raw(text, [hash]) as CompiledQuery<SessionRow>,
+    );
     if (!row || row.disabled === 1 || Number(row.expires_at) <= now) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
-      this.touchLater((trx) => trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute());
+      this.touchLater((trx) =>
+        trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute(),
+      );
     }
     return {
       principal: {
@@ -279,7 +347,16 @@ export class AccountService {
   async createToken(userId: string, name: string): Promise<ApiTokenInfo & { token: string }> {
     const token = newSecret("dkt_");
     const now = Date.now();
-    const row = { id: newId(), user_id: userId, name, token_hash: hashToken(token), token_prefix: token.slice(0, 10), created_at: now, last_used_at: null, revoked_at: null };
+    const row = {
+      id: newId(),
+      user_id: userId,
+      name,
+      token_hash: hashToken(token),
+      token_prefix: token.slice(0, 10),
+      created_at: now,
+      last_used_at: null,
+      revoked_at: null,
+    };
     await writeTransaction(this.database, (trx) => trx.insertInto("api_tokens").values(row).execute());
     return { id: row.id, name, token, prefix: row.token_prefix, created_at: iso(now)!, last_used_at: null };
   }
@@ -292,13 +369,25 @@ export class AccountService {
       .where("revoked_at", "is", null)
       .orderBy("created_at")
       .execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.token_prefix, created_at: iso(r.created_at)!, last_used_at: iso(r.last_used_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      prefix: r.token_prefix,
+      created_at: iso(r.created_at)!,
+      last_used_at: iso(r.last_used_at),
+    }));
   }
 
   /** Revokes one of the user's tokens; another user's token is not found. */
   async revokeToken(userId: string, tokenId: string): Promise<void> {
     const result = await writeTransaction(this.database, (trx) =>
-      trx.updateTable("api_tokens").set({ revoked_at: Date.now() }).where("id", "=", tokenId).where("user_id", "=", userId).where("revoked_at", "is", null).executeTakeFirst(),
+      trx
+        .updateTable("api_tokens")
+        .set({ revoked_at: Date.now() })
+        .where("id", "=", tokenId)
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst(),
     );
     if (Number(result.numUpdatedRows) === 0) throw new DocketError("not_found", "token not found");
     this.credentialsChanged({ kind: "token", id: tokenId });

@@ -71,7 +71,11 @@ export class CredentialCache {
     const entry = this.#entries.get(tokenHash);
     if (entry === undefined) return undefined;
     const now = this.#now();
-    if (now - entry.cachedAt >= this.#ttlMs || (entry.expiresAt !== null && entry.expiresAt <= now) || !this.#hintsLive()) {
+    if (
+      now - entry.cachedAt >= this.#ttlMs ||
+      (entry.expiresAt !== null && entry.expiresAt <= now) ||
+      !this.#hintsLive()
+    ) {
       this.#entries.delete(tokenHash);
       return undefined;
     }
@@ -101,7 +105,12 @@ export class CredentialCache {
       return;
     }
     for (const [hash, { principal }] of this.#entries) {
-      const id = subject.kind === "user" ? principal.user.id : subject.kind === "session" ? principal.sessionId : principal.tokenId;
+      const id =
+        subject.kind === "user"
+          ? principal.user.id
+          : subject.kind === "session"
+            ? principal.sessionId
+            : principal.tokenId;
       if (id === subject.id) this.#entries.delete(hash);
     }
   }

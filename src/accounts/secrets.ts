@@ -14,7 +14,11 @@ export class PasswordHasher {
   private dummy: Promise<string> | null = null;
 
   constructor(options: PasswordHashingOptions = {}) {
-    this.options = { memoryCost: options.memoryCost ?? 19_456, timeCost: options.timeCost ?? 2, parallelism: options.parallelism ?? 1 };
+    this.options = {
+      memoryCost: options.memoryCost ?? 19_456,
+      timeCost: options.timeCost ?? 2,
+      parallelism: options.parallelism ?? 1,
+    };
   }
 
   hash(password: string): Promise<string> {

@@ -66,7 +66,9 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(d.log));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`)),
+  );
 
   // Only JSON and multipart are accepted: a text/plain body gets 415, not a confusing 400.
   app.removeContentTypeParser("text/plain");
@@ -90,18 +92,34 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     hook: "preValidation",
     keyGenerator: (request) => request.principal?.rateKey ?? `ip:${request.ip}`,
     errorResponseBuilder: (_request, context) =>
-      new HttpProblem(429, "rate_limited", `too many requests: at most ${context.max} per ${context.after}; retry later`),
+      new HttpProblem(
+        429,
+        "rate_limited",
+        `too many requests: at most ${context.max} per ${context.after}; retry later`,
+      ),
   });
 
   app.addHook("onResponse", async (request, reply) => {
-    d.metrics.httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    d.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Docket API", version: "1.0.0", description: "Upload documents, run OCR, follow every job in real time. See API.md." },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, cookie: { type: "apiKey", in: "cookie", name: "docket_session" } } },
+      info: {
+        title: "Docket API",
+        version: "1.0.0",
+        description: "Upload documents, run OCR, follow every job in real time. See API.md.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          cookie: { type: "apiKey", in: "cookie", name: "docket_session" },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
     transform: jsonSchemaTransform,
@@ -125,7 +143,13 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
   fieldRoutes(app, { fields: d.fields, review: d.review });
   await templateRoutes(app, { templates: d.templates });
-  eventRoutes(app, { live: d.live, log: d.log, metrics: d.metrics, keepAliveMs: d.sseKeepAliveMs, connections: d.sseConnections });
+  eventRoutes(app, {
+    live: d.live,
+    log: d.log,
+    metrics: d.metrics,
+    keepAliveMs: d.sseKeepAliveMs,
+    connections: d.sseConnections,
+  });
   opsRoutes(app, { metrics: d.metrics, checks: d.checks });
   if (d.webUi) await registerWebUi(app, d.webUi);
 

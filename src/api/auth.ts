@@ -27,7 +27,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * enforces the route's auth level and, for cookie-authenticated unsafe requests, the CSRF
  * header. Runs before the body is read, so an anonymous upload is refused before streaming.
  */
-export function registerAuth(app: FastifyInstance, accounts: AccountService, options: { failuresPerMinute: number }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  accounts: AccountService,
+  options: { failuresPerMinute: number },
+): void {
   const failures = new AuthFailureLimiter(options.failuresPerMinute);
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
@@ -42,7 +46,11 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService, opt
       const wait = failures.blockedFor(request.ip);
       if (wait > 0) {
         void reply.header("retry-after", String(Math.ceil(wait / 1000)));
-        throw new HttpProblem(429, "rate_limited", `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`);
+        throw new HttpProblem(
+          429,
+          "rate_limited",
+          `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`,
+        );
       }
     }
     let principal: Principal | null = null;
@@ -63,15 +71,22 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService, opt
     if (level === "public") return;
     if (!principal) {
       if (!presented) failures.recordFailure(request.ip);
-      throw new DocketError("unauthorized", presented ? "invalid or expired credentials" : "authentication required: send Authorization: Bearer <token>");
+      throw new DocketError(
+        "unauthorized",
+        presented ? "invalid or expired credentials" : "authentication required: send Authorization: Bearer <token>",
+      );
     }
     if (principal.via === "session_cookie" && !SAFE_METHODS.has(request.method)) {
       const csrf = request.headers[CSRF_HEADER];
       if (!accounts.checkCsrf(principal, typeof csrf === "string" ? csrf : undefined)) {
-        throw new DocketError("csrf_failed", `cookie-authenticated requests that change state need the ${CSRF_HEADER} header from login or /api/v1/me`);
+        throw new DocketError(
+          "csrf_failed",
+          `cookie-authenticated requests that change state need the ${CSRF_HEADER} header from login or /api/v1/me`,
+        );
       }
     }
-    if (level === "admin" && principal.user.role !== "admin") throw new DocketError("forbidden", "this needs an admin account");
+    if (level === "admin" && principal.user.role !== "admin")
+      throw new DocketError("forbidden", "this needs an admin account");
   });
 }
 

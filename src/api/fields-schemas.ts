@@ -6,7 +6,9 @@ import { DocumentSchema, Pagination } from "./schemas.js";
 
 /** Schemas of the fields and review routes (API.md v1.1): validation, serialisation and OpenAPI. */
 
-const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]).describe("[x0, y0, x1, y1] in the result JSON's page coordinates");
+const Box = z
+  .tuple([z.number(), z.number(), z.number(), z.number()])
+  .describe("[x0, y0, x1, y1] in the result JSON's page coordinates");
 const Source = z.object({ page: z.number().int(), bbox: Box }).nullable();
 const Amount = z.string().nullable();
 
@@ -42,7 +44,12 @@ export const FieldsSchema = z.object({
   template: z.string().nullable(),
   needs_review: z.boolean(),
   review_reasons: z.array(z.string()),
-  review: z.object({ state: z.enum(REVIEW_STATES), by: z.string().nullable(), at: z.string().nullable(), note: z.string().nullable() }),
+  review: z.object({
+    state: z.enum(REVIEW_STATES),
+    by: z.string().nullable(),
+    at: z.string().nullable(),
+    note: z.string().nullable(),
+  }),
   version: z.number().int(),
 });
 
@@ -53,8 +60,14 @@ const FieldChange = z.union([
 ]);
 
 export const PatchFieldsBody = z.strictObject({
-  fields: z.record(z.string().max(64), FieldChange).default({}).describe("field name → the new value (null clears it); or {value, source} with the box it was read from"),
-  document_type: z.enum(DOCUMENT_TYPES).optional().describe("a person's correction of the classification (e.g. an `other` that is an invoice)"),
+  fields: z
+    .record(z.string().max(64), FieldChange)
+    .default({})
+    .describe("field name → the new value (null clears it); or {value, source} with the box it was read from"),
+  document_type: z
+    .enum(DOCUMENT_TYPES)
+    .optional()
+    .describe("a person's correction of the classification (e.g. an `other` that is an invoice)"),
 });
 
 export const ReviewBody = z.strictObject({
@@ -77,5 +90,10 @@ export const ReviewQueue = z.object({
 });
 export const FieldsCsvQuery = z.object({
   status: z.enum(DOCUMENT_STATUSES).optional(),
-  collection_id: z.string().min(1).max(100).optional().describe("collections arrive with the collections feature; until then any value answers 404"),
+  collection_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("collections arrive with the collections feature; until then any value answers 404"),
 });

@@ -23,7 +23,7 @@ export class IdempotencyStore {
   static keyOf(request: FastifyRequest): string | null {
     const raw = request.headers["idempotency-key"];
     if (raw === undefined) return null;
-    const key = Array.isArray(raw) ? raw[0] ?? "" : raw;
+    const key = Array.isArray(raw) ? (raw[0] ?? "") : raw;
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
       throw new HttpProblem(400, "validation_error", "Idempotency-Key must be 1–200 visible ASCII characters", {
         errors: [{ field: "header.idempotency-key", message: "1–200 visible ASCII characters" }],
@@ -33,14 +33,27 @@ export class IdempotencyStore {
   }
 
   static hash(route: string, payload: unknown): string {
-    return createHash("sha256").update(route).update("\n").update(JSON.stringify(payload ?? null)).digest("hex");
+    return createHash("sha256")
+      .update(route)
+      .update("\n")
+      .update(JSON.stringify(payload ?? null))
+      .digest("hex");
   }
 
   async lookup(ownerId: string, key: string, requestHash: string): Promise<StoredResponse | null> {
-    const row = await this.database.db.selectFrom("idempotency_keys").selectAll().where("owner_id", "=", ownerId).where("key", "=", key).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("owner_id", "=", ownerId)
+      .where("key", "=", key)
+      .executeTakeFirst();
     if (!row || Date.now() - Number(row.created_at) > KEY_TTL_MS) return null;
     if (row.request_hash !== requestHash) {
-      throw new HttpProblem(422, "idempotency_key_reused", "this Idempotency-Key was already used for a different request");
+      throw new HttpProblem(
+        422,
+        "idempotency_key_reused",
+        "this Idempotency-Key was already used for a different request",
+      );
     }
     return { status: row.response_status, body: JSON.parse(row.response_body) as unknown };
   }
@@ -57,17 +70,40 @@ export class IdempotencyStore {
     }
   }
 
-  private async saveOnce(ownerId: string, key: string, requestHash: string, response: StoredResponse): Promise<StoredResponse> {
+  private async saveOnce(
+    ownerId: string,
+    key: string,
+    requestHash: string,
+    response: StoredResponse,
+  ): Promise<StoredResponse> {
     return writeTransaction(this.database, async (trx) => {
-      const row = await trx.selectFrom("idempotency_keys").selectAll().where("owner_id", "=", ownerId).where("key", "=", key).executeTakeFirst();
+      const row = await trx
+        .selectFrom("idempotency_keys")
+        .selectAll()
+        .where("owner_id", "=", ownerId)
+        .where("key", "=", key)
+        .executeTakeFirst();
       if (row && Date.now() - Number(row.created_at) <= KEY_TTL_MS) {
-        if (row.request_hash !== requestHash) throw new HttpProblem(422, "idempotency_key_reused", "this Idempotency-Key was already used for a different request");
+        if (row.request_hash !== requestHash)
+          throw new HttpProblem(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different request",
+          );
         return { status: row.response_status, body: JSON.parse(row.response_body) as unknown };
       }
-      if (row) await trx.deleteFrom("idempotency_keys").where("owner_id", "=", ownerId).where("key", "=", key).execute();
+      if (row)
+        await trx.deleteFrom("idempotency_keys").where("owner_id", "=", ownerId).where("key", "=", key).execute();
       await trx
         .insertInto("idempotency_keys")
-        .values({ owner_id: ownerId, key, request_hash: requestHash, response_status: response.status, response_body: JSON.stringify(response.body), created_at: Date.now() })
+        .values({
+          owner_id: ownerId,
+          key,
+          request_hash: requestHash,
+          response_status: response.status,
+          response_body: JSON.stringify(response.body),
+          created_at: Date.now(),
+        })
         .execute();
       return response;
     });

@@ -45,7 +45,14 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: `https://docket.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, detail, code, ...extra };
+  return {
+    type: `https://docket.dev/problems/${code}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    code,
+    ...extra,
+  };
 }
 
 /** Fastify's own error codes for malformed requests, as stable Docket codes (never a 5xx). */
@@ -74,7 +81,11 @@ export function toProblem(error: unknown, log: Logger): Problem {
     // A service that knows each field's own message sends them as details.errors.
     const perField = error.details?.errors;
     return problem(error.status, error.code, error.message, {
-      ...(Array.isArray(perField) ? { errors: perField as { field: string; message: string }[] } : Array.isArray(fields) ? { errors: fields.map((f) => ({ field: String(f), message: error.message })) } : {}),
+      ...(Array.isArray(perField)
+        ? { errors: perField as { field: string; message: string }[] }
+        : Array.isArray(fields)
+          ? { errors: fields.map((f) => ({ field: String(f), message: error.message })) }
+          : {}),
       ...(error.details && !Array.isArray(fields) ? { details: error.details } : {}),
     });
   }
@@ -86,7 +97,10 @@ export function toProblem(error: unknown, log: Logger): Problem {
       const keys = (v.params as { keys?: unknown } | undefined)?.keys;
       const field = [where, ...path].join(".");
       return Array.isArray(keys) && keys.length > 0
-        ? { field: keys.map((k) => `${field}.${String(k)}`).join(", "), message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}` }
+        ? {
+            field: keys.map((k) => `${field}.${String(k)}`).join(", "),
+            message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}`,
+          }
         : { field, message: v.message ?? "invalid" };
     });
     return problem(400, "validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
@@ -112,7 +126,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 
 export function errorHandler(log: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const p = toProblem(error, request.log as unknown as Logger ?? log);
+    const p = toProblem(error, (request.log as unknown as Logger) ?? log);
     if (p.status >= 500) request.log.error({ code: p.code }, "request failed");
     // A body we refused before reading it all (oversized, wrong type): close the connection
     // rather than leave unread bytes on a keep-alive socket.

@@ -31,13 +31,33 @@ export const IdParams = z.object({ id: Id });
 // ---------------------------------------------------------------- accounts
 
 export const Credentials = z.strictObject({ email: z.email().max(320), password: z.string().min(1).max(1024) });
-export const SetupBody = z.strictObject({ email: z.email().max(320), password: z.string().min(8, "at least 8 characters").max(1024) });
+export const SetupBody = z.strictObject({
+  email: z.email().max(320),
+  password: z.string().min(8, "at least 8 characters").max(1024),
+});
 export const SetupState = z.object({ setup_required: z.boolean() });
-export const UserSchema = z.object({ id: Id, email: z.string(), role: z.enum(["user", "admin"]), disabled: z.boolean(), created_at: Time });
+export const UserSchema = z.object({
+  id: Id,
+  email: z.string(),
+  role: z.enum(["user", "admin"]),
+  disabled: z.boolean(),
+  created_at: Time,
+});
 export const MeSchema = UserSchema.extend({ csrf_token: z.string().nullable().optional() });
-export const LoginResponse = z.object({ token: z.string(), user: UserSchema, csrf_token: z.string(), expires_at: Time });
+export const LoginResponse = z.object({
+  token: z.string(),
+  user: UserSchema,
+  csrf_token: z.string(),
+  expires_at: Time,
+});
 export const TokenBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
-export const TokenInfo = z.object({ id: Id, name: z.string(), prefix: z.string(), created_at: Time, last_used_at: Time.nullable() });
+export const TokenInfo = z.object({
+  id: Id,
+  name: z.string(),
+  prefix: z.string(),
+  created_at: Time,
+  last_used_at: Time.nullable(),
+});
 export const TokenCreated = TokenInfo.extend({ token: z.string().describe("shown once") });
 export const TokenList = z.object({ items: z.array(TokenInfo), total: z.number().int() });
 export const CreateUserBody = z.strictObject({
@@ -45,8 +65,16 @@ export const CreateUserBody = z.strictObject({
   password: z.string().min(8, "at least 8 characters").max(1024),
   role: z.enum(["user", "admin"]).default("user"),
 });
-export const PatchUserBody = z.strictObject({ disabled: z.boolean().optional(), role: z.enum(["user", "admin"]).optional() });
-export const UserList = z.object({ items: z.array(UserSchema), total: z.number().int(), page: z.number().int(), page_size: z.number().int() });
+export const PatchUserBody = z.strictObject({
+  disabled: z.boolean().optional(),
+  role: z.enum(["user", "admin"]).optional(),
+});
+export const UserList = z.object({
+  items: z.array(UserSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+});
 
 // ---------------------------------------------------------------- documents and jobs
 
@@ -132,7 +160,12 @@ export const EventSchema = z.object({
 });
 
 export const UploadResponse = z.object({ document: DocumentSchema, duplicate: z.boolean(), job: JobSchema.nullable() });
-export const DocumentList = z.object({ items: z.array(DocumentSchema), total: z.number().int(), page: z.number().int(), page_size: z.number().int() });
+export const DocumentList = z.object({
+  items: z.array(DocumentSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+});
 export const DocumentListQuery = z.object({
   ...Pagination,
   status: z.enum(DOCUMENT_STATUSES).optional(),
@@ -154,7 +187,12 @@ export const JobListQuery = z.object({
   document_id: Id.optional(),
   batch_id: Id.optional(),
 });
-export const JobList = z.object({ items: z.array(JobSchema), total: z.number().int(), page: z.number().int(), page_size: z.number().int() });
+export const JobList = z.object({
+  items: z.array(JobSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+});
 export const PollQuery = z.object({
   version: z.coerce.number().int().min(0).optional(),
   wait: z.coerce.number().min(0).max(60, "at most 60 seconds").optional(),
@@ -167,17 +205,38 @@ export const ResultSchema = z.object({
   confidence: z.number().nullable(),
   processing_time_ms: z.number().nullable(),
   num_pages: z.number().int().nullable(),
-  formats: z.array(z.object({ format: z.string(), mime_type: z.string(), size_bytes: z.number().int(), url: z.string() })),
-  fields: z.unknown().nullable().describe("the extracted fields, as GET /api/v1/documents/:id/fields; null when the job extracted none"),
+  formats: z.array(
+    z.object({ format: z.string(), mime_type: z.string(), size_bytes: z.number().int(), url: z.string() }),
+  ),
+  fields: z
+    .unknown()
+    .nullable()
+    .describe("the extracted fields, as GET /api/v1/documents/:id/fields; null when the job extracted none"),
 });
 export const FormatParams = z.object({ id: Id, format: z.enum(OUTPUT_FORMATS) });
-const Counts = z.object(Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<(typeof JOB_STATUSES)[number], z.ZodNumber>);
-export const BatchSchema = z.object({ id: Id, total: z.number().int(), counts: Counts, percentage: z.number(), created_at: Time, jobs: z.array(JobSchema) });
+const Counts = z.object(
+  Object.fromEntries(JOB_STATUSES.map((s) => [s, z.number().int()])) as Record<
+    (typeof JOB_STATUSES)[number],
+    z.ZodNumber
+  >,
+);
+export const BatchSchema = z.object({
+  id: Id,
+  total: z.number().int(),
+  counts: Counts,
+  percentage: z.number(),
+  created_at: Time,
+  jobs: z.array(JobSchema),
+});
 export const EventsQuery = z.object({
   document_id: Id.optional(),
   job_id: Id.optional(),
   batch_id: Id.optional(),
-  last_event_id: z.string().regex(/^\d{1,18}$/).optional().describe("for clients that cannot send the Last-Event-ID header"),
+  last_event_id: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional()
+    .describe("for clients that cannot send the Last-Event-ID header"),
 });
 
 export const problemResponses = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ProblemSchema]));

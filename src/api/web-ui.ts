@@ -72,7 +72,14 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
         cacheControl: false,
         setHeaders: (reply: FastifyReply, path: string) => {
           const immutable = path.includes("/assets/");
-          reply.header("cache-control", immutable ? "public, max-age=31536000, immutable" : path.endsWith(".html") ? "no-cache" : "public, max-age=3600");
+          reply.header(
+            "cache-control",
+            immutable
+              ? "public, max-age=31536000, immutable"
+              : path.endsWith(".html")
+                ? "no-cache"
+                : "public, max-age=3600",
+          );
         },
       });
     }
@@ -81,7 +88,8 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
       const path = request.url.split("?")[0] ?? "/";
       // An API path or a missing asset (it has a file extension) is a real 404, not the app.
       if (NOT_THE_UI.test(path) || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound();
-      if (!built) return reply.code(503).type("text/html; charset=utf-8").header("cache-control", "no-store").send(NOT_BUILT);
+      if (!built)
+        return reply.code(503).type("text/html; charset=utf-8").header("cache-control", "no-store").send(NOT_BUILT);
       return reply.header("cache-control", "no-cache").sendFile("index.html");
     });
   });

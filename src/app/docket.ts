@@ -84,10 +84,17 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
   const cleanup: (() => Promise<void>)[] = [() => database.close()];
   try {
     const report = await migrate(database);
-    if (report.applied.length > 0) log.info({ applied: report.applied, database: database.description }, "database migrated");
+    if (report.applied.length > 0)
+      log.info({ applied: report.applied, database: database.description }, "database migrated");
     const engine = await createEngine({ database, log, ...overrides.engine });
     cleanup.unshift(() => engine.close());
-    const blobStore = overrides.blobStore ?? createBlobStore({ url: config.blobUrl, dataDir: config.dataDir, ...(overrides.fsync === undefined ? {} : { fsync: overrides.fsync }) });
+    const blobStore =
+      overrides.blobStore ??
+      createBlobStore({
+        url: config.blobUrl,
+        dataDir: config.dataDir,
+        ...(overrides.fsync === undefined ? {} : { fsync: overrides.fsync }),
+      });
     cleanup.push(async () => blobStore.close?.());
 
     let registry = overrides.registry;
@@ -99,12 +106,23 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       const pipeline = registry.get(name)!;
       // Refuse to start when a planned step has no handler (immich's rule): fail now, not mid-job.
       const missing = pipeline
-        .plan({ ocr_mode: "document", resolution_mode: "base", languages: config.ocrLanguages, outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto", extract: "auto" }).filter((s) => !pipeline.handler(s));
+        .plan({
+          ocr_mode: "document",
+          resolution_mode: "base",
+          languages: config.ocrLanguages,
+          outputs: ["txt", "md", "json", "hocr", "pdf"],
+          ocr: "auto",
+          extract: "auto",
+        })
+        .filter((s) => !pipeline.handler(s));
       if (missing.length > 0) throw new Error(`pipeline ${name} plans steps without a handler: ${missing.join(", ")}`);
     }
     if (!registry.get("ocr")) log.warn("no OCR pipeline registered: submitting jobs answers 503 until one is");
 
-    const accounts = new AccountService(database, log, { hashing: overrides.passwordHashing, notifier: engine.notifier });
+    const accounts = new AccountService(database, log, {
+      hashing: overrides.passwordHashing,
+      notifier: engine.notifier,
+    });
     await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
     const documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
     const thresholds = reviewThresholds(config);
@@ -200,7 +218,10 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
 async function closeHttp(app: FastifyInstance, deadlineMs: number, log: Logger): Promise<void> {
   const closing = app.close();
   const deadline = setTimeout(() => {
-    log.warn({ deadline_ms: deadlineMs }, "responses still in flight at the shutdown deadline: closing their connections");
+    log.warn(
+      { deadline_ms: deadlineMs },
+      "responses still in flight at the shutdown deadline: closing their connections",
+    );
     app.server.closeAllConnections();
   }, deadlineMs);
   try {
@@ -211,7 +232,10 @@ async function closeHttp(app: FastifyInstance, deadlineMs: number, log: Logger):
 }
 
 /** /readyz's OCR check: the override (tests), else the OCR pipeline's own check when it has one. */
-function ocrReadiness(override: ReadinessCheck | undefined, pipeline: PipelineDefinition | undefined): Record<string, ReadinessCheck> {
+function ocrReadiness(
+  override: ReadinessCheck | undefined,
+  pipeline: PipelineDefinition | undefined,
+): Record<string, ReadinessCheck> {
   if (override) return { ocr_engine: override };
   const check = pipeline?.check?.bind(pipeline);
   return check ? { ocr_engine: check } : {};

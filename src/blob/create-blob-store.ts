@@ -35,7 +35,10 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
       try {
         path = fileURLToPath(url);
       } catch (error) {
-        throw blobUrlError(`DOCKET_BLOB_URL ${JSON.stringify(url)} is not a valid file:// URL (use file:///absolute/path)`, error);
+        throw blobUrlError(
+          `DOCKET_BLOB_URL ${JSON.stringify(url)} is not a valid file:// URL (use file:///absolute/path)`,
+          error,
+        );
       }
       return new LocalBlobStore(path, options);
     }

@@ -40,18 +40,23 @@ export function parseS3Url(url: string): S3Location {
     throw blobUrlError("DOCKET_BLOB_URL is not a valid URL (expected s3://bucket[/prefix]?endpoint=…)", error);
   }
   if (parsed.username || parsed.password) {
-    throw blobUrlError("DOCKET_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead");
+    throw blobUrlError(
+      "DOCKET_BLOB_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead",
+    );
   }
   const bucket = parsed.hostname;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw blobUrlError(`DOCKET_BLOB_URL: ${JSON.stringify(bucket)} is not a valid bucket name (3–63 lower-case letters, digits, '.' or '-')`);
+    throw blobUrlError(
+      `DOCKET_BLOB_URL: ${JSON.stringify(bucket)} is not a valid bucket name (3–63 lower-case letters, digits, '.' or '-')`,
+    );
   }
   const path = decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, "");
   const prefix = path === "" ? "" : `${path}/`;
   if (prefix !== "") assertValidBlobPrefix(prefix);
   const known = new Set(["endpoint", "region", "path_style"]);
   for (const name of parsed.searchParams.keys()) {
-    if (!known.has(name)) throw blobUrlError(`DOCKET_BLOB_URL: unknown parameter "${name}" (known: ${[...known].join(", ")})`);
+    if (!known.has(name))
+      throw blobUrlError(`DOCKET_BLOB_URL: unknown parameter "${name}" (known: ${[...known].join(", ")})`);
   }
   const endpoint = parsed.searchParams.get("endpoint") ?? undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/i.test(endpoint)) {
@@ -65,7 +70,8 @@ export function parseS3Url(url: string): S3Location {
     bucket,
     prefix,
     endpoint,
-    region: parsed.searchParams.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region:
+      parsed.searchParams.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     // A custom endpoint is almost always a self-hosted store that wants path-style requests.
     forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === "true",
   };
@@ -97,7 +103,10 @@ export class S3BlobStore implements MovableBlobStore {
     const objectKey = this.objectKey(key);
     if (typeof data === "string" || data instanceof Uint8Array) {
       const body = typeof data === "string" ? Buffer.from(data) : data;
-      await new Upload({ client: this.client, params: { Bucket: this.location.bucket, Key: objectKey, Body: body } }).done();
+      await new Upload({
+        client: this.client,
+        params: { Bucket: this.location.bucket, Key: objectKey, Body: body },
+      }).done();
       return { size: body.length };
     }
     let size = 0;
@@ -108,7 +117,10 @@ export class S3BlobStore implements MovableBlobStore {
       },
     });
     data.on("error", (error) => counter.destroy(error));
-    const upload = new Upload({ client: this.client, params: { Bucket: this.location.bucket, Key: objectKey, Body: data.pipe(counter) } });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.location.bucket, Key: objectKey, Body: data.pipe(counter) },
+    });
     try {
       await upload.done();
     } catch (error) {
@@ -120,7 +132,9 @@ export class S3BlobStore implements MovableBlobStore {
 
   async get(key: string): Promise<Readable> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }),
+      );
       if (!(result.Body instanceof Readable)) throw new Error("S3 returned no readable body");
       return result.Body;
     } catch (error) {
@@ -159,9 +173,14 @@ export class S3BlobStore implements MovableBlobStore {
     // DeleteObjects takes at most 1,000 keys per request.
     for (let i = 0; i < keys.length; i += 1_000) {
       const batch = keys.slice(i, i + 1_000).map((key) => ({ Key: this.objectKey(key) }));
-      const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: batch, Quiet: true } }));
+      const result = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: batch, Quiet: true } }),
+      );
       const failed = result.Errors ?? [];
-      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects under ${prefix}: ${failed[0]?.Message ?? "unknown error"}`);
+      if (failed.length > 0)
+        throw new Error(
+          `could not delete ${failed.length} objects under ${prefix}: ${failed[0]?.Message ?? "unknown error"}`,
+        );
     }
   }
 
@@ -172,7 +191,11 @@ export class S3BlobStore implements MovableBlobStore {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: `${this.location.prefix}${prefix}`, ...(token ? { ContinuationToken: token } : {}) }),
+        new ListObjectsV2Command({
+          Bucket: this.location.bucket,
+          Prefix: `${this.location.prefix}${prefix}`,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key !== undefined) keys.push(object.Key.slice(this.location.prefix.length));
@@ -194,7 +217,13 @@ export class S3BlobStore implements MovableBlobStore {
   async move(fromKey: string, toKey: string): Promise<void> {
     const source = `${this.location.bucket}/${this.objectKey(fromKey)}`;
     try {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(toKey), CopySource: encodeURIComponent(source).replace(/%2F/g, "/") }));
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.objectKey(toKey),
+          CopySource: encodeURIComponent(source).replace(/%2F/g, "/"),
+        }),
+      );
     } catch (error) {
       throw this.mapError(error, fromKey);
     }
@@ -219,7 +248,10 @@ export class S3BlobStore implements MovableBlobStore {
   }
 
   private mapError(error: unknown, key: string): unknown {
-    if (error instanceof S3ServiceException && (error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404)) {
+    if (
+      error instanceof S3ServiceException &&
+      (error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404)
+    ) {
       return new DocketError("not_found", `blob ${key} not found`);
     }
     return error;

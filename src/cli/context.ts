@@ -86,14 +86,23 @@ export class CliContext {
       const { RemoteClient } = await import("./client/remote.js");
       return new RemoteClient(remote);
     }
-    if (this.globals.token) this.info("docket: note: --token is ignored without --url (local mode works on the data dir directly)");
+    if (this.globals.token)
+      this.info("docket: note: --token is ignored without --url (local mode works on the data dir directly)");
     const config = this.config();
     const { openLocalClient } = await import("./client/local.js");
-    return openLocalClient({ config, log: this.clientLogger(config), as: this.globals.as, ...(hooks.onWorkersStarted ? { onWorkersStarted: hooks.onWorkersStarted } : {}) });
+    return openLocalClient({
+      config,
+      log: this.clientLogger(config),
+      as: this.globals.as,
+      ...(hooks.onWorkersStarted ? { onWorkersStarted: hooks.onWorkersStarted } : {}),
+    });
   }
 
   /** Runs `work` with a client and always closes it. */
-  async withClient<T>(work: (client: DocketClient) => Promise<T>, hooks: { onWorkersStarted?: (concurrency: number) => void } = {}): Promise<T> {
+  async withClient<T>(
+    work: (client: DocketClient) => Promise<T>,
+    hooks: { onWorkersStarted?: (concurrency: number) => void } = {},
+  ): Promise<T> {
     const client = await this.client(hooks);
     try {
       return await work(client);

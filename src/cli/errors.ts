@@ -27,7 +27,11 @@ export class CliError extends Error {
 /** An API refusal: problem+json from the server, or the same DocketError in local mode. */
 export function refusal(status: number, code: string, detail: string): CliError {
   if (status === 401) {
-    return new CliError(`authentication failed (401 ${code}): ${detail} — check --token / DOCKET_TOKEN (create one with \`docket tokens create\`)`, EXIT.usage, code);
+    return new CliError(
+      `authentication failed (401 ${code}): ${detail} — check --token / DOCKET_TOKEN (create one with \`docket tokens create\`)`,
+      EXIT.usage,
+      code,
+    );
   }
   if (status === 403) return new CliError(`permission denied (403 ${code}): ${detail}`, EXIT.usage, code);
   return new CliError(`${detail} (${status} ${code})`, EXIT.usage, code);

@@ -39,20 +39,32 @@ Run \`docket <command> --help\` for a command's options and examples.`;
 /** The package version (src/cli and dist/cli are both two levels below package.json). */
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+    return (
+      (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string })
+        .version ?? "unknown"
+    );
   } catch {
     return "unknown";
   }
 }
 
-export function buildProgram(env: NodeJS.ProcessEnv = process.env, streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Command {
+export function buildProgram(
+  env: NodeJS.ProcessEnv = process.env,
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+): Command {
   const program = new Command("docket")
     .description("Docket: a self-hosted document-processing server (OCR, exports) whose status never lies.")
     .version(version(), "-V, --version", "print the version")
     .option("--url <url>", "remote mode: the Docket server to talk to (env DOCKET_URL)")
-    .option("--token <token>", "remote mode: API or login token (env DOCKET_TOKEN; prefer the variable: options show in `ps`)")
+    .option(
+      "--token <token>",
+      "remote mode: API or login token (env DOCKET_TOKEN; prefer the variable: options show in `ps`)",
+    )
     .option("--as <user>", "local mode: act as this user (email or id; default: the first admin)")
-    .option("--config <file>", "config file: JSON or NAME=value lines with the names of `docket config` (env DOCKET_CONFIG)")
+    .option(
+      "--config <file>",
+      "config file: JSON or NAME=value lines with the names of `docket config` (env DOCKET_CONFIG)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .showSuggestionAfterError()
     .exitOverride()

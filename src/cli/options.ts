@@ -16,14 +16,16 @@ export const parsePriority = parseInteger(MIN_PRIORITY, MAX_PRIORITY);
 
 export function parseLanguages(value: string): string[] {
   const codes = value.split(/[,+\s]+/).filter(Boolean);
-  if (codes.length === 0 || codes.some((c) => !/^[a-z_]{3,16}$/i.test(c))) throw new InvalidArgumentError("languages are tesseract codes such as eng or eng,pol");
+  if (codes.length === 0 || codes.some((c) => !/^[a-z_]{3,16}$/i.test(c)))
+    throw new InvalidArgumentError("languages are tesseract codes such as eng or eng,pol");
   return codes;
 }
 
 export function parseOutputs(value: string): OutputFormat[] {
   const formats = value.split(/[,\s]+/).filter(Boolean);
   const unknown = formats.filter((f) => !(OUTPUT_FORMATS as readonly string[]).includes(f));
-  if (formats.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`choose from ${OUTPUT_FORMATS.join(", ")}`);
+  if (formats.length === 0 || unknown.length > 0)
+    throw new InvalidArgumentError(`choose from ${OUTPUT_FORMATS.join(", ")}`);
   return formats as OutputFormat[];
 }
 
@@ -34,7 +36,11 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** A password from stdin (`--password-stdin`: the first line) or typed at a hidden prompt. */
-export async function readPassword(options: { fromStdin: boolean; prompt: string; confirm?: boolean }): Promise<string> {
+export async function readPassword(options: {
+  fromStdin: boolean;
+  prompt: string;
+  confirm?: boolean;
+}): Promise<string> {
   if (options.fromStdin) {
     const password = (await readAll(process.stdin)).split(/\r?\n/)[0] ?? "";
     if (!password) throw new CliError("--password-stdin: nothing on stdin");

@@ -9,7 +9,13 @@ import type { OutputFormat } from "../domain/types.js";
 import type { DocketClient, JobJson } from "./client/client.js";
 
 /** File name suffix of each format; the searchable PDF is `.ocr.pdf` so it never overwrites an input PDF. */
-export const SUFFIX: Record<OutputFormat, string> = { txt: ".txt", md: ".md", json: ".json", hocr: ".hocr", pdf: ".ocr.pdf" };
+export const SUFFIX: Record<OutputFormat, string> = {
+  txt: ".txt",
+  md: ".md",
+  json: ".json",
+  hocr: ".hocr",
+  pdf: ".ocr.pdf",
+};
 
 export async function writeAtomically(source: Readable, path: string): Promise<number> {
   await mkdir(dirname(path), { recursive: true });

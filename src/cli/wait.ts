@@ -29,7 +29,11 @@ const BACKSTOP_MS = 15_000;
  * Resolves when every tracked document has a final status, or when interrupted by SIGINT or
  * SIGTERM (the jobs go on; local workers of this process release theirs on close).
  */
-export async function waitForDocuments(client: DocketClient, tracked: readonly Tracked[], board: ProgressBoard): Promise<WaitOutcome> {
+export async function waitForDocuments(
+  client: DocketClient,
+  tracked: readonly Tracked[],
+  board: ProgressBoard,
+): Promise<WaitOutcome> {
   const ids = new Set(tracked.map((t) => t.documentId));
   const finals = new Map<string, UnifiedStatus>();
   const latest = new Map<string, UnifiedStatus>();
@@ -83,7 +87,8 @@ export async function waitForDocuments(client: DocketClient, tracked: readonly T
     {
       onOpen: refresh,
       onMessage: (message) => apply(message.event.document_id, message.document_status),
-      onReconnect: (lastEventId, reason) => board.note(`event stream interrupted (${reason}); resuming after event ${lastEventId ?? "(none)"}`),
+      onReconnect: (lastEventId, reason) =>
+        board.note(`event stream interrupted (${reason}); resuming after event ${lastEventId ?? "(none)"}`),
     },
     controller.signal,
   );

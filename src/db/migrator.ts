@@ -28,13 +28,17 @@ export interface MigrationReport {
 export async function migrate(database: Database): Promise<MigrationReport> {
   const { db, dialect } = database;
   const bigint = dialect === "postgres" ? "bigint" : "integer";
-  await sql`create table if not exists docket_migrations (id text primary key, applied_at ${sql.raw(bigint)} not null)`.execute(db);
+  await sql`create table if not exists docket_migrations (id text primary key, applied_at ${sql.raw(bigint)} not null)`.execute(
+    db,
+  );
 
   const applied: string[] = [];
   const run = async (): Promise<void> => {
     for (const migration of MIGRATIONS) {
       await writeTransaction(database, async (trx) => {
-        const done = await sql<{ id: string }>`select id from docket_migrations where id = ${migration.id}`.execute(trx);
+        const done = await sql<{ id: string }>`select id from docket_migrations where id = ${migration.id}`.execute(
+          trx,
+        );
         if (done.rows.length > 0) return;
         await migration.up(trx as unknown as Kysely<unknown>, dialect);
         await sql`insert into docket_migrations (id, applied_at) values (${migration.id}, ${Date.now()})`.execute(trx);

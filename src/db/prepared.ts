@@ -35,7 +35,9 @@ export function compiledOnce(
   if (known !== undefined) return known;
   const compiled = build(sentinels).compile();
   if (compiled.parameters.length !== sentinels.length || compiled.parameters.some((p, i) => p !== sentinels[i])) {
-    throw new Error(`${key}: parameters compiled as ${JSON.stringify(compiled.parameters)}, expected ${JSON.stringify(sentinels)}`);
+    throw new Error(
+      `${key}: parameters compiled as ${JSON.stringify(compiled.parameters)}, expected ${JSON.stringify(sentinels)}`,
+    );
   }
   texts.set(key, compiled.sql);
   return compiled.sql;

@@ -12,7 +12,16 @@ import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import { whereUnifiedStatus } from "./status-filter.js";
 import type { Logger } from "../logger.js";
-import { eventToJson, jobToJson, loadDocumentStatus, loadJobs, statusOf, type EventJson, type JobJson, type LoadedJob } from "../jobs/job-view.js";
+import {
+  eventToJson,
+  jobToJson,
+  loadDocumentStatus,
+  loadJobs,
+  statusOf,
+  type EventJson,
+  type JobJson,
+  type LoadedJob,
+} from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -37,7 +46,14 @@ export interface DocumentJson {
   status: DocumentStatus;
 }
 
-export const DOCUMENT_SORTS = ["created_at", "-created_at", "filename", "-filename", "size_bytes", "-size_bytes"] as const;
+export const DOCUMENT_SORTS = [
+  "created_at",
+  "-created_at",
+  "filename",
+  "-filename",
+  "size_bytes",
+  "-size_bytes",
+] as const;
 export type DocumentSort = (typeof DOCUMENT_SORTS)[number];
 
 export interface ListDocumentsQuery {
@@ -66,7 +82,11 @@ export function documentToJson(row: DocumentRow, status: UnifiedStatus): Documen
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message));
+  return (
+    e?.code === "23505" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
+  );
 }
 
 /** Documents: upload (streamed, content-addressed), reads scoped to their owner, soft delete. */
@@ -80,8 +100,18 @@ export class DocumentService {
   ) {}
 
   /** Streams the file into the blob store; an identical live document of the same owner is a duplicate. */
-  async upload(ownerId: string, source: Readable, filename: string | null, signal?: AbortSignal): Promise<{ stored: StoredUpload }> {
-    const stored = await storeUpload(source, { blobStore: this.blobStore, maxBytes: this.maxUploadBytes, filename, signal });
+  async upload(
+    ownerId: string,
+    source: Readable,
+    filename: string | null,
+    signal?: AbortSignal,
+  ): Promise<{ stored: StoredUpload }> {
+    const stored = await storeUpload(source, {
+      blobStore: this.blobStore,
+      maxBytes: this.maxUploadBytes,
+      filename,
+      signal,
+    });
     return { stored };
   }
 
@@ -127,7 +157,11 @@ export class DocumentService {
 
   /** The live document, or not_found (also for another user's document). */
   async get(scope: Scope, id: string): Promise<DocumentRow> {
-    let query = this.database.db.selectFrom("documents").selectAll().where("id", "=", id).where("deleted_at", "is", null);
+    let query = this.database.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("id", "=", id)
+      .where("deleted_at", "is", null);
     if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
     const row = await query.executeTakeFirst();
     if (!row) throw new DocketError("not_found", "document not found");
@@ -169,9 +203,18 @@ export class DocumentService {
    */
   async discardUnrecorded(stored: StoredUpload): Promise<void> {
     if (stored.blobExisted) return;
-    const referenced = await this.database.db.selectFrom("documents").select("id").where("blob_key", "=", stored.key).limit(1).executeTakeFirst();
+    const referenced = await this.database.db
+      .selectFrom("documents")
+      .select("id")
+      .where("blob_key", "=", stored.key)
+      .limit(1)
+      .executeTakeFirst();
     if (referenced) return;
-    await this.blobStore.delete(stored.key).catch((error: unknown) => this.log.warn({ err: error, key: stored.key }, "could not remove an unrecorded upload"));
+    await this.blobStore
+      .delete(stored.key)
+      .catch((error: unknown) =>
+        this.log.warn({ err: error, key: stored.key }, "could not remove an unrecorded upload"),
+      );
   }
 
   async status(scope: Scope, id: string): Promise<UnifiedStatus> {
@@ -211,7 +254,13 @@ export class DocumentService {
 
   async history(scope: Scope, id: string): Promise<EventJson[]> {
     const row = await this.get(scope, id);
-    const rows = await this.database.db.selectFrom("job_events").selectAll().where("document_id", "=", row.id).orderBy("id").limit(10_000).execute();
+    const rows = await this.database.db
+      .selectFrom("job_events")
+      .selectAll()
+      .where("document_id", "=", row.id)
+      .orderBy("id")
+      .limit(10_000)
+      .execute();
     return rows.map((r) => eventToJson(eventRowToEvent(r)));
   }
 
@@ -225,7 +274,12 @@ export class DocumentService {
     const row = await this.get(scope, id);
     const now = Date.now();
     await writeTransaction(this.database, (trx) =>
-      trx.updateTable("documents").set({ deleted_at: now, updated_at: now }).where("id", "=", row.id).where("deleted_at", "is", null).execute(),
+      trx
+        .updateTable("documents")
+        .set({ deleted_at: now, updated_at: now })
+        .where("id", "=", row.id)
+        .where("deleted_at", "is", null)
+        .execute(),
     );
     const active = await this.database.db
       .selectFrom("jobs")

@@ -7,7 +7,10 @@ import type { DocumentStatus } from "../domain/types.js";
  * select rows of `documents` joined to their latest job as `jobs`; every status shown is still
  * computed by deriveStatus.
  */
-export function whereUnifiedStatus(eb: ExpressionBuilder<DatabaseSchema, "documents" | "jobs">, status: DocumentStatus) {
+export function whereUnifiedStatus(
+  eb: ExpressionBuilder<DatabaseSchema, "documents" | "jobs">,
+  status: DocumentStatus,
+) {
   switch (status) {
     case "uploaded":
       return eb("documents.latest_job_id", "is", null);

@@ -31,7 +31,10 @@ export type StatusJob = Pick<
   | "version"
 > & { reviewReason?: string | null };
 
-export type StatusStep = Pick<JobStep, "name" | "position" | "status" | "progressDone" | "progressTotal" | "jobAttempt" | "error">;
+export type StatusStep = Pick<
+  JobStep,
+  "name" | "position" | "status" | "progressDone" | "progressTotal" | "jobAttempt" | "error"
+>;
 
 /**
  * THE status function: the only place in Docket that turns state into a status. The API,
@@ -101,7 +104,9 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
         // All steps may be done while the job is not yet marked complete: it is still
         // processing, and the bar must not claim 100 %.
         percentage: Math.min(progress.percentage, 99),
-        message: cancelling ? "Cancelling…" : (job.progress.message ?? (progress.phase ? `Running ${progress.phase}` : null)),
+        message: cancelling
+          ? "Cancelling…"
+          : (job.progress.message ?? (progress.phase ? `Running ${progress.phase}` : null)),
         elapsed_ms: Math.max(0, now - (started ?? created)),
         error: null,
         can_cancel: !cancelling,
@@ -128,8 +133,12 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
     case "failed":
     case "cancelled": {
       const failed = job.status === "failed";
-      const stopped = current.find((s) => s.status === "failure" || s.status === "cancelled" || s.status === "in_progress");
-      const stoppedIndex = stopped ? [...current].sort((a, b) => a.position - b.position).indexOf(stopped) + 1 : progress.step;
+      const stopped = current.find(
+        (s) => s.status === "failure" || s.status === "cancelled" || s.status === "in_progress",
+      );
+      const stoppedIndex = stopped
+        ? [...current].sort((a, b) => a.position - b.position).indexOf(stopped) + 1
+        : progress.step;
       return {
         status: job.status,
         phase: stopped?.name ?? progress.phase,

@@ -32,7 +32,10 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export async function createNotifier(database: Database, log: Logger): Promise<{ notifier: Notifier; close: () => Promise<void> }> {
+export async function createNotifier(
+  database: Database,
+  log: Logger,
+): Promise<{ notifier: Notifier; close: () => Promise<void> }> {
   if (database.dialect !== "postgres" || !database.pgConfig) {
     const notifier = new InProcessNotifier();
     return { notifier, close: () => notifier.close() };

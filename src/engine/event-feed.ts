@@ -104,7 +104,11 @@ export class EventFeed {
    * Delivers every event matching `filter` after event `afterId` (null: only new events),
    * in order, exactly once. Events that were never visible to this owner are skipped.
    */
-  async subscribe(filter: FeedFilter, afterId: string | null, deliver: (event: FeedEvent) => void): Promise<Subscription> {
+  async subscribe(
+    filter: FeedFilter,
+    afterId: string | null,
+    deliver: (event: FeedEvent) => void,
+  ): Promise<Subscription> {
     const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], replayed: null };
     this.listeners.add(listener);
     if (afterId !== null) {
@@ -222,7 +226,10 @@ export class EventFeed {
       const row = result.rows[0];
       return row ? { tx: row.tx, id: Number(row.id) } : { tx: "0", id: 0 };
     }
-    const row = await this.database.db.selectFrom("job_events").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom("job_events")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .executeTakeFirst();
     return { tx: "0", id: Number(row?.id ?? 0) };
   }
 
@@ -231,7 +238,9 @@ export class EventFeed {
     if (!Number.isSafeInteger(id) || id < 0) return null;
     if (id === 0) return { tx: "0", id: 0 };
     if (this.database.dialect === "postgres") {
-      const result = await sql<{ tx: string }>`select tx::text as tx from job_events where id = ${id}`.execute(this.database.db);
+      const result = await sql<{ tx: string }>`select tx::text as tx from job_events where id = ${id}`.execute(
+        this.database.db,
+      );
       const row = result.rows[0];
       // An id we do not know (never existed): resume from the id alone, conservatively from tx 0.
       return row ? { tx: row.tx, id } : { tx: "0", id };
@@ -239,7 +248,11 @@ export class EventFeed {
     return { tx: "0", id };
   }
 
-  private async readAfter(position: Cursor, filter: FeedFilter, limit = BATCH): Promise<{ events: FeedEvent[]; last: Cursor | null }> {
+  private async readAfter(
+    position: Cursor,
+    filter: FeedFilter,
+    limit = BATCH,
+  ): Promise<{ events: FeedEvent[]; last: Cursor | null }> {
     const { db } = this.database;
     const conditions = [
       filter.ownerId !== null ? sql`owner_id = ${filter.ownerId}` : null,
@@ -259,7 +272,10 @@ export class EventFeed {
         order by e.tx, e.id limit ${limit}`.execute(db);
       const rows = result.rows;
       const lastRow = rows.at(-1);
-      return { events: rows.map(eventRowToEvent), last: lastRow ? { tx: lastRow.tx_text, id: Number(lastRow.id) } : null };
+      return {
+        events: rows.map(eventRowToEvent),
+        last: lastRow ? { tx: lastRow.tx_text, id: Number(lastRow.id) } : null,
+      };
     }
     const result = await sql<JobEventRow>`
       select * from job_events where id > ${position.id}${extra} order by id limit ${limit}`.execute(db);

@@ -3,14 +3,28 @@ import type { Database } from "../db/database.js";
 import type { JobStepsTable } from "../db/schema.js";
 import { writeTransaction, type Tx } from "../db/transaction.js";
 import { computeProgress } from "../domain/progress.js";
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PRIORITY, type ErrorInfo, type JobOptions, type JobProgress } from "../domain/types.js";
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_PRIORITY,
+  type ErrorInfo,
+  type JobOptions,
+  type JobProgress,
+} from "../domain/types.js";
 import { DocketError } from "../errors.js";
 import { newId } from "./ids.js";
 import type { Notifier } from "./notifier.js";
 import type { ArtifactRecord } from "./pipeline.js";
 import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "./rows.js";
 import { executePrepared } from "../db/prepared.js";
-import { applyTransition, applyTransitionStatement, insertEvents, LeaseLostError, type EventInput, type JobRef, type Transition } from "./transition.js";
+import {
+  applyTransition,
+  applyTransitionStatement,
+  insertEvents,
+  LeaseLostError,
+  type EventInput,
+  type JobRef,
+  type Transition,
+} from "./transition.js";
 
 export type Clock = () => number;
 
@@ -177,7 +191,8 @@ export class JobQueue {
 
   private async enqueueIn(trx: Tx, input: EnqueueInput): Promise<JobRow> {
     if (input.plan.length === 0) throw new DocketError("validation_error", "a job needs at least one step");
-    if (new Set(input.plan).size !== input.plan.length) throw new DocketError("validation_error", "duplicate step names in plan");
+    if (new Set(input.plan).size !== input.plan.length)
+      throw new DocketError("validation_error", "duplicate step names in plan");
     const now = this.clock();
     const id = newId();
     const steps: JobStepsTable[] = input.plan.map((name, position) => ({
@@ -233,7 +248,9 @@ export class JobQueue {
           message: "Queued",
           detail: { pipeline: input.pipeline, plan: input.plan, priority: row.priority },
         }),
-        ...steps.map((s) => this.event(ref, 0, now, { step: s.name, status: "pending", detail: { position: s.position } })),
+        ...steps.map((s) =>
+          this.event(ref, 0, now, { step: s.name, status: "pending", detail: { position: s.position } }),
+        ),
       ],
     });
     await trx
@@ -296,7 +313,10 @@ export class JobQueue {
             ).rows;
       if (rows.length === 0) return [];
       // RETURNING does not keep the subquery's order: restore the claim order.
-      rows.sort((a, b) => b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      rows.sort(
+        (a, b) =>
+          b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
       const allSteps = await trx
         .selectFrom("job_steps")
         .selectAll()
@@ -322,7 +342,15 @@ export class JobQueue {
           message: `Started attempt ${row.attempt} of ${row.max_attempts}`,
           detail: { worker: workerId },
         }),
-        ...(started ? [this.event(refOf(row), row.attempt, now, { step: started.name, status: "in_progress", message: `Started ${started.name}` })] : []),
+        ...(started
+          ? [
+              this.event(refOf(row), row.attempt, now, {
+                step: started.name,
+                status: "in_progress",
+                message: `Started ${started.name}`,
+              }),
+            ]
+          : []),
       ]);
       const ids = await insertEvents(trx, events);
       for (const claimedJob of claimedJobs) {
@@ -358,7 +386,9 @@ export class JobQueue {
    */
   private async claimPostgres(workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     const now = this.clock();
-    const rows = await executePrepared(this.database, sql<JobRow & { steps: JobStepRow[] | null }>`
+    const rows = await executePrepared(
+      this.database,
+      sql<JobRow & { steps: JobStepRow[] | null }>`
       with next as (
         select id from jobs
         where status = 'pending' and run_at <= ${now}
@@ -404,9 +434,14 @@ export class JobQueue {
       )
       select c.*, (select json_agg(s order by s.position) from job_steps s where s.job_id = c.id) as steps
       from claimed c
-      order by c.priority desc, c.run_at, c.id`);
+      order by c.priority desc, c.run_at, c.id`,
+    );
     return rows.map(({ steps: stepRows, ...row }) => {
-      const steps = (stepRows ?? []).map((s) => ({ ...s, started_at: s.started_at === null ? null : Number(s.started_at), finished_at: s.finished_at === null ? null : Number(s.finished_at) }));
+      const steps = (stepRows ?? []).map((s) => ({
+        ...s,
+        started_at: s.started_at === null ? null : Number(s.started_at),
+        finished_at: s.finished_at === null ? null : Number(s.finished_at),
+      }));
       const first = steps.find((s) => s.status !== "success" && s.status !== "skipped");
       const jobRow = { ...row, version: Number(row.version) } as JobRow;
       return {
@@ -473,7 +508,9 @@ export class JobQueue {
       fence: { attempt: job.row.attempt },
       jobSet: { ...progressColumns(progress), updated_at: now },
       stepSets: [{ name, set: step }],
-      events: [this.event(ref, job.row.attempt, now, { step: name, status: "in_progress", message: `Started ${name}` })],
+      events: [
+        this.event(ref, job.row.attempt, now, { step: name, status: "in_progress", message: `Started ${name}` }),
+      ],
     });
     this.setStep(job, name, step);
     job.row.version = version;
@@ -481,7 +518,13 @@ export class JobQueue {
   }
 
   /** Persists progress inside a step (the caller coalesces: a few writes a second at most). */
-  async reportProgress(job: ClaimedJob, name: string, done: number, total: number, message: string | null): Promise<void> {
+  async reportProgress(
+    job: ClaimedJob,
+    name: string,
+    done: number,
+    total: number,
+    message: string | null,
+  ): Promise<void> {
     const now = this.clock();
     const step = { progress_done: done, progress_total: total };
     const steps = job.steps.map((s) => (s.name === name ? { ...s, ...step } : s));
@@ -492,7 +535,9 @@ export class JobQueue {
       fence: { attempt: job.row.attempt },
       jobSet: { ...progressColumns(progress), updated_at: now },
       stepSets: [{ name, set: step }],
-      events: [this.event(ref, job.row.attempt, now, { step: name, status: "progress", message, detail: { done, total } })],
+      events: [
+        this.event(ref, job.row.attempt, now, { step: name, status: "progress", message, detail: { done, total } }),
+      ],
     });
     this.setStep(job, name, step);
     job.row.version = version;
@@ -541,27 +586,31 @@ export class JobQueue {
       },
       writesMore
         ? async (trx) => {
-      // Artifacts appear in the same transaction as the step's success: never half-written.
-      for (const a of outcome.artifacts ?? []) {
-        await trx.deleteFrom("artifacts").where("job_id", "=", job.row.id).where("kind", "=", a.kind).execute();
-        await trx
-          .insertInto("artifacts")
-          .values({
-            id: newId(),
-            job_id: job.row.id,
-            document_id: job.row.document_id,
-            owner_id: job.row.owner_id,
-            kind: a.kind,
-            blob_key: a.blobKey,
-            mime_type: a.mimeType,
-            size_bytes: a.sizeBytes,
-            created_at: now,
-          })
-          .execute();
-      }
-      if (outcome.numPages !== undefined) {
-        await trx.updateTable("documents").set({ num_pages: outcome.numPages, updated_at: now }).where("id", "=", job.row.document_id).execute();
-      }
+            // Artifacts appear in the same transaction as the step's success: never half-written.
+            for (const a of outcome.artifacts ?? []) {
+              await trx.deleteFrom("artifacts").where("job_id", "=", job.row.id).where("kind", "=", a.kind).execute();
+              await trx
+                .insertInto("artifacts")
+                .values({
+                  id: newId(),
+                  job_id: job.row.id,
+                  document_id: job.row.document_id,
+                  owner_id: job.row.owner_id,
+                  kind: a.kind,
+                  blob_key: a.blobKey,
+                  mime_type: a.mimeType,
+                  size_bytes: a.sizeBytes,
+                  created_at: now,
+                })
+                .execute();
+            }
+            if (outcome.numPages !== undefined) {
+              await trx
+                .updateTable("documents")
+                .set({ num_pages: outcome.numPages, updated_at: now })
+                .where("id", "=", job.row.document_id)
+                .execute();
+            }
           }
         : undefined,
     );
@@ -653,7 +702,12 @@ export class JobQueue {
       error_message: error.message,
     };
     const events: EventInput[] = [
-      this.event(ref, attempt, now, { step: name, status: "failure", message: error.message, detail: { error, permanent } }),
+      this.event(ref, attempt, now, {
+        step: name,
+        status: "failure",
+        message: error.message,
+        detail: { error, permanent },
+      }),
     ];
     let stepSet: Partial<JobStepRow> = failedStep;
     let jobSet;
@@ -691,7 +745,12 @@ export class JobQueue {
         lease_expires_at: null,
       };
       events.push(
-        this.event(ref, attempt, now, { step: name, status: "pending", message: "Will run again", detail: { reset: true } }),
+        this.event(ref, attempt, now, {
+          step: name,
+          status: "pending",
+          message: "Will run again",
+          detail: { reset: true },
+        }),
         this.event(ref, attempt, now, {
           status: "pending",
           message: `Attempt ${attempt} of ${job.row.max_attempts} failed: ${error.message}; retrying in ${Math.ceil(delay / 1000)} s`,
@@ -699,7 +758,13 @@ export class JobQueue {
         }),
       );
     }
-    const version = await this.commit({ job: ref, fence: { attempt }, jobSet, stepSets: [{ name, set: stepSet }], events });
+    const version = await this.commit({
+      job: ref,
+      fence: { attempt },
+      jobSet,
+      stepSets: [{ name, set: stepSet }],
+      events,
+    });
     job.row.version = version;
     this.afterCommit({ jobs: !final });
     return final ? "failed" : "requeued";
@@ -709,7 +774,9 @@ export class JobQueue {
   async finishCancel(job: ClaimedJob): Promise<void> {
     const now = this.clock();
     const ref = refOf(job.row);
-    await writeTransaction(this.database, (trx) => this.cancelIn(trx, ref, job.steps, now, { attempt: job.row.attempt }));
+    await writeTransaction(this.database, (trx) =>
+      this.cancelIn(trx, ref, job.steps, now, { attempt: job.row.attempt }),
+    );
     job.row.status = "cancelled";
     this.afterCommit({});
   }
@@ -772,9 +839,19 @@ export class JobQueue {
       stepSets: running ? [{ name: running.name, set: reset }] : [],
       events: [
         ...(running
-          ? [this.event(ref, attempt, now, { step: running.name, status: "pending", message: "Released at shutdown", detail: { reset: true } })]
+          ? [
+              this.event(ref, attempt, now, {
+                step: running.name,
+                status: "pending",
+                message: "Released at shutdown",
+                detail: { reset: true },
+              }),
+            ]
           : []),
-        this.event(ref, attempt, now, { status: "pending", message: "Released by a worker shutting down; will run again" }),
+        this.event(ref, attempt, now, {
+          status: "pending",
+          message: "Released by a worker shutting down; will run again",
+        }),
       ],
     });
     this.afterCommit({ jobs: true });
@@ -787,7 +864,12 @@ export class JobQueue {
     if (this.database.dialect === "postgres") query = query.forUpdate();
     const row = await query.executeTakeFirst();
     if (!row) return undefined;
-    const steps = await trx.selectFrom("job_steps").selectAll().where("job_id", "=", jobId).orderBy("position").execute();
+    const steps = await trx
+      .selectFrom("job_steps")
+      .selectAll()
+      .where("job_id", "=", jobId)
+      .orderBy("position")
+      .execute();
     return { row, steps };
   }
 
@@ -817,9 +899,12 @@ export class JobQueue {
           notifyCancel = true;
         }
       } else {
-        throw new DocketError("not_cancellable", `job is ${row.status}; only pending or processing jobs can be cancelled`);
+        throw new DocketError(
+          "not_cancellable",
+          `job is ${row.status}; only pending or processing jobs can be cancelled`,
+        );
       }
-      return (await trx.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirstOrThrow());
+      return await trx.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirstOrThrow();
     });
     this.afterCommit(notifyCancel ? { cancel: [jobId] } : {});
     return row;
@@ -862,7 +947,14 @@ export class JobQueue {
         },
         stepSets: redo.map((s) => ({ name: s.name, set: reset })),
         events: [
-          ...redo.map((s) => this.event(ref, row.attempt, now, { step: s.name, status: "pending", message: "Will run again", detail: { reset: true } })),
+          ...redo.map((s) =>
+            this.event(ref, row.attempt, now, {
+              step: s.name,
+              status: "pending",
+              message: "Will run again",
+              detail: { reset: true },
+            }),
+          ),
           this.event(ref, row.attempt, now, {
             status: "pending",
             message: redo[0] ? `Retry requested; resuming at ${redo[0].name}` : "Retry requested",
@@ -887,7 +979,9 @@ export class JobQueue {
       }
       const now = this.clock();
       const artifacts = await trx.selectFrom("artifacts").select("blob_key").where("job_id", "=", jobId).execute();
-      await insertEvents(trx, [this.event(refOf(row), row.attempt, now, { status: "deleted", message: "Job deleted" })]);
+      await insertEvents(trx, [
+        this.event(refOf(row), row.attempt, now, { status: "deleted", message: "Job deleted" }),
+      ]);
       await trx.deleteFrom("artifacts").where("job_id", "=", jobId).execute();
       await trx.deleteFrom("job_steps").where("job_id", "=", jobId).execute();
       await trx.deleteFrom("jobs").where("id", "=", jobId).execute();
@@ -936,7 +1030,12 @@ export class JobQueue {
         if (!found) return false;
         const { row, steps } = found;
         const at = this.clock();
-        if (row.status !== "processing" || row.attempt !== candidate.attempt || (row.lease_expires_at ?? Infinity) >= at) return false;
+        if (
+          row.status !== "processing" ||
+          row.attempt !== candidate.attempt ||
+          (row.lease_expires_at ?? Infinity) >= at
+        )
+          return false;
         const ref = refOf(row);
         const fence = { attempt: row.attempt };
         if (row.cancel_requested_at !== null) {
@@ -964,8 +1063,14 @@ export class JobQueue {
             },
             stepSets: running.map((s) => ({ name: s.name, set: failed })),
             events: [
-              ...running.map((s) => this.event(ref, row.attempt, at, { step: s.name, status: "failure", message: why, detail: { error } })),
-              this.event(ref, row.attempt, at, { status: "failed", message: `${why}; no attempts left`, detail: { error } }),
+              ...running.map((s) =>
+                this.event(ref, row.attempt, at, { step: s.name, status: "failure", message: why, detail: { error } }),
+              ),
+              this.event(ref, row.attempt, at, {
+                status: "failed",
+                message: `${why}; no attempts left`,
+                detail: { error },
+              }),
             ],
           });
         } else {
@@ -987,8 +1092,19 @@ export class JobQueue {
             },
             stepSets: running.map((s) => ({ name: s.name, set: reset })),
             events: [
-              ...running.map((s) => this.event(ref, row.attempt, at, { step: s.name, status: "pending", message: why, detail: { reset: true } })),
-              this.event(ref, row.attempt, at, { status: "pending", message: `${why}; requeued`, detail: { error, retry_at: new Date(at + delay).toISOString() } }),
+              ...running.map((s) =>
+                this.event(ref, row.attempt, at, {
+                  step: s.name,
+                  status: "pending",
+                  message: why,
+                  detail: { reset: true },
+                }),
+              ),
+              this.event(ref, row.attempt, at, {
+                status: "pending",
+                message: `${why}; requeued`,
+                detail: { error, retry_at: new Date(at + delay).toISOString() },
+              }),
             ],
           });
           requeued = true;
@@ -1005,14 +1121,21 @@ export class JobQueue {
    * The worker's backstop to NOTIFY: the current state of the jobs it runs, so it notices
    * a cancel request or a lost job even when no hint arrived.
    */
-  async runningState(jobIds: readonly string[]): Promise<{ id: string; status: string; attempt: number; cancelRequested: boolean }[]> {
+  async runningState(
+    jobIds: readonly string[],
+  ): Promise<{ id: string; status: string; attempt: number; cancelRequested: boolean }[]> {
     if (jobIds.length === 0) return [];
     const rows = await this.database.db
       .selectFrom("jobs")
       .select(["id", "status", "attempt", "cancel_requested_at"])
       .where("id", "in", [...jobIds])
       .execute();
-    return rows.map((r) => ({ id: r.id, status: r.status, attempt: r.attempt, cancelRequested: r.cancel_requested_at !== null }));
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      attempt: r.attempt,
+      cancelRequested: r.cancel_requested_at !== null,
+    }));
   }
 
   // ---------------------------------------------------------------- reads
@@ -1023,7 +1146,12 @@ export class JobQueue {
   }
 
   async getSteps(jobId: string) {
-    const rows = await this.database.db.selectFrom("job_steps").selectAll().where("job_id", "=", jobId).orderBy("position").execute();
+    const rows = await this.database.db
+      .selectFrom("job_steps")
+      .selectAll()
+      .where("job_id", "=", jobId)
+      .orderBy("position")
+      .execute();
     return rows.map(stepRowToStep);
   }
 

@@ -188,9 +188,10 @@ export class PgNotifier extends InProcessNotifier {
     const unsubscribe = super.subscribe(channel, listener);
     if (!this.wanted.has(channel)) {
       this.wanted.add(channel);
-      if (this.listener) this.syncListens().catch((error: unknown) => {
-        this.log.warn({ err: error, channel }, "LISTEN failed; polling until the listener reconnects");
-      });
+      if (this.listener)
+        this.syncListens().catch((error: unknown) => {
+          this.log.warn({ err: error, channel }, "LISTEN failed; polling until the listener reconnects");
+        });
     }
     return unsubscribe;
   }
@@ -218,9 +219,11 @@ export class PgNotifier extends InProcessNotifier {
       }
       chunks.push(current);
       for (const chunk of chunks) {
-        this.pool.query("select pg_notify($1, $2)", [`${PG_CHANNEL_PREFIX}${channel}`, chunk]).catch((error: unknown) => {
-          this.log.warn({ err: error, channel }, "NOTIFY failed; other processes will notice by polling");
-        });
+        this.pool
+          .query("select pg_notify($1, $2)", [`${PG_CHANNEL_PREFIX}${channel}`, chunk])
+          .catch((error: unknown) => {
+            this.log.warn({ err: error, channel }, "NOTIFY failed; other processes will notice by polling");
+          });
       }
     }
     this.pending.clear();

@@ -24,7 +24,15 @@ export interface StepEventInput {
   detail: Record<string, unknown> | null;
 }
 
-export const STEP_EVENT_STATUSES = new Set(["pending", "in_progress", "progress", "success", "skipped", "failure", "cancelled"]);
+export const STEP_EVENT_STATUSES = new Set([
+  "pending",
+  "in_progress",
+  "progress",
+  "success",
+  "skipped",
+  "failure",
+  "cancelled",
+]);
 
 export function applyStepEvent(current: JobStepRow | undefined, event: StepEventInput): JobStepRow | undefined {
   const detail = event.detail ?? {};

@@ -74,7 +74,13 @@ export class StepLedger {
     }
     let after = "";
     for (;;) {
-      const rows = await this.database.db.selectFrom("jobs").select("id").where("id", ">", after).orderBy("id").limit(batchSize).execute();
+      const rows = await this.database.db
+        .selectFrom("jobs")
+        .select("id")
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(batchSize)
+        .execute();
       if (rows.length === 0) return;
       yield rows.map((r) => r.id);
       after = rows.at(-1)!.id;
@@ -128,7 +134,9 @@ export class StepLedger {
    * says what would change. Each batch is written in its own short transaction, re-read
    * inside it so a job that moved meanwhile is rebuilt from its newest events.
    */
-  async rebuild(options: { dryRun?: boolean; batchSize?: number; jobIds?: readonly string[] } = {}): Promise<RebuildReport> {
+  async rebuild(
+    options: { dryRun?: boolean; batchSize?: number; jobIds?: readonly string[] } = {},
+  ): Promise<RebuildReport> {
     const dryRun = options.dryRun ?? false;
     const report: RebuildReport = { jobs: 0, changedJobs: 0, changedRows: 0, dryRun, mismatches: [] };
     for await (const ids of this.jobBatches(options.batchSize ?? 500, options.jobIds)) {

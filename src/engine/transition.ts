@@ -132,7 +132,9 @@ export async function applyTransitionStatement(database: Database, t: Transition
   if (t.fence) conditions.push(sql`attempt = ${t.fence.attempt}`, sql`status = 'processing'`);
   if (t.expectStatus) conditions.push(sql`status = ${t.expectStatus}`);
 
-  const ctes = [sql`j as (update jobs set ${sql.join(sets)} where ${sql.join(conditions, sql` and `)} returning version)`];
+  const ctes = [
+    sql`j as (update jobs set ${sql.join(sets)} where ${sql.join(conditions, sql` and `)} returning version)`,
+  ];
   if (t.events.length > 0) {
     const rows = t.events.map(
       (e) =>

@@ -73,7 +73,8 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  */
 export class Worker {
   readonly workerId: string;
-  private readonly opts: Required<Omit<WorkerOptions, "onStepAbandoned" | "workerId">> & Pick<WorkerOptions, "onStepAbandoned">;
+  private readonly opts: Required<Omit<WorkerOptions, "onStepAbandoned" | "workerId">> &
+    Pick<WorkerOptions, "onStepAbandoned">;
   private readonly running = new Map<string, RunningJob>();
   private stopping = false;
   private loopDone: Promise<void> | null = null;
@@ -201,7 +202,12 @@ export class Worker {
     });
   }
 
-  private async runJob(job: ClaimedJob, signal: AbortSignal, reason: () => StopReason | null, stop: (r: StopReason) => void): Promise<void> {
+  private async runJob(
+    job: ClaimedJob,
+    signal: AbortSignal,
+    reason: () => StopReason | null,
+    stop: (r: StopReason) => void,
+  ): Promise<void> {
     const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
     const log = baseLog.child({ jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
     const heartbeat = setInterval(() => {
@@ -222,11 +228,14 @@ export class Worker {
       const pipeline = registry.get(job.row.pipeline);
       for (;;) {
         if (signal.aborted) throw signal.reason;
-        const step = [...job.steps].sort((a, b) => a.position - b.position).find((s) => s.status !== "success" && s.status !== "skipped");
+        const step = [...job.steps]
+          .sort((a, b) => a.position - b.position)
+          .find((s) => s.status !== "success" && s.status !== "skipped");
         if (!step) break;
         current = step.name;
         // The claim already started the first step of this attempt.
-        if (!(step.status === "in_progress" && step.job_attempt === job.row.attempt)) await queue.startStep(job, step.name);
+        if (!(step.status === "in_progress" && step.job_attempt === job.row.attempt))
+          await queue.startStep(job, step.name);
         const handler = pipeline?.handler(step.name);
         const progress = new ProgressWriter(queue, job, step.name, this.opts.progressIntervalMs, (error) => {
           if (error instanceof LeaseLostError) stop("lease_lost");
@@ -234,8 +243,12 @@ export class Worker {
         });
         let result: StepResult | void;
         try {
-          if (!pipeline) throw new DocketError("internal_error", `no pipeline named ${job.row.pipeline}`, { permanent: true });
-          if (!handler) throw new DocketError("internal_error", `pipeline ${pipeline.name} has no handler for step ${step.name}`, { permanent: true });
+          if (!pipeline)
+            throw new DocketError("internal_error", `no pipeline named ${job.row.pipeline}`, { permanent: true });
+          if (!handler)
+            throw new DocketError("internal_error", `pipeline ${pipeline.name} has no handler for step ${step.name}`, {
+              permanent: true,
+            });
           const context = this.context(job, step.name, signal, log, progress);
           result = await raceAbort(handler(context), signal);
           await progress.flush();
@@ -277,7 +290,10 @@ export class Worker {
         } else if (why === "lease_lost") {
           log.warn({ step: current }, "lost the job (lease expired or taken over); its writes are fenced off");
         } else {
-          log.error({ err: error, step: current }, "job runner failed; the lease will expire and the job will be recovered");
+          log.error(
+            { err: error, step: current },
+            "job runner failed; the lease will expire and the job will be recovered",
+          );
         }
       } catch (inner) {
         if (inner instanceof LeaseLostError) log.warn("job changed hands while stopping; nothing written");
@@ -297,7 +313,13 @@ export class Worker {
     }
   }
 
-  private context(job: ClaimedJob, step: string, signal: AbortSignal, log: Logger, progress: ProgressWriter): StepContext {
+  private context(
+    job: ClaimedJob,
+    step: string,
+    signal: AbortSignal,
+    log: Logger,
+    progress: ProgressWriter,
+  ): StepContext {
     const queue = this.opts.queue;
     return {
       jobId: job.row.id,

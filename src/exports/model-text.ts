@@ -18,7 +18,10 @@ export function blockText(block: Block): string {
   if (block.kind === "table" && block.table && block.table.rows.length > 0) {
     return block.table.rows.map((row) => row.join("\t")).join("\n");
   }
-  return block.lines.map(lineText).filter((t) => t !== "").join("\n");
+  return block.lines
+    .map(lineText)
+    .filter((t) => t !== "")
+    .join("\n");
 }
 
 export function pageText(page: Page): string {

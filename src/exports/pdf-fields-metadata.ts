@@ -128,7 +128,10 @@ function existingXmp(doc: PDFDocument): string | null {
   }
 }
 
-const OUR_DESCRIPTION = new RegExp(`[ \\t]*<rdf:Description\\b[^>]*xmlns:${DOCKET_XMP_PREFIX}="${DOCKET_XMP_NAMESPACE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"[^>]*>[\\s\\S]*?</rdf:Description>\\s*`, "g");
+const OUR_DESCRIPTION = new RegExp(
+  `[ \\t]*<rdf:Description\\b[^>]*xmlns:${DOCKET_XMP_PREFIX}="${DOCKET_XMP_NAMESPACE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"[^>]*>[\\s\\S]*?</rdf:Description>\\s*`,
+  "g",
+);
 
 /** `packet` with our description (only ours: the rest is the file's) replaced or added before </rdf:RDF>. */
 export function mergeDocketDescription(packet: string, docketXml: string): string {
@@ -155,8 +158,13 @@ function docketDescription(metadata: FieldsMetadata): string {
   const p = DOCKET_XMP_PREFIX;
   const properties = [`<${p}:document_type>${escapeXml(metadata.document_type)}</${p}:document_type>`];
   if (metadata.template) properties.push(`<${p}:template>${escapeXml(metadata.template)}</${p}:template>`);
-  for (const [name, value] of Object.entries(fieldValues(metadata))) properties.push(`<${p}:${name}>${escapeXml(value)}</${p}:${name}>`);
-  return [`  <rdf:Description rdf:about="" xmlns:${p}="${DOCKET_XMP_NAMESPACE}">`, ...properties.map((line) => `   ${line}`), "  </rdf:Description>"].join("\n");
+  for (const [name, value] of Object.entries(fieldValues(metadata)))
+    properties.push(`<${p}:${name}>${escapeXml(value)}</${p}:${name}>`);
+  return [
+    `  <rdf:Description rdf:about="" xmlns:${p}="${DOCKET_XMP_NAMESPACE}">`,
+    ...properties.map((line) => `   ${line}`),
+    "  </rdf:Description>",
+  ].join("\n");
 }
 
 interface PacketValues {

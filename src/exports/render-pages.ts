@@ -13,7 +13,11 @@ const SLICE_MS = 20;
  * its time, so a 500-page export never holds the main thread for long. Honours `signal`
  * between pages.
  */
-export async function renderPages(pages: readonly Page[], render: (page: Page) => string, options: RenderOptions = {}): Promise<string[]> {
+export async function renderPages(
+  pages: readonly Page[],
+  render: (page: Page) => string,
+  options: RenderOptions = {},
+): Promise<string[]> {
   const out: string[] = [];
   let sliceStart = performance.now();
   for (const page of pages) {

@@ -121,10 +121,15 @@ export async function buildSearchablePdf(
 }
 
 function stampFields(doc: PDFDocument, options: SearchablePdfOptions): void {
-  if (options.fields) applyFieldsMetadata(doc, options.fields, { title: options.title, ...(options.now ? { now: options.now } : {}) });
+  if (options.fields)
+    applyFieldsMetadata(doc, options.fields, { title: options.title, ...(options.now ? { now: options.now } : {}) });
 }
 
-async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: SearchablePdfOptions): Promise<Uint8Array> {
+async function overlayOnPdf(
+  doc: PDFDocument,
+  model: DocumentModel,
+  options: SearchablePdfOptions,
+): Promise<Uint8Array> {
   const pages = doc.getPages();
   const todo = model.pages.map(recognisedText).filter(hasWords);
   let font: OcrTextFont | undefined;
@@ -132,7 +137,10 @@ async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: Sea
     options.signal?.throwIfAborted();
     const pdfPage = pages[page.number - 1];
     if (!pdfPage) {
-      throw new DocketError("validation_error", `model page ${page.number} is not in the PDF (it has ${pages.length} pages)`);
+      throw new DocketError(
+        "validation_error",
+        `model page ${page.number} is not in the PDF (it has ${pages.length} pages)`,
+      );
     }
     font ??= await embedOcrTextFont(doc, options.font);
     const geometry = geometryOf(pdfPage);
@@ -144,7 +152,11 @@ async function overlayOnPdf(doc: PDFDocument, model: DocumentModel, options: Sea
   return doc.save({ useObjectStreams: true });
 }
 
-async function fromImages(model: DocumentModel, images: PageImageProvider, options: SearchablePdfOptions): Promise<Uint8Array> {
+async function fromImages(
+  model: DocumentModel,
+  images: PageImageProvider,
+  options: SearchablePdfOptions,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   if (options.title) doc.setTitle(options.title);
   doc.setProducer("Docket");
@@ -214,7 +226,11 @@ function addInvisibleText(pdfPage: PDFPage, page: Page, geometry: PageGeometry, 
     return pixelToPdf(geometry, 72, dx * sx, dy * sy);
   };
   const fontKey = pdfPage.node.newFontDictionary(font.font.name, font.font.ref);
-  const ops: PDFOperator[] = [beginText(), setFontAndSize(fontKey, 1), setTextRenderingMode(TextRenderingMode.Invisible)];
+  const ops: PDFOperator[] = [
+    beginText(),
+    setFontAndSize(fontKey, 1),
+    setTextRenderingMode(TextRenderingMode.Invisible),
+  ];
   const emHeight = font.ascent - font.descent;
 
   for (const block of page.blocks) {

@@ -16,7 +16,8 @@ export interface HocrExportOptions {
 }
 
 // Everything XML 1.0 does not allow in a document.
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_INVALID =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function xmlEscape(text: string): string {
   return text
@@ -82,13 +83,24 @@ function pageBlock(page: Page, lang: string, imageName: string | undefined): str
 
 export function toHocr(model: DocumentModel, options: HocrExportOptions = {}): string {
   const lang = langAttr(model.languages);
-  return assemble(model, model.pages.map((page) => pageBlock(page, lang, options.imageName)), options);
+  return assemble(
+    model,
+    model.pages.map((page) => pageBlock(page, lang, options.imageName)),
+    options,
+  );
 }
 
 /** `toHocr` for large documents: yields to the event loop between pages. Same output. */
-export async function toHocrAsync(model: DocumentModel, options: HocrExportOptions & RenderOptions = {}): Promise<string> {
+export async function toHocrAsync(
+  model: DocumentModel,
+  options: HocrExportOptions & RenderOptions = {},
+): Promise<string> {
   const lang = langAttr(model.languages);
-  return assemble(model, await renderPages(model.pages, (page) => pageBlock(page, lang, options.imageName), options), options);
+  return assemble(
+    model,
+    await renderPages(model.pages, (page) => pageBlock(page, lang, options.imageName), options),
+    options,
+  );
 }
 
 function assemble(model: DocumentModel, pages: string[], options: HocrExportOptions): string {

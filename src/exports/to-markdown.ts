@@ -67,7 +67,10 @@ function blockHeightRatio(block: Block, page: Page, body: number): number {
 
 function renderTable(rows: string[][]): string {
   const width = Math.max(...rows.map((r) => r.length));
-  const cell = (text: string | undefined): string => escapeInline(text ?? "").replace(/\|/g, "\\|").trim();
+  const cell = (text: string | undefined): string =>
+    escapeInline(text ?? "")
+      .replace(/\|/g, "\\|")
+      .trim();
   const line = (r: string[]): string => `| ${Array.from({ length: width }, (_, i) => cell(r[i])).join(" | ")} |`;
   const [header = [], ...body] = rows;
   return [line(header), `|${" --- |".repeat(width)}`, ...body.map(line)].join("\n");
@@ -116,11 +119,18 @@ function renderBlock(block: Block, page: Page, body: number): string {
 
 export function toMarkdown(model: DocumentModel, options: MarkdownExportOptions = {}): string {
   const body = bodyLineHeightPt(model);
-  return assemble(model.pages, model.pages.map((page) => pageMarkdown(page, body)), options);
+  return assemble(
+    model.pages,
+    model.pages.map((page) => pageMarkdown(page, body)),
+    options,
+  );
 }
 
 /** `toMarkdown` for large documents: yields to the event loop between pages. Same output. */
-export async function toMarkdownAsync(model: DocumentModel, options: MarkdownExportOptions & RenderOptions = {}): Promise<string> {
+export async function toMarkdownAsync(
+  model: DocumentModel,
+  options: MarkdownExportOptions & RenderOptions = {},
+): Promise<string> {
   const body = bodyLineHeightPt(model);
   return assemble(model.pages, await renderPages(model.pages, (page) => pageMarkdown(page, body), options), options);
 }
@@ -150,5 +160,7 @@ function pageMarkdown(page: Page, body: number): string {
 }
 
 function isListBlock(block: Block): boolean {
-  return block.kind === "list_item" || (block.kind !== "heading" && listMarker(block.lines[0]?.words[0]?.text) !== null);
+  return (
+    block.kind === "list_item" || (block.kind !== "heading" && listMarker(block.lines[0]?.words[0]?.text) !== null)
+  );
 }

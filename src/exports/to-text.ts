@@ -19,7 +19,10 @@ export function toPlainText(model: DocumentModel, options: TextExportOptions = {
 }
 
 /** `toPlainText` for large documents: yields to the event loop between pages. Same output. */
-export async function toPlainTextAsync(model: DocumentModel, options: TextExportOptions & RenderOptions = {}): Promise<string> {
+export async function toPlainTextAsync(
+  model: DocumentModel,
+  options: TextExportOptions & RenderOptions = {},
+): Promise<string> {
   return assemble(await renderPages(model.pages, pageText, options), options);
 }
 

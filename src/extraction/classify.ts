@@ -17,14 +17,35 @@ interface Cue {
 }
 
 /** Folded patterns; titles count more when they sit at the top of the first page. */
-const INVOICE_TITLES: readonly RegExp[] = [/\bfaktura\b/, /\b(?:tax )?invoice\b/, /\brechnung\b/, /\bfacture\b/, /\bfactuur\b/, /\bnota (?:ksiegowa|korygujaca)\b/, /\bproforma\b/, /\bcredit note\b/, /\bgutschrift\b/];
-const RECEIPT_TITLES: readonly RegExp[] = [/\bparagon\b/, /\breceipt\b/, /\bkassenbon\b/, /\bquittung\b/, /\bticket de caisse\b/, /\bcash (?:bill|sale)\b/, /\bkassenbeleg\b/];
+const INVOICE_TITLES: readonly RegExp[] = [
+  /\bfaktura\b/,
+  /\b(?:tax )?invoice\b/,
+  /\brechnung\b/,
+  /\bfacture\b/,
+  /\bfactuur\b/,
+  /\bnota (?:ksiegowa|korygujaca)\b/,
+  /\bproforma\b/,
+  /\bcredit note\b/,
+  /\bgutschrift\b/,
+];
+const RECEIPT_TITLES: readonly RegExp[] = [
+  /\bparagon\b/,
+  /\breceipt\b/,
+  /\bkassenbon\b/,
+  /\bquittung\b/,
+  /\bticket de caisse\b/,
+  /\bcash (?:bill|sale)\b/,
+  /\bkassenbeleg\b/,
+];
 const INVOICE_CUES: readonly Cue[] = [
   { pattern: /\b(?:due date|termin platnosci|fallig|echeance|payment terms|zahlungsziel|vervaldatum)\b/, weight: 1 },
   { pattern: /\b(?:iban|nr rachunku|bank account|bankverbindung|swift|bic)\b/, weight: 1 },
   { pattern: /\b(?:nip|ust-?id|vat (?:id|no|reg)|n° tva|tva intra|btw)\b/, weight: 1 },
   { pattern: /\b(?:netto|net amount|total ht|nettobetrag|subtotaal|wartosc netto)\b/, weight: 0.5 },
-  { pattern: /\b(?:data sprzedazy|data wystawienia|invoice date|rechnungsdatum|date de facture|factuurdatum)\b/, weight: 1.5 },
+  {
+    pattern: /\b(?:data sprzedazy|data wystawienia|invoice date|rechnungsdatum|date de facture|factuurdatum)\b/,
+    weight: 1.5,
+  },
 ];
 const RECEIPT_CUES: readonly Cue[] = [
   { pattern: /\b(?:cash|tunai|gotowka|bar|especes)\b/, weight: 1 },
@@ -46,10 +67,12 @@ export function classifyDocument(model: DocumentModel): { type: DocumentType; co
 
   let invoice = 0;
   let receipt = 0;
-  for (const re of INVOICE_TITLES) if (re.test(topText)) invoice += 2.5;
-  else if (re.test(text)) invoice += 1;
-  for (const re of RECEIPT_TITLES) if (re.test(topText)) receipt += 2.5;
-  else if (re.test(text)) receipt += 1;
+  for (const re of INVOICE_TITLES)
+    if (re.test(topText)) invoice += 2.5;
+    else if (re.test(text)) invoice += 1;
+  for (const re of RECEIPT_TITLES)
+    if (re.test(topText)) receipt += 2.5;
+    else if (re.test(text)) receipt += 1;
   for (const cue of INVOICE_CUES) if (cue.pattern.test(text)) invoice += cue.weight;
   for (const cue of RECEIPT_CUES) if (cue.pattern.test(text)) receipt += cue.weight;
 
@@ -68,7 +91,8 @@ export function classifyDocument(model: DocumentModel): { type: DocumentType; co
   const hasTotal = rows.some((r) => TOTAL.test(r));
   const amounts = rows.filter((r) => /\d[.,]\d{2}(?!\d)/.test(r)).length;
   // Neither a total nor amounts: whatever the words, there is nothing to pay.
-  if (amounts === 0 && !hasTotal && invoice < 4) return { type: "other", confidence: round(Math.min(0.9, 0.6 + 0.05 * (4 - Math.max(invoice, receipt)))) };
+  if (amounts === 0 && !hasTotal && invoice < 4)
+    return { type: "other", confidence: round(Math.min(0.9, 0.6 + 0.05 * (4 - Math.max(invoice, receipt)))) };
   const evidence = Math.max(invoice, receipt);
   if (!hasTotal && evidence < 3) return { type: "other", confidence: round(0.5 + 0.1 * (3 - evidence)) };
   if (evidence < 1.5) return { type: "other", confidence: round(0.55 - 0.1 * evidence) };
@@ -82,7 +106,9 @@ export function classifyDocument(model: DocumentModel): { type: DocumentType; co
 function topRows(layout: Layout): string[] {
   const first = layout.pages[0];
   if (!first) return [];
-  return first.rows.filter((r) => r.bbox.y1 < first.height * 0.3).map((r) => foldText(r.segments.map((s) => s.text).join(" ")));
+  return first.rows
+    .filter((r) => r.bbox.y1 < first.height * 0.3)
+    .map((r) => foldText(r.segments.map((s) => s.text).join(" ")));
 }
 
 /** A till roll is tall and narrow, or its text occupies a narrow column of a wide scan. */

@@ -116,7 +116,9 @@ function groupRows(page: Page): Row[] {
   const lines: Row[] = [];
   for (const block of page.blocks) {
     for (const line of block.lines) {
-      const words = line.words.filter((w) => w.text.trim() !== "").map((w) => ({ text: w.text.replace(/\s+/g, " ").trim(), bbox: w.bbox }));
+      const words = line.words
+        .filter((w) => w.text.trim() !== "")
+        .map((w) => ({ text: w.text.replace(/\s+/g, " ").trim(), bbox: w.bbox }));
       if (words.length === 0) continue;
       let y0 = Infinity;
       let y1 = -Infinity;

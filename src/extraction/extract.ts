@@ -8,7 +8,15 @@ import type { LlmExtractor } from "./llm/llm-extractor.js";
 import { extractWithRules } from "./rules/index.js";
 import { applyTemplate, matchTemplate } from "./templates/apply-template.js";
 import type { InvoiceTemplate } from "./templates/template-schema.js";
-import { FIELD_NAMES, type DocumentType, type ExtractionCandidates, type Extraction, type ExtractMode, type Fields, type ReviewThresholds } from "./types.js";
+import {
+  FIELD_NAMES,
+  type DocumentType,
+  type ExtractionCandidates,
+  type Extraction,
+  type ExtractMode,
+  type Fields,
+  type ReviewThresholds,
+} from "./types.js";
 
 /** What extraction may use besides the document: templates, the optional LLM, the review thresholds. */
 export interface ExtractionDeps {
@@ -37,7 +45,12 @@ export async function extractDocument(
   mode: Exclude<ExtractMode, "off">,
   deps: ExtractionDeps,
   signal: AbortSignal,
-): Promise<{ extraction: Extraction; candidates: ExtractionCandidates; ocrConfidence: number | null; trace: ExtractionTrace }> {
+): Promise<{
+  extraction: Extraction;
+  candidates: ExtractionCandidates;
+  ocrConfidence: number | null;
+  trace: ExtractionTrace;
+}> {
   const classified = mode === "auto" ? classifyDocument(model) : { type: mode as DocumentType, confidence: 1 };
   let type: DocumentType = classified.type;
   let typeConfidence = classified.confidence;
@@ -51,7 +64,8 @@ export async function extractDocument(
     type = "invoice";
     typeConfidence = Math.max(typeConfidence, 0.9);
   }
-  let candidates: ExtractionCandidates = type === "other" ? { fields: {}, line_items: [], vat_breakdown: [] } : extractWithRules(model, type);
+  let candidates: ExtractionCandidates =
+    type === "other" ? { fields: {}, line_items: [], vat_breakdown: [] } : extractWithRules(model, type);
   if (template) {
     const fromTemplate = applyTemplate(template, text);
     candidates = preferFirst(fromTemplate, candidates);
@@ -109,7 +123,12 @@ export function preferFirst(first: ExtractionCandidates, second: ExtractionCandi
   for (const name of FIELD_NAMES) {
     const a = first.fields[name];
     const b = second.fields[name];
-    if (a && b && a.value === b.value) fields[name] = { ...a, confidence: round(1 - (1 - a.confidence) * (1 - b.confidence) * 0.5), source: a.source ?? b.source };
+    if (a && b && a.value === b.value)
+      fields[name] = {
+        ...a,
+        confidence: round(1 - (1 - a.confidence) * (1 - b.confidence) * 0.5),
+        source: a.source ?? b.source,
+      };
     else if (a) fields[name] = a;
     else if (b) fields[name] = b;
   }

@@ -4,7 +4,16 @@
  * should look at the document. Pure, and cheap enough to run on every read.
  */
 import { runChecks } from "./checks/index.js";
-import { FIELD_NAMES, REQUIRED_FIELDS, type CheckResult, type DocumentType, type ExtractionCandidates, type FieldName, type Fields, type ReviewThresholds } from "./types.js";
+import {
+  FIELD_NAMES,
+  REQUIRED_FIELDS,
+  type CheckResult,
+  type DocumentType,
+  type ExtractionCandidates,
+  type FieldName,
+  type Fields,
+  type ReviewThresholds,
+} from "./types.js";
 
 /** A field a check failed is never near fine, whatever its producer thought of it. */
 export const FAILED_CHECK_CEILING = 0.3;
@@ -43,7 +52,8 @@ export function judgeExtraction(
     if (failed.has(name)) confidence = Math.min(confidence, FAILED_CHECK_CEILING);
     else {
       const times = confirmations.get(name) ?? 0;
-      if (times > 0 && confidence < CONFIRMED_CEILING) confidence = Math.min(CONFIRMED_CEILING, 1 - (1 - confidence) * CONFIRMED_DOUBT_FACTOR ** times);
+      if (times > 0 && confidence < CONFIRMED_CEILING)
+        confidence = Math.min(CONFIRMED_CEILING, 1 - (1 - confidence) * CONFIRMED_DOUBT_FACTOR ** times);
     }
     fields[name] = { ...field, confidence: round(confidence) };
   }
@@ -51,7 +61,12 @@ export function judgeExtraction(
   return { fields, checks, review_reasons: reviewReasons(fields, checks, type, opts) };
 }
 
-function reviewReasons(fields: Fields, checks: CheckResult[], type: DocumentType, opts: { thresholds: ReviewThresholds; ocrConfidence: number | null }): string[] {
+function reviewReasons(
+  fields: Fields,
+  checks: CheckResult[],
+  type: DocumentType,
+  opts: { thresholds: ReviewThresholds; ocrConfidence: number | null },
+): string[] {
   const reasons: string[] = [];
   if (opts.ocrConfidence !== null && opts.ocrConfidence < opts.thresholds.ocrConfidence) {
     reasons.push(`Low OCR confidence (${Math.round(opts.ocrConfidence)} %)`);

@@ -9,7 +9,13 @@ export function csvHeader(): string {
 }
 
 export function csvRow(filename: string, f: FieldsJson): string {
-  const cells = [f.document_id, filename, f.document_type, ...FIELD_NAMES.map((name) => f.fields[name]?.value ?? ""), f.review.state];
+  const cells = [
+    f.document_id,
+    filename,
+    f.document_type,
+    ...FIELD_NAMES.map((name) => f.fields[name]?.value ?? ""),
+    f.review.state,
+  ];
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 

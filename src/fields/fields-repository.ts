@@ -13,13 +13,24 @@ export type DocumentFieldsRow = Selectable<DocumentFieldsTable>;
  * rejected review until a retry runs the step again).
  */
 const VISIBLE = (eb: ExpressionBuilder<DatabaseSchema, "job_steps">) =>
-  eb.or([eb("job_steps.status", "=", "success"), eb.and([eb("job_steps.status", "=", "failure"), eb("job_steps.error_code", "=", "review_rejected")])]);
+  eb.or([
+    eb("job_steps.status", "=", "success"),
+    eb.and([eb("job_steps.status", "=", "failure"), eb("job_steps.error_code", "=", "review_rejected")]),
+  ]);
 type Db = Database["db"] | Tx;
 
 /** The extraction step's write: one row per job, replaced when the step runs again (a retry). */
 export async function saveExtraction(
   db: Db,
-  row: { jobId: string; documentId: string; ownerId: string; extraction: Extraction; candidates: ExtractionCandidates; ocrConfidence: number | null; now: number },
+  row: {
+    jobId: string;
+    documentId: string;
+    ownerId: string;
+    extraction: Extraction;
+    candidates: ExtractionCandidates;
+    ocrConfidence: number | null;
+    now: number;
+  },
 ): Promise<void> {
   const e = row.extraction;
   const values = {
@@ -54,7 +65,11 @@ export async function saveExtraction(
 }
 
 /** A person's change to the fields (after the checks ran again), in the caller's transaction. */
-export async function updateFields(trx: Tx, jobId: string, set: Partial<Omit<DocumentFieldsRow, "job_id" | "document_id" | "owner_id">>): Promise<void> {
+export async function updateFields(
+  trx: Tx,
+  jobId: string,
+  set: Partial<Omit<DocumentFieldsRow, "job_id" | "document_id" | "owner_id">>,
+): Promise<void> {
   await trx.updateTable("document_fields").set(set).where("job_id", "=", jobId).execute();
 }
 
@@ -66,7 +81,9 @@ export async function updateFields(trx: Tx, jobId: string, set: Partial<Omit<Doc
 export async function findVisibleExtraction(db: Db, jobId: string): Promise<DocumentFieldsRow | undefined> {
   return db
     .selectFrom("document_fields")
-    .innerJoin("job_steps", (join) => join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"))
+    .innerJoin("job_steps", (join) =>
+      join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"),
+    )
     .selectAll("document_fields")
     .where("document_fields.job_id", "=", jobId)
     .where((eb) => VISIBLE(eb))
@@ -74,14 +91,19 @@ export async function findVisibleExtraction(db: Db, jobId: string): Promise<Docu
 }
 
 /** Extractions of many jobs at once (the CSV export, the review queue), visible ones only. */
-export async function findVisibleExtractions(db: Db, jobIds: readonly string[]): Promise<Map<string, DocumentFieldsRow>> {
+export async function findVisibleExtractions(
+  db: Db,
+  jobIds: readonly string[],
+): Promise<Map<string, DocumentFieldsRow>> {
   const out = new Map<string, DocumentFieldsRow>();
   for (let i = 0; i < jobIds.length; i += 500) {
     const chunk = jobIds.slice(i, i + 500);
     if (chunk.length === 0) continue;
     const rows = await db
       .selectFrom("document_fields")
-      .innerJoin("job_steps", (join) => join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"))
+      .innerJoin("job_steps", (join) =>
+        join.onRef("job_steps.job_id", "=", "document_fields.job_id").on("job_steps.name", "=", "extract_fields"),
+      )
       .selectAll("document_fields")
       .where("document_fields.job_id", "in", chunk)
       .where((eb) => VISIBLE(eb))

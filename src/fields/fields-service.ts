@@ -11,7 +11,11 @@ import type { FieldsJson } from "./fields-types.js";
 import { fieldsToJson } from "./fields-view.js";
 
 /** A document in the review queue, with why and since when it waits. */
-export type ReviewQueueItem = DocumentJson & { review_reason: string; waiting_since: string; document_type: DocumentType | null };
+export type ReviewQueueItem = DocumentJson & {
+  review_reason: string;
+  waiting_since: string;
+  document_type: DocumentType | null;
+};
 
 /** Reading fields: one document's, a job's (for its result), the review queue and the CSV export. */
 export class FieldsService {
@@ -24,11 +28,21 @@ export class FieldsService {
   /** The document's fields: its latest job's extraction; 409 not_ready while there is none. */
   async get(scope: Scope, documentId: string): Promise<FieldsJson> {
     const document = await this.documents.get(scope, documentId);
-    if (!document.latest_job_id) throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
+    if (!document.latest_job_id)
+      throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
     const fields = await this.forJob(document.latest_job_id);
     if (!fields) {
-      const job = await this.database.db.selectFrom("jobs").select("status").where("id", "=", document.latest_job_id).executeTakeFirst();
-      throw new DocketError("not_ready", job?.status === "completed" ? "this document's job did not extract fields (extract: off)" : `fields are not extracted yet (the job is ${job?.status ?? "gone"})`);
+      const job = await this.database.db
+        .selectFrom("jobs")
+        .select("status")
+        .where("id", "=", document.latest_job_id)
+        .executeTakeFirst();
+      throw new DocketError(
+        "not_ready",
+        job?.status === "completed"
+          ? "this document's job did not extract fields (extract: off)"
+          : `fields are not extracted yet (the job is ${job?.status ?? "gone"})`,
+      );
     }
     return fields;
   }
@@ -43,7 +57,11 @@ export class FieldsService {
   }
 
   /** Documents waiting for a person, the longest-waiting first. */
-  async reviewQueue(scope: Scope, page: number, pageSize: number): Promise<{ items: ReviewQueueItem[]; total: number }> {
+  async reviewQueue(
+    scope: Scope,
+    page: number,
+    pageSize: number,
+  ): Promise<{ items: ReviewQueueItem[]; total: number }> {
     let base = this.database.db
       .selectFrom("documents")
       .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
@@ -62,7 +80,10 @@ export class FieldsService {
       base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
     const documents = await this.documents.toJson(rows);
-    const types = await findVisibleExtractions(this.database.db, rows.map((r) => r.latest_job_id!));
+    const types = await findVisibleExtractions(
+      this.database.db,
+      rows.map((r) => r.latest_job_id!),
+    );
     const items = documents.map((d, i) => {
       const row = rows[i]!;
       return {
@@ -100,7 +121,10 @@ export class FieldsService {
         }
         const docs = await query.orderBy("documents.id").limit(pageSize).execute();
         if (docs.length === 0) return;
-        const extractions = await findVisibleExtractions(database.db, docs.map((d) => d.latest_job_id!));
+        const extractions = await findVisibleExtractions(
+          database.db,
+          docs.map((d) => d.latest_job_id!),
+        );
         for (const doc of docs) {
           const row = extractions.get(doc.latest_job_id!);
           if (row) yield csvRow(doc.filename, fieldsToJson(row, Number(doc.version), thresholds));

@@ -1,5 +1,13 @@
 import { judgeExtraction } from "../extraction/judge.js";
-import type { CheckResult, DocumentType, ExtractionCandidates, Fields, LineItem, ReviewThresholds, VatBreakdownRow } from "../extraction/types.js";
+import type {
+  CheckResult,
+  DocumentType,
+  ExtractionCandidates,
+  Fields,
+  LineItem,
+  ReviewThresholds,
+  VatBreakdownRow,
+} from "../extraction/types.js";
 import type { DocumentFieldsRow } from "./fields-repository.js";
 import type { FieldsJson, ReviewState } from "./fields-types.js";
 
@@ -21,7 +29,10 @@ export function candidatesOf(row: DocumentFieldsRow): ExtractionCandidates {
 export function fieldsToJson(row: DocumentFieldsRow, version: number, thresholds: ReviewThresholds): FieldsJson {
   const candidates = candidatesOf(row);
   const type = row.document_type as DocumentType;
-  const judged = judgeExtraction(candidates, type, { thresholds, ocrConfidence: row.ocr_confidence === null ? null : Number(row.ocr_confidence) });
+  const judged = judgeExtraction(candidates, type, {
+    thresholds,
+    ocrConfidence: row.ocr_confidence === null ? null : Number(row.ocr_confidence),
+  });
   return {
     document_id: row.document_id,
     job_id: row.job_id,
@@ -45,7 +56,12 @@ export function fieldsToJson(row: DocumentFieldsRow, version: number, thresholds
 }
 
 /** The stored judgement columns for a set of candidates (kept for lists; reads judge again). */
-export function judgementColumns(candidates: ExtractionCandidates, type: DocumentType, ocrConfidence: number | null, thresholds: ReviewThresholds) {
+export function judgementColumns(
+  candidates: ExtractionCandidates,
+  type: DocumentType,
+  ocrConfidence: number | null,
+  thresholds: ReviewThresholds,
+) {
   const judged = judgeExtraction(candidates, type, { thresholds, ocrConfidence });
   return {
     checks: JSON.stringify(judged.checks satisfies CheckResult[]),

@@ -5,7 +5,15 @@ import { applyTransition, type EventInput, type JobRef } from "../engine/transit
 import type { JobRow } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { normalizeField } from "../extraction/normalize/index.js";
-import { FIELD_NAMES, isFieldName, type DocumentType, type Field, type FieldName, type FieldSource, type ReviewThresholds } from "../extraction/types.js";
+import {
+  FIELD_NAMES,
+  isFieldName,
+  type DocumentType,
+  type Field,
+  type FieldName,
+  type FieldSource,
+  type ReviewThresholds,
+} from "../extraction/types.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
 import { findVisibleExtraction, updateFields, type DocumentFieldsRow } from "./fields-repository.js";
@@ -45,7 +53,8 @@ export class ReviewService {
         errors.push({ field: `fields.${name}`, message: `unknown field; fields are ${FIELD_NAMES.join(", ")}` });
         continue;
       }
-      const { value, source } = typeof change === "object" && change !== null ? change : { value: change, source: undefined };
+      const { value, source } =
+        typeof change === "object" && change !== null ? change : { value: change, source: undefined };
       if (value === null || value.trim() === "") {
         out.set(name, { value: null, raw: null, source: undefined });
         continue;
@@ -55,14 +64,25 @@ export class ReviewService {
       else out.set(name, { value: normalized.value, raw: value.trim(), source });
     }
     if (errors.length > 0) {
-      throw new DocketError("validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { details: { errors, fields: errors.map((e) => e.field) } });
+      throw new DocketError("validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), {
+        details: { errors, fields: errors.map((e) => e.field) },
+      });
     }
-    if (out.size === 0) throw new DocketError("validation_error", "no fields to change", { details: { fields: ["fields"] } });
+    if (out.size === 0)
+      throw new DocketError("validation_error", "no fields to change", { details: { fields: ["fields"] } });
     return out;
   }
 
-  async correct(scope: Scope, who: Reviewer, documentId: string, expectedVersion: string | null, changes: Record<string, FieldChange>, documentType?: DocumentType): Promise<FieldsJson> {
-    const normalized: NormalizedChanges = Object.keys(changes).length === 0 && documentType ? new Map() : this.normalizeChanges(changes);
+  async correct(
+    scope: Scope,
+    who: Reviewer,
+    documentId: string,
+    expectedVersion: string | null,
+    changes: Record<string, FieldChange>,
+    documentType?: DocumentType,
+  ): Promise<FieldsJson> {
+    const normalized: NormalizedChanges =
+      Object.keys(changes).length === 0 && documentType ? new Map() : this.normalizeChanges(changes);
     const json = await writeTransaction(this.database, async (trx) => {
       const { job, row } = await this.lockReviewable(trx, scope, documentId, expectedVersion);
       const candidates = candidatesOf(row);
@@ -84,11 +104,27 @@ export class ReviewService {
           };
           candidates.fields[name] = field;
         }
-        events.push(event(job, now, "fields_updated", `${who.email} changed ${name}`, { field: name, old: old?.value ?? null, new: change.value, by: who.email, by_id: who.userId }));
+        events.push(
+          event(job, now, "fields_updated", `${who.email} changed ${name}`, {
+            field: name,
+            old: old?.value ?? null,
+            new: change.value,
+            by: who.email,
+            by_id: who.userId,
+          }),
+        );
       }
       const type = documentType ?? (row.document_type as DocumentType);
       if (type !== row.document_type) {
-        events.push(event(job, now, "fields_updated", `${who.email} changed document_type`, { field: "document_type", old: row.document_type, new: type, by: who.email, by_id: who.userId }));
+        events.push(
+          event(job, now, "fields_updated", `${who.email} changed document_type`, {
+            field: "document_type",
+            old: row.document_type,
+            new: type,
+            by: who.email,
+            by_id: who.userId,
+          }),
+        );
       }
       if (events.length === 0) return fieldsToJson(row, Number(job.version), this.thresholds);
       const judged = judgementColumns(candidates, type, nullableNumber(row.ocr_confidence), this.thresholds);
@@ -100,7 +136,16 @@ export class ReviewService {
         jobSet: { updated_at: now, ...(inReview ? { review_reason: reviewMessage(judged.reasons, who.email) } : {}) },
         events,
       });
-      const set = { document_type: type, ...(type !== row.document_type ? { type_confidence: 1 } : {}), fields: JSON.stringify(candidates.fields), checks: judged.checks, review_reasons: judged.review_reasons, needs_review: judged.needs_review, updated_at: now, version };
+      const set = {
+        document_type: type,
+        ...(type !== row.document_type ? { type_confidence: 1 } : {}),
+        fields: JSON.stringify(candidates.fields),
+        checks: judged.checks,
+        review_reasons: judged.review_reasons,
+        needs_review: judged.needs_review,
+        updated_at: now,
+        version,
+      };
       await updateFields(trx, row.job_id, set);
       return fieldsToJson({ ...row, ...set }, version, this.thresholds);
     });
@@ -108,7 +153,14 @@ export class ReviewService {
     return json;
   }
 
-  async decide(scope: Scope, who: Reviewer, documentId: string, decision: ReviewDecision, note: string | null, expectedVersion: string | null = null): Promise<FieldsJson> {
+  async decide(
+    scope: Scope,
+    who: Reviewer,
+    documentId: string,
+    decision: ReviewDecision,
+    note: string | null,
+    expectedVersion: string | null = null,
+  ): Promise<FieldsJson> {
     const json = await writeTransaction(this.database, async (trx) => {
       const { job, row, steps } = await this.lockReviewable(trx, scope, documentId, expectedVersion);
       const now = Date.now();
@@ -124,7 +176,14 @@ export class ReviewService {
       } else {
         version = await this.reject(trx, job, steps, now, who, note, detail);
       }
-      const set = { review_state: decision === "approve" ? "approved" : "rejected", review_by: who.email, review_at: now, review_note: note, updated_at: now, version };
+      const set = {
+        review_state: decision === "approve" ? "approved" : "rejected",
+        review_by: who.email,
+        review_at: now,
+        review_note: note,
+        updated_at: now,
+        version,
+      };
       await updateFields(trx, row.job_id, set);
       return fieldsToJson({ ...row, ...set }, version, this.thresholds);
     });
@@ -139,7 +198,15 @@ export class ReviewService {
    * rule) and rewrites the outputs, without OCR running again. The step rows change exactly as
    * the folded events say (step-events.ts), so the ledger's rebuild agrees.
    */
-  private async reject(trx: Tx, job: JobRow, steps: StepRow[], now: number, who: Reviewer, note: string | null, detail: Record<string, unknown>): Promise<number> {
+  private async reject(
+    trx: Tx,
+    job: JobRow,
+    steps: StepRow[],
+    now: number,
+    who: Reviewer,
+    note: string | null,
+    detail: Record<string, unknown>,
+  ): Promise<number> {
     const message = `Rejected in review by ${who.email}${note ? `: ${note}` : ""}`;
     const error = { code: "review_rejected", message };
     const extract = steps.find((s) => s.name === "extract_fields");
@@ -147,10 +214,26 @@ export class ReviewService {
     return applyTransition(trx, {
       job: refOf(job),
       expectStatus: "completed",
-      jobSet: { status: "failed", error_code: error.code, error_message: message, review_reason: null, updated_at: now },
+      jobSet: {
+        status: "failed",
+        error_code: error.code,
+        error_message: message,
+        review_reason: null,
+        updated_at: now,
+      },
       stepSets: [
-        ...(extract ? [{ name: extract.name, set: { status: "failure", finished_at: now, error_code: error.code, error_message: message } }] : []),
-        ...later.map((s) => ({ name: s.name, set: { status: "pending", finished_at: null, progress_done: 0, progress_total: 0 } })),
+        ...(extract
+          ? [
+              {
+                name: extract.name,
+                set: { status: "failure", finished_at: now, error_code: error.code, error_message: message },
+              },
+            ]
+          : []),
+        ...later.map((s) => ({
+          name: s.name,
+          set: { status: "pending", finished_at: null, progress_done: 0, progress_total: 0 },
+        })),
       ],
       events: [
         ...(extract ? [event(job, now, "failure", message, { error, review: detail }, extract.name)] : []),
@@ -165,38 +248,96 @@ export class ReviewService {
    * fields whose review is still pending can be corrected or decided on: a running job is
    * about to replace them, a failed one has none to stand behind, and a decision is final.
    */
-  private async lockReviewable(trx: Tx, scope: Scope, documentId: string, expectedVersion: string | null): Promise<{ job: JobRow; row: DocumentFieldsRow; steps: StepRow[] }> {
-    let doc = trx.selectFrom("documents").select(["id", "latest_job_id"]).where("id", "=", documentId).where("deleted_at", "is", null);
+  private async lockReviewable(
+    trx: Tx,
+    scope: Scope,
+    documentId: string,
+    expectedVersion: string | null,
+  ): Promise<{ job: JobRow; row: DocumentFieldsRow; steps: StepRow[] }> {
+    let doc = trx
+      .selectFrom("documents")
+      .select(["id", "latest_job_id"])
+      .where("id", "=", documentId)
+      .where("deleted_at", "is", null);
     if (!scope.admin) doc = doc.where("owner_id", "=", scope.userId);
     const document = await doc.executeTakeFirst();
     if (!document) throw new DocketError("not_found", "document not found");
-    if (!document.latest_job_id) throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
+    if (!document.latest_job_id)
+      throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
     let jobQuery = trx.selectFrom("jobs").selectAll().where("id", "=", document.latest_job_id);
     if (this.database.dialect === "postgres") jobQuery = jobQuery.forUpdate();
     const job = await jobQuery.executeTakeFirstOrThrow();
     const row = await findVisibleExtraction(trx, job.id);
-    if (!row) throw new DocketError("not_ready", job.status === "completed" ? "this document's job did not extract fields (extract: off)" : `fields are not extracted yet (the job is ${job.status})`);
+    if (!row)
+      throw new DocketError(
+        "not_ready",
+        job.status === "completed"
+          ? "this document's job did not extract fields (extract: off)"
+          : `fields are not extracted yet (the job is ${job.status})`,
+      );
     if (expectedVersion !== null && String(job.version) !== expectedVersion) {
-      throw new DocketError("version_mismatch", `the fields changed since version ${expectedVersion} (now ${job.version}); read them again`, { details: { version: Number(job.version) } });
+      throw new DocketError(
+        "version_mismatch",
+        `the fields changed since version ${expectedVersion} (now ${job.version}); read them again`,
+        { details: { version: Number(job.version) } },
+      );
     }
-    if (job.status !== "completed") throw new DocketError("not_reviewable", `the document's job is ${job.status}; only a completed job's fields can be reviewed`);
+    if (job.status !== "completed")
+      throw new DocketError(
+        "not_reviewable",
+        `the document's job is ${job.status}; only a completed job's fields can be reviewed`,
+      );
     // A decision is final for this job: fields a person approved do not change under them
     // afterwards. Processing the document again starts a new review.
     if (row.review_state !== "pending") {
-      throw new DocketError("not_reviewable", `the fields were already ${row.review_state} by ${row.review_by ?? "someone"}; submit the document again to review it anew`);
+      throw new DocketError(
+        "not_reviewable",
+        `the fields were already ${row.review_state} by ${row.review_by ?? "someone"}; submit the document again to review it anew`,
+      );
     }
-    const steps = await trx.selectFrom("job_steps").select(["name", "position"]).where("job_id", "=", job.id).orderBy("position").execute();
+    const steps = await trx
+      .selectFrom("job_steps")
+      .select(["name", "position"])
+      .where("job_id", "=", job.id)
+      .orderBy("position")
+      .execute();
     return { job, row, steps };
   }
 }
 
 type StepRow = { name: string; position: number };
-type NormalizedChanges = Map<FieldName, { value: string | null; raw: string | null; source: FieldSource | null | undefined }>;
+type NormalizedChanges = Map<
+  FieldName,
+  { value: string | null; raw: string | null; source: FieldSource | null | undefined }
+>;
 
-const refOf = (job: JobRow): JobRef => ({ id: job.id, documentId: job.document_id, ownerId: job.owner_id, batchId: job.batch_id });
+const refOf = (job: JobRow): JobRef => ({
+  id: job.id,
+  documentId: job.document_id,
+  ownerId: job.owner_id,
+  batchId: job.batch_id,
+});
 
-function event(job: JobRow, now: number, status: string, message: string, detail: Record<string, unknown>, step: string | null = null): EventInput {
-  return { jobId: job.id, documentId: job.document_id, ownerId: job.owner_id, batchId: job.batch_id, step, status, message, detail, attempt: job.attempt, createdAt: now };
+function event(
+  job: JobRow,
+  now: number,
+  status: string,
+  message: string,
+  detail: Record<string, unknown>,
+  step: string | null = null,
+): EventInput {
+  return {
+    jobId: job.id,
+    documentId: job.document_id,
+    ownerId: job.owner_id,
+    batchId: job.batch_id,
+    step,
+    status,
+    message,
+    detail,
+    attempt: job.attempt,
+    createdAt: now,
+  };
 }
 
 function reviewMessage(reasons: string[], by: string): string {

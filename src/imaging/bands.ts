@@ -16,7 +16,10 @@ export interface Band {
 
 /** Ink per row (dark pixels), from a grey decode done by sharp. */
 async function rowInk(image: RasterImage): Promise<Uint32Array> {
-  const { data, info } = await sharp(image.png, { limitInputPixels: false }).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image.png, { limitInputPixels: false })
+    .toColourspace("b-w")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const ink = new Uint32Array(info.height);
   for (let y = 0; y < info.height; y++) {
     let count = 0;

@@ -75,15 +75,20 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
     if (!Number.isInteger(index) || index < 0 || index >= pageCount) {
       throw new DocketError("validation_error", `page index ${index} is outside 0..${pageCount - 1}`);
     }
-    const input = (): sharp.Sharp => sharp(bytes, { page: index, pages: 1, limitInputPixels: maxInputPixels, failOn: "none" });
+    const input = (): sharp.Sharp =>
+      sharp(bytes, { page: index, pages: 1, limitInputPixels: maxInputPixels, failOn: "none" });
     let pageMeta: sharp.Metadata;
     try {
       pageMeta = await input().metadata();
     } catch (error) {
       if (isSharpBombError(error)) {
-        throw new DocketError("image_too_large", `image page ${index + 1} exceeds the pixel limit of ${maxInputPixels}`, {
-          cause: error,
-        });
+        throw new DocketError(
+          "image_too_large",
+          `image page ${index + 1} exceeds the pixel limit of ${maxInputPixels}`,
+          {
+            cause: error,
+          },
+        );
       }
       throw new DocketError("corrupt_file", `image page ${index + 1} could not be read: ${(error as Error).message}`, {
         cause: error,
@@ -95,7 +100,10 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
     const rawW = pageMeta.width ?? 0;
     const rawH = pageMeta.pageHeight ?? pageMeta.height ?? 0;
     if (rawW * rawH > maxInputPixels) {
-      throw new DocketError("image_too_large", `image page ${index + 1} has ${rawW}×${rawH} pixels, above the limit of ${maxInputPixels}`);
+      throw new DocketError(
+        "image_too_large",
+        `image page ${index + 1} has ${rawW}×${rawH} pixels, above the limit of ${maxInputPixels}`,
+      );
     }
     const width0 = swap ? rawH : rawW;
     const height0 = swap ? rawW : rawH;
@@ -113,12 +121,13 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
       });
     }
     // Paper is white: transparent pixels become white, not black.
-    if (pageMeta.hasAlpha === true && (pageMeta.channels ?? 0) <= 4) pipeline = pipeline.flatten({ background: "#ffffff" });
+    if (pageMeta.hasAlpha === true && (pageMeta.channels ?? 0) <= 4)
+      pipeline = pipeline.flatten({ background: "#ffffff" });
     pipeline = colour === "grey" ? pipeline.toColourspace("b-w") : pipeline.toColourspace("srgb");
     try {
       const { data, info } = await pipeline
         .png({ compressionLevel: 1, adaptiveFiltering: false })
-        
+
         .toBuffer({ resolveWithObject: true });
       return {
         png: withPngDensity(data, dpi),
@@ -133,9 +142,13 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
       if (isSharpBombError(error)) {
         throw new DocketError("image_too_large", `image page ${index + 1} exceeds the pixel limit`, { cause: error });
       }
-      throw new DocketError("corrupt_file", `image page ${index + 1} could not be decoded: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new DocketError(
+        "corrupt_file",
+        `image page ${index + 1} could not be decoded: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   };
 

@@ -39,9 +39,9 @@ export interface LargeImagePage {
 async function inflateSamples(image: PlacedImage, outChannels: 1 | 3): Promise<Buffer> {
   const pixels = image.width * image.height;
   const out = Buffer.alloc(pixels * outChannels, 255);
-  const inflater = Readable.from([Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength)]).pipe(
-    createInflate(),
-  );
+  const inflater = Readable.from([
+    Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength),
+  ]).pipe(createInflate());
   const grey = outChannels === 1 && image.channels === 3;
   let carry = Buffer.alloc(0);
   let pos = 0; // samples written to `out`
@@ -104,7 +104,9 @@ export async function renderLargeImagePage(request: LargeImagePageRequest): Prom
     page = await pipeline.raw().toBuffer();
   }
   // Second pass: sharp rotates before it resizes, so /Rotate is applied to the composed page.
-  const rotated = sharp(page, { raw: { width: pageW, height: pageH, channels }, limitInputPixels: false }).rotate(request.rotate);
+  const rotated = sharp(page, { raw: { width: pageW, height: pageH, channels }, limitInputPixels: false }).rotate(
+    request.rotate,
+  );
   const quarter = request.rotate % 180 !== 0;
   const png = await rotated.png({ compressionLevel: 3, adaptiveFiltering: false }).toBuffer();
   return { png, width: quarter ? pageH : pageW, height: quarter ? pageW : pageH };

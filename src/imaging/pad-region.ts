@@ -22,10 +22,16 @@ export interface RgbaRegion {
 /** Pad a rendered region with white and encode it as a grey PNG (the page may be colour on a coloured background). */
 export async function padRegion(region: RgbaRegion): Promise<PaddedRegion> {
   const margin = Math.max(1, Math.round(region.dpi * MARGIN_INCHES));
-  const { data, info } = await sharp(region.rgba, { raw: { width: region.width, height: region.height, channels: 4 }, limitInputPixels: false })
+  const { data, info } = await sharp(region.rgba, {
+    raw: { width: region.width, height: region.height, channels: 4 },
+    limitInputPixels: false,
+  })
     .extend({ top: margin, bottom: margin, left: margin, right: margin, background: "#ffffff" })
     .toColourspace("b-w")
     .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer({ resolveWithObject: true });
-  return { image: { png: withPngDensity(data, region.dpi), width: info.width, height: info.height, dpi: region.dpi }, margin };
+  return {
+    image: { png: withPngDensity(data, region.dpi), width: info.width, height: info.height, dpi: region.dpi },
+    margin,
+  };
 }

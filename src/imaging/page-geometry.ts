@@ -25,7 +25,7 @@ export function rotatedSize(size: Size, rotation: number): Size {
 
 /** 0/90/180/270 for any multiple of 90 (negative or > 360 included). */
 export function normalizeRotation(rotation: number): number {
-  const r = ((Math.round(rotation / 90) * 90) % 360 + 360) % 360;
+  const r = (((Math.round(rotation / 90) * 90) % 360) + 360) % 360;
   return r;
 }
 

@@ -47,12 +47,12 @@ export interface RenderedPage {
   pdfRotate: number;
 }
 
-
 /** Classify pdfjs's exceptions (plain objects with a `name`) into Docket's permanent error codes. */
 export function classifyPdfError(error: unknown): DocketError {
   if (error instanceof DocketError) return error;
   const name = typeof error === "object" && error !== null && "name" in error ? String(error.name) : "";
-  const message = typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error);
+  const message =
+    typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error);
   if (name === "PasswordException") {
     return new DocketError("encrypted_pdf", "the PDF is encrypted and needs a password", { cause: error });
   }
@@ -146,7 +146,13 @@ export class PdfPageRenderer {
           dpi: fit.dpi,
           colour,
         });
-        return { ...out, png: withPngDensity(out.png, fit.dpi), dpi: fit.dpi, requestedDpi: request.dpi, pdfRotate: page.rotate };
+        return {
+          ...out,
+          png: withPngDensity(out.png, fit.dpi),
+          dpi: fit.dpi,
+          requestedDpi: request.dpi,
+          pdfRotate: page.rotate,
+        };
       }
       const viewport = page.getViewport({ scale: fit.dpi / 72 });
       const width = Math.ceil(viewport.width);

@@ -32,7 +32,11 @@ export function serializeError(error: unknown): SerializedError {
 
 export function deserializeError(error: SerializedError): DocketError {
   if (error.code !== undefined) {
-    return new DocketError(error.code, error.message, error.permanent === undefined ? {} : { permanent: error.permanent });
+    return new DocketError(
+      error.code,
+      error.message,
+      error.permanent === undefined ? {} : { permanent: error.permanent },
+    );
   }
   return new DocketError("internal_error", `${error.name}: ${error.message}`, { permanent: false });
 }

@@ -35,6 +35,7 @@ async function handle(message: RenderWorkerRequest): Promise<ResponseValue> {
 port.on("message", (message: RenderWorkerRequest) => {
   handle(message).then(
     (value) => port.postMessage({ id: message.id, ok: true, value } satisfies RenderWorkerResponse),
-    (error: unknown) => port.postMessage({ id: message.id, ok: false, error: serializeError(error) } satisfies RenderWorkerResponse),
+    (error: unknown) =>
+      port.postMessage({ id: message.id, ok: false, error: serializeError(error) } satisfies RenderWorkerResponse),
   );
 });

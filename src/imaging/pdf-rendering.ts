@@ -64,8 +64,11 @@ class WorkerRenderHandle implements PdfRenderHandle {
     else waiter.reject(deserializeError(response.error));
   };
   private readonly onError = (error: Error): void =>
-    this.fail(new DocketError("internal_error", `render worker crashed: ${error.message}`, { cause: error, permanent: false }));
-  private readonly onExit = (code: number): void => this.fail(new DocketError("internal_error", `render worker exited (code ${code})`, { permanent: false }));
+    this.fail(
+      new DocketError("internal_error", `render worker crashed: ${error.message}`, { cause: error, permanent: false }),
+    );
+  private readonly onExit = (code: number): void =>
+    this.fail(new DocketError("internal_error", `render worker exited (code ${code})`, { permanent: false }));
 
   constructor(private readonly worker: Worker) {
     worker.ref();
@@ -114,7 +117,14 @@ class WorkerRenderHandle implements PdfRenderHandle {
     );
     // Buffers arrive as plain Uint8Arrays after crossing the thread boundary.
     const png = Buffer.from(page.png.buffer, page.png.byteOffset, page.png.byteLength);
-    return { png, width: page.width, height: page.height, dpi: page.dpi, requestedDpi: page.requestedDpi, pdfRotate: page.pdfRotate };
+    return {
+      png,
+      width: page.width,
+      height: page.height,
+      dpi: page.dpi,
+      requestedDpi: page.requestedDpi,
+      pdfRotate: page.pdfRotate,
+    };
   }
 
   async close(): Promise<void> {

@@ -40,7 +40,10 @@ let loading: Promise<PdfjsModule> | undefined;
 /** pdf.js (legacy build) with its worker on this thread, imported once per thread. */
 export function importPdfjs(): Promise<PdfjsModule> {
   loading ??= (async () => {
-    const [pdfjs, worker] = await Promise.all([import("pdfjs-dist/legacy/build/pdf.mjs"), import("pdfjs-dist/legacy/build/pdf.worker.mjs")]);
+    const [pdfjs, worker] = await Promise.all([
+      import("pdfjs-dist/legacy/build/pdf.mjs"),
+      import("pdfjs-dist/legacy/build/pdf.worker.mjs"),
+    ]);
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
     restoreNativeBuiltins();
     return pdfjs;

@@ -69,12 +69,14 @@ function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 function tidy(text: string): string {
-  return text
-    .replace(INVISIBLE, "")
-    .replace(FORBIDDEN, "_")
-    .replace(/\s+/gu, " ")
-    // Leading dots hide files (".htaccess"); trailing dots and spaces are dropped by Windows.
-    .replace(/^[\s.]+|[\s.]+$/gu, "");
+  return (
+    text
+      .replace(INVISIBLE, "")
+      .replace(FORBIDDEN, "_")
+      .replace(/\s+/gu, " ")
+      // Leading dots hide files (".htaccess"); trailing dots and spaces are dropped by Windows.
+      .replace(/^[\s.]+|[\s.]+$/gu, "")
+  );
 }
 
 function fixExtension(base: string, ext: string, mime: SupportedMimeType | undefined): { base: string; ext: string } {

@@ -113,8 +113,12 @@ function normalizeUploadError(error: unknown, signal: AbortSignal | undefined): 
   if (error instanceof DocketError) return error;
   if (signal?.aborted && isAbortError(error)) return signal.reason ?? error;
   if (isAbortError(error)) return error;
-  return new DocketError("transient_error", `storing the upload failed: ${String((error as Error)?.message ?? error)}`, {
-    cause: error,
-    permanent: false,
-  });
+  return new DocketError(
+    "transient_error",
+    `storing the upload failed: ${String((error as Error)?.message ?? error)}`,
+    {
+      cause: error,
+      permanent: false,
+    },
+  );
 }

@@ -64,12 +64,17 @@ export class JobService {
 
   private pipeline() {
     const pipeline = this.registry.get(OCR_PIPELINE);
-    if (!pipeline) throw new DocketError("transient_error", "the OCR pipeline is not available on this server", { status: 503 });
+    if (!pipeline)
+      throw new DocketError("transient_error", "the OCR pipeline is not available on this server", { status: 503 });
     return pipeline;
   }
 
   private async liveDocuments(scope: Scope, ids: readonly string[]) {
-    let query = this.database.db.selectFrom("documents").select(["id", "owner_id"]).where("id", "in", [...new Set(ids)]).where("deleted_at", "is", null);
+    let query = this.database.db
+      .selectFrom("documents")
+      .select(["id", "owner_id"])
+      .where("id", "in", [...new Set(ids)])
+      .where("deleted_at", "is", null);
     if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
     return query.execute();
   }
@@ -86,9 +91,15 @@ export class JobService {
   }
 
   /** All or nothing: every document must exist and be the caller's, and all jobs are created in one transaction. */
-  async submitBatch(scope: Scope, documentIds: readonly string[], input: SubmitOptions): Promise<{ batch_id: string; jobs: JobJson[] }> {
+  async submitBatch(
+    scope: Scope,
+    documentIds: readonly string[],
+    input: SubmitOptions,
+  ): Promise<{ batch_id: string; jobs: JobJson[] }> {
     if (documentIds.length === 0 || documentIds.length > MAX_BATCH) {
-      throw new DocketError("validation_error", `a batch has 1 to ${MAX_BATCH} documents`, { details: { fields: ["document_ids"] } });
+      throw new DocketError("validation_error", `a batch has 1 to ${MAX_BATCH} documents`, {
+        details: { fields: ["document_ids"] },
+      });
     }
     const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
     return { batch_id: batchId!, jobs: batch };
@@ -97,7 +108,9 @@ export class JobService {
   private async enqueueMany(scope: Scope, documentIds: readonly string[], input: SubmitOptions, asBatch: boolean) {
     const unique = [...new Set(documentIds)];
     if (unique.length !== documentIds.length) {
-      throw new DocketError("validation_error", "document_ids contains duplicates", { details: { fields: ["document_ids"] } });
+      throw new DocketError("validation_error", "document_ids contains duplicates", {
+        details: { fields: ["document_ids"] },
+      });
     }
     const pipeline = this.pipeline();
     const { options, priority } = resolveOptions(input, this.defaultLanguages);
@@ -107,18 +120,31 @@ export class JobService {
     const found = new Map(docs.map((d) => [d.id, d]));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length > 0) {
-      throw new DocketError("not_found", missing.length === 1 ? "document not found" : `${missing.length} documents not found`, {
-        details: { document_ids: missing },
-      });
+      throw new DocketError(
+        "not_found",
+        missing.length === 1 ? "document not found" : `${missing.length} documents not found`,
+        {
+          details: { document_ids: missing },
+        },
+      );
     }
     const batchId = asBatch ? newId() : null;
     const rows = await writeTransaction(this.database, async (trx) => {
-      if (batchId) await trx.insertInto("batches").values({ id: batchId, owner_id: scope.userId, created_at: Date.now() }).execute();
+      if (batchId)
+        await trx
+          .insertInto("batches")
+          .values({ id: batchId, owner_id: scope.userId, created_at: Date.now() })
+          .execute();
       const created = [];
       for (const id of unique) {
         // The job belongs to the document's owner (an admin may submit for anyone).
         const ownerId = found.get(id)!.owner_id;
-        created.push(await this.queue.enqueue({ documentId: id, ownerId, batchId, pipeline: pipeline.name, options, plan, priority }, trx));
+        created.push(
+          await this.queue.enqueue(
+            { documentId: id, ownerId, batchId, pipeline: pipeline.name, options, plan, priority },
+            trx,
+          ),
+        );
       }
       return created;
     });
@@ -131,7 +157,8 @@ export class JobService {
   /** The job with its steps, or not_found (also for another user's job). */
   async load(scope: Scope, jobId: string): Promise<LoadedJob> {
     const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
-    if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId)) throw new DocketError("not_found", "job not found");
+    if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId))
+      throw new DocketError("not_found", "job not found");
     return loaded;
   }
 
@@ -158,7 +185,10 @@ export class JobService {
     ]);
     const loaded = await attachSteps(this.database, rows);
     const now = Date.now();
-    return { items: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), total: Number(count.n) };
+    return {
+      items: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)),
+      total: Number(count.n),
+    };
   }
 
   async cancel(scope: Scope, jobId: string): Promise<JobJson> {
@@ -177,8 +207,13 @@ export class JobService {
     await this.load(scope, jobId);
     const { artifacts, workspace } = await this.queue.delete(jobId);
     // Blobs go after the rows: a crash in between leaves an orphan blob, never a row without its blob.
-    for (const key of artifacts) await this.blobStore.delete(key).catch((error: unknown) => this.log.warn({ err: error, key }, "could not delete an artifact blob"));
-    await this.blobStore.deletePrefix(workspace).catch((error: unknown) => this.log.warn({ err: error, workspace }, "could not delete a job workspace"));
+    for (const key of artifacts)
+      await this.blobStore
+        .delete(key)
+        .catch((error: unknown) => this.log.warn({ err: error, key }, "could not delete an artifact blob"));
+    await this.blobStore
+      .deletePrefix(workspace)
+      .catch((error: unknown) => this.log.warn({ err: error, workspace }, "could not delete a job workspace"));
   }
 
   private async artifacts(jobId: string) {
@@ -192,21 +227,27 @@ export class JobService {
 
   async result(scope: Scope, jobId: string, baseUrl: string): Promise<ResultJson> {
     const { job } = await this.load(scope, jobId);
-    if (job.status !== "completed") throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
+    if (job.status !== "completed")
+      throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
     const artifacts = await this.artifacts(jobId);
     const byKind = new Map(artifacts.map((a) => [a.kind, a]));
     let confidence: number | null = null;
     const model = byKind.get("json");
     if (model) {
       try {
-        const parsed = JSON.parse(await this.readText(model.blob_key) ?? "null") as Partial<DocumentModel> | null;
+        const parsed = JSON.parse((await this.readText(model.blob_key)) ?? "null") as Partial<DocumentModel> | null;
         const pages = parsed?.pages ?? [];
-        if (pages.length > 0) confidence = Math.round((pages.reduce((sum, p) => sum + (p.confidence ?? 0), 0) / pages.length) * 100) / 100;
+        if (pages.length > 0)
+          confidence = Math.round((pages.reduce((sum, p) => sum + (p.confidence ?? 0), 0) / pages.length) * 100) / 100;
       } catch (error) {
         this.log.warn({ err: error, jobId }, "the JSON artifact is not a document model");
       }
     }
-    const doc = await this.database.db.selectFrom("documents").select("num_pages").where("id", "=", job.documentId).executeTakeFirst();
+    const doc = await this.database.db
+      .selectFrom("documents")
+      .select("num_pages")
+      .where("id", "=", job.documentId)
+      .executeTakeFirst();
     return {
       job_id: job.id,
       document_id: job.documentId,
@@ -215,18 +256,41 @@ export class JobService {
       confidence,
       processing_time_ms: job.startedAt && job.completedAt ? job.completedAt.getTime() - job.startedAt.getTime() : null,
       num_pages: doc?.num_pages === null || doc?.num_pages === undefined ? null : Number(doc.num_pages),
-      formats: artifacts.map((a) => ({ format: a.kind, mime_type: a.mime_type, size_bytes: Number(a.size_bytes), url: `${baseUrl}/api/v1/ocr/jobs/${jobId}/result/${a.kind}` })),
+      formats: artifacts.map((a) => ({
+        format: a.kind,
+        mime_type: a.mime_type,
+        size_bytes: Number(a.size_bytes),
+        url: `${baseUrl}/api/v1/ocr/jobs/${jobId}/result/${a.kind}`,
+      })),
       fields: await this.fields.forJob(jobId),
     };
   }
 
-  async resultFile(scope: Scope, jobId: string, format: OutputFormat): Promise<{ stream: Readable; mimeType: string; size: number; documentName: string }> {
+  async resultFile(
+    scope: Scope,
+    jobId: string,
+    format: OutputFormat,
+  ): Promise<{ stream: Readable; mimeType: string; size: number; documentName: string }> {
     const { job } = await this.load(scope, jobId);
-    if (job.status !== "completed") throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
+    if (job.status !== "completed")
+      throw new DocketError("not_ready", `the job is ${job.status}; the result exists once it is completed`);
     const artifact = (await this.artifacts(jobId)).find((a) => a.kind === format);
-    if (!artifact) throw new DocketError("not_found", `this job has no ${format} output (outputs: ${job.options.outputs.join(", ")})`);
-    const doc = await this.database.db.selectFrom("documents").select("safe_filename").where("id", "=", job.documentId).executeTakeFirst();
-    return { stream: await this.blobStore.get(artifact.blob_key), mimeType: artifact.mime_type, size: Number(artifact.size_bytes), documentName: doc?.safe_filename ?? "document" };
+    if (!artifact)
+      throw new DocketError(
+        "not_found",
+        `this job has no ${format} output (outputs: ${job.options.outputs.join(", ")})`,
+      );
+    const doc = await this.database.db
+      .selectFrom("documents")
+      .select("safe_filename")
+      .where("id", "=", job.documentId)
+      .executeTakeFirst();
+    return {
+      stream: await this.blobStore.get(artifact.blob_key),
+      mimeType: artifact.mime_type,
+      size: Number(artifact.size_bytes),
+      documentName: doc?.safe_filename ?? "document",
+    };
   }
 
   async batch(scope: Scope, batchId: string): Promise<BatchJson> {
@@ -234,7 +298,13 @@ export class JobService {
     if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
     const batch = await query.executeTakeFirst();
     if (!batch) throw new DocketError("not_found", "batch not found");
-    const rows = await this.database.db.selectFrom("jobs").selectAll().where("batch_id", "=", batchId).orderBy("created_at").orderBy("id").execute();
+    const rows = await this.database.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("batch_id", "=", batchId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
     const loaded = await attachSteps(this.database, rows);
     const now = Date.now();
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;

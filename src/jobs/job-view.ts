@@ -23,7 +23,14 @@ export interface JobJson {
   attempts: number;
   max_attempts: number;
   progress: { percentage: number; step: number; total_steps: number; phase: string | null; message: string | null };
-  steps: { name: string; status: StepStatus; started_at: string | null; completed_at: string | null; attempts: number; error: ErrorInfo | null }[];
+  steps: {
+    name: string;
+    status: StepStatus;
+    started_at: string | null;
+    completed_at: string | null;
+    attempts: number;
+    error: ErrorInfo | null;
+  }[];
   error: ErrorInfo | null;
   cancel_requested: boolean;
   can_cancel: boolean;
@@ -150,32 +157,37 @@ const OWNER = "\u0000owner";
 
 /** The status read's SQL for one scope shape (admin: any owner), compiled once per database. */
 function statusStatement(database: Database, admin: boolean): string {
-  return compiledOnce(database, admin ? "status:admin" : "status:owner", admin ? [DOCUMENT] : [DOCUMENT, OWNER], ([document, owner]) => {
-    let query = database.db
-      .selectFrom("documents")
-      .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
-      .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
-      .selectAll("jobs")
-      .select([
-        "job_steps.job_id as step_job_id",
-        "job_steps.name as step_name",
-        "job_steps.position as step_position",
-        "job_steps.status as step_status",
-        "job_steps.attempts as step_attempts",
-        "job_steps.job_attempt as step_job_attempt",
-        "job_steps.started_at as step_started_at",
-        "job_steps.finished_at as step_finished_at",
-        "job_steps.error_code as step_error_code",
-        "job_steps.error_message as step_error_message",
-        "job_steps.detail as step_detail",
-        "job_steps.progress_done as step_progress_done",
-        "job_steps.progress_total as step_progress_total",
-      ])
-      .where("documents.id", "=", document!)
-      .where("documents.deleted_at", "is", null);
-    if (!admin) query = query.where("documents.owner_id", "=", owner!);
-    return query.orderBy("job_steps.position");
-  });
+  return compiledOnce(
+    database,
+    admin ? "status:admin" : "status:owner",
+    admin ? [DOCUMENT] : [DOCUMENT, OWNER],
+    ([document, owner]) => {
+      let query = database.db
+        .selectFrom("documents")
+        .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
+        .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
+        .selectAll("jobs")
+        .select([
+          "job_steps.job_id as step_job_id",
+          "job_steps.name as step_name",
+          "job_steps.position as step_position",
+          "job_steps.status as step_status",
+          "job_steps.attempts as step_attempts",
+          "job_steps.job_attempt as step_job_attempt",
+          "job_steps.started_at as step_started_at",
+          "job_steps.finished_at as step_finished_at",
+          "job_steps.error_code as step_error_code",
+          "job_steps.error_message as step_error_message",
+          "job_steps.detail as step_detail",
+          "job_steps.progress_done as step_progress_done",
+          "job_steps.progress_total as step_progress_total",
+        ])
+        .where("documents.id", "=", document!)
+        .where("documents.deleted_at", "is", null);
+      if (!admin) query = query.where("documents.owner_id", "=", owner!);
+      return query.orderBy("job_steps.position");
+    },
+  );
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -188,7 +200,11 @@ type StatusRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: Jo
  * never come from either side of a transition. Scoped like every document read.
  * Resolves to undefined when the document is not visible, null when it was never submitted.
  */
-export async function loadDocumentStatus(database: Database, scope: { userId: string; admin: boolean }, documentId: string): Promise<LoadedJob | null | undefined> {
+export async function loadDocumentStatus(
+  database: Database,
+  scope: { userId: string; admin: boolean },
+  documentId: string,
+): Promise<LoadedJob | null | undefined> {
   const sqlText = statusStatement(database, scope.admin);
   const parameters = scope.admin ? [documentId] : [documentId, scope.userId];
   const rows = (await executePrepared(database, CompiledQuery.raw(sqlText, parameters))) as StatusRow[];

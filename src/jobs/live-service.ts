@@ -45,13 +45,33 @@ export class LiveService {
   async feedFilter(scope: Scope, filter: LiveFilter): Promise<FeedFilter> {
     const { db } = this.database;
     const own = <T extends { owner_id: string }>(row: T | undefined, what: string): T => {
-      if (!row || (!scope.admin && row.owner_id !== scope.userId)) throw new DocketError("not_found", `${what} not found`);
+      if (!row || (!scope.admin && row.owner_id !== scope.userId))
+        throw new DocketError("not_found", `${what} not found`);
       return row;
     };
-    if (filter.documentId) own(await db.selectFrom("documents").select("owner_id").where("id", "=", filter.documentId).where("deleted_at", "is", null).executeTakeFirst(), "document");
-    if (filter.jobId) own(await db.selectFrom("jobs").select("owner_id").where("id", "=", filter.jobId).executeTakeFirst(), "job");
-    if (filter.batchId) own(await db.selectFrom("batches").select("owner_id").where("id", "=", filter.batchId).executeTakeFirst(), "batch");
-    return { ownerId: scope.admin ? null : scope.userId, documentId: filter.documentId, jobId: filter.jobId, batchId: filter.batchId };
+    if (filter.documentId)
+      own(
+        await db
+          .selectFrom("documents")
+          .select("owner_id")
+          .where("id", "=", filter.documentId)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst(),
+        "document",
+      );
+    if (filter.jobId)
+      own(await db.selectFrom("jobs").select("owner_id").where("id", "=", filter.jobId).executeTakeFirst(), "job");
+    if (filter.batchId)
+      own(
+        await db.selectFrom("batches").select("owner_id").where("id", "=", filter.batchId).executeTakeFirst(),
+        "batch",
+      );
+    return {
+      ownerId: scope.admin ? null : scope.userId,
+      documentId: filter.documentId,
+      jobId: filter.jobId,
+      batchId: filter.batchId,
+    };
   }
 
   async snapshot(filter: FeedFilter): Promise<Snapshot> {
@@ -109,9 +129,16 @@ export class LiveService {
   }
 
   private async currentState(event: FeedEvent): Promise<Omit<EventMessage, "event">> {
-    const doc = await this.database.db.selectFrom("documents").select("latest_job_id").where("id", "=", event.documentId).executeTakeFirst();
+    const doc = await this.database.db
+      .selectFrom("documents")
+      .select("latest_job_id")
+      .where("id", "=", event.documentId)
+      .executeTakeFirst();
     const latest = doc?.latest_job_id ?? null;
-    const loaded = await loadJobs(this.database, latest && latest !== event.jobId ? [event.jobId, latest] : [event.jobId]);
+    const loaded = await loadJobs(
+      this.database,
+      latest && latest !== event.jobId ? [event.jobId, latest] : [event.jobId],
+    );
     const now = Date.now();
     const job = loaded.get(event.jobId);
     return {
@@ -125,7 +152,13 @@ export class LiveService {
    * re-reading whenever an event matching `filter` arrives, or with the last value after
    * `timeoutMs` (or when `signal` aborts). Woken by the feed, never by a sleep loop.
    */
-  async waitFor<T>(filter: FeedFilter, read: () => Promise<T>, changed: (value: T) => boolean, timeoutMs: number, signal: AbortSignal): Promise<{ value: T; changed: boolean }> {
+  async waitFor<T>(
+    filter: FeedFilter,
+    read: () => Promise<T>,
+    changed: (value: T) => boolean,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<{ value: T; changed: boolean }> {
     let dirty = false;
     let wake: (() => void) | null = null;
     const subscription = await this.feed.subscribe(filter, null, () => {

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { EXTRACT_MODES } from "../extraction/types.js";
-import { MAX_PRIORITY, MIN_PRIORITY, OCR_MODES, OCR_POLICIES, OUTPUT_FORMATS, RESOLUTION_MODES, type JobOptions } from "../domain/types.js";
+import {
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  OCR_MODES,
+  OCR_POLICIES,
+  OUTPUT_FORMATS,
+  RESOLUTION_MODES,
+  type JobOptions,
+} from "../domain/types.js";
 
 /** Submit options as clients send them (API.md): every field optional, defaults applied in `resolveOptions`. */
 export const SubmitOptionsShape = {
@@ -15,7 +23,12 @@ export const SubmitOptionsShape = {
     .describe("default from DOCKET_OCR_LANGS"),
   outputs: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(OUTPUT_FORMATS.length).optional().describe("default all"),
   ocr: z.enum(OCR_POLICIES).optional().describe("auto: OCR only pages without a usable text layer"),
-  extract: z.enum(EXTRACT_MODES).optional().describe("field extraction: auto (classify, then extract what the type has), invoice, receipt or off; default auto"),
+  extract: z
+    .enum(EXTRACT_MODES)
+    .optional()
+    .describe(
+      "field extraction: auto (classify, then extract what the type has), invoice, receipt or off; default auto",
+    ),
 };
 
 export const SubmitOptionsSchema = z.strictObject(SubmitOptionsShape);

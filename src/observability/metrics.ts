@@ -32,7 +32,11 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
       registers: [this.registry],
     });
-    this.sseClients = new Gauge({ name: "docket_sse_clients", help: "Open event-stream connections", registers: [this.registry] });
+    this.sseClients = new Gauge({
+      name: "docket_sse_clients",
+      help: "Open event-stream connections",
+      registers: [this.registry],
+    });
     this.jobDuration = new Histogram({
       name: "docket_job_duration_seconds",
       help: "From first start to the end of a job, by final status",
@@ -47,7 +51,12 @@ export class Metrics {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers: [this.registry],
     });
-    this.failures = new Counter({ name: "docket_job_failures_total", help: "Failed jobs by error code", labelNames: ["code"], registers: [this.registry] });
+    this.failures = new Counter({
+      name: "docket_job_failures_total",
+      help: "Failed jobs by error code",
+      labelNames: ["code"],
+      registers: [this.registry],
+    });
     const db = database.db;
     new Gauge({
       name: "docket_jobs",
@@ -55,7 +64,11 @@ export class Metrics {
       labelNames: ["status"],
       registers: [this.registry],
       async collect() {
-        const rows = await db.selectFrom("jobs").select(["status", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("status").execute();
+        const rows = await db
+          .selectFrom("jobs")
+          .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+          .groupBy("status")
+          .execute();
         const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
         for (const s of JOB_STATUSES) this.set({ status: s }, counts.get(s) ?? 0);
       },
@@ -90,7 +103,11 @@ export class Metrics {
   private async observe(event: FeedEvent): Promise<void> {
     const { db } = this.database;
     if (event.step === null && FINAL.has(event.status)) {
-      const job = await db.selectFrom("jobs").select(["started_at", "created_at", "error_code"]).where("id", "=", event.jobId).executeTakeFirst();
+      const job = await db
+        .selectFrom("jobs")
+        .select(["started_at", "created_at", "error_code"])
+        .where("id", "=", event.jobId)
+        .executeTakeFirst();
       if (!job) return;
       const start = Number(job.started_at ?? job.created_at);
       this.jobDuration.observe({ status: event.status }, Math.max(0, event.createdAt.getTime() - start) / 1000);
@@ -98,11 +115,19 @@ export class Metrics {
       return;
     }
     if (event.step !== null && (event.status === "success" || event.status === "failure")) {
-      const step = await db.selectFrom("job_steps").select(["started_at"]).where("job_id", "=", event.jobId).where("name", "=", event.step).executeTakeFirst();
+      const step = await db
+        .selectFrom("job_steps")
+        .select(["started_at"])
+        .where("job_id", "=", event.jobId)
+        .where("name", "=", event.step)
+        .executeTakeFirst();
       if (!step?.started_at) return;
       // Steps named per destination (deliver:<dest>) are grouped by their prefix to bound label cardinality.
       const name = event.step.split(":")[0] ?? event.step;
-      this.stepDuration.observe({ step: name, status: event.status }, Math.max(0, event.createdAt.getTime() - Number(step.started_at)) / 1000);
+      this.stepDuration.observe(
+        { step: name, status: event.status },
+        Math.max(0, event.createdAt.getTime() - Number(step.started_at)) / 1000,
+      );
     }
   }
 }

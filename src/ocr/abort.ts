@@ -16,7 +16,10 @@ export function throwIfAborted(signal: AbortSignal | undefined, what?: string): 
  * A promise that rejects with `cancelled` when `signal` fires, plus a disposer that removes
  * the listener (call it in `finally`, or long-lived signals collect listeners).
  */
-export function abortPromise(signal: AbortSignal | undefined, what?: string): { promise: Promise<never>; dispose: () => void } {
+export function abortPromise(
+  signal: AbortSignal | undefined,
+  what?: string,
+): { promise: Promise<never>; dispose: () => void } {
   if (signal === undefined) return { promise: new Promise<never>(() => undefined), dispose: () => undefined };
   let onAbort: () => void = () => undefined;
   const promise = new Promise<never>((_, reject) => {

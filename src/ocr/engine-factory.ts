@@ -33,7 +33,12 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
   const workers = config.workers ?? availableParallelism();
   const catalog = new LanguageCatalog({ systemTessdataDirs: config.tessdataDirs ?? DEFAULT_SYSTEM_TESSDATA_DIRS });
   const wasm = (idleTimeoutMs?: number): WasmTesseractBackend =>
-    new WasmTesseractBackend({ catalog, poolSize: workers, log, ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }) });
+    new WasmTesseractBackend({
+      catalog,
+      poolSize: workers,
+      log,
+      ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+    });
 
   if (config.engine !== "wasm") {
     const binary = config.tesseractPath ?? (await findTesseractBinary(deps.pathEnv));
@@ -43,7 +48,10 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
       try {
         const cli = await CliTesseractBackend.create({ binary, concurrency: workers, log });
         const warm = config.engine === "auto" ? wasm(WARM_IDLE_MS) : undefined;
-        const backend = warm === undefined ? cli : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
+        const backend =
+          warm === undefined
+            ? cli
+            : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
         // Without system OSD data the CLI borrows tesseract.js's: the warm threads' backend
         // when there is one (the router closes it), else one of its own.
         const ownOsd = cli.supportsOsd || warm !== undefined ? undefined : wasm();

@@ -77,7 +77,8 @@ export class LanguageCatalog {
           if (!LANGUAGE_CODE.test(code)) continue;
           const lstm = join(scope, code, "4.0.0_best_int", `${code}.traineddata.gz`);
           const full = join(scope, code, "4.0.0", `${code}.traineddata.gz`);
-          if (isFile(lstm) && !this.recognition.has(code)) this.recognition.set(code, { code, path: lstm, source: "npm" });
+          if (isFile(lstm) && !this.recognition.has(code))
+            this.recognition.set(code, { code, path: lstm, source: "npm" });
           if (isFile(full) && !this.legacy.has(code)) this.legacy.set(code, { code, path: full, source: "npm" });
         }
       }
@@ -122,7 +123,9 @@ export class LanguageCatalog {
     if (languages.length === 0) {
       throw new DocketError("validation_error", "at least one OCR language is required");
     }
-    const missing = languages.filter((code) => !LANGUAGE_CODE.test(code) || !available.includes(code) || code === "osd");
+    const missing = languages.filter(
+      (code) => !LANGUAGE_CODE.test(code) || !available.includes(code) || code === "osd",
+    );
     if (missing.length > 0) {
       throw new DocketError(
         "language_unavailable",

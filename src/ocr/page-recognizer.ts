@@ -84,7 +84,10 @@ export class TesseractOcrEngine implements OcrEngine {
       const factor = this.osdDpi / input.dpi;
       const width = Math.max(1, Math.round(input.width * factor));
       const height = Math.max(1, Math.round(input.height * factor));
-      const png = await sharp(input.png, { limitInputPixels: false }).resize(width, height, { fit: "fill" }).png({ compressionLevel: 1 }).toBuffer();
+      const png = await sharp(input.png, { limitInputPixels: false })
+        .resize(width, height, { fit: "fill" })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
       image = { png: withPngDensity(png, this.osdDpi), width, height, dpi: this.osdDpi };
     }
     const result = await this.orientationBackend.detectOrientation(image.png, image.dpi, options.signal);
@@ -108,7 +111,13 @@ export class TesseractOcrEngine implements OcrEngine {
         ({ page, path } = await this.recognizeAnyOrientation(input, deskew, options));
       }
       log.debug(
-        { ms: Date.now() - started, orientationPath: path, rotation: page.rotation, skew: page.skew, confidence: page.confidence },
+        {
+          ms: Date.now() - started,
+          orientationPath: path,
+          rotation: page.rotation,
+          skew: page.skew,
+          confidence: page.confidence,
+        },
         "page recognised",
       );
       return page;
@@ -134,7 +143,11 @@ export class TesseractOcrEngine implements OcrEngine {
    * SROIE scans look vertical, each paying for an OSD pass. A truly sideways page costs one
    * extra recognition instead.
    */
-  private async recognizeAnyOrientation(input: OcrInput, deskew: boolean, options: OcrOptions): Promise<{ page: Page; path: string }> {
+  private async recognizeAnyOrientation(
+    input: OcrInput,
+    deskew: boolean,
+    options: OcrOptions,
+  ): Promise<{ page: Page; path: string }> {
     const { signal } = options;
     const first = await this.recognizeOriented(input, 0, deskew, options);
     const verdict = uprightVerdict(first, { acceptConfidence: this.acceptUprightConfidence });
@@ -149,7 +162,12 @@ export class TesseractOcrEngine implements OcrEngine {
   }
 
   /** Rotate by `rotation`, deskew, recognise, build the Page. */
-  private async recognizeOriented(input: OcrInput, rotation: number, deskew: boolean, options: OcrOptions): Promise<Page> {
+  private async recognizeOriented(
+    input: OcrInput,
+    rotation: number,
+    deskew: boolean,
+    options: OcrOptions,
+  ): Promise<Page> {
     const { signal } = options;
     const upright = await rotateQuarter(input, rotation);
     throwIfAborted(signal);
@@ -209,7 +227,9 @@ export class TesseractOcrEngine implements OcrEngine {
     const results = await Promise.all(
       bands.map(async (band) => {
         const tsv = await this.tsv(band.image, options);
-        return tsvToBlocks(tsv, (box) => toUpright({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }));
+        return tsvToBlocks(tsv, (box) =>
+          toUpright({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }),
+        );
       }),
     );
     return results.flat();

@@ -73,7 +73,12 @@ export class SmallImageRouter implements TesseractBackend {
 
   async check(): Promise<EngineHealth> {
     const health = await this.options.primary.check();
-    return health.ok ? { ok: true, detail: `${health.detail}; images up to ${this.options.maxWarmPixels.toLocaleString("en")} px on warm ${this.options.warm.name} threads` } : health;
+    return health.ok
+      ? {
+          ok: true,
+          detail: `${health.detail}; images up to ${this.options.maxWarmPixels.toLocaleString("en")} px on warm ${this.options.warm.name} threads`,
+        }
+      : health;
   }
 
   async close(): Promise<void> {

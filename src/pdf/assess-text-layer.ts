@@ -77,20 +77,29 @@ export function assessTextLayer(
   }
   const alnum = chars.filter((c) => ALNUM.test(c)).length;
   if (alnum / count < (options.minAlnumShare ?? 0.5)) {
-    return { ...base, usable: false, reason: "garbage", detail: `only ${alnum} of ${count} characters are letters or digits` };
+    return {
+      ...base,
+      usable: false,
+      reason: "garbage",
+      detail: `only ${alnum} of ${count} characters are letters or digits`,
+    };
   }
   const latinWords = words.map((w) => w.replace(/^\P{L}+|\P{L}+$/gu, "")).filter((w) => LATIN_WORD.test(w));
   if (latinWords.length >= MIN_WORDS_FOR_VOWEL_TEST) {
     const vowelless = latinWords.filter((w) => !VOWEL.test(w)).length;
     if (vowelless / latinWords.length > 0.5) {
-      return { ...base, usable: false, reason: "garbage", detail: `${vowelless} of ${latinWords.length} words have no vowel` };
+      return {
+        ...base,
+        usable: false,
+        reason: "garbage",
+        detail: `${vowelless} of ${latinWords.length} words have no vowel`,
+      };
     }
   }
 
   const scanned = content !== null && content.largestImageCoverage >= SCAN_IMAGE_COVERAGE;
   const squareInches = (page.width / page.dpi) * (page.height / page.dpi);
-  const sparseScan =
-    scanned && (count < MIN_CHARS_ON_SCAN || count < MIN_CHARS_PER_SQUARE_INCH_ON_SCAN * squareInches);
+  const sparseScan = scanned && (count < MIN_CHARS_ON_SCAN || count < MIN_CHARS_PER_SQUARE_INCH_ON_SCAN * squareInches);
   if (count < MIN_CHARS || sparseScan) {
     return {
       ...base,
@@ -101,12 +110,19 @@ export function assessTextLayer(
   }
 
   if (invisibleOnly) {
-    return { ...base, usable: true, reason: "invisible_ocr_layer", detail: "the page has an existing invisible OCR text layer" };
+    return {
+      ...base,
+      usable: true,
+      reason: "invisible_ocr_layer",
+      detail: "the page has an existing invisible OCR text layer",
+    };
   }
   return {
     ...base,
     usable: true,
     reason: "ok",
-    detail: mixed ? "the page has a text layer and large images (text inside them is not in the layer)" : "the page has a usable text layer",
+    detail: mixed
+      ? "the page has a text layer and large images (text inside them is not in the layer)"
+      : "the page has a usable text layer",
   };
 }

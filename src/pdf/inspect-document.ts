@@ -70,9 +70,7 @@ export async function inspectDocument(
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   if (bytes.length === 0) throw new DocketError("empty_file", "the file is empty (0 bytes)");
-  return isPdfMime(mime)
-    ? inspectPdf(bytes, maxPages, options.signal)
-    : inspectImage(bytes, mime, maxPages, maxPixels);
+  return isPdfMime(mime) ? inspectPdf(bytes, maxPages, options.signal) : inspectImage(bytes, mime, maxPages, maxPixels);
 }
 
 function tooManyPages(count: number | string, maxPages: number): DocketError {
@@ -90,7 +88,8 @@ function inspectImage(
   const header = readImageHeader(bytes, mime, maxPages);
   if (header.truncated) throw tooManyPages(`more than ${maxPages}`, maxPages);
   const pages = header.pages.map((p, i): InspectedPage => {
-    if (!(p.width > 0 && p.height > 0)) throw new DocketError("corrupt_file", `page ${i + 1} has no size in its header`);
+    if (!(p.width > 0 && p.height > 0))
+      throw new DocketError("corrupt_file", `page ${i + 1} has no size in its header`);
     if (p.width * p.height > maxPixels) {
       throw new DocketError(
         "image_too_large",
@@ -111,7 +110,11 @@ function inspectImage(
   return { kind: "image", mimeType: mime, numPages: pages.length, encrypted: false, pages };
 }
 
-async function inspectPdf(bytes: Uint8Array, maxPages: number, signal: AbortSignal | undefined): Promise<DocumentInspection> {
+async function inspectPdf(
+  bytes: Uint8Array,
+  maxPages: number,
+  signal: AbortSignal | undefined,
+): Promise<DocumentInspection> {
   const doc = await openPdf(bytes, { signal });
   try {
     const numPages = doc.numPages;
@@ -138,9 +141,11 @@ async function inspectPdfPage(doc: PDFDocumentProxy, n: number): Promise<Inspect
   } catch (error) {
     // pdf.js repairs broken cross-reference tables, so a page that still fails to load is
     // genuinely missing (typically a truncated file).
-    throw mapPdfjsError(Object.assign(error instanceof Error ? error : new Error(String(error)), {
-      message: `page ${n}: ${error instanceof Error ? error.message : String(error)}`,
-    }));
+    throw mapPdfjsError(
+      Object.assign(error instanceof Error ? error : new Error(String(error)), {
+        message: `page ${n}: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
   }
   const [x0, y0, x1, y1] = page.view as [number, number, number, number];
   const rotate = normalizeRotation(page.rotate);

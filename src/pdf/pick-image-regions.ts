@@ -23,7 +23,12 @@ const MAX_OVERLAP_SHARE = 0.5;
 const area = (b: BBox) => Math.max(0, b.x1 - b.x0) * Math.max(0, b.y1 - b.y0);
 
 function intersection(a: BBox, b: BBox): number {
-  return area({ x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) });
+  return area({
+    x0: Math.max(a.x0, b.x0),
+    y0: Math.max(a.y0, b.y0),
+    x1: Math.min(a.x1, b.x1),
+    y1: Math.min(a.y1, b.y1),
+  });
 }
 
 /** `images` and the result are in the page's pixel space; the result is in reading order. */
@@ -32,8 +37,11 @@ export function pickImageRegions(page: Page, images: readonly BBox[]): BBox[] {
   if (!(pageArea > 0)) return [];
   const minSide = (MIN_SIDE_PT * page.dpi) / 72;
   // Text set over an image means the image is a background (or carries its own OCR layer).
-  const wordCentres = page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => ({ x: (w.bbox.x0 + w.bbox.x1) / 2, y: (w.bbox.y0 + w.bbox.y1) / 2 }))));
-  const underText = (box: BBox) => wordCentres.some((c) => c.x > box.x0 && c.x < box.x1 && c.y > box.y0 && c.y < box.y1);
+  const wordCentres = page.blocks.flatMap((b) =>
+    b.lines.flatMap((l) => l.words.map((w) => ({ x: (w.bbox.x0 + w.bbox.x1) / 2, y: (w.bbox.y0 + w.bbox.y1) / 2 }))),
+  );
+  const underText = (box: BBox) =>
+    wordCentres.some((c) => c.x > box.x0 && c.x < box.x1 && c.y > box.y0 && c.y < box.y1);
   const candidates = images
     .filter((b) => b.x1 - b.x0 >= minSide && b.y1 - b.y0 >= minSide)
     .filter((b) => area(b) >= MIN_PAGE_SHARE * pageArea && area(b) < MAX_PAGE_SHARE * pageArea)

@@ -1,12 +1,21 @@
 import type { RenderedRegionPixels } from "./pdfium/pdfium-text-layer.js";
 import type { TextLayerOptions, TextLayerPage } from "./text-layer.js";
-import { TextLayerWorker, type RegionRequest, type RenderRegionsOptions, type TextLayerWorkerOptions } from "./text-layer-worker.js";
+import {
+  TextLayerWorker,
+  type RegionRequest,
+  type RenderRegionsOptions,
+  type TextLayerWorkerOptions,
+} from "./text-layer-worker.js";
 
 /** What check_text and render_pages need: text layers read, and regions drawn, off the main thread. */
 export interface TextLayerExtractor {
   extract(bytes: Uint8Array, options?: TextLayerOptions): Promise<TextLayerPage[]>;
   /** Render parts of pages with the same engine (the pictures on text-layer pages that are OCRed). */
-  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]>;
+  renderRegions(
+    bytes: Uint8Array,
+    regions: readonly RegionRequest[],
+    options: RenderRegionsOptions,
+  ): Promise<RenderedRegionPixels[]>;
   close(): Promise<void>;
 }
 
@@ -26,7 +35,8 @@ export class TextLayerPool implements TextLayerExtractor {
     readonly size: number,
     options: TextLayerWorkerOptions = {},
   ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`text-layer pool size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`text-layer pool size must be a positive integer, got ${size}`);
     this.workers = Array.from({ length: size }, () => new TextLayerWorker(options));
   }
 
@@ -34,7 +44,11 @@ export class TextLayerPool implements TextLayerExtractor {
     return this.pick().extract(bytes, options);
   }
 
-  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]> {
+  renderRegions(
+    bytes: Uint8Array,
+    regions: readonly RegionRequest[],
+    options: RenderRegionsOptions,
+  ): Promise<RenderedRegionPixels[]> {
     return this.pick().renderRegions(bytes, regions, options);
   }
 

@@ -43,7 +43,9 @@ export function leavesPdfiumUnusable(error: unknown): boolean {
 }
 
 /** WebAssembly.RuntimeError, what a trap throws (the project's TypeScript libs do not describe the WebAssembly global). */
-export const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new (message?: string) => Error } }).WebAssembly.RuntimeError;
+export const WasmRuntimeError = (
+  globalThis as unknown as { WebAssembly: { RuntimeError: new (message?: string) => Error } }
+).WebAssembly.RuntimeError;
 
 /** The thread's answer to a request that threw: a DocketError keeps its code; a trap also says the thread must go. */
 export function errorResponse(id: number, error: unknown): TextLayerResponse {
@@ -120,8 +122,18 @@ export class TextLayerWorker {
   }
 
   /** Render parts of pages (PdfiumDocument.renderRegion), in order. */
-  renderRegions(bytes: Uint8Array, regions: readonly RegionRequest[], options: RenderRegionsOptions): Promise<RenderedRegionPixels[]> {
-    const request = (id: number, copy: Uint8Array): TextLayerRequest => ({ id, kind: "regions", bytes: copy, regions: [...regions], dpi: options.dpi });
+  renderRegions(
+    bytes: Uint8Array,
+    regions: readonly RegionRequest[],
+    options: RenderRegionsOptions,
+  ): Promise<RenderedRegionPixels[]> {
+    const request = (id: number, copy: Uint8Array): TextLayerRequest => ({
+      id,
+      kind: "regions",
+      bytes: copy,
+      regions: [...regions],
+      dpi: options.dpi,
+    });
     return this.enqueue<RenderedRegionPixels[]>(bytes, request, options.signal, undefined);
   }
 
@@ -164,12 +176,18 @@ export class TextLayerWorker {
         void this.restart();
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      const settle = <V>(fn: (value: V) => void) => (value: V) => {
-        signal?.removeEventListener("abort", onAbort);
-        this.scheduleIdleStop();
-        fn(value);
-      };
-      this.pending.set(id, { resolve: settle((value: unknown) => resolve(value as T)), reject: settle(reject), onProgress });
+      const settle =
+        <V>(fn: (value: V) => void) =>
+        (value: V) => {
+          signal?.removeEventListener("abort", onAbort);
+          this.scheduleIdleStop();
+          fn(value);
+        };
+      this.pending.set(id, {
+        resolve: settle((value: unknown) => resolve(value as T)),
+        reject: settle(reject),
+        onProgress,
+      });
       const copy = new Uint8Array(bytes); // transferred below; the caller keeps its buffer
       worker.postMessage(request(id, copy), [copy.buffer]);
     });
@@ -184,12 +202,19 @@ export class TextLayerWorker {
     worker.on("error", (error) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      this.failAll(new DocketError("internal_error", `text-layer worker failed: ${error.message}`, { cause: error, permanent: false }));
+      this.failAll(
+        new DocketError("internal_error", `text-layer worker failed: ${error.message}`, {
+          cause: error,
+          permanent: false,
+        }),
+      );
     });
     worker.on("exit", (code) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      this.failAll(new DocketError("internal_error", `text-layer worker exited with code ${code}`, { permanent: false }));
+      this.failAll(
+        new DocketError("internal_error", `text-layer worker exited with code ${code}`, { permanent: false }),
+      );
     });
     this.worker = worker;
     return worker;

@@ -57,8 +57,22 @@ export async function extractTextLayer(bytes: Uint8Array, options: TextLayerOpti
       signal?.throwIfAborted();
       const { geometry, words, stats } = doc.readPage(n, dpi);
       const { width, height } = displaySizePx(geometry, dpi);
-      const page: Page = { number: n, width, height, dpi, source: "text-layer", rotation: 0, skew: 0, confidence: 100, blocks: buildBlocks(buildLines(words)) };
-      out.push({ page, content: withStats ? stats : null, images: withStats ? imageBoxesOnPage(stats.imageBoxes, geometry, dpi) : [] });
+      const page: Page = {
+        number: n,
+        width,
+        height,
+        dpi,
+        source: "text-layer",
+        rotation: 0,
+        skew: 0,
+        confidence: 100,
+        blocks: buildBlocks(buildLines(words)),
+      };
+      out.push({
+        page,
+        content: withStats ? stats : null,
+        images: withStats ? imageBoxesOnPage(stats.imageBoxes, geometry, dpi) : [],
+      });
       options.onProgress?.(index + 1, numbers.length);
       await yieldToEventLoop();
     }

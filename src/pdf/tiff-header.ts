@@ -146,7 +146,8 @@ export function readTiffPages(bytes: Uint8Array, maxPages: number): ImageHeaderI
     if (offset >= reader.length) throw corrupt("directory offset beyond the end of the file");
     seen.add(offset);
     const { page, next } = reader.readIfd(offset);
-    if (page.width === undefined || page.height === undefined) throw corrupt("a directory without ImageWidth/ImageLength");
+    if (page.width === undefined || page.height === undefined)
+      throw corrupt("a directory without ImageWidth/ImageLength");
     pages.push({ ...page, width: page.width, height: page.height });
     if (pages.length > maxPages) return { pages, truncated: true };
     offset = next;

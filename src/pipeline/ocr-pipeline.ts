@@ -41,12 +41,20 @@ export function createOcrPipeline(deps: OcrPipelineDeps): PipelineDefinition & {
     check_text: checkTextStep({ blobStore: deps.blobStore, textLayer }),
     render_pages: renderPagesStep({ blobStore: deps.blobStore, maxImagePixels: deps.limits.maxImagePixels, textLayer }),
     ocr: ocrStep({ blobStore: deps.blobStore, engine: deps.engine }),
-    assemble: assembleStep({ blobStore: deps.blobStore, engineName: deps.engine.name, reviewOcrConfidence: extraction.thresholds.ocrConfidence }),
+    assemble: assembleStep({
+      blobStore: deps.blobStore,
+      engineName: deps.engine.name,
+      reviewOcrConfidence: extraction.thresholds.ocrConfidence,
+    }),
     extract_fields: extractFieldsStep({ blobStore: deps.blobStore, database: deps.database, extraction }),
     export: exportStep(deps),
   };
   const deliver: StepHandler = async (ctx) => {
-    throw new DocketError("validation_error", `no delivery destination named ${ctx.step.slice("deliver:".length)} is configured`, { permanent: true });
+    throw new DocketError(
+      "validation_error",
+      `no delivery destination named ${ctx.step.slice("deliver:".length)} is configured`,
+      { permanent: true },
+    );
   };
   let engineReady = false;
   return {

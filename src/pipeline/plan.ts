@@ -5,13 +5,22 @@ import type { JobOptions } from "../domain/types.js";
  * The steps of the OCR pipeline, in order. `extract_fields` is planned only when the job's
  * `extract` option is not `off`; delivery steps are added per destination.
  */
-export const OCR_STEPS = ["validate", "check_text", "render_pages", "ocr", "assemble", "extract_fields", "export"] as const;
+export const OCR_STEPS = [
+  "validate",
+  "check_text",
+  "render_pages",
+  "ocr",
+  "assemble",
+  "extract_fields",
+  "export",
+] as const;
 export type OcrStep = (typeof OCR_STEPS)[number];
 
 export const EXTRACT_STEP = "extract_fields";
 
 /** Whether a job's options ask for field extraction (jobs from before it existed did not). */
-export const extractsFields = (options: JobOptions): boolean => options.extract !== undefined && options.extract !== "off";
+export const extractsFields = (options: JobOptions): boolean =>
+  options.extract !== undefined && options.extract !== "off";
 
 export function planOcrJob(options: JobOptions): string[] {
   const steps = OCR_STEPS.filter((step) => step !== EXTRACT_STEP || extractsFields(options));

@@ -7,13 +7,25 @@ import type { RenderedRegionInfo } from "./plan.js";
  * page's pixel space and the block marked as OCRed, so exports can tell its words apart
  * from the PDF's own text.
  */
-export function placeRegionBlocks(blocks: readonly Block[], placement: Pick<RenderedRegionInfo, "origin" | "scale">): Block[] {
+export function placeRegionBlocks(
+  blocks: readonly Block[],
+  placement: Pick<RenderedRegionInfo, "origin" | "scale">,
+): Block[] {
   const { origin, scale } = placement;
-  const move = (b: BBox): BBox => ({ x0: origin.x + b.x0 * scale, y0: origin.y + b.y0 * scale, x1: origin.x + b.x1 * scale, y1: origin.y + b.y1 * scale });
+  const move = (b: BBox): BBox => ({
+    x0: origin.x + b.x0 * scale,
+    y0: origin.y + b.y0 * scale,
+    x1: origin.x + b.x1 * scale,
+    y1: origin.y + b.y1 * scale,
+  });
   return blocks.map((block) => ({
     ...block,
     bbox: move(block.bbox),
-    lines: block.lines.map((line) => ({ ...line, bbox: move(line.bbox), words: line.words.map((w) => ({ ...w, bbox: move(w.bbox) })) })),
+    lines: block.lines.map((line) => ({
+      ...line,
+      bbox: move(line.bbox),
+      words: line.words.map((w) => ({ ...w, bbox: move(w.bbox) })),
+    })),
     source: "ocr" as const,
   }));
 }

@@ -15,7 +15,13 @@ const FAST_HASHING = { memoryCost: 1024, timeCost: 1 };
 
 function principal(userId: string, ids: { sessionId?: string; tokenId?: string } = {}): Principal {
   return {
-    user: { id: userId, email: `${userId}@example.test`, role: "user", disabled: false, created_at: new Date(0).toISOString() },
+    user: {
+      id: userId,
+      email: `${userId}@example.test`,
+      role: "user",
+      disabled: false,
+      created_at: new Date(0).toISOString(),
+    },
     via: ids.tokenId ? "api_token" : "session_bearer",
     csrfToken: null,
     sessionId: ids.sessionId ?? null,
@@ -50,9 +56,15 @@ describe("credential cache", () => {
     c.store(c.begin(), "c", principal("u2", { sessionId: "s2" }), null);
     c.store(c.begin(), "d", principal("u3", { tokenId: "t3" }), null);
     c.forget(parseCredentialHint(credentialHint({ kind: "token", id: "t3" })));
-    assert.deepEqual([c.get("a"), c.get("b"), c.get("c"), c.get("d")].map((p) => p?.user.id), ["u1", "u1", "u2", undefined]);
+    assert.deepEqual(
+      [c.get("a"), c.get("b"), c.get("c"), c.get("d")].map((p) => p?.user.id),
+      ["u1", "u1", "u2", undefined],
+    );
     c.forget(parseCredentialHint("user:u1"));
-    assert.deepEqual([c.get("a"), c.get("b"), c.get("c")].map((p) => p?.user.id), [undefined, undefined, "u2"]);
+    assert.deepEqual(
+      [c.get("a"), c.get("b"), c.get("c")].map((p) => p?.user.id),
+      [undefined, undefined, "u2"],
+    );
     c.forget(parseCredentialHint("session:s2"));
     assert.equal(c.get("c"), undefined);
     c.store(c.begin(), "e", principal("u4", { tokenId: "t4" }), null);
@@ -134,15 +146,19 @@ describe("credentials across processes on postgres", async () => {
     }
   }
 
-  it("serves a verified credential from the cache (a change no process announced goes unseen until the time to live)", { skip }, async () => {
-    const user = await a.createUser("cached@example.test", "a-long-password", "user");
-    const { token } = await a.createToken(user.id, "cached");
-    assert.equal((await b.authenticate(token, "bearer"))?.user.id, user.id);
-    // Behind the service's back (no hint): the cached answer stands, which shows b did not read again.
-    await second.db.deleteFrom("api_tokens").where("token_hash", "=", hashToken(token)).execute();
-    assert.equal((await b.authenticate(token, "bearer"))?.user.id, user.id);
-    assert.equal(await a.authenticate(token, "bearer"), null, "a never cached it");
-  });
+  it(
+    "serves a verified credential from the cache (a change no process announced goes unseen until the time to live)",
+    { skip },
+    async () => {
+      const user = await a.createUser("cached@example.test", "a-long-password", "user");
+      const { token } = await a.createToken(user.id, "cached");
+      assert.equal((await b.authenticate(token, "bearer"))?.user.id, user.id);
+      // Behind the service's back (no hint): the cached answer stands, which shows b did not read again.
+      await second.db.deleteFrom("api_tokens").where("token_hash", "=", hashToken(token)).execute();
+      assert.equal((await b.authenticate(token, "bearer"))?.user.id, user.id);
+      assert.equal(await a.authenticate(token, "bearer"), null, "a never cached it");
+    },
+  );
 
   it("a token revoked in one process stops working in the other", { skip }, async () => {
     const user = await a.createUser("revoke@example.test", "a-long-password", "user");
@@ -160,13 +176,24 @@ describe("credentials across processes on postgres", async () => {
     const { token } = await a.createToken(user.id, "kept");
     const p = await b.authenticate(first.token, "cookie");
     assert.equal(p?.via, "session_cookie");
-    assert.equal((await b.authenticate(first.token, "bearer"))?.via, "session_bearer", "cookie and bearer are cached apart");
+    assert.equal(
+      (await b.authenticate(first.token, "bearer"))?.via,
+      "session_bearer",
+      "cookie and bearer are cached apart",
+    );
     await a.logout(p!);
-    await until("the logged-out session is refused", async () => (await b.authenticate(first.token, "cookie")) === null);
+    await until(
+      "the logged-out session is refused",
+      async () => (await b.authenticate(first.token, "cookie")) === null,
+    );
     assert.ok(await b.authenticate(other.token, "bearer"));
     assert.ok(await b.authenticate(token, "bearer"));
     await a.updateUser(user.id, { disabled: true });
-    await until("the disabled user's session and token are refused", async () => (await b.authenticate(other.token, "bearer")) === null && (await b.authenticate(token, "bearer")) === null);
+    await until(
+      "the disabled user's session and token are refused",
+      async () =>
+        (await b.authenticate(other.token, "bearer")) === null && (await b.authenticate(token, "bearer")) === null,
+    );
   });
 
   it("a role change reaches the other process's cached principal", { skip }, async () => {
@@ -174,7 +201,10 @@ describe("credentials across processes on postgres", async () => {
     const { token } = await a.createToken(user.id, "role");
     assert.equal((await b.authenticate(token, "bearer"))?.user.role, "user");
     await a.updateUser(user.id, { role: "admin" });
-    await until("the other process sees the admin role", async () => (await b.authenticate(token, "bearer"))?.user.role === "admin");
+    await until(
+      "the other process sees the admin role",
+      async () => (await b.authenticate(token, "bearer"))?.user.role === "admin",
+    );
   });
 
   it("stops caching when its listener connection is lost, and caches again once it is back", { skip }, async () => {
@@ -185,7 +215,9 @@ describe("credentials across processes on postgres", async () => {
     await admin.connect();
     try {
       // End b's LISTEN connection from the server side, as a restart or network cut would.
-      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()");
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()",
+      );
       await until("b knows its hints are down", async () => !notifierB.hintsLive("auth"));
       // A change no hint announces is seen at once: nothing is served from the cache now.
       await second.db.updateTable("users").set({ disabled: 1 }).where("id", "=", user.id).execute();
@@ -194,7 +226,10 @@ describe("credentials across processes on postgres", async () => {
       await until("b listens again", async () => notifierB.hintsLive("auth"));
       assert.ok(await b.authenticate(token, "bearer"));
       await a.revokeToken(user.id, (await a.listTokens(user.id))[0]!.id);
-      await until("the revocation reaches b over the new connection", async () => (await b.authenticate(token, "bearer")) === null);
+      await until(
+        "the revocation reaches b over the new connection",
+        async () => (await b.authenticate(token, "bearer")) === null,
+      );
     } finally {
       await admin.end();
     }

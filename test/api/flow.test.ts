@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DIALECTS, skipReasonFor } from "../support/databases.js";
-import { createUsers, pdfBytes, pngBytes, SseClient, startServer, STEPS, waitForJob, type TestServer, type Users } from "./support.js";
+import {
+  createUsers,
+  pdfBytes,
+  pngBytes,
+  SseClient,
+  startServer,
+  STEPS,
+  waitForJob,
+  type TestServer,
+  type Users,
+} from "./support.js";
 
 for (const dialect of DIALECTS) {
   describe(`API flow on ${dialect}`, async () => {
@@ -36,11 +46,16 @@ for (const dialect of DIALECTS) {
       assert.equal(snapshot.event, "snapshot");
       assert.equal(snapshot.data.documents[0].document.id, doc.id);
 
-      const submit = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc.id, languages: ["eng", "pol"], priority: 7 } });
+      const submit = await u.alice.req("POST", "/api/v1/ocr/submit", {
+        json: { document_id: doc.id, languages: ["eng", "pol"], priority: 7 },
+      });
       assert.equal(submit.status, 202, submit.text);
       const job = submit.json;
       assert.equal(job.status, "pending");
-      assert.deepEqual(job.steps.map((s: { name: string }) => s.name), STEPS);
+      assert.deepEqual(
+        job.steps.map((s: { name: string }) => s.name),
+        STEPS,
+      );
       assert.equal(job.progress.total_steps, 3);
       assert.equal(job.ocr_mode, "document");
       assert.equal(job.resolution_mode, "base");
@@ -48,14 +63,22 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(job.outputs, ["txt", "md", "json", "hocr", "pdf"]);
       assert.equal(job.priority, 7);
 
-      await sse.until("completed event", (m) => m.some((x) => x.event === "job" && x.data.event.status === "completed" && x.data.event.step === null));
+      await sse.until("completed event", (m) =>
+        m.some((x) => x.event === "job" && x.data.event.status === "completed" && x.data.event.step === null),
+      );
       const events = sse.messages.filter((m) => m.event === "job");
       const ids = events.map((m) => Number(m.id));
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "event ids increase");
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        "event ids increase",
+      );
       assert.equal(new Set(ids).size, ids.length, "no duplicates");
       const jobLevel = events.filter((m) => m.data.event.step === null).map((m) => m.data.event.status);
       assert.deepEqual(jobLevel, ["pending", "processing", "completed"]);
-      const stepDone = events.filter((m) => m.data.event.step !== null && m.data.event.status === "success").map((m) => m.data.event.step);
+      const stepDone = events
+        .filter((m) => m.data.event.step !== null && m.data.event.status === "success")
+        .map((m) => m.data.event.step);
       assert.deepEqual(stepDone, STEPS);
       const last = events.at(-1)!;
       assert.equal(last.data.document_status.status, "completed");
@@ -76,11 +99,20 @@ for (const dialect of DIALECTS) {
       assert.equal(result.json.confidence, 91.5);
       assert.equal(result.json.num_pages, 1);
       assert.ok(result.json.processing_time_ms >= 0);
-      assert.deepEqual(result.json.formats.map((f: { format: string }) => f.format).sort(), ["hocr", "json", "md", "pdf", "txt"]);
+      assert.deepEqual(result.json.formats.map((f: { format: string }) => f.format).sort(), [
+        "hocr",
+        "json",
+        "md",
+        "pdf",
+        "txt",
+      ]);
       for (const format of ["txt", "md", "json", "hocr", "pdf"]) {
         const file = await u.alice.req("GET", `/api/v1/ocr/jobs/${job.id}/result/${format}`);
         assert.equal(file.status, 200, `${format}: ${file.text}`);
-        assert.match(file.headers.get("content-disposition") ?? "", new RegExp(`attachment; filename="scan one\\.${format}"`));
+        assert.match(
+          file.headers.get("content-disposition") ?? "",
+          new RegExp(`attachment; filename="scan one\\.${format}"`),
+        );
       }
       assert.equal((await u.alice.req("GET", `/api/v1/ocr/jobs/${job.id}/result/docx`)).status, 400);
 
@@ -97,7 +129,13 @@ for (const dialect of DIALECTS) {
     });
 
     it("upload with process=true and options as form fields; PDF sniffed", { skip }, async () => {
-      const up = await u.alice.upload(pdfBytes(), "report.pdf", { process: "true", ocr_mode: "handwritten", languages: "eng,pol", outputs: "txt", priority: "9" });
+      const up = await u.alice.upload(pdfBytes(), "report.pdf", {
+        process: "true",
+        ocr_mode: "handwritten",
+        languages: "eng,pol",
+        outputs: "txt",
+        priority: "9",
+      });
       assert.equal(up.status, 201, up.text);
       assert.equal(up.json.document.mime_type, "application/pdf");
       assert.equal(up.json.job.ocr_mode, "handwritten");
@@ -107,30 +145,37 @@ for (const dialect of DIALECTS) {
       const done = await waitForJob(u.alice, up.json.job.id, ["completed"]);
       assert.equal(done.status, "completed");
       const result = await u.alice.req("GET", `/api/v1/ocr/jobs/${done.id}/result`);
-      assert.deepEqual(result.json.formats.map((f: { format: string }) => f.format), ["txt"]);
+      assert.deepEqual(
+        result.json.formats.map((f: { format: string }) => f.format),
+        ["txt"],
+      );
       assert.equal((await u.alice.req("GET", `/api/v1/ocr/jobs/${done.id}/result/pdf`)).status, 404);
     });
 
-    it("refuses an invalid type (415), a too-large file (413), no file (400), bad form options (400)", { skip }, async () => {
-      const bad = await u.alice.upload(new Uint8Array(Buffer.from("just some text, not a document")), "notes.pdf");
-      assert.equal(bad.status, 415, bad.text);
-      assert.equal(bad.json.code, "unsupported_type");
-      assert.match(bad.headers.get("content-type") ?? "", /application\/problem\+json/);
-      const big = await u.alice.upload(pngBytes(400 * 1024), "big.png");
-      assert.equal(big.status, 413, big.text);
-      assert.equal(big.json.code, "file_too_large");
-      const form = new FormData();
-      form.append("process", "true");
-      const none = await u.alice.req("POST", "/api/v1/documents/upload", { body: form });
-      assert.equal(none.status, 400, none.text);
-      assert.equal(none.json.code, "no_file");
-      const opts = await u.alice.upload(pngBytes(), "x.png", { process: "true", priority: "11" });
-      assert.equal(opts.status, 400, opts.text);
-      assert.equal(opts.json.code, "validation_error");
-      const unknown = await u.alice.upload(pngBytes(), "x.png", { colour: "blue" });
-      assert.equal(unknown.status, 400, unknown.text);
-      assert.match(unknown.json.detail, /colour/);
-    });
+    it(
+      "refuses an invalid type (415), a too-large file (413), no file (400), bad form options (400)",
+      { skip },
+      async () => {
+        const bad = await u.alice.upload(new Uint8Array(Buffer.from("just some text, not a document")), "notes.pdf");
+        assert.equal(bad.status, 415, bad.text);
+        assert.equal(bad.json.code, "unsupported_type");
+        assert.match(bad.headers.get("content-type") ?? "", /application\/problem\+json/);
+        const big = await u.alice.upload(pngBytes(400 * 1024), "big.png");
+        assert.equal(big.status, 413, big.text);
+        assert.equal(big.json.code, "file_too_large");
+        const form = new FormData();
+        form.append("process", "true");
+        const none = await u.alice.req("POST", "/api/v1/documents/upload", { body: form });
+        assert.equal(none.status, 400, none.text);
+        assert.equal(none.json.code, "no_file");
+        const opts = await u.alice.upload(pngBytes(), "x.png", { process: "true", priority: "11" });
+        assert.equal(opts.status, 400, opts.text);
+        assert.equal(opts.json.code, "validation_error");
+        const unknown = await u.alice.upload(pngBytes(), "x.png", { colour: "blue" });
+        assert.equal(unknown.status, 400, unknown.text);
+        assert.match(unknown.json.detail, /colour/);
+      },
+    );
 
     it("answers a duplicate with the existing document and its latest job", { skip }, async () => {
       const bytes = pngBytes();
@@ -147,52 +192,82 @@ for (const dialect of DIALECTS) {
       assert.notEqual(bobs.json.document.id, first.json.document.id);
     });
 
-    it("lists documents with pagination, status filter, search and sort; gets and downloads one", { skip }, async () => {
-      const up = await u.bob.upload(pngBytes(), "Invoice März 2024.png");
-      for (let i = 0; i < 4; i++) await u.bob.upload(pngBytes(), `page-${i}.png`);
-      const page1 = await u.bob.req("GET", "/api/v1/documents?page=1&page_size=2");
-      assert.equal(page1.status, 200);
-      assert.equal(page1.json.items.length, 2);
-      assert.equal(page1.json.page_size, 2);
-      assert.ok(page1.json.total >= 6);
-      const page2 = await u.bob.req("GET", "/api/v1/documents?page=2&page_size=2");
-      assert.notEqual(page2.json.items[0].id, page1.json.items[0].id);
-      const q = await u.bob.req("GET", `/api/v1/documents?q=${encodeURIComponent("märz")}`);
-      assert.deepEqual(q.json.items.map((d: { id: string }) => d.id), [up.json.document.id]);
-      const uploaded = await u.bob.req("GET", "/api/v1/documents?status=uploaded&sort=filename&page_size=100");
-      assert.ok(uploaded.json.items.every((d: { status: string }) => d.status === "uploaded"));
-      const names = uploaded.json.items.map((d: { filename: string }) => d.filename);
-      assert.deepEqual(names, [...names].sort());
-      assert.equal((await u.bob.req("GET", "/api/v1/documents?page_size=101")).status, 400);
-      assert.equal((await u.bob.req("GET", "/api/v1/documents?status=bogus")).json.code, "validation_error");
+    it(
+      "lists documents with pagination, status filter, search and sort; gets and downloads one",
+      { skip },
+      async () => {
+        const up = await u.bob.upload(pngBytes(), "Invoice März 2024.png");
+        for (let i = 0; i < 4; i++) await u.bob.upload(pngBytes(), `page-${i}.png`);
+        const page1 = await u.bob.req("GET", "/api/v1/documents?page=1&page_size=2");
+        assert.equal(page1.status, 200);
+        assert.equal(page1.json.items.length, 2);
+        assert.equal(page1.json.page_size, 2);
+        assert.ok(page1.json.total >= 6);
+        const page2 = await u.bob.req("GET", "/api/v1/documents?page=2&page_size=2");
+        assert.notEqual(page2.json.items[0].id, page1.json.items[0].id);
+        const q = await u.bob.req("GET", `/api/v1/documents?q=${encodeURIComponent("märz")}`);
+        assert.deepEqual(
+          q.json.items.map((d: { id: string }) => d.id),
+          [up.json.document.id],
+        );
+        const uploaded = await u.bob.req("GET", "/api/v1/documents?status=uploaded&sort=filename&page_size=100");
+        assert.ok(uploaded.json.items.every((d: { status: string }) => d.status === "uploaded"));
+        const names = uploaded.json.items.map((d: { filename: string }) => d.filename);
+        assert.deepEqual(names, [...names].sort());
+        assert.equal((await u.bob.req("GET", "/api/v1/documents?page_size=101")).status, 400);
+        assert.equal((await u.bob.req("GET", "/api/v1/documents?status=bogus")).json.code, "validation_error");
 
-      const got = await u.bob.req("GET", `/api/v1/documents/${up.json.document.id}`);
-      assert.equal(got.status, 200);
-      assert.equal(got.json.filename, "Invoice März 2024.png");
-      const file = await fetch(`${server.base}/api/v1/documents/${up.json.document.id}/file`, { headers: { authorization: `Bearer ${u.bob.token}` } });
-      assert.equal(file.status, 200);
-      assert.equal(file.headers.get("content-type"), "image/png");
-      assert.equal(file.headers.get("content-disposition"), `attachment; filename="Invoice M_rz 2024.png"; filename*=UTF-8''Invoice%20M%C3%A4rz%202024.png`);
-      assert.equal((await file.arrayBuffer()).byteLength, up.json.document.size_bytes);
-    });
+        const got = await u.bob.req("GET", `/api/v1/documents/${up.json.document.id}`);
+        assert.equal(got.status, 200);
+        assert.equal(got.json.filename, "Invoice März 2024.png");
+        const file = await fetch(`${server.base}/api/v1/documents/${up.json.document.id}/file`, {
+          headers: { authorization: `Bearer ${u.bob.token}` },
+        });
+        assert.equal(file.status, 200);
+        assert.equal(file.headers.get("content-type"), "image/png");
+        assert.equal(
+          file.headers.get("content-disposition"),
+          `attachment; filename="Invoice M_rz 2024.png"; filename*=UTF-8''Invoice%20M%C3%A4rz%202024.png`,
+        );
+        assert.equal((await file.arrayBuffer()).byteLength, up.json.document.size_bytes);
+      },
+    );
 
     it("batch: 1–50 documents, all or nothing; the batch aggregate", { skip }, async () => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) ids.push((await u.alice.upload(pngBytes(), `b${i}.png`)).json.document.id);
-      const tooMany = await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: Array.from({ length: 51 }, (_, i) => `id-${i}`) } });
+      const tooMany = await u.alice.req("POST", "/api/v1/ocr/batch", {
+        json: { document_ids: Array.from({ length: 51 }, (_, i) => `id-${i}`) },
+      });
       assert.equal(tooMany.status, 400);
       assert.equal(tooMany.json.code, "validation_error");
       const before = (await u.alice.req("GET", "/api/v1/ocr/jobs?page_size=100")).json.total;
-      const unknown = await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: [...ids, "no-such-document"] } });
+      const unknown = await u.alice.req("POST", "/api/v1/ocr/batch", {
+        json: { document_ids: [...ids, "no-such-document"] },
+      });
       assert.equal(unknown.status, 404);
       const bobs = (await u.bob.upload(pngBytes(), "bob.png")).json.document.id;
-      assert.equal((await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: [ids[0], bobs] } })).status, 404);
-      assert.equal((await u.alice.req("GET", "/api/v1/ocr/jobs?page_size=100")).json.total, before, "nothing was created");
+      assert.equal(
+        (await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: [ids[0], bobs] } })).status,
+        404,
+      );
+      assert.equal(
+        (await u.alice.req("GET", "/api/v1/ocr/jobs?page_size=100")).json.total,
+        before,
+        "nothing was created",
+      );
 
-      const batch = await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: ids, resolution_mode: "large" } });
+      const batch = await u.alice.req("POST", "/api/v1/ocr/batch", {
+        json: { document_ids: ids, resolution_mode: "large" },
+      });
       assert.equal(batch.status, 202, batch.text);
       assert.equal(batch.json.jobs.length, 3);
-      assert.ok(batch.json.jobs.every((j: { batch_id: string; resolution_mode: string }) => j.batch_id === batch.json.batch_id && j.resolution_mode === "large"));
+      assert.ok(
+        batch.json.jobs.every(
+          (j: { batch_id: string; resolution_mode: string }) =>
+            j.batch_id === batch.json.batch_id && j.resolution_mode === "large",
+        ),
+      );
       for (const j of batch.json.jobs) await waitForJob(u.alice, j.id, ["completed"]);
       const agg = await u.alice.req("GET", `/api/v1/batches/${batch.json.batch_id}`);
       assert.equal(agg.status, 200);
@@ -208,52 +283,68 @@ for (const dialect of DIALECTS) {
       const up = await u.alice.upload(pngBytes(), "j.png", { process: "true" });
       const done = await waitForJob(u.alice, up.json.job.id, ["completed"]);
       const byDoc = await u.alice.req("GET", `/api/v1/ocr/jobs?document_id=${up.json.document.id}`);
-      assert.deepEqual(byDoc.json.items.map((j: { id: string }) => j.id), [done.id]);
+      assert.deepEqual(
+        byDoc.json.items.map((j: { id: string }) => j.id),
+        [done.id],
+      );
       const completed = await u.alice.req("GET", "/api/v1/ocr/jobs?status=completed&page_size=100");
       assert.ok(completed.json.items.every((j: { status: string }) => j.status === "completed"));
       assert.ok(completed.json.items.some((j: { id: string }) => j.id === done.id));
       assert.equal(done.steps.length, 3);
-      assert.ok(done.steps.every((s: { started_at: string; completed_at: string; attempts: number }) => s.started_at && s.completed_at && s.attempts === 1));
+      assert.ok(
+        done.steps.every(
+          (s: { started_at: string; completed_at: string; attempts: number }) =>
+            s.started_at && s.completed_at && s.attempts === 1,
+        ),
+      );
     });
 
-    it("result before completion → 409 not_ready; cancel pending, cancel processing, cancel completed → 409", { skip }, async () => {
-      // Hold the workers busy so a job stays pending.
-      const blockers = [];
-      for (let i = 0; i < 2; i++) {
-        const d = (await u.alice.upload(pngBytes(), `blocker${i}.png`)).json.document.id;
-        server.scripts.set(d, { validate: "sleep:1500" });
-        blockers.push((await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: d, priority: 10 } })).json);
-      }
-      for (const b of blockers) await waitForJob(u.alice, b.id, ["processing"]);
-      const pendingDoc = (await u.alice.upload(pngBytes(), "pending.png")).json.document.id;
-      const pending = (await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: pendingDoc, priority: 0 } })).json;
-      const notReady = await u.alice.req("GET", `/api/v1/ocr/jobs/${pending.id}/result`);
-      assert.equal(notReady.status, 409);
-      assert.equal(notReady.json.code, "not_ready");
-      const cancelled = await u.alice.req("PUT", `/api/v1/ocr/jobs/${pending.id}/cancel`);
-      assert.equal(cancelled.status, 202, cancelled.text);
-      assert.equal(cancelled.json.status, "cancelled");
+    it(
+      "result before completion → 409 not_ready; cancel pending, cancel processing, cancel completed → 409",
+      { skip },
+      async () => {
+        // Hold the workers busy so a job stays pending.
+        const blockers = [];
+        for (let i = 0; i < 2; i++) {
+          const d = (await u.alice.upload(pngBytes(), `blocker${i}.png`)).json.document.id;
+          server.scripts.set(d, { validate: "sleep:1500" });
+          blockers.push(
+            (await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: d, priority: 10 } })).json,
+          );
+        }
+        for (const b of blockers) await waitForJob(u.alice, b.id, ["processing"]);
+        const pendingDoc = (await u.alice.upload(pngBytes(), "pending.png")).json.document.id;
+        const pending = (
+          await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: pendingDoc, priority: 0 } })
+        ).json;
+        const notReady = await u.alice.req("GET", `/api/v1/ocr/jobs/${pending.id}/result`);
+        assert.equal(notReady.status, 409);
+        assert.equal(notReady.json.code, "not_ready");
+        const cancelled = await u.alice.req("PUT", `/api/v1/ocr/jobs/${pending.id}/cancel`);
+        assert.equal(cancelled.status, 202, cancelled.text);
+        assert.equal(cancelled.json.status, "cancelled");
 
-      // Cancel a processing job: it stops within a second.
-      const t0 = Date.now();
-      const c = await u.alice.req("PUT", `/api/v1/ocr/jobs/${blockers[0].id}/cancel`);
-      assert.equal(c.status, 202);
-      const stopped = await waitForJob(u.alice, blockers[0].id, ["cancelled"], 3_000);
-      assert.ok(Date.now() - t0 < 1_500, `cancelled within ${Date.now() - t0} ms`);
-      assert.equal(stopped.steps[0].status, "cancelled");
+        // Cancel a processing job: it stops within a second.
+        const t0 = Date.now();
+        const c = await u.alice.req("PUT", `/api/v1/ocr/jobs/${blockers[0].id}/cancel`);
+        assert.equal(c.status, 202);
+        const stopped = await waitForJob(u.alice, blockers[0].id, ["cancelled"], 3_000);
+        assert.ok(Date.now() - t0 < 1_500, `cancelled within ${Date.now() - t0} ms`);
+        assert.equal(stopped.steps[0].status, "cancelled");
 
-      const finished = await waitForJob(u.alice, blockers[1].id, ["completed"]);
-      const again = await u.alice.req("PUT", `/api/v1/ocr/jobs/${finished.id}/cancel`);
-      assert.equal(again.status, 409);
-      assert.equal(again.json.code, "not_cancellable");
+        const finished = await waitForJob(u.alice, blockers[1].id, ["completed"]);
+        const again = await u.alice.req("PUT", `/api/v1/ocr/jobs/${finished.id}/cancel`);
+        assert.equal(again.status, 409);
+        assert.equal(again.json.code, "not_cancellable");
 
-      // Retry the cancelled one: it resumes and completes.
-      const retried = await u.alice.req("POST", `/api/v1/ocr/jobs/${pending.id}/retry`);
-      assert.equal(retried.status, 202, retried.text);
-      assert.equal((await waitForJob(u.alice, pending.id, ["completed"])).status, "completed");
-      const notRetryable = await u.alice.req("POST", `/api/v1/ocr/jobs/${pending.id}/retry`);
-      assert.equal(notRetryable.json.code, "not_retryable");
-    });
+        // Retry the cancelled one: it resumes and completes.
+        const retried = await u.alice.req("POST", `/api/v1/ocr/jobs/${pending.id}/retry`);
+        assert.equal(retried.status, 202, retried.text);
+        assert.equal((await waitForJob(u.alice, pending.id, ["completed"])).status, "completed");
+        const notRetryable = await u.alice.req("POST", `/api/v1/ocr/jobs/${pending.id}/retry`);
+        assert.equal(notRetryable.json.code, "not_retryable");
+      },
+    );
 
     it("delete a finished job (204); an active job → 409 job_active; a failed job retries", { skip }, async () => {
       const d = (await u.alice.upload(pngBytes(), "del.png")).json.document.id;
@@ -294,7 +385,14 @@ for (const dialect of DIALECTS) {
       const up = await u.alice.upload(pngBytes(), "mine.png", { process: "true" });
       const doc = up.json.document.id;
       const job = up.json.job.id;
-      for (const path of [`/api/v1/documents/${doc}`, `/api/v1/documents/${doc}/status`, `/api/v1/documents/${doc}/file`, `/api/v1/documents/${doc}/history`, `/api/v1/ocr/jobs/${job}`, `/api/v1/ocr/jobs/${job}/result`]) {
+      for (const path of [
+        `/api/v1/documents/${doc}`,
+        `/api/v1/documents/${doc}/status`,
+        `/api/v1/documents/${doc}/file`,
+        `/api/v1/documents/${doc}/history`,
+        `/api/v1/ocr/jobs/${job}`,
+        `/api/v1/ocr/jobs/${job}/result`,
+      ]) {
         const res = await u.bob.req("GET", path);
         assert.equal(res.status, 404, path);
         assert.equal(res.json.code, "not_found");

@@ -17,11 +17,19 @@ describe("configuration", () => {
   });
   it("reports one clear message per invalid variable, without secrets", () => {
     assert.throws(
-      () => loadConfig({ PORT: "http", DOCKET_WORKERS: "-1", DOCKET_OCR_ENGINE: "gpu", DATABASE_URL: "mysql://u:secret@h/db", DOCKET_ADMIN_PASSWORD: "short" }),
+      () =>
+        loadConfig({
+          PORT: "http",
+          DOCKET_WORKERS: "-1",
+          DOCKET_OCR_ENGINE: "gpu",
+          DATABASE_URL: "mysql://u:secret@h/db",
+          DOCKET_ADMIN_PASSWORD: "short",
+        }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(error.problems.length, 5, error.message);
-        for (const name of ["PORT", "DOCKET_WORKERS", "DOCKET_OCR_ENGINE", "DATABASE_URL", "DOCKET_ADMIN_PASSWORD"]) assert.match(error.message, new RegExp(name));
+        for (const name of ["PORT", "DOCKET_WORKERS", "DOCKET_OCR_ENGINE", "DATABASE_URL", "DOCKET_ADMIN_PASSWORD"])
+          assert.match(error.message, new RegExp(name));
         assert.doesNotMatch(error.message, /secret|short/);
         return true;
       },
@@ -35,7 +43,10 @@ describe("operations endpoints", async () => {
   let u: Users;
   before(async () => {
     if (skip) return;
-    server = await startServer("sqlite", { DOCKET_ADMIN_EMAIL: "boot@example.test", DOCKET_ADMIN_PASSWORD: "boot-password" });
+    server = await startServer("sqlite", {
+      DOCKET_ADMIN_EMAIL: "boot@example.test",
+      DOCKET_ADMIN_PASSWORD: "boot-password",
+    });
     u = await createUsers(server.base).catch(() => undefined as never);
   });
   after(async () => {
@@ -44,7 +55,11 @@ describe("operations endpoints", async () => {
 
   it("bootstraps the admin from the environment (so setup is closed)", { skip }, async () => {
     assert.equal(u, undefined, "setup refused: a user exists");
-    const login = await fetch(`${server.base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "boot@example.test", password: "boot-password" }) });
+    const login = await fetch(`${server.base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "boot@example.test", password: "boot-password" }),
+    });
     assert.equal(login.status, 200);
     assert.equal(((await login.json()) as { user: { role: string } }).user.role, "admin");
   });
@@ -55,24 +70,70 @@ describe("operations endpoints", async () => {
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
     assert.ok(body.checks.database?.ok && body.checks.blob_store?.ok);
-    const login = (await (await fetch(`${server.base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "boot@example.test", password: "boot-password" }) })).json()) as { token: string };
+    const login = (await (
+      await fetch(`${server.base}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "boot@example.test", password: "boot-password" }),
+      })
+    ).json()) as { token: string };
     const form = new FormData();
     form.append("process", "true");
     form.append("file", new Blob([pngBytes()]), "m.png");
-    const up = (await (await fetch(`${server.base}/api/v1/documents/upload`, { method: "POST", body: form, headers: { authorization: `Bearer ${login.token}` } })).json()) as { job: { id: string } };
-    await waitForJob({ token: login.token, req: async (m, p) => { const r = await fetch(`${server.base}${p}`, { method: m, headers: { authorization: `Bearer ${login.token}` } }); return { status: r.status, headers: r.headers, text: "", json: await r.json() }; }, upload: async () => { throw new Error("unused"); } }, up.job.id, ["completed"]);
+    const up = (await (
+      await fetch(`${server.base}/api/v1/documents/upload`, {
+        method: "POST",
+        body: form,
+        headers: { authorization: `Bearer ${login.token}` },
+      })
+    ).json()) as { job: { id: string } };
+    await waitForJob(
+      {
+        token: login.token,
+        req: async (m, p) => {
+          const r = await fetch(`${server.base}${p}`, {
+            method: m,
+            headers: { authorization: `Bearer ${login.token}` },
+          });
+          return { status: r.status, headers: r.headers, text: "", json: await r.json() };
+        },
+        upload: async () => {
+          throw new Error("unused");
+        },
+      },
+      up.job.id,
+      ["completed"],
+    );
     await new Promise((r) => setTimeout(r, 300));
     const metrics = await (await fetch(`${server.base}/metrics`)).text();
-    for (const name of ["docket_jobs{status=\"completed\"} 1", "docket_queue_depth 0", "docket_job_duration_seconds_count{status=\"completed\"} 1", "docket_step_duration_seconds_count", "docket_http_request_duration_seconds_bucket", "docket_job_failures_total"]) {
+    for (const name of [
+      'docket_jobs{status="completed"} 1',
+      "docket_queue_depth 0",
+      'docket_job_duration_seconds_count{status="completed"} 1',
+      "docket_step_duration_seconds_count",
+      "docket_http_request_duration_seconds_bucket",
+      "docket_job_failures_total",
+    ]) {
       assert.ok(metrics.includes(name), name);
     }
     assert.doesNotMatch(metrics, new RegExp(login.token));
   });
 
   it("OpenAPI 3.1 from the schemas, and docs that load nothing from the internet", { skip }, async () => {
-    const spec = (await (await fetch(`${server.base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${server.base}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     assert.equal(spec.openapi, "3.1.0");
-    for (const path of ["/api/v1/documents/upload", "/api/v1/ocr/submit", "/api/v1/ocr/jobs/{id}", "/api/v1/events", "/api/v1/batches/{id}", "/api/v1/auth/login"]) assert.ok(spec.paths[path], path);
+    for (const path of [
+      "/api/v1/documents/upload",
+      "/api/v1/ocr/submit",
+      "/api/v1/ocr/jobs/{id}",
+      "/api/v1/events",
+      "/api/v1/batches/{id}",
+      "/api/v1/auth/login",
+    ])
+      assert.ok(spec.paths[path], path);
     const docs = await fetch(`${server.base}/api/docs`, { redirect: "follow" });
     assert.equal(docs.status, 200);
     const html = await docs.text();
@@ -82,7 +143,12 @@ describe("operations endpoints", async () => {
       const res = await fetch(new URL(asset, docs.url.endsWith("/") ? docs.url : `${docs.url}/`));
       assert.equal(res.status, 200, asset);
       const text = await res.text();
-      if (asset.includes("initializer")) assert.doesNotMatch(text.replace(/^\s*\/\/.*$/gm, ""), /https?:\/\/(?!localhost)[a-z]/i, "initializer points at no remote URL");
+      if (asset.includes("initializer"))
+        assert.doesNotMatch(
+          text.replace(/^\s*\/\/.*$/gm, ""),
+          /https?:\/\/(?!localhost)[a-z]/i,
+          "initializer points at no remote URL",
+        );
     }
   });
 });

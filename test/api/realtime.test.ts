@@ -32,14 +32,18 @@ for (const dialect of DIALECTS) {
       await new Promise((r) => setTimeout(r, 250)); // events keep coming while disconnected
 
       const second = new SseClient(server.base, `/api/v1/events?document_id=${doc}`, u.alice.token!, lastId);
-      await second.until("completion", (m) => m.some((x) => x.event === "job" && x.data.event.step === null && x.data.event.status === "completed"));
+      await second.until("completion", (m) =>
+        m.some((x) => x.event === "job" && x.data.event.step === null && x.data.event.status === "completed"),
+      );
       assert.equal(second.messages[0]!.event, "snapshot");
       await second.close();
       await waitForJob(u.alice, job.id, ["completed"]);
 
       const received = [...seen, ...second.messages.filter((m) => m.event === "job")].map((m) => m.id!);
       assert.equal(new Set(received).size, received.length, "no duplicates");
-      const history = (await u.alice.req("GET", `/api/v1/documents/${doc}/history`)).json.items.map((e: { id: string }) => e.id);
+      const history = (await u.alice.req("GET", `/api/v1/documents/${doc}/history`)).json.items.map(
+        (e: { id: string }) => e.id,
+      );
       assert.deepEqual(received, history, "every event, in order");
     });
 
@@ -48,12 +52,19 @@ for (const dialect of DIALECTS) {
       const bobs = (await u.bob.upload(pngBytes(), "b.png")).json.document.id;
       const stream = new SseClient(server.base, "/api/v1/events", u.bob.token!);
       await stream.until("snapshot", (m) => m.length > 0);
-      assert.ok(stream.messages[0]!.data.documents.every((d: { document: { id: string } }) => d.document.id !== alices));
+      assert.ok(
+        stream.messages[0]!.data.documents.every((d: { document: { id: string } }) => d.document.id !== alices),
+      );
       await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: alices } });
       const bobJob = (await u.bob.req("POST", "/api/v1/ocr/submit", { json: { document_id: bobs } })).json;
-      await stream.until("bob's completion", (m) => m.some((x) => x.event === "job" && x.data.event.job_id === bobJob.id && x.data.event.status === "completed"));
+      await stream.until("bob's completion", (m) =>
+        m.some((x) => x.event === "job" && x.data.event.job_id === bobJob.id && x.data.event.status === "completed"),
+      );
       await new Promise((r) => setTimeout(r, 400));
-      assert.ok(stream.messages.filter((m) => m.event === "job").every((m) => m.data.event.document_id === bobs), "only bob's events");
+      assert.ok(
+        stream.messages.filter((m) => m.event === "job").every((m) => m.data.event.document_id === bobs),
+        "only bob's events",
+      );
       assert.ok(stream.comments >= 1, "keep-alive comments");
       await stream.close();
 
@@ -71,17 +82,23 @@ for (const dialect of DIALECTS) {
       const initial = await u.alice.req("GET", `/api/v1/documents/${doc}/status`);
       const etag = initial.headers.get("etag")!;
       assert.equal(etag, '"0"');
-      const unchanged = await u.alice.req("GET", `/api/v1/documents/${doc}/status`, { headers: { "if-none-match": etag } });
+      const unchanged = await u.alice.req("GET", `/api/v1/documents/${doc}/status`, {
+        headers: { "if-none-match": etag },
+      });
       assert.equal(unchanged.status, 304);
 
       const t0 = Date.now();
-      const timedOut = await u.alice.req("GET", `/api/v1/documents/${doc}/status?wait=0.3`, { headers: { "if-none-match": etag } });
+      const timedOut = await u.alice.req("GET", `/api/v1/documents/${doc}/status?wait=0.3`, {
+        headers: { "if-none-match": etag },
+      });
       assert.equal(timedOut.status, 304);
       assert.ok(Date.now() - t0 >= 280, "waited");
 
       server.scripts.set(doc, { validate: "sleep:2000" });
       const polling = (async () => {
-        const res = await u.alice.req("GET", `/api/v1/documents/${doc}/status?wait=10`, { headers: { "if-none-match": etag } });
+        const res = await u.alice.req("GET", `/api/v1/documents/${doc}/status?wait=10`, {
+          headers: { "if-none-match": etag },
+        });
         return { res, at: Date.now() };
       })();
       await new Promise((r) => setTimeout(r, 200));

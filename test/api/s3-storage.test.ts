@@ -27,15 +27,23 @@ describe("the API with blobs in an S3-compatible bucket (DOCKET_BLOB_URL=s3://â€
     const upload = await u.alice.upload(bytes, "scan.png", { process: "true", outputs: ["txt", "json"] });
     assert.equal(upload.status, 201, upload.text);
     const job = await waitForJob(u.alice, upload.json.job.id, ["completed"]);
-    const original = await fetch(`${server.base}/api/v1/documents/${upload.json.document.id}/file`, { headers: { authorization: `Bearer ${u.alice.token}` } });
+    const original = await fetch(`${server.base}/api/v1/documents/${upload.json.document.id}/file`, {
+      headers: { authorization: `Bearer ${u.alice.token}` },
+    });
     assert.equal(original.status, 200);
     assert.deepEqual(new Uint8Array(await original.arrayBuffer()), bytes);
     const text = await u.alice.req("GET", `/api/v1/ocr/jobs/${job.id}/result/txt`);
     assert.equal(text.status, 200);
     assert.match(text.text, /Hello from document/);
     const keys = await bucket.list("");
-    assert.ok(keys.some((k) => k.startsWith("uploads/") && !k.startsWith("uploads/tmp/")), keys.join(", "));
-    assert.ok(keys.some((k) => k.startsWith(`jobs/${job.id}/`)), keys.join(", "));
+    assert.ok(
+      keys.some((k) => k.startsWith("uploads/") && !k.startsWith("uploads/tmp/")),
+      keys.join(", "),
+    );
+    assert.ok(
+      keys.some((k) => k.startsWith(`jobs/${job.id}/`)),
+      keys.join(", "),
+    );
     assert.ok(!keys.some((k) => k.startsWith("uploads/tmp/")), "no temp upload left behind");
   });
 

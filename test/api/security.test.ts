@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DIALECTS, skipReasonFor } from "../support/databases.js";
-import { client, createUsers, pngBytes, startServer, waitForJob, type Client, type TestServer, type Users } from "./support.js";
+import {
+  client,
+  createUsers,
+  pngBytes,
+  startServer,
+  waitForJob,
+  type Client,
+  type TestServer,
+  type Users,
+} from "./support.js";
 
 for (const dialect of DIALECTS) {
   describe(`accounts, authorization and bad input on ${dialect}`, async () => {
@@ -19,46 +28,61 @@ for (const dialect of DIALECTS) {
       await server.close();
     });
 
-    it("a refused upload leaves no blob behind, whether the bad field came before or after the file", { skip }, async () => {
-      const uploads = async () => (await server.docket.blobStore.list("uploads/")).filter((k) => !k.startsWith("uploads/tmp/"));
-      const before = await uploads();
-      const early = await u.alice.upload(pngBytes(), "early.png", { ocr_mode: "nonsense" });
-      assert.equal(early.status, 400);
-      assert.equal(early.json.code, "validation_error");
-      const form = new FormData();
-      form.append("file", new Blob([pngBytes()]), "late.png");
-      form.append("priority", "99");
-      const late = await u.alice.req("POST", "/api/v1/documents/upload", { body: form });
-      assert.equal(late.status, 400);
-      assert.equal(late.json.code, "validation_error");
-      assert.deepEqual(await uploads(), before);
-      // A refused re-upload of bytes another document already holds must not delete them.
-      const bytes = pngBytes();
-      const kept = await u.alice.upload(bytes, "kept.png");
-      assert.equal(kept.status, 201);
-      const again = new FormData();
-      again.append("file", new Blob([bytes]), "kept-again.png");
-      again.append("ocr", "sometimes");
-      assert.equal((await u.alice.req("POST", "/api/v1/documents/upload", { body: again })).status, 400);
-      const download = await u.alice.req("GET", `/api/v1/documents/${kept.json.document.id}/file`);
-      assert.equal(download.status, 200);
-    });
+    it(
+      "a refused upload leaves no blob behind, whether the bad field came before or after the file",
+      { skip },
+      async () => {
+        const uploads = async () =>
+          (await server.docket.blobStore.list("uploads/")).filter((k) => !k.startsWith("uploads/tmp/"));
+        const before = await uploads();
+        const early = await u.alice.upload(pngBytes(), "early.png", { ocr_mode: "nonsense" });
+        assert.equal(early.status, 400);
+        assert.equal(early.json.code, "validation_error");
+        const form = new FormData();
+        form.append("file", new Blob([pngBytes()]), "late.png");
+        form.append("priority", "99");
+        const late = await u.alice.req("POST", "/api/v1/documents/upload", { body: form });
+        assert.equal(late.status, 400);
+        assert.equal(late.json.code, "validation_error");
+        assert.deepEqual(await uploads(), before);
+        // A refused re-upload of bytes another document already holds must not delete them.
+        const bytes = pngBytes();
+        const kept = await u.alice.upload(bytes, "kept.png");
+        assert.equal(kept.status, 201);
+        const again = new FormData();
+        again.append("file", new Blob([bytes]), "kept-again.png");
+        again.append("ocr", "sometimes");
+        assert.equal((await u.alice.req("POST", "/api/v1/documents/upload", { body: again })).status, 400);
+        const download = await u.alice.req("GET", `/api/v1/documents/${kept.json.document.id}/file`);
+        assert.equal(download.status, 200);
+      },
+    );
 
     it("upload with process=true answers with a document status and job from the same moment", { skip }, async () => {
       const unified: Record<string, string> = { pending: "queued", processing: "processing", completed: "completed" };
       for (let i = 0; i < 6; i++) {
         const res = await u.alice.upload(pngBytes(), `now-${i}.png`, { process: "true" });
         assert.equal(res.status, 201);
-        assert.equal(res.json.document.status, unified[res.json.job.status], JSON.stringify({ document: res.json.document.status, job: res.json.job.status }));
+        assert.equal(
+          res.json.document.status,
+          unified[res.json.job.status],
+          JSON.stringify({ document: res.json.document.status, job: res.json.job.status }),
+        );
       }
     });
 
     it("setup only once; login errors are identical; me; API tokens shown once and hashed", { skip }, async () => {
-      const again = await u.anon.req("POST", "/api/v1/setup", { json: { email: "x@example.test", password: "long-enough" } });
+      const again = await u.anon.req("POST", "/api/v1/setup", {
+        json: { email: "x@example.test", password: "long-enough" },
+      });
       assert.equal(again.status, 409);
       assert.equal(again.json.code, "setup_done");
-      const unknown = await u.anon.req("POST", "/api/v1/auth/login", { json: { email: "nobody@example.test", password: "whatever1" } });
-      const wrong = await u.anon.req("POST", "/api/v1/auth/login", { json: { email: "alice@example.test", password: "wrong-password" } });
+      const unknown = await u.anon.req("POST", "/api/v1/auth/login", {
+        json: { email: "nobody@example.test", password: "whatever1" },
+      });
+      const wrong = await u.anon.req("POST", "/api/v1/auth/login", {
+        json: { email: "alice@example.test", password: "wrong-password" },
+      });
       assert.equal(unknown.status, 401);
       assert.deepEqual(unknown.json, wrong.json);
       assert.equal(wrong.json.code, "invalid_credentials");
@@ -75,7 +99,10 @@ for (const dialect of DIALECTS) {
       const list = await u.alice.req("GET", "/api/v1/tokens");
       assert.equal(list.json.items.length, 1);
       assert.ok(!list.text.includes(created.json.token), "no secrets in the list");
-      const stored = await server.db.database.db.selectFrom("api_tokens").select("token_hash").executeTakeFirstOrThrow();
+      const stored = await server.db.database.db
+        .selectFrom("api_tokens")
+        .select("token_hash")
+        .executeTakeFirstOrThrow();
       assert.match(stored.token_hash, /^[0-9a-f]{64}$/);
       assert.equal((await u.bob.req("DELETE", `/api/v1/tokens/${created.json.id}`)).status, 404);
       assert.equal((await u.alice.req("DELETE", `/api/v1/tokens/${created.json.id}`)).status, 204);
@@ -85,39 +112,53 @@ for (const dialect of DIALECTS) {
       assert.ok(!sessions.some((s) => s.token_hash === u.alice.token));
     });
 
-    it("session cookie: httpOnly, SameSite=Lax; unsafe requests need the CSRF header; logout ends it", { skip }, async () => {
-      const res = await fetch(`${server.base}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "bob@example.test", password: "bob-password" }),
-      });
-      const body = (await res.json()) as { csrf_token: string };
-      const setCookie = res.headers.get("set-cookie") ?? "";
-      assert.match(setCookie, /docket_session=/);
-      assert.match(setCookie, /HttpOnly/i);
-      assert.match(setCookie, /SameSite=Lax/i);
-      const cookie = setCookie.split(";")[0]!;
-      const withCookie = (method: string, path: string, headers: Record<string, string> = {}, json?: unknown) =>
-        fetch(`${server.base}${path}`, { method, headers: { cookie, ...(json ? { "content-type": "application/json" } : {}), ...headers }, ...(json ? { body: JSON.stringify(json) } : {}) });
-      const me = await withCookie("GET", "/api/v1/me");
-      assert.equal(me.status, 200);
-      assert.equal(((await me.json()) as { csrf_token: string }).csrf_token, body.csrf_token);
-      const noCsrf = await withCookie("POST", "/api/v1/tokens", {}, { name: "x" });
-      assert.equal(noCsrf.status, 403);
-      assert.equal(((await noCsrf.json()) as { code: string }).code, "csrf_failed");
-      const okCsrf = await withCookie("POST", "/api/v1/tokens", { "x-csrf-token": body.csrf_token }, { name: "x" });
-      assert.equal(okCsrf.status, 201);
-      const out = await withCookie("POST", "/api/v1/auth/logout", { "x-csrf-token": body.csrf_token });
-      assert.equal(out.status, 204);
-      assert.equal((await withCookie("GET", "/api/v1/me")).status, 401);
-    });
+    it(
+      "session cookie: httpOnly, SameSite=Lax; unsafe requests need the CSRF header; logout ends it",
+      { skip },
+      async () => {
+        const res = await fetch(`${server.base}/api/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "bob@example.test", password: "bob-password" }),
+        });
+        const body = (await res.json()) as { csrf_token: string };
+        const setCookie = res.headers.get("set-cookie") ?? "";
+        assert.match(setCookie, /docket_session=/);
+        assert.match(setCookie, /HttpOnly/i);
+        assert.match(setCookie, /SameSite=Lax/i);
+        const cookie = setCookie.split(";")[0]!;
+        const withCookie = (method: string, path: string, headers: Record<string, string> = {}, json?: unknown) =>
+          fetch(`${server.base}${path}`, {
+            method,
+            headers: { cookie, ...(json ? { "content-type": "application/json" } : {}), ...headers },
+            ...(json ? { body: JSON.stringify(json) } : {}),
+          });
+        const me = await withCookie("GET", "/api/v1/me");
+        assert.equal(me.status, 200);
+        assert.equal(((await me.json()) as { csrf_token: string }).csrf_token, body.csrf_token);
+        const noCsrf = await withCookie("POST", "/api/v1/tokens", {}, { name: "x" });
+        assert.equal(noCsrf.status, 403);
+        assert.equal(((await noCsrf.json()) as { code: string }).code, "csrf_failed");
+        const okCsrf = await withCookie("POST", "/api/v1/tokens", { "x-csrf-token": body.csrf_token }, { name: "x" });
+        assert.equal(okCsrf.status, 201);
+        const out = await withCookie("POST", "/api/v1/auth/logout", { "x-csrf-token": body.csrf_token });
+        assert.equal(out.status, 204);
+        assert.equal((await withCookie("GET", "/api/v1/me")).status, 401);
+      },
+    );
 
     it("admins manage users; disabled users cannot log in or use tokens", { skip }, async () => {
-      const dup = await u.admin.req("POST", "/api/v1/users", { json: { email: "alice@example.test", password: "whatever-1", role: "user" } });
+      const dup = await u.admin.req("POST", "/api/v1/users", {
+        json: { email: "alice@example.test", password: "whatever-1", role: "user" },
+      });
       assert.equal(dup.status, 409);
       assert.equal(dup.json.code, "email_taken");
-      const carol = await u.admin.req("POST", "/api/v1/users", { json: { email: "carol@example.test", password: "carol-password", role: "user" } });
-      const login = await u.anon.req("POST", "/api/v1/auth/login", { json: { email: "carol@example.test", password: "carol-password" } });
+      const carol = await u.admin.req("POST", "/api/v1/users", {
+        json: { email: "carol@example.test", password: "carol-password", role: "user" },
+      });
+      const login = await u.anon.req("POST", "/api/v1/auth/login", {
+        json: { email: "carol@example.test", password: "carol-password" },
+      });
       const carolClient = client(server.base, login.json.token);
       const token = (await carolClient.req("POST", "/api/v1/tokens", { json: { name: "t" } })).json.token;
       const patched = await u.admin.req("PATCH", `/api/v1/users/${carol.json.id}`, { json: { disabled: true } });
@@ -125,7 +166,9 @@ for (const dialect of DIALECTS) {
       assert.equal(patched.json.disabled, true);
       assert.equal((await carolClient.req("GET", "/api/v1/me")).status, 401);
       assert.equal((await client(server.base, token).req("GET", "/api/v1/me")).status, 401);
-      const relogin = await u.anon.req("POST", "/api/v1/auth/login", { json: { email: "carol@example.test", password: "carol-password" } });
+      const relogin = await u.anon.req("POST", "/api/v1/auth/login", {
+        json: { email: "carol@example.test", password: "carol-password" },
+      });
       assert.equal(relogin.status, 401);
       assert.equal(relogin.json.code, "invalid_credentials");
       const users = await u.admin.req("GET", "/api/v1/users");
@@ -139,7 +182,9 @@ for (const dialect of DIALECTS) {
       const doc = up.json.document.id;
       const job = (await waitForJob(u.alice, up.json.job.id, ["completed"])).id;
       const batch = (await u.alice.req("POST", "/api/v1/ocr/batch", { json: { document_ids: [doc] } })).json.batch_id;
-      await waitForJob(u.alice, (await u.alice.req("GET", `/api/v1/ocr/jobs?batch_id=${batch}`)).json.items[0].id, ["completed"]);
+      await waitForJob(u.alice, (await u.alice.req("GET", `/api/v1/ocr/jobs?batch_id=${batch}`)).json.items[0].id, [
+        "completed",
+      ]);
       const me = (await u.alice.req("GET", "/api/v1/me")).json.id;
       // [method, path, body, expected for owner, other, admin] — reads and idempotent actions only,
       // so the same resource serves every caller.
@@ -178,7 +223,11 @@ for (const dialect of DIALECTS) {
         const res = await u.anon.req(method, path, body === undefined ? {} : { json: body });
         assert.equal(res.status, 401, `anonymous ${method} ${path}`);
         assert.equal(res.json.code, "unauthorized");
-        const bad = await client(server.base, "dkt_not-a-real-token").req(method, path, body === undefined ? {} : { json: body });
+        const bad = await client(server.base, "dkt_not-a-real-token").req(
+          method,
+          path,
+          body === undefined ? {} : { json: body },
+        );
         assert.equal(bad.status, 401, `bad token ${method} ${path}`);
       }
       const upload = await u.anon.upload(pngBytes(), "anon.png");
@@ -198,44 +247,68 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it("malformed JSON, wrong content types, oversized bodies, unknown fields, out-of-range options → 4xx with a code", { skip }, async () => {
-      const doc = (await u.alice.upload(pngBytes(), "bad.png")).json.document.id;
-      const cases: [string, { body?: string; json?: unknown; headers?: Record<string, string> }, number, string][] = [
-        ["malformed JSON", { body: "{not json", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
-        ["empty JSON", { body: "", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
-        ["text/plain", { body: "hello", headers: { "content-type": "text/plain" } }, 415, "unsupported_media_type"],
-        ["xml", { body: "<a/>", headers: { "content-type": "application/xml" } }, 415, "unsupported_media_type"],
-        ["oversized", { body: JSON.stringify({ document_id: doc, pad: "x".repeat(400_000) }), headers: { "content-type": "application/json" } }, 413, "body_too_large"],
-        ["unknown field", { json: { document_id: doc, colour: "blue" } }, 400, "validation_error"],
-        ["priority 11", { json: { document_id: doc, priority: 11 } }, 400, "validation_error"],
-        ["priority -1", { json: { document_id: doc, priority: -1 } }, 400, "validation_error"],
-        ["priority 2.5", { json: { document_id: doc, priority: 2.5 } }, 400, "validation_error"],
-        ["bad mode", { json: { document_id: doc, ocr_mode: "magic" } }, 400, "validation_error"],
-        ["bad output", { json: { document_id: doc, outputs: ["docx"] } }, 400, "validation_error"],
-        ["empty languages", { json: { document_id: doc, languages: [] } }, 400, "validation_error"],
-        ["missing id", { json: {} }, 400, "validation_error"],
-        ["array body", { json: [doc] }, 400, "validation_error"],
-      ];
-      for (const [name, init, status, code] of cases) {
-        const res = await u.alice.req("POST", "/api/v1/ocr/submit", init);
-        assert.equal(res.status, status, `${name}: ${res.text}`);
-        assert.equal(res.json.code, code, name);
-        assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/, name);
-        assert.ok(res.json.type && res.json.title && res.json.detail, name);
-      }
-      const unknown = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc, colour: "blue" } });
-      assert.ok(unknown.json.errors.some((e: { field: string }) => e.field.includes("colour")));
-      const range = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc, priority: 11 } });
-      assert.deepEqual(range.json.errors.map((e: { field: string }) => e.field), ["body.priority"]);
-      const jsonUpload = await u.alice.req("POST", "/api/v1/documents/upload", { json: { file: "x" } });
-      assert.equal(jsonUpload.status, 415);
-      const multipartSubmit = new FormData();
-      multipartSubmit.append("document_id", doc);
-      assert.equal((await u.alice.req("POST", "/api/v1/ocr/submit", { body: multipartSubmit })).status, 415);
-      assert.equal((await u.alice.req("GET", "/api/v1/nope")).json.code, "not_found");
-      assert.equal((await u.alice.req("GET", "/api/v1/documents?page=0")).status, 400);
-      assert.equal((await u.alice.req("POST", "/api/v1/auth/login", { json: { email: "not-an-email", password: "x" } })).json.code, "validation_error");
-    });
+    it(
+      "malformed JSON, wrong content types, oversized bodies, unknown fields, out-of-range options → 4xx with a code",
+      { skip },
+      async () => {
+        const doc = (await u.alice.upload(pngBytes(), "bad.png")).json.document.id;
+        const cases: [string, { body?: string; json?: unknown; headers?: Record<string, string> }, number, string][] = [
+          [
+            "malformed JSON",
+            { body: "{not json", headers: { "content-type": "application/json" } },
+            400,
+            "invalid_json",
+          ],
+          ["empty JSON", { body: "", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
+          ["text/plain", { body: "hello", headers: { "content-type": "text/plain" } }, 415, "unsupported_media_type"],
+          ["xml", { body: "<a/>", headers: { "content-type": "application/xml" } }, 415, "unsupported_media_type"],
+          [
+            "oversized",
+            {
+              body: JSON.stringify({ document_id: doc, pad: "x".repeat(400_000) }),
+              headers: { "content-type": "application/json" },
+            },
+            413,
+            "body_too_large",
+          ],
+          ["unknown field", { json: { document_id: doc, colour: "blue" } }, 400, "validation_error"],
+          ["priority 11", { json: { document_id: doc, priority: 11 } }, 400, "validation_error"],
+          ["priority -1", { json: { document_id: doc, priority: -1 } }, 400, "validation_error"],
+          ["priority 2.5", { json: { document_id: doc, priority: 2.5 } }, 400, "validation_error"],
+          ["bad mode", { json: { document_id: doc, ocr_mode: "magic" } }, 400, "validation_error"],
+          ["bad output", { json: { document_id: doc, outputs: ["docx"] } }, 400, "validation_error"],
+          ["empty languages", { json: { document_id: doc, languages: [] } }, 400, "validation_error"],
+          ["missing id", { json: {} }, 400, "validation_error"],
+          ["array body", { json: [doc] }, 400, "validation_error"],
+        ];
+        for (const [name, init, status, code] of cases) {
+          const res = await u.alice.req("POST", "/api/v1/ocr/submit", init);
+          assert.equal(res.status, status, `${name}: ${res.text}`);
+          assert.equal(res.json.code, code, name);
+          assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/, name);
+          assert.ok(res.json.type && res.json.title && res.json.detail, name);
+        }
+        const unknown = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc, colour: "blue" } });
+        assert.ok(unknown.json.errors.some((e: { field: string }) => e.field.includes("colour")));
+        const range = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc, priority: 11 } });
+        assert.deepEqual(
+          range.json.errors.map((e: { field: string }) => e.field),
+          ["body.priority"],
+        );
+        const jsonUpload = await u.alice.req("POST", "/api/v1/documents/upload", { json: { file: "x" } });
+        assert.equal(jsonUpload.status, 415);
+        const multipartSubmit = new FormData();
+        multipartSubmit.append("document_id", doc);
+        assert.equal((await u.alice.req("POST", "/api/v1/ocr/submit", { body: multipartSubmit })).status, 415);
+        assert.equal((await u.alice.req("GET", "/api/v1/nope")).json.code, "not_found");
+        assert.equal((await u.alice.req("GET", "/api/v1/documents?page=0")).status, 400);
+        assert.equal(
+          (await u.alice.req("POST", "/api/v1/auth/login", { json: { email: "not-an-email", password: "x" } })).json
+            .code,
+          "validation_error",
+        );
+      },
+    );
 
     it("Idempotency-Key: same key and request → first response; different request → 422", { skip }, async () => {
       const doc = (await u.alice.upload(pngBytes(), "idem.png")).json.document.id;
@@ -246,12 +319,18 @@ for (const dialect of DIALECTS) {
       assert.equal(second.status, 202);
       assert.equal(second.json.id, first.json.id);
       assert.equal((await u.alice.req("GET", `/api/v1/ocr/jobs?document_id=${doc}`)).json.total, 1);
-      const different = await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: doc, priority: 1 }, headers: key });
+      const different = await u.alice.req("POST", "/api/v1/ocr/submit", {
+        json: { document_id: doc, priority: 1 },
+        headers: key,
+      });
       assert.equal(different.status, 422);
       assert.equal(different.json.code, "idempotency_key_reused");
       // Keys are per user: bob's same key is a different key.
       const bobDoc = (await u.bob.upload(pngBytes(), "idem-b.png")).json.document.id;
-      assert.equal((await u.bob.req("POST", "/api/v1/ocr/submit", { json: { document_id: bobDoc }, headers: key })).status, 202);
+      assert.equal(
+        (await u.bob.req("POST", "/api/v1/ocr/submit", { json: { document_id: bobDoc }, headers: key })).status,
+        202,
+      );
 
       const bytes = pngBytes();
       const upKey = { "idempotency-key": "upload-1" };
@@ -273,38 +352,53 @@ for (const dialect of DIALECTS) {
 
 describe("rate limits", async () => {
   const skip = await skipReasonFor("sqlite");
-  it("made-up tokens are refused per address before any lookup once the failures pass the limit", { skip }, async () => {
-    const server = await startServer("sqlite", { DOCKET_RATE_LIMIT_PER_MIN: "5" });
-    try {
-      const guesser = client(server.base, "not-a-real-token");
-      const statuses = [];
-      for (let i = 0; i < 7; i++) statuses.push((await guesser.req("GET", "/api/v1/documents")).status);
-      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
-      const limited = await guesser.req("GET", "/api/v1/me");
-      assert.equal(limited.json.code, "rate_limited");
-      assert.ok(Number(limited.headers.get("retry-after")) > 0);
-      // Public routes without a bearer token stay reachable (health checks, the sign-in page).
-      assert.equal((await client(server.base).req("GET", "/healthz")).status, 200);
-    } finally {
-      await server.close();
-    }
-  });
+  it(
+    "made-up tokens are refused per address before any lookup once the failures pass the limit",
+    { skip },
+    async () => {
+      const server = await startServer("sqlite", { DOCKET_RATE_LIMIT_PER_MIN: "5" });
+      try {
+        const guesser = client(server.base, "not-a-real-token");
+        const statuses = [];
+        for (let i = 0; i < 7; i++) statuses.push((await guesser.req("GET", "/api/v1/documents")).status);
+        assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+        const limited = await guesser.req("GET", "/api/v1/me");
+        assert.equal(limited.json.code, "rate_limited");
+        assert.ok(Number(limited.headers.get("retry-after")) > 0);
+        // Public routes without a bearer token stay reachable (health checks, the sign-in page).
+        assert.equal((await client(server.base).req("GET", "/healthz")).status, 200);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it("login is limited per IP with 429 rate_limited", { skip }, async () => {
-    const server = await startServer("sqlite", { DOCKET_LOGIN_RATE_LIMIT_PER_MIN: "3", DOCKET_RATE_LIMIT_PER_MIN: "5" });
+    const server = await startServer("sqlite", {
+      DOCKET_LOGIN_RATE_LIMIT_PER_MIN: "3",
+      DOCKET_RATE_LIMIT_PER_MIN: "5",
+    });
     try {
       const anon = client(server.base);
       await anon.req("POST", "/api/v1/setup", { json: { email: "a@example.test", password: "a-password" } });
-      const token = (await anon.req("POST", "/api/v1/auth/login", { json: { email: "a@example.test", password: "a-password" } })).json.token;
+      const token = (
+        await anon.req("POST", "/api/v1/auth/login", { json: { email: "a@example.test", password: "a-password" } })
+      ).json.token;
       const statuses = [];
-      for (let i = 0; i < 5; i++) statuses.push((await anon.req("POST", "/api/v1/auth/login", { json: { email: "a@example.test", password: "x" } })).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push(
+          (await anon.req("POST", "/api/v1/auth/login", { json: { email: "a@example.test", password: "x" } })).status,
+        );
       assert.deepEqual(statuses, [401, 401, 429, 429, 429]);
-      const limited = await anon.req("POST", "/api/v1/auth/login", { json: { email: "a@example.test", password: "x" } });
+      const limited = await anon.req("POST", "/api/v1/auth/login", {
+        json: { email: "a@example.test", password: "x" },
+      });
       assert.equal(limited.json.code, "rate_limited");
       assert.ok(limited.headers.get("retry-after"));
       // The general limit applies per credential (anonymous requests are refused with 401 before it, at no cost).
       const general = [];
-      for (let i = 0; i < 7; i++) general.push((await client(server.base, token).req("GET", "/api/v1/documents")).status);
+      for (let i = 0; i < 7; i++)
+        general.push((await client(server.base, token).req("GET", "/api/v1/documents")).status);
       assert.ok(general.includes(429), general.join(","));
     } finally {
       await server.close();

@@ -15,13 +15,22 @@ import { createTestPipeline } from "../support/test-pipeline.js";
 
 export const STEPS = ["validate", "ocr", "export"];
 
-const MIME: Record<string, string> = { txt: "text/plain; charset=utf-8", md: "text/markdown; charset=utf-8", json: "application/json", hocr: "text/html; charset=utf-8", pdf: "application/pdf" };
+const MIME: Record<string, string> = {
+  txt: "text/plain; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+  json: "application/json",
+  hocr: "text/html; charset=utf-8",
+  pdf: "application/pdf",
+};
 
 /**
  * The "ocr" pipeline for API tests. `scripts.get(documentId)` scripts its steps like
  * createTestPipeline (e.g. `{ ocr: "sleep:5000" }`); an unscripted export writes one artifact per output.
  */
-export function apiTestPipeline(blobStore: BlobStore, scripts: Map<string, Record<string, string>>): PipelineDefinition {
+export function apiTestPipeline(
+  blobStore: BlobStore,
+  scripts: Map<string, Record<string, string>>,
+): PipelineDefinition {
   const inner = createTestPipeline({ steps: STEPS, name: "ocr" });
   return {
     name: "ocr",
@@ -33,7 +42,25 @@ export function apiTestPipeline(blobStore: BlobStore, scripts: Map<string, Recor
         const bodies: Record<string, string | Buffer> = {
           txt: text,
           md: `# Page 1\n\n${text}\n`,
-          json: JSON.stringify({ version: 1, documentId: ctx.documentId, languages: ctx.options.languages, engine: "test", pages: [{ number: 1, width: 10, height: 10, dpi: 300, source: "ocr", rotation: 0, skew: 0, confidence: 91.5, blocks: [] }] }),
+          json: JSON.stringify({
+            version: 1,
+            documentId: ctx.documentId,
+            languages: ctx.options.languages,
+            engine: "test",
+            pages: [
+              {
+                number: 1,
+                width: 10,
+                height: 10,
+                dpi: 300,
+                source: "ocr",
+                rotation: 0,
+                skew: 0,
+                confidence: 91.5,
+                blocks: [],
+              },
+            ],
+          }),
           hocr: `<html><body><div class="ocr_page">${text}</div></body></html>`,
           pdf: Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`),
         };
@@ -58,7 +85,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(dialect: DialectName, env: Record<string, string> = {}, overrides: DocketOverrides = {}): Promise<TestServer> {
+export async function startServer(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+  overrides: DocketOverrides = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const scripts = new Map<string, Record<string, string>>();
   const config = loadConfig({
@@ -106,8 +137,17 @@ export interface Res {
 
 export interface Client {
   token: string | null;
-  req(method: string, path: string, init?: { json?: unknown; body?: FormData | string; headers?: Record<string, string> }): Promise<Res>;
-  upload(bytes: Uint8Array, filename?: string, fields?: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Res>;
+  req(
+    method: string,
+    path: string,
+    init?: { json?: unknown; body?: FormData | string; headers?: Record<string, string> },
+  ): Promise<Res>;
+  upload(
+    bytes: Uint8Array,
+    filename?: string,
+    fields?: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<Res>;
 }
 
 export function client(base: string, token: string | null = null): Client {
@@ -161,7 +201,9 @@ export interface Users {
 /** Setup (admin) and two users, each logged in with a bearer token. */
 export async function createUsers(base: string): Promise<Users> {
   const anon = client(base);
-  const setup = await anon.req("POST", "/api/v1/setup", { json: { email: "admin@example.test", password: "admin-password" } });
+  const setup = await anon.req("POST", "/api/v1/setup", {
+    json: { email: "admin@example.test", password: "admin-password" },
+  });
   if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${setup.text}`);
   const login = async (email: string, password: string) => {
     const res = await anon.req("POST", "/api/v1/auth/login", { json: { email, password } });
@@ -170,13 +212,24 @@ export async function createUsers(base: string): Promise<Users> {
   };
   const admin = await login("admin@example.test", "admin-password");
   for (const name of ["alice", "bob"]) {
-    const res = await admin.req("POST", "/api/v1/users", { json: { email: `${name}@example.test`, password: `${name}-password`, role: "user" } });
+    const res = await admin.req("POST", "/api/v1/users", {
+      json: { email: `${name}@example.test`, password: `${name}-password`, role: "user" },
+    });
     if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${res.text}`);
   }
-  return { admin, alice: await login("alice@example.test", "alice-password"), bob: await login("bob@example.test", "bob-password"), anon };
+  return {
+    admin,
+    alice: await login("alice@example.test", "alice-password"),
+    bob: await login("bob@example.test", "bob-password"),
+    anon,
+  };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false | null>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -187,10 +240,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export async function waitForJob(c: Client, jobId: string, statuses: string[], timeoutMs = 10_000) {
-  return waitFor(`job ${jobId} to be ${statuses.join("/")}`, async () => {
-    const res = await c.req("GET", `/api/v1/ocr/jobs/${jobId}`);
-    return statuses.includes(res.json?.status) ? res.json : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `job ${jobId} to be ${statuses.join("/")}`,
+    async () => {
+      const res = await c.req("GET", `/api/v1/ocr/jobs/${jobId}`);
+      return statuses.includes(res.json?.status) ? res.json : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export interface SseMessage {
@@ -217,7 +274,11 @@ export class SseClient {
     this.done = (async () => {
       try {
         const res = await fetch(`${base}${path}`, {
-          headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: "text/event-stream",
+            ...(lastEventId ? { "last-event-id": lastEventId } : {}),
+          },
           signal: this.controller.signal,
         });
         this.status = res.status;
@@ -259,7 +320,12 @@ export class SseClient {
       this.wakeAll();
       return;
     }
-    this.messages.push({ id, event, data: JSON.parse(data.join("\n")), receivedAt: performance.timeOrigin + performance.now() });
+    this.messages.push({
+      id,
+      event,
+      data: JSON.parse(data.join("\n")),
+      receivedAt: performance.timeOrigin + performance.now(),
+    });
     this.wakeAll();
   }
 
@@ -273,7 +339,10 @@ export class SseClient {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.messages)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`SSE: timed out waiting for ${what}; got ${this.messages.map((m) => `${m.event}:${m.data?.event?.status ?? ""}`).join(", ")}`);
+      if (left <= 0)
+        throw new Error(
+          `SSE: timed out waiting for ${what}; got ${this.messages.map((m) => `${m.event}:${m.data?.event?.status ?? ""}`).join(", ")}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {

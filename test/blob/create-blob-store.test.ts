@@ -26,7 +26,10 @@ test("file:// URLs and plain paths → local files there", () => {
 });
 
 test("s3:// builds an S3 store; bad S3 URLs are refused clearly without echoing secrets", () => {
-  const store = createBlobStore({ url: "s3://docket-blobs/prod?endpoint=http://127.0.0.1:9000&region=eu-west-1", dataDir: "/x" });
+  const store = createBlobStore({
+    url: "s3://docket-blobs/prod?endpoint=http://127.0.0.1:9000&region=eu-west-1",
+    dataDir: "/x",
+  });
   assert.ok(store instanceof S3BlobStore);
   store.close?.();
   assert.deepEqual(parseS3Url("s3://docket-blobs/prod/?endpoint=http://127.0.0.1:9000"), {
@@ -40,7 +43,11 @@ test("s3:// builds an S3 store; bad S3 URLs are refused clearly without echoing 
   const refused = (url: string, pattern: RegExp) =>
     assert.throws(
       () => createBlobStore({ url, dataDir: "/x" }),
-      (error: unknown) => error instanceof DocketError && error.code === "validation_error" && pattern.test(error.message) && !error.message.includes("hunter2"),
+      (error: unknown) =>
+        error instanceof DocketError &&
+        error.code === "validation_error" &&
+        pattern.test(error.message) &&
+        !error.message.includes("hunter2"),
     );
   refused("s3://bucket?endpoint=http://minio:9000&secret=hunter2", /unknown parameter "secret"/);
   refused("s3://key:hunter2@bucket", /must not carry credentials/);

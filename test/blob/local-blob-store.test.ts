@@ -65,7 +65,10 @@ describe("LocalBlobStore", () => {
 
   test("a key whose folder is a blob fails cleanly, leaving no temp file", async () => {
     await store.put("file-not-folder", "x");
-    await assert.rejects(store.put("file-not-folder/child", "y"), (error: NodeJS.ErrnoException) => error.code === "ENOTDIR");
+    await assert.rejects(
+      store.put("file-not-folder/child", "y"),
+      (error: NodeJS.ErrnoException) => error.code === "ENOTDIR",
+    );
     assert.deepEqual(await readdir(join(root, ".tmp")), []);
     assert.equal((await store.getBuffer("file-not-folder")).toString(), "x");
   });
@@ -120,7 +123,11 @@ describe("LocalBlobStore", () => {
     await s.put("jobs/12/render/p1.png", "p");
     await s.put("uploads/ab/cd/abcd", "u");
     assert.deepEqual(await s.list("jobs/1/"), ["jobs/1/ocr/page-10.json", "jobs/1/ocr/page-2.json"]);
-    assert.deepEqual(await s.list("jobs/1"), ["jobs/1/ocr/page-10.json", "jobs/1/ocr/page-2.json", "jobs/12/render/p1.png"]);
+    assert.deepEqual(await s.list("jobs/1"), [
+      "jobs/1/ocr/page-10.json",
+      "jobs/1/ocr/page-2.json",
+      "jobs/12/render/p1.png",
+    ]);
     assert.deepEqual(await s.list("nothing/"), []);
     assert.equal((await s.list("")).length, 4);
     await assert.rejects(s.list("../"), isCode("validation_error"));
@@ -189,7 +196,9 @@ describe("LocalBlobStore", () => {
     // fsync: true works for bytes and for streams.
     await s.put("durable/x", "x");
     assert.equal(await s.size("durable/x"), 1);
-    assert.deepEqual(await s.put("durable/stream", Readable.from([Buffer.from("str"), Buffer.from("eam")])), { size: 6 });
+    assert.deepEqual(await s.put("durable/stream", Readable.from([Buffer.from("str"), Buffer.from("eam")])), {
+      size: 6,
+    });
     assert.equal((await s.getBuffer("durable/stream")).toString(), "stream");
     assert.deepEqual(await readdir(join(root, "stale", ".tmp")), ["young"]);
   });

@@ -29,9 +29,11 @@ describe("S3 blob store against a local S3 server", () => {
     assert.deepEqual(await store.put("a/two.bin", Buffer.from([1, 2, 3])), { size: 3 });
     // 12 MiB in 64 KiB chunks: more than one 5 MiB part, never one buffer.
     const chunk = Buffer.alloc(64 * 1024, 7);
-    const big = Readable.from((function* () {
-      for (let i = 0; i < 192; i++) yield chunk;
-    })());
+    const big = Readable.from(
+      (function* () {
+        for (let i = 0; i < 192; i++) yield chunk;
+      })(),
+    );
     assert.deepEqual(await store.put("b/big.bin", big), { size: 12 * 1024 * 1024 });
     assert.equal((await store.getBuffer("a/one.txt")).toString(), "hello");
     assert.deepEqual([...(await store.getBuffer("a/two.bin"))], [1, 2, 3]);
@@ -59,8 +61,14 @@ describe("S3 blob store against a local S3 server", () => {
     await assert.rejects(store.get("missing/x"), isNotFound);
     await assert.rejects(store.getBuffer("missing/x"), isNotFound);
     await assert.rejects(store.size("missing/x"), isNotFound);
-    await assert.rejects(store.put("../escape", "x"), (e: unknown) => e instanceof DocketError && e.code === "validation_error");
-    await assert.rejects(store.list("a/../../"), (e: unknown) => e instanceof DocketError && e.code === "validation_error");
+    await assert.rejects(
+      store.put("../escape", "x"),
+      (e: unknown) => e instanceof DocketError && e.code === "validation_error",
+    );
+    await assert.rejects(
+      store.list("a/../../"),
+      (e: unknown) => e instanceof DocketError && e.code === "validation_error",
+    );
   });
 
   it("moves server-side and checks the bucket for /readyz", async () => {

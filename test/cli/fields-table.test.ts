@@ -7,7 +7,13 @@ import { CliError } from "../../src/cli/errors.js";
 import { describeReview, fieldsLines } from "../../src/cli/output/fields-table.js";
 import type { Field } from "../../src/extraction/types.js";
 
-const field = (value: string, confidence: number, origin: Field["origin"] = "rule"): Field => ({ value, raw: value, confidence, source: null, origin });
+const field = (value: string, confidence: number, origin: Field["origin"] = "rule"): Field => ({
+  value,
+  raw: value,
+  confidence,
+  source: null,
+  origin,
+});
 
 function invoice(overrides: Partial<FieldsJson> = {}): FieldsJson {
   return {
@@ -25,14 +31,31 @@ function invoice(overrides: Partial<FieldsJson> = {}): FieldsJson {
       seller_tax_id: field("5260250274", 0.97),
       iban: field("PL61109010140000071219812874", 0.9),
     },
-    line_items: [{ description: "Usługa\u0007 doradcza", quantity: "1", unit: "szt", unit_price: "1000.00", net: "1000.00", vat_rate: "23", vat: "230.00", gross: "1230.00", source: null }],
+    line_items: [
+      {
+        description: "Usługa\u0007 doradcza",
+        quantity: "1",
+        unit: "szt",
+        unit_price: "1000.00",
+        net: "1000.00",
+        vat_rate: "23",
+        vat: "230.00",
+        gross: "1230.00",
+        source: null,
+      },
+    ],
     vat_breakdown: [
       { rate: "23", net: "1000.00", vat: "230.00", gross: "1230.00" },
       { rate: "zw", net: "0.00", vat: null, gross: "0.00" },
     ],
     checks: [
       { name: "seller_tax_id", ok: true, fields: ["seller_tax_id"], message: "valid NIP" },
-      { name: "totals", ok: false, fields: ["total_net", "total_vat", "total_gross"], message: "1000.00 + 230.00 = 1230.00, not 1240.00" },
+      {
+        name: "totals",
+        ok: false,
+        fields: ["total_net", "total_vat", "total_gross"],
+        message: "1000.00 + 230.00 = 1230.00, not 1240.00",
+      },
     ],
     template: null,
     needs_review: true,
@@ -46,9 +69,16 @@ function invoice(overrides: Partial<FieldsJson> = {}): FieldsJson {
 test("the table marks each field by the checks that judged it, lists a missing required field, the checks, line items and the VAT summary", () => {
   const lines = fieldsLines(invoice(), { id: "doc-1", filename: "fv\u001b[31m.pdf", status: "manual_review" } as never);
   const text = lines.join("\n");
-  assert.match(text, /^document\s+doc-1 {2}fv \[31m\.pdf \(manual_review\)$/m, "control characters from elsewhere are blanked");
+  assert.match(
+    text,
+    /^document\s+doc-1 {2}fv \[31m\.pdf \(manual_review\)$/m,
+    "control characters from elsewhere are blanked",
+  );
   assert.match(text, /^type\s+invoice \(93%\)$/m);
-  assert.match(text, /^review\s+pending — needs review: seller_name: missing; totals: 1000\.00 \+ 230\.00 = 1230\.00, not 1240\.00$/m);
+  assert.match(
+    text,
+    /^review\s+pending — needs review: seller_name: missing; totals: 1000\.00 \+ 230\.00 = 1230\.00, not 1240\.00$/m,
+  );
   assert.match(text, /^version\s+7 \(job job-1\)$/m);
   assert.match(text, /^total_net\s+1000\.00\s+90%\s+rule\s+✗$/m, "judged by a failing check");
   assert.match(text, /^total_gross\s+1240\.00\s+25%\s+rule\s+✗$/m);
@@ -61,27 +91,48 @@ test("the table marks each field by the checks that judged it, lists a missing r
   assert.match(text, /^ {2}1\s+Usługa  doradcza\s+1\s+1000\.00\s+1000\.00\s+23%\s+1230\.00$/m);
   assert.match(text, /^ {2}zw\s+0\.00\s+-\s+0\.00$/m);
   // Fields in the API's order.
-  const order = lines.filter((l) => /^(document_number|issue_date|currency|total_net|seller_name|iban) /.test(l)).map((l) => l.split(" ")[0]);
+  const order = lines
+    .filter((l) => /^(document_number|issue_date|currency|total_net|seller_name|iban) /.test(l))
+    .map((l) => l.split(" ")[0]);
   assert.deepEqual(order, ["document_number", "issue_date", "currency", "total_net", "seller_name", "iban"]);
 });
 
 test("a document of type other with nothing found, and the review states", () => {
-  const other = invoice({ document_type: "other", fields: {}, checks: [], line_items: [], vat_breakdown: [], needs_review: false, review_reasons: [] });
+  const other = invoice({
+    document_type: "other",
+    fields: {},
+    checks: [],
+    line_items: [],
+    vat_breakdown: [],
+    needs_review: false,
+    review_reasons: [],
+  });
   const text = fieldsLines(other, null).join("\n");
   assert.match(text, /^no fields found$/m);
   assert.doesNotMatch(text, /^(document|checks|line items|VAT summary)/m);
   assert.equal(describeReview(other), "pending — nothing to review");
-  assert.equal(describeReview(invoice({ review: { state: "approved", by: "a@b.test", at: "2024-05-06T07:08:09.123Z", note: "ok" } })), "approved by a@b.test at 2024-05-06 07:08:09: ok");
+  assert.equal(
+    describeReview(
+      invoice({ review: { state: "approved", by: "a@b.test", at: "2024-05-06T07:08:09.123Z", note: "ok" } }),
+    ),
+    "approved by a@b.test at 2024-05-06 07:08:09: ok",
+  );
   assert.equal(describeReview(invoice({ review: { state: "rejected", by: null, at: null, note: null } })), "rejected");
 });
 
 test("fields set arguments: name=value, name= clears, values keep their = signs; anything else is a usage error", () => {
-  assert.deepEqual(parseAssignments(["total_gross=1 230,00", "payment_method=", "document_number=A=B", "buyer_name=  "]), {
-    total_gross: "1 230,00",
-    payment_method: null,
-    document_number: "A=B",
-    buyer_name: null,
-  });
-  assert.throws(() => parseAssignments(["total_gross"]), (e: unknown) => e instanceof CliError && /expected name=value/.test(e.message) && e.exitCode === 2);
+  assert.deepEqual(
+    parseAssignments(["total_gross=1 230,00", "payment_method=", "document_number=A=B", "buyer_name=  "]),
+    {
+      total_gross: "1 230,00",
+      payment_method: null,
+      document_number: "A=B",
+      buyer_name: null,
+    },
+  );
+  assert.throws(
+    () => parseAssignments(["total_gross"]),
+    (e: unknown) => e instanceof CliError && /expected name=value/.test(e.message) && e.exitCode === 2,
+  );
   assert.throws(() => parseAssignments(["=5"]), CliError);
 });

@@ -16,7 +16,14 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe("logging", () => {
@@ -37,27 +44,36 @@ describe("logging", () => {
       "careless",
     );
     const [step, careless] = out.lines();
-    assert.deepEqual([step?.jobId, step?.documentId, step?.step, step?.pages, step?.msg], ["job-1", "doc-1", "ocr", 3, "step finished"]);
+    assert.deepEqual(
+      [step?.jobId, step?.documentId, step?.step, step?.pages, step?.msg],
+      ["job-1", "doc-1", "ocr", 3, "step finished"],
+    );
     const text = JSON.stringify(careless);
     for (let i = 1; i <= 9; i++) assert.ok(!text.includes(`secret${i}`), `secret${i} is redacted: ${text}`);
     assert.equal((careless?.user as { email: string }).email, "a@example.test", "the rest stays");
   });
 
-  it("DOCKET_LOG_FORMAT=pretty prints readable lines even when stdout is not a terminal", { timeout: 90_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "docket-cli-log-"));
-    try {
-      const run = await runCli(["worker", "--concurrency", "1"], {
-        env: { DOCKET_DATA_DIR: dataDir, DOCKET_LOG_FORMAT: "pretty", LOG_LEVEL: "info" },
-        timeoutMs: 80_000,
-        onSpawn: (child, output) => {
-          void until("worker started", () => /INFO.*worker started/.test(output.stdout()), 60_000).then(() => child.kill("SIGTERM"));
-        },
-      });
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: worker started$/m);
-      assert.doesNotMatch(run.stdout, /^\{"level"/m);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    "DOCKET_LOG_FORMAT=pretty prints readable lines even when stdout is not a terminal",
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "docket-cli-log-"));
+      try {
+        const run = await runCli(["worker", "--concurrency", "1"], {
+          env: { DOCKET_DATA_DIR: dataDir, DOCKET_LOG_FORMAT: "pretty", LOG_LEVEL: "info" },
+          timeoutMs: 80_000,
+          onSpawn: (child, output) => {
+            void until("worker started", () => /INFO.*worker started/.test(output.stdout()), 60_000).then(() =>
+              child.kill("SIGTERM"),
+            );
+          },
+        });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: worker started$/m);
+        assert.doesNotMatch(run.stdout, /^\{"level"/m);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

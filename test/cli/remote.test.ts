@@ -15,7 +15,8 @@ describe("docket CLI against a server (remote mode)", () => {
   let token: string;
   let files: FixtureDir;
   const env = () => ({ DOCKET_URL: server.base, DOCKET_TOKEN: token });
-  const docket = (args: string[], options: CliOptions = {}) => runCli(args, { ...options, env: { ...env(), ...options.env } });
+  const docket = (args: string[], options: CliOptions = {}) =>
+    runCli(args, { ...options, env: { ...env(), ...options.env } });
   const png = (name: string) => files.write(name, pngBytes(300));
 
   before(async () => {
@@ -38,13 +39,20 @@ describe("docket CLI against a server (remote mode)", () => {
     assert.match(run.stderr, /slow-scan\.png: processing — ocr, step 2 of 3, \d+%: item \d+ of 10/);
     assert.ok((run.stderr.match(/slow-scan\.png: processing — ocr.*item/g) ?? []).length < 10, run.stderr);
     assert.match(run.stderr, /slow-scan\.png: processing — export, step 3 of 3/);
-    assert.match(run.stderr, /fail-scan\.png: failed — ocr, step 2 of 3: step ocr found the input corrupt \(corrupt_file\)/);
+    assert.match(
+      run.stderr,
+      /fail-scan\.png: failed — ocr, step 2 of 3: step ocr found the input corrupt \(corrupt_file\)/,
+    );
     // The final status of each file on stdout.
     const lines = run.stdout.trim().split("\n");
     assert.equal(lines.length, 2, run.stdout);
-    const [, okDoc, okJob] = /slow-scan\.png: completed in [\d.]+ m?s \(document (\S+), job (\S+)\)$/.exec(lines[0]!) ?? [];
+    const [, okDoc, okJob] =
+      /slow-scan\.png: completed in [\d.]+ m?s \(document (\S+), job (\S+)\)$/.exec(lines[0]!) ?? [];
     assert.ok(okDoc && okJob, lines[0]);
-    assert.match(lines[1]!, /fail-scan\.png: failed — ocr, step 2 of 3: step ocr found the input corrupt \(corrupt_file\) \(document \S+, job \S+\)$/);
+    assert.match(
+      lines[1]!,
+      /fail-scan\.png: failed — ocr, step 2 of 3: step ocr found the input corrupt \(corrupt_file\) \(document \S+, job \S+\)$/,
+    );
     // What the CLI said is what the server says.
     const api = client(server.base, token);
     const job = (await api.req("GET", `/api/v1/ocr/jobs/${okJob}`)).json;
@@ -60,14 +68,29 @@ describe("docket CLI against a server (remote mode)", () => {
     const out = join(files.path, "results");
     const run = await docket(["add", a, b, "--json", "--output-dir", out, "--outputs", "txt,pdf"]);
     assert.equal(run.code, 0, run.stderr);
-    const result = JSON.parse(run.stdout) as { ok: boolean; files: { file: string; document: { id: string }; job: { id: string; status: string; steps: { status: string }[] }; status: { status: string; percentage: number }; saved: string[] }[] };
+    const result = JSON.parse(run.stdout) as {
+      ok: boolean;
+      files: {
+        file: string;
+        document: { id: string };
+        job: { id: string; status: string; steps: { status: string }[] };
+        status: { status: string; percentage: number };
+        saved: string[];
+      }[];
+    };
     assert.equal(result.ok, true);
-    assert.deepEqual(result.files.map((f) => f.file), [a, b]);
+    assert.deepEqual(
+      result.files.map((f) => f.file),
+      [a, b],
+    );
     for (const f of result.files) {
       assert.equal(f.status.status, "completed");
       assert.equal(f.status.percentage, 100);
       assert.equal(f.job.status, "completed");
-      assert.deepEqual(f.job.steps.map((s) => s.status), ["success", "success", "success"]);
+      assert.deepEqual(
+        f.job.steps.map((s) => s.status),
+        ["success", "success", "success"],
+      );
       const stem = f.file.endsWith("alpha.png") ? "alpha" : "beta";
       assert.deepEqual(f.saved, [join(out, `${stem}.txt`), join(out, `${stem}.ocr.pdf`)]);
       assert.equal(await readFile(join(out, `${stem}.txt`), "utf8"), `Hello from document ${f.document.id}`);
@@ -80,7 +103,9 @@ describe("docket CLI against a server (remote mode)", () => {
     const slow = await png("hang-report.png");
     const added = await docket(["add", slow, "--json"]);
     assert.equal(added.code, 0, added.stderr);
-    const { files: [entry] } = JSON.parse(added.stdout) as { files: { document: { id: string }; job: { id: string } }[] };
+    const {
+      files: [entry],
+    } = JSON.parse(added.stdout) as { files: { document: { id: string }; job: { id: string } }[] };
     const documentId = entry!.document.id;
     const jobId = entry!.job.id;
 
@@ -103,10 +128,17 @@ describe("docket CLI against a server (remote mode)", () => {
 
     const retry = await docket(["retry", documentId, "--wait"]);
     assert.equal(retry.code, 0, retry.stderr);
-    assert.match(retry.stdout, new RegExp(`hang-report\\.png: completed in .* \\(document ${documentId}, job ${jobId}\\)`));
+    assert.match(
+      retry.stdout,
+      new RegExp(`hang-report\\.png: completed in .* \\(document ${documentId}, job ${jobId}\\)`),
+    );
     const status = await docket(["status", jobId, "--json"]);
     assert.equal(status.code, 0);
-    const shown = JSON.parse(status.stdout) as { document: { id: string }; status: { status: string; step: number; total_steps: number }; job: { attempts: number } };
+    const shown = JSON.parse(status.stdout) as {
+      document: { id: string };
+      status: { status: string; step: number; total_steps: number };
+      job: { attempts: number };
+    };
     assert.equal(shown.document.id, documentId, "a job id stands for its document");
     assert.deepEqual([shown.status.status, shown.status.step, shown.status.total_steps], ["completed", 3, 3]);
 
@@ -130,7 +162,9 @@ describe("docket CLI against a server (remote mode)", () => {
 
   it("status --follow resumes the event stream after the connection drops and still sees the end", async () => {
     const name = "gate-resume.png";
-    const added = JSON.parse((await docket(["add", await png(name), "--json"])).stdout) as { files: { document: { id: string } }[] };
+    const added = JSON.parse((await docket(["add", await png(name), "--json"])).stdout) as {
+      files: { document: { id: string } }[];
+    };
     const documentId = added.files[0]!.document.id;
     const steps: string[] = [];
     const run = await docket(["status", documentId, "--follow"], {
@@ -168,21 +202,39 @@ describe("docket CLI against a server (remote mode)", () => {
   });
 
   it("users and tokens: create, list, revoke, disable; a non-admin is refused with 403; a revoked token gets exit 2", async () => {
-    const add = await docket(["users", "add", "carol@example.test", "--role", "user", "--password-stdin"], { input: "carol-password\n" });
+    const add = await docket(["users", "add", "carol@example.test", "--role", "user", "--password-stdin"], {
+      input: "carol-password\n",
+    });
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /^created user carol@example\.test \(\S+\)$/m);
-    const users = JSON.parse((await docket(["users", "list", "--json"])).stdout) as { items: { email: string; role: string }[] };
-    assert.deepEqual(users.items.map((u) => [u.email, u.role]), [["admin@example.test", "admin"], ["carol@example.test", "user"]]);
+    const users = JSON.parse((await docket(["users", "list", "--json"])).stdout) as {
+      items: { email: string; role: string }[];
+    };
+    assert.deepEqual(
+      users.items.map((u) => [u.email, u.role]),
+      [
+        ["admin@example.test", "admin"],
+        ["carol@example.test", "user"],
+      ],
+    );
 
     // A person without a token yet: log in once to create one (the login session is ended right after).
-    const created = await runCli(["tokens", "create", "carol-laptop", "--login", "carol@example.test", "--password-stdin"], { env: { DOCKET_URL: server.base }, input: "carol-password\n" });
+    const created = await runCli(
+      ["tokens", "create", "carol-laptop", "--login", "carol@example.test", "--password-stdin"],
+      { env: { DOCKET_URL: server.base }, input: "carol-password\n" },
+    );
     assert.equal(created.code, 0, created.stderr);
     const carolToken = created.stdout.trim();
     assert.match(carolToken, /^dkt_\S+$/);
     assert.match(created.stderr, /shown only this once/);
     const asCarol = (args: string[]) => runCli(args, { env: { DOCKET_URL: server.base, DOCKET_TOKEN: carolToken } });
-    const list = JSON.parse((await asCarol(["tokens", "list", "--json"])).stdout) as { items: { id: string; name: string }[] };
-    assert.deepEqual(list.items.map((t) => t.name), ["carol-laptop"]);
+    const list = JSON.parse((await asCarol(["tokens", "list", "--json"])).stdout) as {
+      items: { id: string; name: string }[];
+    };
+    assert.deepEqual(
+      list.items.map((t) => t.name),
+      ["carol-laptop"],
+    );
     assert.ok(!JSON.stringify(list).includes(carolToken), "no secrets in the list");
     assert.equal((await asCarol(["ls"])).code, 0);
 
@@ -210,7 +262,10 @@ describe("docket CLI against a server (remote mode)", () => {
       const run = await runCli(args, { env: { DOCKET_URL: server.base, DOCKET_TOKEN: "dkt_not-a-real-token" } });
       assert.equal(run.code, 2, args.join(" "));
       assert.equal(run.stdout, "");
-      assert.match(run.stderr, /^docket: authentication failed \(401 unauthorized\): invalid or expired credentials — check --token \/ DOCKET_TOKEN/m);
+      assert.match(
+        run.stderr,
+        /^docket: authentication failed \(401 unauthorized\): invalid or expired credentials — check --token \/ DOCKET_TOKEN/m,
+      );
     }
     const none = await runCli(["ls"], { env: { DOCKET_URL: server.base } });
     assert.equal(none.code, 2);
@@ -226,7 +281,10 @@ describe("docket CLI against a server (remote mode)", () => {
     for (const args of [["ls"], ["add", file, "--wait"], ["status", "x", "--follow"], ["tokens", "list"]]) {
       const run = await runCli(["--url", url, "--token", "dkt_x", ...args]);
       assert.equal(run.code, 2, args.join(" "));
-      assert.equal(run.stderr.trim(), `docket: cannot reach ${url} (ECONNREFUSED): is the server running? check --url / DOCKET_URL`);
+      assert.equal(
+        run.stderr.trim(),
+        `docket: cannot reach ${url} (ECONNREFUSED): is the server running? check --url / DOCKET_URL`,
+      );
       assert.ok(run.ms < 15_000, `fails fast (${run.ms} ms)`);
     }
   });
@@ -236,7 +294,10 @@ describe("docket CLI against a server (remote mode)", () => {
       [["add"], /missing required argument 'files'/],
       [["add", "/no/such/file.png"], /not a readable file: \/no\/such\/file\.png/],
       [["add", "x.png", "--priority", "11"], /option '--priority <n>' argument '11' is invalid\. must be from 0 to 10/],
-      [["add", "x.png", "--mode", "poetry"], /argument 'poetry' is invalid\. Allowed choices are document, handwritten, general, figure/],
+      [
+        ["add", "x.png", "--mode", "poetry"],
+        /argument 'poetry' is invalid\. Allowed choices are document, handwritten, general, figure/,
+      ],
       [["result", "x", "--format", "docx"], /Allowed choices are txt, md, json, hocr, pdf/],
       [["nonsense"], /unknown command 'nonsense'/],
       [["ls", "--frobnicate"], /unknown option '--frobnicate'/],

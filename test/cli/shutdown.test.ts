@@ -50,15 +50,30 @@ function logLines(stdout: string): Record<string, unknown>[] {
 }
 
 async function scannedPdf(pages: number, seed: string): Promise<Uint8Array> {
-  const page = await textImage(150, { lines: [`Shutdown test ${seed}`, "The quick brown fox jumps over the lazy dog."] });
+  const page = await textImage(150, {
+    lines: [`Shutdown test ${seed}`, "The quick brown fox jumps over the lazy dog."],
+  });
   return imageOnlyPdf(Array.from({ length: pages }, () => page.image));
 }
 
 describe("graceful shutdown of serve and worker (real processes, real OCR)", () => {
   let dataDir: string;
   let database: Database;
-  const env = () => ({ DOCKET_DATA_DIR: dataDir, PORT: "0", DOCKET_WORKERS: "1", DOCKET_LOG_FORMAT: "json", LOG_LEVEL: "info", DOCKET_ADMIN_EMAIL: ADMIN.email, DOCKET_ADMIN_PASSWORD: ADMIN.password });
-  const jobStatus = async (id: string) => (await database.db.selectFrom("jobs").select(["status", "lease_owner"]).where("id", "=", id).executeTakeFirstOrThrow());
+  const env = () => ({
+    DOCKET_DATA_DIR: dataDir,
+    PORT: "0",
+    DOCKET_WORKERS: "1",
+    DOCKET_LOG_FORMAT: "json",
+    LOG_LEVEL: "info",
+    DOCKET_ADMIN_EMAIL: ADMIN.email,
+    DOCKET_ADMIN_PASSWORD: ADMIN.password,
+  });
+  const jobStatus = async (id: string) =>
+    await database.db
+      .selectFrom("jobs")
+      .select(["status", "lease_owner"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "docket-cli-shutdown-"));
@@ -68,66 +83,111 @@ describe("graceful shutdown of serve and worker (real processes, real OCR)", () 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("serve: SIGTERM while a job runs exits 0 with the job finished or released, never left processing", { timeout: 150_000 }, async () => {
-    const serve = await start(["serve"], env());
-    const listening = await until("serve to listen", () => logLines(serve.stdout()).find((l) => l.msg === "docket listening"), 60_000);
-    const base = String(listening.address).replace("://[::1]", "://localhost");
-    database = await openDatabase({ dataDir });
+  it(
+    "serve: SIGTERM while a job runs exits 0 with the job finished or released, never left processing",
+    { timeout: 150_000 },
+    async () => {
+      const serve = await start(["serve"], env());
+      const listening = await until(
+        "serve to listen",
+        () => logLines(serve.stdout()).find((l) => l.msg === "docket listening"),
+        60_000,
+      );
+      const base = String(listening.address).replace("://[::1]", "://localhost");
+      database = await openDatabase({ dataDir });
 
-    const anon = client(base);
-    const login = await anon.req("POST", "/api/v1/auth/login", { json: ADMIN });
-    assert.equal(login.status, 200, login.text);
-    const token = login.json.token as string;
-    const upload = await client(base, token).upload(await scannedPdf(4, "serve"), "four-pages.pdf", { process: "true", ocr: "force" });
-    assert.equal(upload.status, 201, upload.text);
-    const jobId = upload.json.job.id as string;
-    const documentId = upload.json.document.id as string;
-    await until("the job to run", async () => (await jobStatus(jobId)).status === "processing", 60_000);
+      const anon = client(base);
+      const login = await anon.req("POST", "/api/v1/auth/login", { json: ADMIN });
+      assert.equal(login.status, 200, login.text);
+      const token = login.json.token as string;
+      const upload = await client(base, token).upload(await scannedPdf(4, "serve"), "four-pages.pdf", {
+        process: "true",
+        ocr: "force",
+      });
+      assert.equal(upload.status, 201, upload.text);
+      const jobId = upload.json.job.id as string;
+      const documentId = upload.json.document.id as string;
+      await until("the job to run", async () => (await jobStatus(jobId)).status === "processing", 60_000);
 
-    const signalled = Date.now();
-    serve.child.kill("SIGTERM");
-    const run = await serve.done;
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(Date.now() - signalled < 30_000, "exits within the shutdown deadline");
+      const signalled = Date.now();
+      serve.child.kill("SIGTERM");
+      const run = await serve.done;
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(Date.now() - signalled < 30_000, "exits within the shutdown deadline");
 
-    const job = await jobStatus(jobId);
-    assert.ok(job.status === "completed" || job.status === "pending", `finished or released, not ${job.status}`);
-    assert.equal(job.lease_owner, null);
+      const job = await jobStatus(jobId);
+      assert.ok(job.status === "completed" || job.status === "pending", `finished or released, not ${job.status}`);
+      assert.equal(job.lease_owner, null);
 
-    const logs = logLines(run.stdout);
-    assert.ok(logs.some((l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGTERM"));
-    assert.ok(logs.some((l) => l.msg === "shut down cleanly"));
-    const jobLine = logs.find((l) => l.msg === "job completed" || l.msg === "job released at shutdown");
-    assert.ok(jobLine, "the worker logged how the job ended");
-    assert.equal(jobLine.jobId, jobId);
-    assert.equal(jobLine.documentId, documentId);
-    for (const secret of [ADMIN.password, token]) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "no secret in the logs");
-  });
+      const logs = logLines(run.stdout);
+      assert.ok(
+        logs.some(
+          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGTERM",
+        ),
+      );
+      assert.ok(logs.some((l) => l.msg === "shut down cleanly"));
+      const jobLine = logs.find((l) => l.msg === "job completed" || l.msg === "job released at shutdown");
+      assert.ok(jobLine, "the worker logged how the job ended");
+      assert.equal(jobLine.jobId, jobId);
+      assert.equal(jobLine.documentId, documentId);
+      for (const secret of [ADMIN.password, token])
+        assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "no secret in the logs");
+    },
+  );
 
-  it("worker: SIGINT while a job runs exits 0; its log lines carry the job and document ids", { timeout: 150_000 }, async () => {
-    const worker = await start(["worker"], env());
-    await until("the worker to start", () => logLines(worker.stdout()).find((l) => l.msg === "worker started"), 60_000);
-    const file = join(dataDir, "second.pdf");
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(file, await scannedPdf(4, "worker"));
-    const added = await runCli(["add", file, "--ocr", "force", "--json"], { env: { DOCKET_DATA_DIR: dataDir, DOCKET_ADMIN_EMAIL: ADMIN.email, DOCKET_ADMIN_PASSWORD: ADMIN.password } });
-    assert.equal(added.code, 0, added.stderr);
-    const jobId = (JSON.parse(added.stdout) as { files: { job: { id: string } }[] }).files[0]!.job.id;
-    // The worker runs whatever is queued (the job serve released, then this one); stop it mid-job.
-    const running = await until("a job to run in the worker", async () => database.db.selectFrom("jobs").select(["id", "document_id"]).where("status", "=", "processing").executeTakeFirst(), 60_000);
+  it(
+    "worker: SIGINT while a job runs exits 0; its log lines carry the job and document ids",
+    { timeout: 150_000 },
+    async () => {
+      const worker = await start(["worker"], env());
+      await until(
+        "the worker to start",
+        () => logLines(worker.stdout()).find((l) => l.msg === "worker started"),
+        60_000,
+      );
+      const file = join(dataDir, "second.pdf");
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(file, await scannedPdf(4, "worker"));
+      const added = await runCli(["add", file, "--ocr", "force", "--json"], {
+        env: { DOCKET_DATA_DIR: dataDir, DOCKET_ADMIN_EMAIL: ADMIN.email, DOCKET_ADMIN_PASSWORD: ADMIN.password },
+      });
+      assert.equal(added.code, 0, added.stderr);
+      const jobId = (JSON.parse(added.stdout) as { files: { job: { id: string } }[] }).files[0]!.job.id;
+      // The worker runs whatever is queued (the job serve released, then this one); stop it mid-job.
+      const running = await until(
+        "a job to run in the worker",
+        async () =>
+          database.db
+            .selectFrom("jobs")
+            .select(["id", "document_id"])
+            .where("status", "=", "processing")
+            .executeTakeFirst(),
+        60_000,
+      );
 
-    worker.child.kill("SIGINT");
-    const run = await worker.done;
-    assert.equal(run.code, 0, run.stderr);
-    const rows = await database.db.selectFrom("jobs").select(["id", "status", "lease_owner"]).execute();
-    assert.deepEqual(rows.filter((r) => r.status === "processing" || r.lease_owner !== null), [], "nothing left processing or leased");
-    assert.ok(rows.some((r) => r.id === jobId));
+      worker.child.kill("SIGINT");
+      const run = await worker.done;
+      assert.equal(run.code, 0, run.stderr);
+      const rows = await database.db.selectFrom("jobs").select(["id", "status", "lease_owner"]).execute();
+      assert.deepEqual(
+        rows.filter((r) => r.status === "processing" || r.lease_owner !== null),
+        [],
+        "nothing left processing or leased",
+      );
+      assert.ok(rows.some((r) => r.id === jobId));
 
-    const logs = logLines(run.stdout);
-    assert.ok(logs.some((l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGINT"));
-    const line = logs.find((l) => (l.msg === "job completed" || l.msg === "job released at shutdown") && l.jobId === running.id);
-    assert.ok(line, `a log line about job ${running.id}`);
-    assert.equal(line.documentId, running.document_id);
-    assert.equal(line.component, "worker");
-  });
+      const logs = logLines(run.stdout);
+      assert.ok(
+        logs.some(
+          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGINT",
+        ),
+      );
+      const line = logs.find(
+        (l) => (l.msg === "job completed" || l.msg === "job released at shutdown") && l.jobId === running.id,
+      );
+      assert.ok(line, `a log line about job ${running.id}`);
+      assert.equal(line.documentId, running.document_id);
+      assert.equal(line.component, "worker");
+    },
+  );
 });

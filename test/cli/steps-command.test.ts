@@ -17,8 +17,17 @@ import { createTestPipeline } from "../support/test-pipeline.js";
 const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 function docket(db: TestDatabase, ...args: string[]) {
-  const env = { ...process.env, DOCKET_DATA_DIR: db.dataDir, DATABASE_URL: db.url.startsWith("sqlite:") ? "" : db.url, LOG_LEVEL: "silent" };
-  const result = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { env, encoding: "utf8", timeout: 60_000 });
+  const env = {
+    ...process.env,
+    DOCKET_DATA_DIR: db.dataDir,
+    DATABASE_URL: db.url.startsWith("sqlite:") ? "" : db.url,
+    LOG_LEVEL: "silent",
+  };
+  const result = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -39,12 +48,28 @@ for (const dialect of DIALECTS) {
       const engine = await createEngine({ database: db.database, log });
       const registry = new PipelineRegistry();
       registry.register(createTestPipeline({ steps: ["a", "b", "c"] }));
-      const worker = new Worker({ queue: engine.queue, registry, notifier: engine.notifier, log, concurrency: 2, pollMs: 50 });
+      const worker = new Worker({
+        queue: engine.queue,
+        registry,
+        notifier: engine.notifier,
+        log,
+        concurrency: 2,
+        pollMs: 50,
+      });
       worker.start();
       const { ownerId, documentIds } = await seedDocuments(db.database, 5);
       for (const [i, documentId] of documentIds.entries()) {
-        const options = { ocr_mode: "document" as const, resolution_mode: "base" as const, languages: ["eng"], outputs: ["txt" as const], ocr: "auto" as const, script: i === 0 ? { b: "fail" } : {} };
-        jobIds.push((await engine.queue.enqueue({ documentId, ownerId, pipeline: "test", options, plan: ["a", "b", "c"] })).id);
+        const options = {
+          ocr_mode: "document" as const,
+          resolution_mode: "base" as const,
+          languages: ["eng"],
+          outputs: ["txt" as const],
+          ocr: "auto" as const,
+          script: i === 0 ? { b: "fail" } : {},
+        };
+        jobIds.push(
+          (await engine.queue.enqueue({ documentId, ownerId, pipeline: "test", options, plan: ["a", "b", "c"] })).id,
+        );
       }
       for (;;) {
         const rows = await db.database.db.selectFrom("jobs").select("status").execute();
@@ -64,27 +89,52 @@ for (const dialect of DIALECTS) {
       assert.match(run.stdout, /job_steps agrees with job_events/);
     });
 
-    it("verify reports a mismatch planted in the database; rebuild --dry-run changes nothing; rebuild repairs it", { skip }, async () => {
-      const victim = jobIds[1]!;
-      await db.database.db.updateTable("job_steps").set({ status: "failure", error_code: "planted" }).where("job_id", "=", victim).where("name", "=", "b").execute();
+    it(
+      "verify reports a mismatch planted in the database; rebuild --dry-run changes nothing; rebuild repairs it",
+      { skip },
+      async () => {
+        const victim = jobIds[1]!;
+        await db.database.db
+          .updateTable("job_steps")
+          .set({ status: "failure", error_code: "planted" })
+          .where("job_id", "=", victim)
+          .where("name", "=", "b")
+          .execute();
 
-      const verify = docket(db, "steps", "verify");
-      assert.equal(verify.code, 1, "a mismatch exits 1");
-      assert.match(verify.stdout, new RegExp(`job ${victim} step b: status is "failure" in job_steps, "success" by the events`));
-      const json = JSON.parse(docket(db, "steps", "verify", "--json").stdout) as { mismatches: { jobId: string; field: string }[] };
-      assert.deepEqual(json.mismatches.map((m) => [m.jobId, m.field]).sort(), [[victim, "error_code"], [victim, "status"]]);
+        const verify = docket(db, "steps", "verify");
+        assert.equal(verify.code, 1, "a mismatch exits 1");
+        assert.match(
+          verify.stdout,
+          new RegExp(`job ${victim} step b: status is "failure" in job_steps, "success" by the events`),
+        );
+        const json = JSON.parse(docket(db, "steps", "verify", "--json").stdout) as {
+          mismatches: { jobId: string; field: string }[];
+        };
+        assert.deepEqual(json.mismatches.map((m) => [m.jobId, m.field]).sort(), [
+          [victim, "error_code"],
+          [victim, "status"],
+        ]);
 
-      const before = await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute();
-      const dry = docket(db, "steps", "rebuild", "--dry-run", "--batch-size", "2");
-      assert.equal(dry.code, 0, dry.stderr);
-      assert.match(dry.stdout, /would change 1 of 5 jobs \(1 step rows\)/);
-      assert.deepEqual(await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute(), before);
+        const before = await db.database.db
+          .selectFrom("job_steps")
+          .selectAll()
+          .orderBy("job_id")
+          .orderBy("name")
+          .execute();
+        const dry = docket(db, "steps", "rebuild", "--dry-run", "--batch-size", "2");
+        assert.equal(dry.code, 0, dry.stderr);
+        assert.match(dry.stdout, /would change 1 of 5 jobs \(1 step rows\)/);
+        assert.deepEqual(
+          await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute(),
+          before,
+        );
 
-      const rebuild = docket(db, "steps", "rebuild");
-      assert.equal(rebuild.code, 0, rebuild.stderr);
-      assert.match(rebuild.stdout, /changed 1 of 5 jobs/);
-      assert.equal(docket(db, "steps", "verify").code, 0);
-    });
+        const rebuild = docket(db, "steps", "rebuild");
+        assert.equal(rebuild.code, 0, rebuild.stderr);
+        assert.match(rebuild.stdout, /changed 1 of 5 jobs/);
+        assert.equal(docket(db, "steps", "verify").code, 0);
+      },
+    );
 
     it("usage errors exit 2 with help", { skip }, () => {
       const run = docket(db, "steps", "rebuild", "--no-such-flag");

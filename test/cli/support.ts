@@ -50,7 +50,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   const started = Date.now();
   const env = { ...baseEnv(), ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -62,7 +66,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`docket ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`docket ${args.join(" ")} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code, signal) => {
@@ -73,7 +79,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 }
 
 /** Waits until `probe` returns something truthy. */
-export async function until<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -115,7 +125,14 @@ export function cliPipelines({ blobStore, database }: PipelineDeps): PipelineDef
     {
       ...inner,
       handler: (step) => async (ctx) => {
-        const filename = (await database.db.selectFrom("documents").select("filename").where("id", "=", ctx.documentId).executeTakeFirst())?.filename ?? "";
+        const filename =
+          (
+            await database.db
+              .selectFrom("documents")
+              .select("filename")
+              .where("id", "=", ctx.documentId)
+              .executeTakeFirst()
+          )?.filename ?? "";
         if (filename.startsWith("gate") && step === "ocr") {
           for (let i = 1; !openGates.has(filename); i++) {
             ctx.progress(i, 1000, `item ${i} of many`);
@@ -131,13 +148,22 @@ export function cliPipelines({ blobStore, database }: PipelineDeps): PipelineDef
 }
 
 /** The real server (SQLite or PostgreSQL) whose "ocr" pipeline is scripted by file name. */
-export async function startCliServer(dialect: DialectName = "sqlite", env: Record<string, string> = {}, overrides: DocketOverrides = {}): Promise<TestServer> {
+export async function startCliServer(
+  dialect: DialectName = "sqlite",
+  env: Record<string, string> = {},
+  overrides: DocketOverrides = {},
+): Promise<TestServer> {
   return startServer(dialect, { DOCKET_MAX_UPLOAD_MB: "5", ...env }, { pipelines: cliPipelines, ...overrides });
 }
 
 /** A real server on an existing data dir (SQLite), e.g. beside a local-mode CLI. */
-export async function startServerOn(dataDir: string): Promise<{ docket: Docket; base: string; close(): Promise<void> }> {
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DOCKET_DATA_DIR: dataDir, DOCKET_WORKERS: "2", LOG_LEVEL: "silent" }, { file: null });
+export async function startServerOn(
+  dataDir: string,
+): Promise<{ docket: Docket; base: string; close(): Promise<void> }> {
+  const config = loadConfig(
+    { PORT: "0", HOST: "127.0.0.1", DOCKET_DATA_DIR: dataDir, DOCKET_WORKERS: "2", LOG_LEVEL: "silent" },
+    { file: null },
+  );
   const docket = await createDocket(config, {
     log: silentLogger(),
     pipelines: cliPipelines,
@@ -152,8 +178,12 @@ export async function startServerOn(dataDir: string): Promise<{ docket: Docket; 
 /** Runs setup on a fresh server and returns the admin's login token. */
 export async function adminToken(base: string): Promise<string> {
   const anon = client(base);
-  const setup = await anon.req("POST", "/api/v1/setup", { json: { email: "admin@example.test", password: "admin-password" } });
+  const setup = await anon.req("POST", "/api/v1/setup", {
+    json: { email: "admin@example.test", password: "admin-password" },
+  });
   if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${setup.text}`);
-  const login = await anon.req("POST", "/api/v1/auth/login", { json: { email: "admin@example.test", password: "admin-password" } });
+  const login = await anon.req("POST", "/api/v1/auth/login", {
+    json: { email: "admin@example.test", password: "admin-password" },
+  });
   return login.json.token as string;
 }

@@ -26,7 +26,16 @@ function job(status: JobStatus, patch: Partial<StatusJob> = {}): StatusJob {
 function steps(...statuses: (StepStatus | [StepStatus, Partial<StatusStep>])[]): StatusStep[] {
   return statuses.map((s, position) => {
     const [status, patch] = Array.isArray(s) ? s : [s, {}];
-    return { name: `s${position + 1}`, position, status, progressDone: 0, progressTotal: 0, jobAttempt: 1, error: null, ...patch };
+    return {
+      name: `s${position + 1}`,
+      position,
+      status,
+      progressDone: 0,
+      progressTotal: 0,
+      jobAttempt: 1,
+      error: null,
+      ...patch,
+    };
   });
 }
 
@@ -40,13 +49,41 @@ interface Case {
 const NOW = T0 + 10_000;
 
 const cases: Case[] = [
-  { name: "a document with no job is uploaded", job: null, steps: [], expect: { status: "uploaded", step: 0, total_steps: 0, can_cancel: false, can_retry: false, version: 0 } },
-  { name: "a pending job is queued and cancellable", job: job("pending"), steps: steps("pending", "pending"), expect: { status: "queued", step: 1, total_steps: 2, percentage: 0, can_cancel: true, can_retry: false, elapsed_ms: 10_000 } },
+  {
+    name: "a document with no job is uploaded",
+    job: null,
+    steps: [],
+    expect: { status: "uploaded", step: 0, total_steps: 0, can_cancel: false, can_retry: false, version: 0 },
+  },
+  {
+    name: "a pending job is queued and cancellable",
+    job: job("pending"),
+    steps: steps("pending", "pending"),
+    expect: {
+      status: "queued",
+      step: 1,
+      total_steps: 2,
+      percentage: 0,
+      can_cancel: true,
+      can_retry: false,
+      elapsed_ms: 10_000,
+    },
+  },
   {
     name: "a job waiting for a retry is queued and says so",
-    job: job("pending", { attempt: 1, runAt: new Date(NOW + 4_000), error: { code: "transient_error", message: "db down" } }),
+    job: job("pending", {
+      attempt: 1,
+      runAt: new Date(NOW + 4_000),
+      error: { code: "transient_error", message: "db down" },
+    }),
     steps: steps("success", "pending"),
-    expect: { status: "queued", step: 2, percentage: 50, error: null, message: "Attempt 1 failed: db down; attempt 2 of 3 in 4 s" },
+    expect: {
+      status: "queued",
+      step: 2,
+      percentage: 50,
+      error: null,
+      message: "Attempt 1 failed: db down; attempt 2 of 3 in 4 s",
+    },
   },
   {
     name: "an automatic retry waiting out its back-off is the same run: elapsed counts from submission",
@@ -62,9 +99,20 @@ const cases: Case[] = [
   },
   {
     name: "processing shows step k of n with in-step progress",
-    job: job("processing", { progress: { phase: "s2", step: 2, total_steps: 4, percentage: 0, message: "page 1 of 2" } }),
+    job: job("processing", {
+      progress: { phase: "s2", step: 2, total_steps: 4, percentage: 0, message: "page 1 of 2" },
+    }),
     steps: steps("success", ["in_progress", { progressDone: 1, progressTotal: 2 }], "pending", "pending"),
-    expect: { status: "processing", phase: "s2", step: 2, total_steps: 4, percentage: 37.5, message: "page 1 of 2", can_cancel: true, elapsed_ms: 9_000 },
+    expect: {
+      status: "processing",
+      phase: "s2",
+      step: 2,
+      total_steps: 4,
+      percentage: 37.5,
+      message: "page 1 of 2",
+      can_cancel: true,
+      elapsed_ms: 9_000,
+    },
   },
   {
     name: "all steps done but the job not yet marked is still processing, below 100 %",
@@ -84,16 +132,51 @@ const cases: Case[] = [
     steps: steps("in_progress", "pending"),
     expect: { status: "processing", can_cancel: false, can_retry: false, message: "Cancelling…" },
   },
-  { name: "completed is 100 % and not actionable", job: job("completed"), steps: steps("success", "skipped", "success"), expect: { status: "completed", step: 3, total_steps: 3, percentage: 100, can_cancel: false, can_retry: false, elapsed_ms: 4_000 } },
-  { name: "completed with a review reason needs manual review", job: job("completed", { reviewReason: "low OCR confidence" }), steps: steps("success"), expect: { status: "manual_review", message: "low OCR confidence" } },
+  {
+    name: "completed is 100 % and not actionable",
+    job: job("completed"),
+    steps: steps("success", "skipped", "success"),
+    expect: {
+      status: "completed",
+      step: 3,
+      total_steps: 3,
+      percentage: 100,
+      can_cancel: false,
+      can_retry: false,
+      elapsed_ms: 4_000,
+    },
+  },
+  {
+    name: "completed with a review reason needs manual review",
+    job: job("completed", { reviewReason: "low OCR confidence" }),
+    steps: steps("success"),
+    expect: { status: "manual_review", message: "low OCR confidence" },
+  },
   {
     name: "failed carries the error, points at the failed step and is retryable",
     job: job("failed", { error: { code: "corrupt_file", message: "not a PDF" } }),
     steps: steps("success", ["failure", { error: { code: "corrupt_file", message: "not a PDF" } }], "pending"),
-    expect: { status: "failed", phase: "s2", step: 2, error: { code: "corrupt_file", message: "not a PDF" }, can_retry: true, can_cancel: false },
+    expect: {
+      status: "failed",
+      phase: "s2",
+      step: 2,
+      error: { code: "corrupt_file", message: "not a PDF" },
+      can_retry: true,
+      can_cancel: false,
+    },
   },
-  { name: "cancelled is retryable and has no error", job: job("cancelled"), steps: steps("success", "cancelled", "cancelled"), expect: { status: "cancelled", phase: "s2", step: 2, error: null, can_retry: true, can_cancel: false } },
-  { name: "the version is the job's version", job: job("processing", { version: 977 }), steps: steps("in_progress"), expect: { version: 977 } },
+  {
+    name: "cancelled is retryable and has no error",
+    job: job("cancelled"),
+    steps: steps("success", "cancelled", "cancelled"),
+    expect: { status: "cancelled", phase: "s2", step: 2, error: null, can_retry: true, can_cancel: false },
+  },
+  {
+    name: "the version is the job's version",
+    job: job("processing", { version: 977 }),
+    steps: steps("in_progress"),
+    expect: { version: 977 },
+  },
 ];
 
 describe("deriveStatus", () => {
@@ -107,7 +190,11 @@ describe("deriveStatus", () => {
   }
 
   it("never reports more than 100 % or a negative elapsed time", () => {
-    const s = deriveStatus(job("processing", { startedAt: new Date(NOW + 5_000) }), steps(["in_progress", { progressDone: 9, progressTotal: 3 }]), NOW);
+    const s = deriveStatus(
+      job("processing", { startedAt: new Date(NOW + 5_000) }),
+      steps(["in_progress", { progressDone: 9, progressTotal: 3 }]),
+      NOW,
+    );
     assert.ok(s.percentage <= 99);
     assert.equal(s.elapsed_ms, 0);
   });

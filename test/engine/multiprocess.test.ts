@@ -33,10 +33,17 @@ interface WorkerHandle {
 }
 
 function startWorker(url: string, runsFile: string, concurrency: number, leaseMs: number): WorkerHandle {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER_SCRIPT, url, runsFile, String(concurrency), String(leaseMs)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const waiters: { match: (j: string, s: string, a: number) => boolean; resolve: (v: { jobId: string; attempt: number }) => void }[] = [];
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", WORKER_SCRIPT, url, runsFile, String(concurrency), String(leaseMs)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const waiters: {
+    match: (j: string, s: string, a: number) => boolean;
+    resolve: (v: { jobId: string; attempt: number }) => void;
+  }[] = [];
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -109,91 +116,142 @@ for (const dialect of DIALECTS) {
       return counts;
     };
 
-    it("4 worker processes run 2,000 jobs: each once per attempt, none lost, never two at once", { skip, timeout: 180_000 }, async () => {
-      const runsFile = join(db.dataDir, "runs-bulk.jsonl");
-      const { ownerId, documentIds } = await seedDocuments(db.database, 2_000);
-      const workers = Array.from({ length: 4 }, () => startWorker(db.url, runsFile, 4, 5_000));
-      children.push(...workers.map((w) => w.child));
-      await Promise.all(workers.map((w) => w.ready));
-      const ids: string[] = [];
-      for (const [i, documentId] of documentIds.entries()) {
-        // a sprinkle of transient failures so some jobs take two attempts
-        const row = await queue.enqueue({ documentId, ownerId, pipeline: "test", options: opts(i % 50 === 0 ? { work: "transient_once" } : {}), plan: ["work"], priority: i % 11 });
-        ids.push(row.id);
-      }
-      await waitFor("all completed", async () => (await countByStatus(ids)).completed === ids.length, 150_000);
-      for (const w of workers) w.child.kill("SIGTERM");
-      await Promise.all(workers.map((w) => w.exited));
-
-      const runs = readRuns(runsFile);
-      const starts = runs.filter((r) => r.phase === "start");
-      const byJob = new Map<string, Run[]>();
-      for (const r of runs) byJob.set(r.jobId, [...(byJob.get(r.jobId) ?? []), r]);
-      assert.equal(byJob.size, 2_000, "every job ran");
-      for (const [jobId, jobRuns] of byJob) {
-        const attempts = jobRuns.filter((r) => r.phase === "start").map((r) => r.attempt);
-        assert.equal(new Set(attempts).size, attempts.length, `job ${jobId} ran twice in one attempt: ${attempts.join(",")}`);
-        // never two at once: each start comes after the previous run's end
-        const ordered = [...jobRuns].sort((a, b) => a.t - b.t);
-        for (let i = 0; i < ordered.length; i += 2) {
-          assert.equal(ordered[i]!.phase, "start");
-          assert.equal(ordered[i + 1]?.phase, "end", `job ${jobId} overlapped`);
+    it(
+      "4 worker processes run 2,000 jobs: each once per attempt, none lost, never two at once",
+      { skip, timeout: 180_000 },
+      async () => {
+        const runsFile = join(db.dataDir, "runs-bulk.jsonl");
+        const { ownerId, documentIds } = await seedDocuments(db.database, 2_000);
+        const workers = Array.from({ length: 4 }, () => startWorker(db.url, runsFile, 4, 5_000));
+        children.push(...workers.map((w) => w.child));
+        await Promise.all(workers.map((w) => w.ready));
+        const ids: string[] = [];
+        for (const [i, documentId] of documentIds.entries()) {
+          // a sprinkle of transient failures so some jobs take two attempts
+          const row = await queue.enqueue({
+            documentId,
+            ownerId,
+            pipeline: "test",
+            options: opts(i % 50 === 0 ? { work: "transient_once" } : {}),
+            plan: ["work"],
+            priority: i % 11,
+          });
+          ids.push(row.id);
         }
-      }
-      const twice = ids.filter((_, i) => i % 50 === 0).length;
-      assert.equal(starts.length, 2_000 + twice, "exactly one extra run per transient failure");
-      assert.ok(new Set(starts.map((r) => r.pid)).size >= 2, "work was spread over processes");
-      assert.deepEqual(await new StepLedger(db.database).verify({ jobIds: ids }), []);
-    });
+        await waitFor("all completed", async () => (await countByStatus(ids)).completed === ids.length, 150_000);
+        for (const w of workers) w.child.kill("SIGTERM");
+        await Promise.all(workers.map((w) => w.exited));
 
-    it("kill -9 mid-job: the job is recovered after its lease expires and completes", { skip, timeout: 60_000 }, async () => {
-      const runsFile = join(db.dataDir, "runs-kill.jsonl");
-      const { ownerId, documentIds } = await seedDocuments(db.database, 1);
-      const victim = startWorker(db.url, runsFile, 1, 1_000);
-      children.push(victim.child);
-      await victim.ready;
-      const row = await queue.enqueue({ documentId: documentIds[0]!, ownerId, pipeline: "test", options: opts({ work: "sleep:3000" }), plan: ["work"] });
-      await victim.onStep((jobId) => jobId === row.id);
-      victim.child.kill("SIGKILL");
-      await victim.exited;
-      const rescuer = startWorker(db.url, runsFile, 1, 1_000);
-      children.push(rescuer.child);
-      await waitFor("completed", async () => (await queue.getJob(row.id))?.status === "completed", 30_000);
-      const job = (await queue.getJob(row.id))!;
-      assert.equal(job.attempt, 2);
-      const events = await db.database.db.selectFrom("job_events").select(["status", "message"]).where("job_id", "=", row.id).where("step", "is", null).orderBy("id").execute();
-      assert.ok(events.some((e) => e.status === "pending" && /stopped responding/.test(e.message ?? "")), "an event says why the job was requeued");
-      rescuer.child.kill("SIGTERM");
-      await rescuer.exited;
-    });
+        const runs = readRuns(runsFile);
+        const starts = runs.filter((r) => r.phase === "start");
+        const byJob = new Map<string, Run[]>();
+        for (const r of runs) byJob.set(r.jobId, [...(byJob.get(r.jobId) ?? []), r]);
+        assert.equal(byJob.size, 2_000, "every job ran");
+        for (const [jobId, jobRuns] of byJob) {
+          const attempts = jobRuns.filter((r) => r.phase === "start").map((r) => r.attempt);
+          assert.equal(
+            new Set(attempts).size,
+            attempts.length,
+            `job ${jobId} ran twice in one attempt: ${attempts.join(",")}`,
+          );
+          // never two at once: each start comes after the previous run's end
+          const ordered = [...jobRuns].sort((a, b) => a.t - b.t);
+          for (let i = 0; i < ordered.length; i += 2) {
+            assert.equal(ordered[i]!.phase, "start");
+            assert.equal(ordered[i + 1]?.phase, "end", `job ${jobId} overlapped`);
+          }
+        }
+        const twice = ids.filter((_, i) => i % 50 === 0).length;
+        assert.equal(starts.length, 2_000 + twice, "exactly one extra run per transient failure");
+        assert.ok(new Set(starts.map((r) => r.pid)).size >= 2, "work was spread over processes");
+        assert.deepEqual(await new StepLedger(db.database).verify({ jobIds: ids }), []);
+      },
+    );
 
-    it("a paused worker that lost its lease cannot overwrite the newer attempt (zombie fencing)", { skip, timeout: 60_000 }, async () => {
-      const runsFile = join(db.dataDir, "runs-zombie.jsonl");
-      const { ownerId, documentIds } = await seedDocuments(db.database, 1);
-      const zombie = startWorker(db.url, runsFile, 1, 800);
-      children.push(zombie.child);
-      await zombie.ready;
-      const row = await queue.enqueue({ documentId: documentIds[0]!, ownerId, pipeline: "test", options: opts({ work: "sleep:1500" }), plan: ["work"] });
-      await zombie.onStep((jobId) => jobId === row.id);
-      zombie.child.kill("SIGSTOP");
-      const healthy = startWorker(db.url, runsFile, 1, 5_000);
-      children.push(healthy.child);
-      await waitFor("completed by the second attempt", async () => (await queue.getJob(row.id))?.status === "completed", 30_000);
-      const completed = (await queue.getJob(row.id))!;
-      assert.equal(completed.attempt, 2);
-      // Wake the zombie: its step finishes, and every write it tries must be refused.
-      zombie.child.kill("SIGCONT");
-      await sleep(2_500);
-      const after = (await queue.getJob(row.id))!;
-      assert.equal(after.status, "completed");
-      assert.equal(after.attempt, 2);
-      assert.equal(after.version, completed.version, "nothing was written after completion");
-      const steps = await queue.getSteps(row.id);
-      assert.equal(steps[0]!.jobAttempt, 2);
-      const zombieRuns = readRuns(runsFile).filter((r) => r.pid === zombie.child.pid);
-      assert.ok(zombieRuns.some((r) => r.phase === "start" && r.attempt === 1), "the zombie had started attempt 1");
-      for (const c of [zombie, healthy]) c.child.kill("SIGTERM");
-      await Promise.all([zombie.exited, healthy.exited]);
-    });
+    it(
+      "kill -9 mid-job: the job is recovered after its lease expires and completes",
+      { skip, timeout: 60_000 },
+      async () => {
+        const runsFile = join(db.dataDir, "runs-kill.jsonl");
+        const { ownerId, documentIds } = await seedDocuments(db.database, 1);
+        const victim = startWorker(db.url, runsFile, 1, 1_000);
+        children.push(victim.child);
+        await victim.ready;
+        const row = await queue.enqueue({
+          documentId: documentIds[0]!,
+          ownerId,
+          pipeline: "test",
+          options: opts({ work: "sleep:3000" }),
+          plan: ["work"],
+        });
+        await victim.onStep((jobId) => jobId === row.id);
+        victim.child.kill("SIGKILL");
+        await victim.exited;
+        const rescuer = startWorker(db.url, runsFile, 1, 1_000);
+        children.push(rescuer.child);
+        await waitFor("completed", async () => (await queue.getJob(row.id))?.status === "completed", 30_000);
+        const job = (await queue.getJob(row.id))!;
+        assert.equal(job.attempt, 2);
+        const events = await db.database.db
+          .selectFrom("job_events")
+          .select(["status", "message"])
+          .where("job_id", "=", row.id)
+          .where("step", "is", null)
+          .orderBy("id")
+          .execute();
+        assert.ok(
+          events.some((e) => e.status === "pending" && /stopped responding/.test(e.message ?? "")),
+          "an event says why the job was requeued",
+        );
+        rescuer.child.kill("SIGTERM");
+        await rescuer.exited;
+      },
+    );
+
+    it(
+      "a paused worker that lost its lease cannot overwrite the newer attempt (zombie fencing)",
+      { skip, timeout: 60_000 },
+      async () => {
+        const runsFile = join(db.dataDir, "runs-zombie.jsonl");
+        const { ownerId, documentIds } = await seedDocuments(db.database, 1);
+        const zombie = startWorker(db.url, runsFile, 1, 800);
+        children.push(zombie.child);
+        await zombie.ready;
+        const row = await queue.enqueue({
+          documentId: documentIds[0]!,
+          ownerId,
+          pipeline: "test",
+          options: opts({ work: "sleep:1500" }),
+          plan: ["work"],
+        });
+        await zombie.onStep((jobId) => jobId === row.id);
+        zombie.child.kill("SIGSTOP");
+        const healthy = startWorker(db.url, runsFile, 1, 5_000);
+        children.push(healthy.child);
+        await waitFor(
+          "completed by the second attempt",
+          async () => (await queue.getJob(row.id))?.status === "completed",
+          30_000,
+        );
+        const completed = (await queue.getJob(row.id))!;
+        assert.equal(completed.attempt, 2);
+        // Wake the zombie: its step finishes, and every write it tries must be refused.
+        zombie.child.kill("SIGCONT");
+        await sleep(2_500);
+        const after = (await queue.getJob(row.id))!;
+        assert.equal(after.status, "completed");
+        assert.equal(after.attempt, 2);
+        assert.equal(after.version, completed.version, "nothing was written after completion");
+        const steps = await queue.getSteps(row.id);
+        assert.equal(steps[0]!.jobAttempt, 2);
+        const zombieRuns = readRuns(runsFile).filter((r) => r.pid === zombie.child.pid);
+        assert.ok(
+          zombieRuns.some((r) => r.phase === "start" && r.attempt === 1),
+          "the zombie had started attempt 1",
+        );
+        for (const c of [zombie, healthy]) c.child.kill("SIGTERM");
+        await Promise.all([zombie.exited, healthy.exited]);
+      },
+    );
   });
 }

@@ -49,7 +49,9 @@ describe("PgNotifier on postgres", async () => {
       await until("every channel is listened", () => CHANNELS.every((channel) => notifier.hintsLive(channel)));
 
       for (const channel of CHANNELS) publisher.notifier.publish(channel, `hello-${channel}`);
-      await until("every hint arrived", () => CHANNELS.every((channel) => received.get(channel)!.includes(`hello-${channel}`)));
+      await until("every hint arrived", () =>
+        CHANNELS.every((channel) => received.get(channel)!.includes(`hello-${channel}`)),
+      );
       await sleep(50); // a deprecation warning is emitted on the next tick
       assert.deepEqual(
         warnings.filter((message) => /already executing a query/.test(message)),
@@ -77,7 +79,9 @@ describe("PgNotifier on postgres", async () => {
       const admin = new pg.Client({ connectionString: db.url });
       await admin.connect();
       try {
-        await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()");
+        await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()",
+        );
       } finally {
         await admin.end();
       }

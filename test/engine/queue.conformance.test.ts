@@ -16,7 +16,15 @@ const log = silentLogger();
 const STEPS = ["validate", "ocr", "export"];
 
 function options(script: Record<string, string> = {}, extra: Partial<JobOptions> = {}): JobOptions {
-  return { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto", script, ...extra };
+  return {
+    ocr_mode: "document",
+    resolution_mode: "base",
+    languages: ["eng"],
+    outputs: ["txt"],
+    ocr: "auto",
+    script,
+    ...extra,
+  };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
@@ -52,23 +60,54 @@ for (const dialect of DIALECTS) {
     });
 
     const newDocument = async () => (await seedDocuments(db.database, 1, ownerId)).documentIds[0]!;
-    const enqueue = async (script: Record<string, string> = {}, extra: { priority?: number; maxAttempts?: number } = {}) =>
-      engine.queue.enqueue({ documentId: await newDocument(), ownerId, pipeline: "test", options: options(script), plan: STEPS, ...extra });
+    const enqueue = async (
+      script: Record<string, string> = {},
+      extra: { priority?: number; maxAttempts?: number } = {},
+    ) =>
+      engine.queue.enqueue({
+        documentId: await newDocument(),
+        ownerId,
+        pipeline: "test",
+        options: options(script),
+        plan: STEPS,
+        ...extra,
+      });
     const worker = (extra: Partial<ConstructorParameters<typeof Worker>[0]> = {}) =>
-      new Worker({ queue: engine.queue, registry, notifier: engine.notifier, log, concurrency: 2, leaseMs: 2_000, pollMs: 200, cancelPollMs: 100, ...extra });
+      new Worker({
+        queue: engine.queue,
+        registry,
+        notifier: engine.notifier,
+        log,
+        concurrency: 2,
+        leaseMs: 2_000,
+        pollMs: 200,
+        cancelPollMs: 100,
+        ...extra,
+      });
     const jobStatus = async (id: string) => (await engine.queue.getJob(id))!.status;
 
     it("enqueues the job, its planned steps and its first events together", { skip }, async () => {
       const row = await enqueue();
       const steps = await engine.queue.getSteps(row.id);
-      assert.deepEqual(steps.map((s) => [s.name, s.status, s.position]), [["validate", "pending", 0], ["ocr", "pending", 1], ["export", "pending", 2]]);
+      assert.deepEqual(
+        steps.map((s) => [s.name, s.status, s.position]),
+        [
+          ["validate", "pending", 0],
+          ["ocr", "pending", 1],
+          ["export", "pending", 2],
+        ],
+      );
       const job = (await engine.queue.getJob(row.id))!;
       assert.equal(job.status, "pending");
       assert.ok(job.version > 0);
       const status = deriveStatus(job, steps, Date.now());
       assert.equal(status.status, "queued");
       assert.equal(status.total_steps, 3);
-      const doc = await db.database.db.selectFrom("documents").select("latest_job_id").where("id", "=", row.document_id).executeTakeFirstOrThrow();
+      const doc = await db.database.db
+        .selectFrom("documents")
+        .select("latest_job_id")
+        .where("id", "=", row.document_id)
+        .executeTakeFirstOrThrow();
       assert.equal(doc.latest_job_id, row.id);
       // drain it so later tests start from an empty queue
       await engine.queue.cancel(row.id);
@@ -81,8 +120,14 @@ for (const dialect of DIALECTS) {
       const mid2 = await enqueue({}, { priority: 5 });
       const first = await engine.queue.claim("w1", 2, 5_000);
       const second = await engine.queue.claim("w2", 10, 5_000);
-      assert.deepEqual(first.map((j) => j.row.id), [high.id, mid1.id]);
-      assert.deepEqual(second.map((j) => j.row.id), [mid2.id, low.id]);
+      assert.deepEqual(
+        first.map((j) => j.row.id),
+        [high.id, mid1.id],
+      );
+      assert.deepEqual(
+        second.map((j) => j.row.id),
+        [mid2.id, low.id],
+      );
       assert.deepEqual(await engine.queue.claim("w3", 10, 5_000), []);
       for (const j of [...first, ...second]) {
         assert.equal(j.row.attempt, 1);
@@ -119,16 +164,36 @@ for (const dialect of DIALECTS) {
         const row = await enqueue({ ocr: "progress:4:20" });
         await waitFor("completion", async () => (await jobStatus(row.id)) === "completed");
         const steps = await engine.queue.getSteps(row.id);
-        assert.deepEqual(steps.map((s) => s.status), ["success", "success", "success"]);
+        assert.deepEqual(
+          steps.map((s) => s.status),
+          ["success", "success", "success"],
+        );
         assert.equal(steps[1]!.progressTotal, 4);
         assert.equal(steps[1]!.progressDone, 4);
-        const events = await db.database.db.selectFrom("job_events").selectAll().where("job_id", "=", row.id).orderBy("id").execute();
+        const events = await db.database.db
+          .selectFrom("job_events")
+          .selectAll()
+          .where("job_id", "=", row.id)
+          .orderBy("id")
+          .execute();
         const sequence = events.map((e) => `${e.step ?? "job"}:${e.status}`);
-        assert.deepEqual(sequence.filter((s) => !s.endsWith(":progress")), [
-          "job:pending", "validate:pending", "ocr:pending", "export:pending", "job:processing",
-          "validate:in_progress", "validate:success", "ocr:in_progress", "ocr:success",
-          "export:in_progress", "export:success", "job:completed",
-        ]);
+        assert.deepEqual(
+          sequence.filter((s) => !s.endsWith(":progress")),
+          [
+            "job:pending",
+            "validate:pending",
+            "ocr:pending",
+            "export:pending",
+            "job:processing",
+            "validate:in_progress",
+            "validate:success",
+            "ocr:in_progress",
+            "ocr:success",
+            "export:in_progress",
+            "export:success",
+            "job:completed",
+          ],
+        );
         assert.ok(sequence.filter((s) => s === "ocr:progress").length >= 1, "progress events were written");
         const job = (await engine.queue.getJob(row.id))!;
         assert.ok(job.version > row.version, "every transition moves the version forward");
@@ -153,11 +218,18 @@ for (const dialect of DIALECTS) {
         assert.equal(p.status, "failed");
         assert.equal(p.attempt, 1);
         assert.deepEqual(p.error, { code: "corrupt_file", message: "step ocr found the input corrupt" });
-        assert.deepEqual((await engine.queue.getSteps(permanent.id)).map((s) => s.status), ["success", "failure", "pending"]);
+        assert.deepEqual(
+          (await engine.queue.getSteps(permanent.id)).map((s) => s.status),
+          ["success", "failure", "pending"],
+        );
         const t = (await engine.queue.getJob(transient.id))!;
         assert.equal(t.status, "completed");
         assert.equal(t.attempt, 2);
-        assert.equal(runs.filter((r) => r.jobId === transient.id && r.step === "validate").length, 1, "validate did not rerun");
+        assert.equal(
+          runs.filter((r) => r.jobId === transient.id && r.step === "validate").length,
+          1,
+          "validate did not rerun",
+        );
         const e = (await engine.queue.getJob(exhausted.id))!;
         assert.equal(e.status, "failed");
         assert.equal(e.attempt, 2);
@@ -171,8 +243,14 @@ for (const dialect of DIALECTS) {
       const pending = await enqueue();
       const cancelled = await engine.queue.cancel(pending.id);
       assert.equal(cancelled.status, "cancelled");
-      assert.deepEqual((await engine.queue.getSteps(pending.id)).map((s) => s.status), ["cancelled", "cancelled", "cancelled"]);
-      await assert.rejects(engine.queue.cancel(pending.id), (e: Error & { code?: string }) => e.code === "not_cancellable");
+      assert.deepEqual(
+        (await engine.queue.getSteps(pending.id)).map((s) => s.status),
+        ["cancelled", "cancelled", "cancelled"],
+      );
+      await assert.rejects(
+        engine.queue.cancel(pending.id),
+        (e: Error & { code?: string }) => e.code === "not_cancellable",
+      );
 
       const w = worker();
       w.start();
@@ -190,7 +268,10 @@ for (const dialect of DIALECTS) {
           assert.equal(status.can_cancel, false);
           await waitFor("cancelled", async () => (await jobStatus(row.id)) === "cancelled", 2_000);
           assert.ok(Date.now() - requested < 1_000, `cancel took ${Date.now() - requested} ms`);
-          assert.deepEqual((await engine.queue.getSteps(row.id)).map((s) => s.status), ["success", "cancelled", "cancelled"]);
+          assert.deepEqual(
+            (await engine.queue.getSteps(row.id)).map((s) => s.status),
+            ["success", "cancelled", "cancelled"],
+          );
         }
       } finally {
         await w.stop();
@@ -204,10 +285,17 @@ for (const dialect of DIALECTS) {
         const row = await enqueue({ export: "fail" });
         await waitFor("failed", async () => (await jobStatus(row.id)) === "failed");
         const active = await enqueue({ validate: "sleep:5000" });
-        await assert.rejects(engine.queue.retry(active.id), (e: Error & { code?: string }) => e.code === "not_retryable");
+        await assert.rejects(
+          engine.queue.retry(active.id),
+          (e: Error & { code?: string }) => e.code === "not_retryable",
+        );
         await engine.queue.cancel(active.id);
         // make the retry succeed by changing the script of the failed step
-        await db.database.db.updateTable("jobs").set({ options: JSON.stringify(options({})) }).where("id", "=", row.id).execute();
+        await db.database.db
+          .updateTable("jobs")
+          .set({ options: JSON.stringify(options({})) })
+          .where("id", "=", row.id)
+          .execute();
         const before = runs.filter((r) => r.jobId === row.id).map((r) => r.step);
         assert.deepEqual(before, ["validate", "ocr", "export"]);
         const firstRun = (await engine.queue.getJob(row.id))!;
@@ -236,10 +324,21 @@ for (const dialect of DIALECTS) {
       await engine.queue.delete(active.id);
       assert.equal(await engine.queue.getJob(active.id), undefined);
       assert.equal((await engine.queue.getSteps(active.id)).length, 0);
-      const doc = await db.database.db.selectFrom("documents").select("latest_job_id").where("id", "=", active.document_id).executeTakeFirstOrThrow();
+      const doc = await db.database.db
+        .selectFrom("documents")
+        .select("latest_job_id")
+        .where("id", "=", active.document_id)
+        .executeTakeFirstOrThrow();
       assert.equal(doc.latest_job_id, null);
-      const events = await db.database.db.selectFrom("job_events").select("status").where("job_id", "=", active.id).execute();
-      assert.ok(events.some((e) => e.status === "deleted"), "the audit trail keeps the job's history");
+      const events = await db.database.db
+        .selectFrom("job_events")
+        .select("status")
+        .where("job_id", "=", active.id)
+        .execute();
+      assert.ok(
+        events.some((e) => e.status === "deleted"),
+        "the audit trail keeps the job's history",
+      );
     });
 
     it("adds steps while the job runs, and step k of n follows", { skip }, async () => {
@@ -249,7 +348,15 @@ for (const dialect of DIALECTS) {
         const row = await enqueue({ export: "add:deliver:webhook" });
         await waitFor("completed", async () => (await jobStatus(row.id)) === "completed");
         const steps = await engine.queue.getSteps(row.id);
-        assert.deepEqual(steps.map((s) => [s.name, s.status]), [["validate", "success"], ["ocr", "success"], ["export", "success"], ["deliver:webhook", "success"]]);
+        assert.deepEqual(
+          steps.map((s) => [s.name, s.status]),
+          [
+            ["validate", "success"],
+            ["ocr", "success"],
+            ["export", "success"],
+            ["deliver:webhook", "success"],
+          ],
+        );
         const status = deriveStatus((await engine.queue.getJob(row.id))!, steps, Date.now());
         assert.equal(status.total_steps, 4);
       } finally {
@@ -279,48 +386,80 @@ for (const dialect of DIALECTS) {
       const job = (await engine.queue.getJob(row.id))!;
       assert.equal(job.status, "pending");
       assert.equal(job.maxAttempts, 4);
-      assert.deepEqual((await engine.queue.getSteps(row.id)).map((s) => s.status), ["success", "pending", "pending"]);
+      assert.deepEqual(
+        (await engine.queue.getSteps(row.id)).map((s) => s.status),
+        ["success", "pending", "pending"],
+      );
       await engine.queue.cancel(row.id);
     });
 
-    it("after randomized runs with failures, cancels and crashes, rebuild reproduces the step table and verify finds nothing", { skip }, async () => {
-      const scripts: Record<string, string>[] = [{}, { ocr: "fail" }, { export: "transient_once" }, { ocr: "progress:3:5" }, { validate: "sleep:30" }, { ocr: "skip" }, { export: "transient" }];
-      const w = worker({ concurrency: 3 });
-      w.start();
-      const ids: string[] = [];
-      let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      try {
-        for (let i = 0; i < 40; i++) {
-          const row = await enqueue(scripts[Math.floor(random() * scripts.length)]!, { maxAttempts: 2 });
-          ids.push(row.id);
-          if (random() < 0.2) await engine.queue.cancel(row.id).catch(() => undefined);
+    it(
+      "after randomized runs with failures, cancels and crashes, rebuild reproduces the step table and verify finds nothing",
+      { skip },
+      async () => {
+        const scripts: Record<string, string>[] = [
+          {},
+          { ocr: "fail" },
+          { export: "transient_once" },
+          { ocr: "progress:3:5" },
+          { validate: "sleep:30" },
+          { ocr: "skip" },
+          { export: "transient" },
+        ];
+        const w = worker({ concurrency: 3 });
+        w.start();
+        const ids: string[] = [];
+        let seed = 7;
+        const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+        try {
+          for (let i = 0; i < 40; i++) {
+            const row = await enqueue(scripts[Math.floor(random() * scripts.length)]!, { maxAttempts: 2 });
+            ids.push(row.id);
+            if (random() < 0.2) await engine.queue.cancel(row.id).catch(() => undefined);
+          }
+          // a "crashed" worker: claimed and started, then never heard from again
+          const crashed = await enqueue();
+          ids.push(crashed.id);
+          await sleep(50);
+          await waitFor(
+            "all finished",
+            async () => {
+              const rows = await db.database.db.selectFrom("jobs").select("status").where("id", "in", ids).execute();
+              return rows.every((r) => r.status !== "pending" && r.status !== "processing");
+            },
+            20_000,
+          );
+        } finally {
+          await w.stop();
         }
-        // a "crashed" worker: claimed and started, then never heard from again
-        const crashed = await enqueue();
-        ids.push(crashed.id);
-        await sleep(50);
-        await waitFor("all finished", async () => {
-          const rows = await db.database.db.selectFrom("jobs").select("status").where("id", "in", ids).execute();
-          return rows.every((r) => r.status !== "pending" && r.status !== "processing");
-        }, 20_000);
-      } finally {
-        await w.stop();
-      }
-      assert.deepEqual(await engine.ledger.verify(), []);
-      // Corrupt the table, then rebuild it from the events.
-      await db.database.db.updateTable("job_steps").set({ status: "success", attempts: 99 }).where("job_id", "in", ids.slice(0, 10)).execute();
-      await db.database.db.deleteFrom("job_steps").where("job_id", "=", ids[10]!).execute();
-      const snapshotBefore = await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute();
-      const mismatches = await engine.ledger.verify();
-      assert.ok(mismatches.length >= 11);
-      const dry = await engine.ledger.rebuild({ dryRun: true, batchSize: 7 });
-      assert.equal(dry.changedJobs, 11);
-      assert.deepEqual(await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute(), snapshotBefore, "dry run changed nothing");
-      const report = await engine.ledger.rebuild({ batchSize: 7 });
-      assert.equal(report.changedJobs, 11);
-      assert.deepEqual(await engine.ledger.verify(), []);
-      assert.equal((await engine.ledger.rebuild()).changedJobs, 0);
-    });
+        assert.deepEqual(await engine.ledger.verify(), []);
+        // Corrupt the table, then rebuild it from the events.
+        await db.database.db
+          .updateTable("job_steps")
+          .set({ status: "success", attempts: 99 })
+          .where("job_id", "in", ids.slice(0, 10))
+          .execute();
+        await db.database.db.deleteFrom("job_steps").where("job_id", "=", ids[10]!).execute();
+        const snapshotBefore = await db.database.db
+          .selectFrom("job_steps")
+          .selectAll()
+          .orderBy("job_id")
+          .orderBy("name")
+          .execute();
+        const mismatches = await engine.ledger.verify();
+        assert.ok(mismatches.length >= 11);
+        const dry = await engine.ledger.rebuild({ dryRun: true, batchSize: 7 });
+        assert.equal(dry.changedJobs, 11);
+        assert.deepEqual(
+          await db.database.db.selectFrom("job_steps").selectAll().orderBy("job_id").orderBy("name").execute(),
+          snapshotBefore,
+          "dry run changed nothing",
+        );
+        const report = await engine.ledger.rebuild({ batchSize: 7 });
+        assert.equal(report.changedJobs, 11);
+        assert.deepEqual(await engine.ledger.verify(), []);
+        assert.equal((await engine.ledger.rebuild()).changedJobs, 0);
+      },
+    );
   });
 }

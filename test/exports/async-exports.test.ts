@@ -16,7 +16,9 @@ const big = model(
       ...Array.from({ length: 8 }, (_, b) =>
         modelBlock(
           "paragraph",
-          Array.from({ length: 4 }, (_, l) => modelLine("lorem ipsum dolor sit amet consectetur adipiscing elit sed do", 100, 300 + b * 300 + l * 50, 40)),
+          Array.from({ length: 4 }, (_, l) =>
+            modelLine("lorem ipsum dolor sit amet consectetur adipiscing elit sed do", 100, 300 + b * 300 + l * 50, 40),
+          ),
         ),
       ),
     ]),
@@ -54,5 +56,8 @@ test("async exports give exactly the sync output, without holding the event loop
 test("async exports stop when aborted", async () => {
   const controller = new AbortController();
   controller.abort(new DocketError("cancelled", "stop"));
-  await assert.rejects(toHocrAsync(big, { signal: controller.signal }), (e: unknown) => e instanceof DocketError && e.code === "cancelled");
+  await assert.rejects(
+    toHocrAsync(big, { signal: controller.signal }),
+    (e: unknown) => e instanceof DocketError && e.code === "cancelled",
+  );
 });

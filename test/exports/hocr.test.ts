@@ -7,10 +7,9 @@ import { model, modelBlock, modelLine, modelPage } from "../pdf/fixtures.js";
 /** Parse strictly: any warning or error fails the test. */
 function parseXml(xml: string) {
   const problems: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => void problems.push(`${level}: ${message}`) }).parseFromString(
-    xml,
-    "application/xhtml+xml",
-  );
+  const doc = new DOMParser({
+    onError: (level, message) => void problems.push(`${level}: ${message}`),
+  }).parseFromString(xml, "application/xhtml+xml");
   assert.deepEqual(problems, []);
   return doc;
 }
@@ -35,7 +34,11 @@ const doc = model(
       modelBlock("heading", [modelLine("Zażółć gęślą jaźń", 100.4, 100.6, 80, 40, 97.6)]),
       modelBlock("paragraph", [modelLine(tricky, 100, 300, 40), modelLine("second line", 100, 350, 40, 20, 55)]),
     ]),
-    modelPage(3, [modelBlock("paragraph", [modelLine("page three", 10, 10, 20)])], { width: 1275, height: 1650, dpi: 150 }),
+    modelPage(3, [modelBlock("paragraph", [modelLine("page three", 10, 10, 20)])], {
+      width: 1275,
+      height: 1650,
+      dpi: 150,
+    }),
   ],
   ["pol", "eng"],
 );
@@ -46,7 +49,8 @@ test("hOCR is well-formed XHTML with the hOCR 1.2 structure and properties", () 
   assert.equal(dom.documentElement?.getAttribute("xmlns"), "http://www.w3.org/1999/xhtml");
   const metas = dom.getElementsByTagName("meta");
   const meta = (name: string): string | null => {
-    for (let i = 0; i < metas.length; i++) if (metas[i]?.getAttribute("name") === name) return metas[i]?.getAttribute("content") ?? null;
+    for (let i = 0; i < metas.length; i++)
+      if (metas[i]?.getAttribute("name") === name) return metas[i]?.getAttribute("content") ?? null;
     return null;
   };
   assert.equal(meta("ocr-system"), "docket");
@@ -67,7 +71,7 @@ test("hOCR is well-formed XHTML with the hOCR 1.2 structure and properties", () 
   const words = byClass(dom, "ocrx_word");
   assert.deepEqual(
     words.map((w) => w.textContent),
-    ["Zażółć", "gęślą", "jaźń", "AT&T", "<b>\"quoted\"</b>", "it's", "bell", "second", "line", "page", "three"],
+    ["Zażółć", "gęślą", "jaźń", "AT&T", '<b>"quoted"</b>', "it's", "bell", "second", "line", "page", "three"],
   );
   assert.match(words[0]?.getAttribute("title") ?? "", /^bbox 100 101 340 181; x_wconf 98$/);
   assert.match(words[7]?.getAttribute("title") ?? "", /; x_wconf 55$/);

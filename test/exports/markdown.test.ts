@@ -16,9 +16,30 @@ test("an OCR-like model (no block kinds): heading by size, list, aligned table, 
       modelBlock("paragraph", [modelLine("• Utilities settled", 100, 450, 40)]),
       modelBlock("paragraph", [modelLine("1. Keep receipts", 100, 520, 40)]),
       modelBlock("paragraph", [
-        { ...modelLine("Item", 100, 600, 40), words: [...modelLine("Item", 100, 600, 40).words, ...modelLine("Qty", 700, 600, 40).words, ...modelLine("Price", 1200, 600, 40).words] },
-        { ...modelLine("Rent", 100, 650, 40), words: [...modelLine("Rent", 100, 650, 40).words, ...modelLine("1", 700, 650, 40).words, ...modelLine("800.00", 1200, 650, 40).words] },
-        { ...modelLine("Water", 100, 700, 40), words: [...modelLine("Water", 100, 700, 40).words, ...modelLine("2", 700, 700, 40).words, ...modelLine("35.10", 1200, 700, 40).words] },
+        {
+          ...modelLine("Item", 100, 600, 40),
+          words: [
+            ...modelLine("Item", 100, 600, 40).words,
+            ...modelLine("Qty", 700, 600, 40).words,
+            ...modelLine("Price", 1200, 600, 40).words,
+          ],
+        },
+        {
+          ...modelLine("Rent", 100, 650, 40),
+          words: [
+            ...modelLine("Rent", 100, 650, 40).words,
+            ...modelLine("1", 700, 650, 40).words,
+            ...modelLine("800.00", 1200, 650, 40).words,
+          ],
+        },
+        {
+          ...modelLine("Water", 100, 700, 40),
+          words: [
+            ...modelLine("Water", 100, 700, 40).words,
+            ...modelLine("2", 700, 700, 40).words,
+            ...modelLine("35.10", 1200, 700, 40).words,
+          ],
+        },
       ]),
     ]),
   ]);
@@ -48,7 +69,12 @@ test("explicit kinds are honoured; markdown syntax in text is escaped; pages are
       modelBlock("heading", [modelLine("Terms", 100, 100, 50)]),
       modelBlock("paragraph", [modelLine("# not a heading *nor* _emphasis_ [link](x) <b>", 100, 200, 40)]),
       modelBlock("paragraph", [modelLine("+ 5 degrees is not a list", 100, 300, 40)]),
-      modelBlock("table", [modelLine("a|b c", 100, 400, 40)], { rows: [["a|b", "c"], ["1", "2"]] }),
+      modelBlock("table", [modelLine("a|b c", 100, 400, 40)], {
+        rows: [
+          ["a|b", "c"],
+          ["1", "2"],
+        ],
+      }),
     ]),
     modelPage(2, [modelBlock("paragraph", [modelLine("well-", 100, 100, 40), modelLine("known fact", 100, 150, 40)])]),
   ]);

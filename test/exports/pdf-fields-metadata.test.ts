@@ -13,7 +13,12 @@ import { after, before, describe, it, type TestContext } from "node:test";
 import { DOMParser, type Document as XmlDocument } from "@xmldom/xmldom";
 import { decodePDFRawStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from "pdf-lib";
 import sharp from "sharp";
-import { DOCKET_XMP_NAMESPACE, escapeXml, fieldsSummary, type FieldsMetadata } from "../../src/exports/pdf-fields-metadata.js";
+import {
+  DOCKET_XMP_NAMESPACE,
+  escapeXml,
+  fieldsSummary,
+  type FieldsMetadata,
+} from "../../src/exports/pdf-fields-metadata.js";
 import { buildSearchablePdf } from "../../src/exports/searchable-pdf.js";
 import type { Field } from "../../src/extraction/types.js";
 import { makeEncryptedPdf, makeTextPdf, model, modelBlock, modelLine, modelPage } from "../pdf/fixtures.js";
@@ -26,7 +31,13 @@ const NS = {
   docket: DOCKET_XMP_NAMESPACE,
 };
 
-const field = (value: string, raw = value): Field => ({ value, raw, confidence: 0.9, source: { page: 1, bbox: [1, 2, 3, 4] }, origin: "rule" });
+const field = (value: string, raw = value): Field => ({
+  value,
+  raw,
+  confidence: 0.9,
+  source: { page: 1, bbox: [1, 2, 3, 4] },
+  origin: "rule",
+});
 
 /** Markup characters, quotes, Polish letters and a control character XML cannot carry. */
 const TRICKY_SELLER = `Kowalski & Syn <"Żółć"> 'Gęślą' Sp. z o.o.\u0001`;
@@ -51,7 +62,9 @@ const TITLE = "faktura-żółć & <co>.pdf";
 /** Parses strictly: any warning or error fails the test. */
 function parseXml(xml: string): XmlDocument {
   const problems: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => void problems.push(`${level}: ${message}`) }).parseFromString(xml, "text/xml");
+  const doc = new DOMParser({
+    onError: (level, message) => void problems.push(`${level}: ${message}`),
+  }).parseFromString(xml, "text/xml");
   assert.deepEqual(problems, [], xml);
   return doc;
 }
@@ -85,15 +98,28 @@ function xmpOf(doc: PDFDocument): string {
 
 function assertDocketProperties(xmp: XmlDocument, expected: FieldsMetadata): void {
   const descriptions = xmp.getElementsByTagNameNS(NS.rdf, "Description");
-  const ours = Array.from({ length: descriptions.length }, (_, i) => descriptions[i]!).filter((d) => d.getElementsByTagNameNS(NS.docket, "document_type").length > 0);
+  const ours = Array.from({ length: descriptions.length }, (_, i) => descriptions[i]!).filter(
+    (d) => d.getElementsByTagNameNS(NS.docket, "document_type").length > 0,
+  );
   assert.equal(ours.length, 1, "one docket description");
   assert.equal(one(xmp, NS.docket, "document_type"), expected.document_type);
-  for (const [name, f] of Object.entries(expected.fields)) assert.equal(one(xmp, NS.docket, name), f.value.replace(/\u0001/g, ""), name);
+  for (const [name, f] of Object.entries(expected.fields))
+    assert.equal(one(xmp, NS.docket, name), f.value.replace(/\u0001/g, ""), name);
   assert.equal(xmp.getElementsByTagNameNS(NS.docket, "due_date").length, 0, "no property for a field not found");
 }
 
-const png = () => sharp({ create: { width: 850, height: 1100, channels: 3, background: "#fff" } }).png().toBuffer();
-const ocrModel = () => model([modelPage(1, [modelBlock("paragraph", [modelLine("Faktura VAT FV/2024/03/15", 100, 100, 30)])], { width: 850, height: 1100, dpi: 100 })]);
+const png = () =>
+  sharp({ create: { width: 850, height: 1100, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
+const ocrModel = () =>
+  model([
+    modelPage(1, [modelBlock("paragraph", [modelLine("Faktura VAT FV/2024/03/15", 100, 100, 30)])], {
+      width: 850,
+      height: 1100,
+      dpi: 100,
+    }),
+  ]);
 
 /** pdfinfo / qpdf: a missing tool skips here but fails under CI (.ci/run installs both). */
 function tool(t: TestContext, name: string): boolean {
@@ -113,7 +139,11 @@ describe("fields as PDF metadata", () => {
   });
 
   it("an image-built PDF carries the fields in Info (custom keys, subject) and in a well-formed XMP packet", async () => {
-    const out = await buildSearchablePdf(ocrModel(), { kind: "images", images: async () => ({ bytes: await png(), format: "png" }) }, { title: TITLE, fields: INVOICE, now: NOW });
+    const out = await buildSearchablePdf(
+      ocrModel(),
+      { kind: "images", images: async () => ({ bytes: await png(), format: "png" }) },
+      { title: TITLE, fields: INVOICE, now: NOW },
+    );
     const { get, doc } = await infoOf(out);
     assert.equal(get("Title"), TITLE);
     assert.equal(get("DocketDocumentType"), "invoice");
@@ -126,7 +156,11 @@ describe("fields as PDF metadata", () => {
       seller_tax_id: "5260250274",
       buyer_address: "ul. Krzywa 2, 30-002 Kraków",
     });
-    assert.deepEqual(Object.keys(JSON.parse(get("DocketFields")!) as object).slice(0, 4), ["document_number", "issue_date", "currency", "total_gross"], "the API's field order");
+    assert.deepEqual(
+      Object.keys(JSON.parse(get("DocketFields")!) as object).slice(0, 4),
+      ["document_number", "issue_date", "currency", "total_gross"],
+      "the API's field order",
+    );
     assert.equal(get("Subject"), `Invoice FV/2024/03/15 — ${TRICKY_SELLER}, 1230.00 PLN, 2024-03-05`);
     assert.equal(get("DocketTemplate"), undefined);
     assert.equal(get("Producer"), "Docket");
@@ -138,23 +172,45 @@ describe("fields as PDF metadata", () => {
     const xmp = parseXml(packet);
     assert.equal(xmp.documentElement?.namespaceURI, "adobe:ns:meta/");
     assertDocketProperties(xmp, INVOICE);
-    assert.equal(one(xmp, NS.docket, "seller_name"), TRICKY_SELLER_XML, "escaped and restored; the control character dropped");
+    assert.equal(
+      one(xmp, NS.docket, "seller_name"),
+      TRICKY_SELLER_XML,
+      "escaped and restored; the control character dropped",
+    );
     assert.equal(one(xmp, NS.dc, "title"), TITLE);
-    assert.equal(one(xmp, NS.dc, "description"), `Invoice FV/2024/03/15 — ${TRICKY_SELLER_XML}, 1230.00 PLN, 2024-03-05`);
+    assert.equal(
+      one(xmp, NS.dc, "description"),
+      `Invoice FV/2024/03/15 — ${TRICKY_SELLER_XML}, 1230.00 PLN, 2024-03-05`,
+    );
     assert.equal(one(xmp, NS.dc, "format"), "application/pdf");
     assert.equal(one(xmp, NS.pdf, "Producer"), "Docket");
     assert.equal(one(xmp, NS.xmp, "ModifyDate"), "2024-05-06T07:08:09Z");
-    assert.equal(one(xmp, NS.xmp, "CreateDate"), doc.getCreationDate()?.toISOString().replace(/\.\d{3}Z$/, "Z"), "XMP and Info agree");
+    assert.equal(
+      one(xmp, NS.xmp, "CreateDate"),
+      doc
+        .getCreationDate()
+        ?.toISOString()
+        .replace(/\.\d{3}Z$/, "Z"),
+      "XMP and Info agree",
+    );
   });
 
   it("poppler's pdfinfo reads the same Info keys and XMP packet, and qpdf finds the file sound", async (t) => {
-    const out = await buildSearchablePdf(ocrModel(), { kind: "images", images: async () => ({ bytes: await png(), format: "png" }) }, { title: TITLE, fields: INVOICE, now: NOW });
+    const out = await buildSearchablePdf(
+      ocrModel(),
+      { kind: "images", images: async () => ({ bytes: await png(), format: "png" }) },
+      { title: TITLE, fields: INVOICE, now: NOW },
+    );
     const path = join(dir, "image.pdf");
     await writeFile(path, out);
     if (tool(t, "pdfinfo")) {
       const info = spawnSync("pdfinfo", ["-custom", "-enc", "UTF-8", path], { encoding: "utf8" });
       assert.equal(info.status, 0, info.stderr);
-      const keys = new Map(info.stdout.split("\n").map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]));
+      const keys = new Map(
+        info.stdout
+          .split("\n")
+          .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+      );
       assert.equal(keys.get("DocketDocumentType"), "invoice", info.stdout);
       assert.equal((JSON.parse(keys.get("DocketFields")!) as Record<string, string>).seller_name, TRICKY_SELLER);
       assert.equal(keys.get("Title"), TITLE);
@@ -180,13 +236,25 @@ describe("fields as PDF metadata", () => {
     withSubject.setSubject("Their subject");
     withSubject.setCreationDate(new Date("2020-01-02T03:04:05Z"));
     const original = await withSubject.save();
-    const textLayer = model([modelPage(1, [modelBlock("paragraph", [modelLine("Invoice FV/2024/03/15", 100, 100, 30)])], { source: "text-layer" })]);
+    const textLayer = model([
+      modelPage(1, [modelBlock("paragraph", [modelLine("Invoice FV/2024/03/15", 100, 100, 30)])], {
+        source: "text-layer",
+      }),
+    ]);
 
     const untouched = await buildSearchablePdf(textLayer, { kind: "pdf", bytes: original }, { title: "upload.pdf" });
     assert.deepEqual(Buffer.from(untouched), Buffer.from(original), "no fields: byte for byte the original");
 
-    const receipt: FieldsMetadata = { document_type: "receipt", template: "shop-x", fields: { total_gross: field("9.99"), seller_name: field("Żabka") } };
-    const out = await buildSearchablePdf(textLayer, { kind: "pdf", bytes: original }, { title: "upload.pdf", fields: receipt, now: NOW });
+    const receipt: FieldsMetadata = {
+      document_type: "receipt",
+      template: "shop-x",
+      fields: { total_gross: field("9.99"), seller_name: field("Żabka") },
+    };
+    const out = await buildSearchablePdf(
+      textLayer,
+      { kind: "pdf", bytes: original },
+      { title: "upload.pdf", fields: receipt, now: NOW },
+    );
     const { get, doc } = await infoOf(out);
     assert.equal(get("Title"), "Their title", "a file's own title stays");
     assert.equal(get("Subject"), "Their subject", "and so does its subject");
@@ -212,11 +280,18 @@ describe("fields as PDF metadata", () => {
       "</rdf:RDF></x:xmpmeta>",
       '<?xpacket end="w"?>',
     ].join("\n");
-    doc.catalog.set(PDFName.of("Metadata"), doc.context.register(doc.context.flateStream(new TextEncoder().encode(theirs), { Type: "Metadata", Subtype: "XML" })));
+    doc.catalog.set(
+      PDFName.of("Metadata"),
+      doc.context.register(
+        doc.context.flateStream(new TextEncoder().encode(theirs), { Type: "Metadata", Subtype: "XML" }),
+      ),
+    );
     const modified = new Date("2021-06-07T08:09:10Z");
     doc.setModificationDate(modified);
     const source = await doc.save();
-    const pageModel = model([modelPage(1, [modelBlock("paragraph", [modelLine("Paragon", 10, 10, 20)])], { width: 300, height: 300, dpi: 72 })]);
+    const pageModel = model([
+      modelPage(1, [modelBlock("paragraph", [modelLine("Paragon", 10, 10, 20)])], { width: 300, height: 300, dpi: 72 }),
+    ]);
 
     const once = await buildSearchablePdf(pageModel, { kind: "pdf", bytes: source }, { fields: INVOICE, now: NOW });
     const first = await infoOf(once);
@@ -224,7 +299,11 @@ describe("fields as PDF metadata", () => {
     assert.equal(one(merged, NS.dc, "title"), "Skan z drukarki", "their properties stay");
     assert.equal(one(merged, NS.xmp, "CreatorTool"), "ScanMaster 3000");
     assertDocketProperties(merged, INVOICE);
-    assert.equal(first.doc.getModificationDate()?.toISOString(), modified.toISOString(), "the Info dates still agree with their packet");
+    assert.equal(
+      first.doc.getModificationDate()?.toISOString(),
+      modified.toISOString(),
+      "the Info dates still agree with their packet",
+    );
 
     const corrected: FieldsMetadata = { ...INVOICE, fields: { ...INVOICE.fields, total_gross: field("1240.00") } };
     const twice = await buildSearchablePdf(model([]), { kind: "pdf", bytes: once }, { fields: corrected, now: NOW });
@@ -237,13 +316,20 @@ describe("fields as PDF metadata", () => {
 
   it("an encrypted PDF with nothing to add stays as it is rather than becoming pictures for its metadata", async () => {
     const encrypted = makeEncryptedPdf({ userPassword: false });
-    const out = await buildSearchablePdf(model([]), { kind: "pdf", bytes: encrypted, fallbackImages: () => Promise.reject(new Error("must not rasterise")) }, { fields: INVOICE });
+    const out = await buildSearchablePdf(
+      model([]),
+      { kind: "pdf", bytes: encrypted, fallbackImages: () => Promise.reject(new Error("must not rasterise")) },
+      { fields: INVOICE },
+    );
     assert.deepEqual(Buffer.from(out), Buffer.from(encrypted));
   });
 
   it("summaries and escaping", () => {
     assert.equal(fieldsSummary({ document_type: "other", fields: {} }), "Document");
-    assert.equal(fieldsSummary({ document_type: "receipt", fields: { issue_date: field("2024-01-02") } }), "Receipt — 2024-01-02");
+    assert.equal(
+      fieldsSummary({ document_type: "receipt", fields: { issue_date: field("2024-01-02") } }),
+      "Receipt — 2024-01-02",
+    );
     assert.equal(escapeXml(`a<b>&"c"'d'\u0000\u0007\t\n\uFFFE😀`), "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;\t\n😀");
   });
 });

@@ -34,16 +34,24 @@ function assertWordsNear(actual: Page | undefined, expected: Page | undefined, t
     const match = found.find((w) => w.text === word.text);
     assert.ok(match, `"${word.text}" not found in [${found.map((w) => w.text).join(", ")}]`);
     if (tolerance === "centre") {
-      assert.ok(centreIn(match.bbox, word.bbox) && centreIn(word.bbox, match.bbox), `"${word.text}": ${JSON.stringify(match.bbox)} vs ${JSON.stringify(word.bbox)}`);
+      assert.ok(
+        centreIn(match.bbox, word.bbox) && centreIn(word.bbox, match.bbox),
+        `"${word.text}": ${JSON.stringify(match.bbox)} vs ${JSON.stringify(word.bbox)}`,
+      );
       continue;
     }
     for (const k of ["x0", "y0", "x1", "y1"] as const) {
-      assert.ok(Math.abs(match.bbox[k] - word.bbox[k]) <= tolerance, `"${word.text}" ${k}: ${match.bbox[k]} vs ${word.bbox[k]}`);
+      assert.ok(
+        Math.abs(match.bbox[k] - word.bbox[k]) <= tolerance,
+        `"${word.text}" ${k}: ${match.bbox[k]} vs ${word.bbox[k]}`,
+      );
     }
   }
 }
 
-async function blankPdfLike(pages: Array<{ rotate?: number; cropBox?: [number, number, number, number] }>): Promise<Uint8Array> {
+async function blankPdfLike(
+  pages: Array<{ rotate?: number; cropBox?: [number, number, number, number] }>,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   for (const spec of pages) {
     const page = doc.addPage([612, 792]);
@@ -74,10 +82,16 @@ test("PDF input: invisible words land on their boxes for every /Rotate and a Cro
   const displayed = (await extractTextLayer(source, { dpi: 150 })).map((p) => p.page);
   // What OCR would report: text on a page displayed with /Rotate R runs at R°, so OCR turns
   // the page 360 − R degrees to read it and gives boxes in that upright frame.
-  const ocrModel: DocumentModel = model(displayed.map((page, i) => toUpright(page, ((360 - (specs[i]?.rotate ?? 0)) % 360) as Rotation)));
+  const ocrModel: DocumentModel = model(
+    displayed.map((page, i) => toUpright(page, ((360 - (specs[i]?.rotate ?? 0)) % 360) as Rotation)),
+  );
   assert.deepEqual([ocrModel.pages[1]?.width, ocrModel.pages[1]?.height], [1275, 1650], "upright size");
   const progress: number[] = [];
-  const out = await buildSearchablePdf(ocrModel, { kind: "pdf", bytes: await blankPdfLike(specs) }, { onProgress: (d) => progress.push(d) });
+  const out = await buildSearchablePdf(
+    ocrModel,
+    { kind: "pdf", bytes: await blankPdfLike(specs) },
+    { onProgress: (d) => progress.push(d) },
+  );
   assert.deepEqual(progress, [1, 2, 3, 4]);
   const again = await extractTextLayer(out, { dpi: 150 });
   for (const [i, page] of again.entries()) {
@@ -101,7 +115,11 @@ function toUpright(page: Page, rotation: Rotation): Page {
     blocks: page.blocks.map((b) => ({
       ...b,
       bbox: box(b.bbox),
-      lines: b.lines.map((l) => ({ ...l, bbox: box(l.bbox), words: l.words.map((w) => ({ ...w, bbox: box(w.bbox) })) })),
+      lines: b.lines.map((l) => ({
+        ...l,
+        bbox: box(l.bbox),
+        words: l.words.map((w) => ({ ...w, bbox: box(w.bbox) })),
+      })),
     })),
   };
 }
@@ -115,61 +133,109 @@ test("original pages are kept, text-layer pages get no added text", async () => 
   const mixed = model([
     pages[0]!,
     // Page 2 pretends OCR found more words on it (e.g. in a picture).
-    { ...pages[1]!, source: "ocr", blocks: [modelBlock("paragraph", [modelLine("Caption under photo", 72, 300, 14, 7)])] },
+    {
+      ...pages[1]!,
+      source: "ocr",
+      blocks: [modelBlock("paragraph", [modelLine("Caption under photo", 72, 300, 14, 7)])],
+    },
   ]);
   const out = await buildSearchablePdf(mixed, { kind: "pdf", bytes: original });
   const again = await extractTextLayer(out);
   assert.equal(again.length, 2);
-  assert.deepEqual(again[0]?.content && [again[0].content.invisibleTextBytes, again[0].content.visibleTextBytes > 0], [0, true]);
+  assert.deepEqual(again[0]?.content && [again[0].content.invisibleTextBytes, again[0].content.visibleTextBytes > 0], [
+    0,
+    true,
+  ]);
   assert.ok((again[1]?.content?.visibleTextBytes ?? 0) > 0, "the original vector text is still there");
   assert.ok((again[1]?.content?.invisibleTextBytes ?? 0) > 0);
   const texts = words(again[1]?.page).map((w) => w.text);
   for (const t of ["Visible", "heading", "Caption", "under", "photo"]) assert.ok(texts.includes(t), t);
-  assert.deepEqual(words(again[0]?.page).map((w) => w.text), ["Digital", "page", "text"]);
+  assert.deepEqual(
+    words(again[0]?.page).map((w) => w.text),
+    ["Digital", "page", "text"],
+  );
 });
 
 test("a text-layer page gets invisible text for the blocks read from its images, and only those", async () => {
   const original = await makeTextPdf([{ runs: [{ text: "Digital page text", x: 72, y: 700 }] }]);
   const page = (await extractTextLayer(original))[0]!.page;
-  const pictureBlock = { ...modelBlock("paragraph", [modelLine("Words inside picture", 72, 300, 14, 7)]), source: "ocr" as const };
-  const out = await buildSearchablePdf(model([{ ...page, blocks: [...page.blocks, pictureBlock] }]), { kind: "pdf", bytes: original });
+  const pictureBlock = {
+    ...modelBlock("paragraph", [modelLine("Words inside picture", 72, 300, 14, 7)]),
+    source: "ocr" as const,
+  };
+  const out = await buildSearchablePdf(model([{ ...page, blocks: [...page.blocks, pictureBlock] }]), {
+    kind: "pdf",
+    bytes: original,
+  });
   assert.notDeepEqual(Buffer.from(out), Buffer.from(original), "rewritten: there is text to add");
   const again = (await extractTextLayer(out))[0]!;
   assert.ok((again.content?.invisibleTextBytes ?? 0) > 0);
-  assert.deepEqual(words(again.page).map((w) => w.text).sort(), ["Digital", "Words", "inside", "page", "picture", "text"]);
+  assert.deepEqual(
+    words(again.page)
+      .map((w) => w.text)
+      .sort(),
+    ["Digital", "Words", "inside", "page", "picture", "text"],
+  );
 });
 
 test("nothing to add (every page has its own text layer): the original file, byte for byte, even when encrypted", async () => {
-  const original = await makeTextPdf([{ runs: [{ text: "Digital page text", x: 72, y: 700 }] }, { runs: [{ text: "Second digital page", x: 72, y: 700 }] }]);
+  const original = await makeTextPdf([
+    { runs: [{ text: "Digital page text", x: 72, y: 700 }] },
+    { runs: [{ text: "Second digital page", x: 72, y: 700 }] },
+  ]);
   const layered = model((await extractTextLayer(original)).map((p) => p.page));
   const out = await buildSearchablePdf(layered, { kind: "pdf", bytes: original });
   assert.deepEqual(Buffer.from(out), Buffer.from(original));
   assert.notEqual(out.buffer, original.buffer, "a copy: the caller's buffer is not handed out");
   // An owner-password file whose text layer was read is already searchable as it is.
   const encrypted = makeEncryptedPdf({ userPassword: false });
-  const encryptedModel = model([{ ...modelPage(1, [modelBlock("paragraph", [modelLine("Restricted copy", 100, 100, 40)])]), source: "text-layer" }]);
-  assert.deepEqual(Buffer.from(await buildSearchablePdf(encryptedModel, { kind: "pdf", bytes: encrypted })), Buffer.from(encrypted));
+  const encryptedModel = model([
+    { ...modelPage(1, [modelBlock("paragraph", [modelLine("Restricted copy", 100, 100, 40)])]), source: "text-layer" },
+  ]);
+  assert.deepEqual(
+    Buffer.from(await buildSearchablePdf(encryptedModel, { kind: "pdf", bytes: encrypted })),
+    Buffer.from(encrypted),
+  );
 });
 
 test("image input: a page sized to the image at its dpi, the image drawn, text on top", async () => {
-  const png = await sharp({ create: { width: 1275, height: 1650, channels: 3, background: "#fff" } }).png().toBuffer();
-  const jpeg = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#eee" } }).jpeg().toBuffer();
+  const png = await sharp({ create: { width: 1275, height: 1650, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
+  const jpeg = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#eee" } })
+    .jpeg()
+    .toBuffer();
   const doc = model([
-    modelPage(1, [modelBlock("paragraph", [modelLine("Scanned receipt total 12.99", 150, 200, 40, 20)])], { width: 1275, height: 1650, dpi: 150 }),
+    modelPage(1, [modelBlock("paragraph", [modelLine("Scanned receipt total 12.99", 150, 200, 40, 20)])], {
+      width: 1275,
+      height: 1650,
+      dpi: 150,
+    }),
     // Model made at 300 dpi for a 200 dpi image: coordinates scale with the page.
-    modelPage(2, [modelBlock("paragraph", [modelLine("Second scan", 90, 90, 60, 30)])], { width: 900, height: 450, dpi: 300 }),
+    modelPage(2, [modelBlock("paragraph", [modelLine("Second scan", 90, 90, 60, 30)])], {
+      width: 900,
+      height: 450,
+      dpi: 300,
+    }),
   ]);
   const images = new Map([
     [1, { bytes: png, format: "png" as const }],
     [2, { bytes: jpeg, format: "jpeg" as const, dpi: 200 }],
   ]);
-  const out = await buildSearchablePdf(doc, { kind: "images", images: async (n) => images.get(n)! }, { title: "Receipt" });
+  const out = await buildSearchablePdf(
+    doc,
+    { kind: "images", images: async (n) => images.get(n)! },
+    { title: "Receipt" },
+  );
   const pdf = await PDFDocument.load(out);
   assert.equal(pdf.getTitle(), "Receipt");
-  assert.deepEqual(pdf.getPages().map((p) => [p.getWidth(), p.getHeight()]), [
-    [612, 792],
-    [216, 108],
-  ]);
+  assert.deepEqual(
+    pdf.getPages().map((p) => [p.getWidth(), p.getHeight()]),
+    [
+      [612, 792],
+      [216, 108],
+    ],
+  );
   const again = await extractTextLayer(out, { dpi: 150 });
   assert.equal(again[0]?.content?.imageCount, 1);
   assert.ok((again[0]?.content?.largestImageCoverage ?? 0) > 0.99);
@@ -186,22 +252,43 @@ test("Polish text stays searchable with the embedded Unicode font; Helvetica deg
   );
   const blank = await blankPdfLike([{}]);
   const unicode = await extractTextLayer(await buildSearchablePdf(doc, { kind: "pdf", bytes: blank }), { dpi: 300 });
-  assert.deepEqual(words(unicode[0]?.page).map((w) => w.text), ["Zażółć", "gęślą", "jaźń", "Łódź"]);
+  assert.deepEqual(
+    words(unicode[0]?.page).map((w) => w.text),
+    ["Zażółć", "gęślą", "jaźń", "Łódź"],
+  );
   assertWordsNear(unicode[0]?.page, doc.pages[0], "centre");
 
-  const latin = await extractTextLayer(await buildSearchablePdf(doc, { kind: "pdf", bytes: blank }, { font: "helvetica" }), { dpi: 300 });
-  assert.deepEqual(words(latin[0]?.page).map((w) => w.text), ["Zazó?c", "gesla", "jazn", "?ódz"]);
+  const latin = await extractTextLayer(
+    await buildSearchablePdf(doc, { kind: "pdf", bytes: blank }, { font: "helvetica" }),
+    { dpi: 300 },
+  );
+  assert.deepEqual(
+    words(latin[0]?.page).map((w) => w.text),
+    ["Zazó?c", "gesla", "jazn", "?ódz"],
+  );
 });
 
 test("encrypted input: refused without page images, rebuilt from them when given", async () => {
   const encrypted = makeEncryptedPdf({ userPassword: false });
-  const doc = model([modelPage(1, [modelBlock("paragraph", [modelLine("Restricted copy", 100, 100, 40)])], { width: 1275, height: 1650, dpi: 150 })]);
+  const doc = model([
+    modelPage(1, [modelBlock("paragraph", [modelLine("Restricted copy", 100, 100, 40)])], {
+      width: 1275,
+      height: 1650,
+      dpi: 150,
+    }),
+  ]);
   await assert.rejects(
     buildSearchablePdf(doc, { kind: "pdf", bytes: encrypted }),
     (e: unknown) => e instanceof DocketError && e.code === "encrypted_pdf",
   );
-  const png = await sharp({ create: { width: 1275, height: 1650, channels: 3, background: "#fff" } }).png().toBuffer();
-  const out = await buildSearchablePdf(doc, { kind: "pdf", bytes: encrypted, fallbackImages: async () => ({ bytes: png, format: "png" }) });
+  const png = await sharp({ create: { width: 1275, height: 1650, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
+  const out = await buildSearchablePdf(doc, {
+    kind: "pdf",
+    bytes: encrypted,
+    fallbackImages: async () => ({ bytes: png, format: "png" }),
+  });
   const again = await extractTextLayer(out, { dpi: 150 });
   assertWordsNear(again[0]?.page, doc.pages[0], "centre");
 });
@@ -212,7 +299,11 @@ test("model pages beyond the PDF and aborts are errors", async () => {
   const controller = new AbortController();
   controller.abort(new DocketError("cancelled", "stop"));
   await assert.rejects(
-    buildSearchablePdf(model([modelPage(1, [modelBlock("paragraph", [modelLine("x", 1, 1, 10)])])]), { kind: "pdf", bytes: await blankPdfLike([{}]) }, { signal: controller.signal }),
+    buildSearchablePdf(
+      model([modelPage(1, [modelBlock("paragraph", [modelLine("x", 1, 1, 10)])])]),
+      { kind: "pdf", bytes: await blankPdfLike([{}]) },
+      { signal: controller.signal },
+    ),
     (e: unknown) => e instanceof DocketError && e.code === "cancelled",
   );
 });
@@ -222,7 +313,9 @@ test("cross-check with poppler's pdftotext when installed", async (t) => {
     t.skip("pdftotext not installed (optional cross-check)");
     return;
   }
-  const doc = model([modelPage(1, [modelBlock("paragraph", [modelLine("Searchable with poppler too: żółw", 300, 300, 50, 25)])])]);
+  const doc = model([
+    modelPage(1, [modelBlock("paragraph", [modelLine("Searchable with poppler too: żółw", 300, 300, 50, 25)])]),
+  ]);
   const out = await buildSearchablePdf(doc, { kind: "pdf", bytes: await blankPdfLike([{}]) });
   const dir = await mkdtemp(join(tmpdir(), "docket-pdftotext-"));
   try {

@@ -9,7 +9,12 @@ const doc = model([
   modelPage(1, [
     modelBlock("heading", [modelLine("Quarterly Report", 100, 100, 80)]),
     modelBlock("paragraph", [modelLine("First line of text", 100, 300, 40), modelLine("second line.", 100, 350, 40)]),
-    modelBlock("table", [modelLine("A B", 100, 500, 40), modelLine("1 2", 100, 550, 40)], { rows: [["A", "B"], ["1", "2"]] }),
+    modelBlock("table", [modelLine("A B", 100, 500, 40), modelLine("1 2", 100, 550, 40)], {
+      rows: [
+        ["A", "B"],
+        ["1", "2"],
+      ],
+    }),
   ]),
   modelPage(2, [modelBlock("paragraph", [modelLine("Page two.", 100, 100, 40)])]),
   modelPage(3, []),

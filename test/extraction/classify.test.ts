@@ -25,7 +25,22 @@ describe("classifyDocument", () => {
       width: 240,
       height: 700,
       source: "ocr",
-      lines: stack(10, 20, ["KEDAI MAJU SDN BHD", "TAX INVOICE", "CASHIER: ALI", "ITEM 1   5.00", "TOTAL   5.00", "CASH   10.00", "CHANGE   5.00", "THANK YOU"], 14, 9),
+      lines: stack(
+        10,
+        20,
+        [
+          "KEDAI MAJU SDN BHD",
+          "TAX INVOICE",
+          "CASHIER: ALI",
+          "ITEM 1   5.00",
+          "TOTAL   5.00",
+          "CASH   10.00",
+          "CHANGE   5.00",
+          "THANK YOU",
+        ],
+        14,
+        9,
+      ),
     });
     const got = classifyDocument(model);
     assert.equal(got.type, "receipt");
@@ -33,14 +48,34 @@ describe("classifyDocument", () => {
   });
 
   it("calls a letter other, and an empty page other", () => {
-    const letter = modelOf({ lines: stack(60, 80, ["Dear Mr Smith,", "thank you for your letter of last week.", "We will reply in due course.", "Kind regards"]) });
+    const letter = modelOf({
+      lines: stack(60, 80, [
+        "Dear Mr Smith,",
+        "thank you for your letter of last week.",
+        "We will reply in due course.",
+        "Kind regards",
+      ]),
+    });
     assert.equal(classifyDocument(letter).type, "other");
     assert.equal(classifyDocument(modelOf({ lines: [] })).type, "other");
   });
 
   it("is less sure when the evidence is thin", () => {
-    const thin = modelOf({ lines: [{ x: 40, y: 40, text: "Invoice" }, { x: 40, y: 60, text: "Total 10.00" }] });
-    const rich = modelOf({ lines: [{ x: 40, y: 40, text: "Invoice" }, { x: 40, y: 60, text: "Invoice date: 2024-01-02" }, { x: 40, y: 80, text: "Bill to:" }, { x: 40, y: 100, text: "IBAN DE89 3704 0044 0532 0130 00" }, { x: 40, y: 120, text: "Total 10.00" }] });
+    const thin = modelOf({
+      lines: [
+        { x: 40, y: 40, text: "Invoice" },
+        { x: 40, y: 60, text: "Total 10.00" },
+      ],
+    });
+    const rich = modelOf({
+      lines: [
+        { x: 40, y: 40, text: "Invoice" },
+        { x: 40, y: 60, text: "Invoice date: 2024-01-02" },
+        { x: 40, y: 80, text: "Bill to:" },
+        { x: 40, y: 100, text: "IBAN DE89 3704 0044 0532 0130 00" },
+        { x: 40, y: 120, text: "Total 10.00" },
+      ],
+    });
     const a = classifyDocument(thin);
     const b = classifyDocument(rich);
     assert.equal(b.type, "invoice");

@@ -40,7 +40,8 @@ describe("buildDocumentText", () => {
     const dt = buildDocumentText(model);
     const words = model.pages[0]!.blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
     assert.equal(dt.spans.length, words.length);
-    for (let i = 1; i < dt.spans.length; i++) assert.ok(dt.spans[i]!.start >= dt.spans[i - 1]!.end, "ascending, not overlapping");
+    for (let i = 1; i < dt.spans.length; i++)
+      assert.ok(dt.spans[i]!.start >= dt.spans[i - 1]!.end, "ascending, not overlapping");
     for (const span of dt.spans) {
       const word = words.find((w) => w.bbox.x0 === span.bbox.x0 && w.bbox.y0 === span.bbox.y0)!;
       assert.equal(dt.text.slice(span.start, span.end), word.text);
@@ -48,15 +49,35 @@ describe("buildDocumentText", () => {
   });
 
   it("keeps two small lines apart when a tall word spans both", () => {
-    const word = (text: string, x0: number, y0: number, x1: number, y1: number): Word => ({ text, bbox: { x0, y0, x1, y1 }, confidence: 100 });
+    const word = (text: string, x0: number, y0: number, x1: number, y1: number): Word => ({
+      text,
+      bbox: { x0, y0, x1, y1 },
+      confidence: 100,
+    });
     const line = (w: Word) => ({ bbox: w.bbox, confidence: 100, words: [w] });
-    const words = [word("Sammy", 48, 23, 84, 37), word("sammy@example.com", 48, 36, 153, 49), word("INVOICE", 458, 18, 574, 57)];
+    const words = [
+      word("Sammy", 48, 23, 84, 37),
+      word("sammy@example.com", 48, 36, 153, 49),
+      word("INVOICE", 458, 18, 574, 57),
+    ];
     const model: DocumentModel = {
       version: 1,
       documentId: "d",
       languages: [],
       engine: "t",
-      pages: [{ number: 1, width: 600, height: 800, dpi: 72, source: "text-layer", rotation: 0, skew: 0, confidence: 100, blocks: words.map((w) => ({ kind: "paragraph" as const, bbox: w.bbox, confidence: 100, lines: [line(w)] })) }],
+      pages: [
+        {
+          number: 1,
+          width: 600,
+          height: 800,
+          dpi: 72,
+          source: "text-layer",
+          rotation: 0,
+          skew: 0,
+          confidence: 100,
+          blocks: words.map((w) => ({ kind: "paragraph" as const, bbox: w.bbox, confidence: 100, lines: [line(w)] })),
+        },
+      ],
     };
     const rows = buildDocumentText(model).text.split("\n");
     assert.equal(rows.length, 2);

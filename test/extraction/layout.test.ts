@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildLayout, compileLabels, findLabels, indexLabels, valueRegions } from "../../src/extraction/layout/index.js";
+import {
+  buildLayout,
+  compileLabels,
+  findLabels,
+  indexLabels,
+  valueRegions,
+} from "../../src/extraction/layout/index.js";
 import { modelOf, type TextLine } from "./support/model-builder.js";
 
 const LABELS = compileLabels();
@@ -11,7 +17,10 @@ function regionsOf(lines: TextLine[], phrase: string) {
   const index = indexLabels(hits);
   const hit = hits.find((h) => h.phrase === phrase);
   assert.ok(hit, `label ${phrase} found among ${hits.map((h) => h.phrase).join(", ")}`);
-  return valueRegions(hit, layout, index, new Set([hit.kind])).map((r) => ({ direction: r.direction, text: r.words.map((w) => w.text).join(" ") }));
+  return valueRegions(hit, layout, index, new Set([hit.kind])).map((r) => ({
+    direction: r.direction,
+    text: r.words.map((w) => w.text).join(" "),
+  }));
 }
 
 describe("layout index", () => {
@@ -23,13 +32,27 @@ describe("layout index", () => {
       { x: 400, y: 115, text: "August 3, 2014" },
     ];
     const layout = buildLayout(modelOf({ lines }));
-    assert.deepEqual(layout.rows.map((r) => r.segments.map((s) => s.text)), [["Invoice Number:", "42183017"], ["Invoice Date:", "August 3, 2014"]]);
+    assert.deepEqual(
+      layout.rows.map((r) => r.segments.map((s) => s.text)),
+      [
+        ["Invoice Number:", "42183017"],
+        ["Invoice Date:", "August 3, 2014"],
+      ],
+    );
     assert.deepEqual(regionsOf(lines, "Invoice Number")[0], { direction: "right", text: "42183017" });
   });
 
   it("splits a line at a column-wide gap and a glued label at its colon", () => {
-    const layout = buildLayout(modelOf({ lines: [{ x: 40, y: 100, text: "NIP:7740001454            Nabywca: ACME" }] }));
-    assert.deepEqual(layout.rows[0]!.segments.map((s) => s.words.map((w) => w.text)), [["NIP:", "7740001454"], ["Nabywca:", "ACME"]]);
+    const layout = buildLayout(
+      modelOf({ lines: [{ x: 40, y: 100, text: "NIP:7740001454            Nabywca: ACME" }] }),
+    );
+    assert.deepEqual(
+      layout.rows[0]!.segments.map((s) => s.words.map((w) => w.text)),
+      [
+        ["NIP:", "7740001454"],
+        ["Nabywca:", "ACME"],
+      ],
+    );
   });
 
   it("finds the value below a caption in the same column, not the neighbour's", () => {
@@ -67,12 +90,16 @@ describe("layout index", () => {
       }),
     );
     const kinds = findLabels(layout, LABELS).map((h) => `${h.row.index}:${h.kind}`);
-    for (const expected of ["0:tax_id", "1:sale_date", "2:due_date", "3:document_number", "4:issue_date", "5:due_date"]) assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(" ")}`);
+    for (const expected of ["0:tax_id", "1:sale_date", "2:due_date", "3:document_number", "4:issue_date", "5:due_date"])
+      assert.ok(kinds.includes(expected), `${expected} in ${kinds.join(" ")}`);
   });
 
   it("prefers the longer label where two overlap", () => {
     const layout = buildLayout(modelOf({ lines: [{ x: 40, y: 100, text: "Razem netto: 100,00" }] }));
     const hits = findLabels(layout, LABELS);
-    assert.deepEqual(hits.map((h) => h.phrase), ["Razem netto"]);
+    assert.deepEqual(
+      hits.map((h) => h.phrase),
+      ["Razem netto"],
+    );
   });
 });

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { normalizeField, parseAmount, parseCurrency, parseDate, parsePaymentMethod } from "../../src/extraction/normalize/index.js";
+import {
+  normalizeField,
+  parseAmount,
+  parseCurrency,
+  parseDate,
+  parsePaymentMethod,
+} from "../../src/extraction/normalize/index.js";
 import { labelKey } from "../../src/extraction/normalize/text.js";
 
 describe("parseAmount", () => {
@@ -152,8 +158,14 @@ describe("normalizeField", () => {
     assert.deepEqual(normalizeField("seller_tax_id", "NIP: 774-00-01-454"), { ok: true, value: "7740001454" });
     assert.deepEqual(normalizeField("buyer_tax_id", "PL 526 025 02 74"), { ok: true, value: "PL5260250274" });
     assert.deepEqual(normalizeField("buyer_tax_id", "DE 136.695.976"), { ok: true, value: "DE136695976" });
-    assert.deepEqual(normalizeField("iban", "61 1090 1014 0000 0712 1981 2874"), { ok: true, value: "PL61109010140000071219812874" });
-    assert.deepEqual(normalizeField("iban", "IBAN: DE89 3704 0044 0532 0130 00"), { ok: true, value: "DE89370400440532013000" });
+    assert.deepEqual(normalizeField("iban", "61 1090 1014 0000 0712 1981 2874"), {
+      ok: true,
+      value: "PL61109010140000071219812874",
+    });
+    assert.deepEqual(normalizeField("iban", "IBAN: DE89 3704 0044 0532 0130 00"), {
+      ok: true,
+      value: "DE89370400440532013000",
+    });
     assert.deepEqual(normalizeField("payment_method", "Przelew"), { ok: true, value: "transfer" });
     assert.deepEqual(normalizeField("payment_method", "Barter"), { ok: true, value: "barter" });
     assert.deepEqual(normalizeField("seller_name", "  ACME   Sp. z o.o. "), { ok: true, value: "ACME Sp. z o.o." });

@@ -17,16 +17,41 @@ function polishInvoice(o: { nip?: string; gross?: string; confidence?: number } 
     { x: 200, y: 90, text: "Faktura VAT nr FV/12/03/2024", size: 14, confidence: c },
     { x: 40, y: 130, text: "Sprzedawca:", confidence: c },
     { x: 310, y: 130, text: "Nabywca:", confidence: c },
-    ...stack(40, 146, ["Firma Handlowa ACME Sp. z o.o.", "ul. Długa 5", "00-950 Warszawa", `NIP: ${o.nip ?? "774-00-01-454"}`, "tel. +48 22 111 22 33"]),
+    ...stack(40, 146, [
+      "Firma Handlowa ACME Sp. z o.o.",
+      "ul. Długa 5",
+      "00-950 Warszawa",
+      `NIP: ${o.nip ?? "774-00-01-454"}`,
+      "tel. +48 22 111 22 33",
+    ]),
     ...stack(310, 146, ["Beta S.A.", "al. Krótka 7/2", "31-000 Kraków", "NIP: 526-025-02-74"]),
-    { x: 40, y: 240, text: "Lp.   Nazwa towaru / usługi        Ilość   Cena netto   Wartość netto   VAT   Kwota VAT   Wartość brutto", size: 7 },
-    { x: 40, y: 252, text: "1     Usługa serwisowa             2       500,00       1 000,00        23%   230,00      1 230,00", size: 7 },
-    { x: 40, y: 264, text: "2     Książka                      1       100,00       100,00          8%    8,00        108,00", size: 7 },
+    {
+      x: 40,
+      y: 240,
+      text: "Lp.   Nazwa towaru / usługi        Ilość   Cena netto   Wartość netto   VAT   Kwota VAT   Wartość brutto",
+      size: 7,
+    },
+    {
+      x: 40,
+      y: 252,
+      text: "1     Usługa serwisowa             2       500,00       1 000,00        23%   230,00      1 230,00",
+      size: 7,
+    },
+    {
+      x: 40,
+      y: 264,
+      text: "2     Książka                      1       100,00       100,00          8%    8,00        108,00",
+      size: 7,
+    },
     { x: 300, y: 290, text: "Stawka VAT   Wartość netto   Kwota VAT   Wartość brutto", size: 7 },
     { x: 300, y: 302, text: "23%          1 000,00        230,00      1 230,00", size: 7 },
     { x: 300, y: 314, text: "8%           100,00          8,00        108,00", size: 7 },
     { x: 300, y: 326, text: "Razem        1 100,00        238,00      1 338,00", size: 7 },
-    ...stack(40, 360, ["Sposób płatności: przelew", "Termin płatności: 19.03.2024", "Nr rachunku: 61 1090 1014 0000 0712 1981 2874"]),
+    ...stack(40, 360, [
+      "Sposób płatności: przelew",
+      "Termin płatności: 19.03.2024",
+      "Nr rachunku: 61 1090 1014 0000 0712 1981 2874",
+    ]),
     { x: 40, y: 410, text: `Do zapłaty: ${o.gross ?? "1 338,00"} zł`, size: 12 },
   ];
 }
@@ -65,7 +90,8 @@ describe("invoice rules", () => {
     assert.equal(gross.source?.page, 1);
     const [x0, y0, x1, y1] = gross.source!.bbox;
     assert.ok(x0 > 40 && x1 > x0 && y0 >= 410 && y1 <= 423, `${gross.source!.bbox.join(",")}`);
-    for (const [name, field] of Object.entries(got.fields)) assert.ok(field.confidence > 0.5 && field.confidence <= 1, `${name} ${field.confidence}`);
+    for (const [name, field] of Object.entries(got.fields))
+      assert.ok(field.confidence > 0.5 && field.confidence <= 1, `${name} ${field.confidence}`);
   });
 
   it("trusts OCRed words less than a text layer", () => {
@@ -162,6 +188,10 @@ describe("invoice rules", () => {
   });
 
   it("returns nothing for a document of type other", () => {
-    assert.deepEqual(extractWithRules(modelOf({ lines: polishInvoice() }), "other"), { fields: {}, line_items: [], vat_breakdown: [] });
+    assert.deepEqual(extractWithRules(modelOf({ lines: polishInvoice() }), "other"), {
+      fields: {},
+      line_items: [],
+      vat_breakdown: [],
+    });
   });
 });

@@ -8,7 +8,14 @@ import { describe, it } from "node:test";
 import sharp from "sharp";
 import { FIELD_NAMES } from "../../src/extraction/types.js";
 import { extractTextLayer } from "../../src/pdf/text-layer.js";
-import { INVOICE_LAYOUTS, generateInvoice, isValidIban, isValidNip, scanAsPdf, scanInvoice } from "../fixtures/invoices/index.js";
+import {
+  INVOICE_LAYOUTS,
+  generateInvoice,
+  isValidIban,
+  isValidNip,
+  scanAsPdf,
+  scanInvoice,
+} from "../fixtures/invoices/index.js";
 
 async function pageText(pdf: Uint8Array): Promise<string> {
   const [first] = await extractTextLayer(pdf);
@@ -30,9 +37,13 @@ describe("synthetic Polish invoices", () => {
           const printed = collapse(invoice.printed[name]);
           if (name.endsWith("_name") || name.endsWith("_address")) {
             // Names and addresses may wrap or sit beside the other party's: every word is printed.
-            for (const word of printed.split(" ")) assert.ok(words.has(word), `${layout}#${seed} ${name}: "${word}" of "${printed}" printed`);
+            for (const word of printed.split(" "))
+              assert.ok(words.has(word), `${layout}#${seed} ${name}: "${word}" of "${printed}" printed`);
           } else {
-            assert.ok(lines.some((l) => l.includes(printed)), `${layout}#${seed} ${name}: "${printed}" printed on one line`);
+            assert.ok(
+              lines.some((l) => l.includes(printed)),
+              `${layout}#${seed} ${name}: "${printed}" printed on one line`,
+            );
           }
         }
       }
@@ -42,11 +53,17 @@ describe("synthetic Polish invoices", () => {
   it("normalises the truth as API.md says", async () => {
     for (const layout of INVOICE_LAYOUTS) {
       const { truth, printed } = await generateInvoice(11, layout);
-      for (const name of ["issue_date", "sale_date", "due_date"] as const) assert.match(truth[name] ?? "", /^\d{4}-\d{2}-\d{2}$/);
-      for (const name of ["total_net", "total_vat", "total_gross"] as const) assert.match(truth[name] ?? "", /^\d+\.\d{2}$/);
+      for (const name of ["issue_date", "sale_date", "due_date"] as const)
+        assert.match(truth[name] ?? "", /^\d{4}-\d{2}-\d{2}$/);
+      for (const name of ["total_net", "total_vat", "total_gross"] as const)
+        assert.match(truth[name] ?? "", /^\d+\.\d{2}$/);
       for (const name of ["seller_tax_id", "buyer_tax_id"] as const) {
         assert.match(truth[name] ?? "", /^(PL)?\d{10}$/);
-        assert.equal(truth[name]?.startsWith("PL"), printed[name].startsWith("PL"), "a PL prefix is kept only when printed");
+        assert.equal(
+          truth[name]?.startsWith("PL"),
+          printed[name].startsWith("PL"),
+          "a PL prefix is kept only when printed",
+        );
       }
       assert.match(truth.iban ?? "", /^PL\d{26}$/);
       // Printed as an IBAN or as a Polish NRB (the same 26 digits without "PL"): the truth is the IBAN.
@@ -69,7 +86,9 @@ describe("synthetic Polish invoices", () => {
   it("flags exactly the tax ids and IBANs whose check digits are wrong, valid and invalid alike", async () => {
     const seen = { validNip: 0, invalidNip: 0, validIban: 0, invalidIban: 0 };
     for (let seed = 1; seed <= 30; seed++) {
-      const invoice = await generateInvoice(seed, INVOICE_LAYOUTS[seed % INVOICE_LAYOUTS.length]!, { invalidShare: 0.5 });
+      const invoice = await generateInvoice(seed, INVOICE_LAYOUTS[seed % INVOICE_LAYOUTS.length]!, {
+        invalidShare: 0.5,
+      });
       for (const name of ["seller_tax_id", "buyer_tax_id"] as const) {
         const valid = isValidNip(invoice.truth[name] ?? "");
         assert.equal(invoice.invalid[name], !valid, `seed ${seed} ${name} ${invoice.truth[name]}`);
@@ -82,7 +101,9 @@ describe("synthetic Polish invoices", () => {
       else seen.invalidIban++;
     }
     for (const [kind, count] of Object.entries(seen)) assert.ok(count >= 5, `${kind}: ${count} of them`);
-    const forced = await generateInvoice(5, "classic", { invalid: { seller_tax_id: true, buyer_tax_id: false, iban: true } });
+    const forced = await generateInvoice(5, "classic", {
+      invalid: { seller_tax_id: true, buyer_tax_id: false, iban: true },
+    });
     assert.deepEqual(forced.invalid, { seller_tax_id: true, buyer_tax_id: false, iban: true });
     assert.equal(isValidNip(forced.truth.seller_tax_id ?? ""), false);
     assert.equal(isValidNip(forced.truth.buyer_tax_id ?? ""), true);
@@ -95,8 +116,14 @@ describe("synthetic Polish invoices", () => {
         const { truth, data, inconsistentTotals } = await generateInvoice(seed, layout);
         assert.equal(inconsistentTotals, false);
         assert.equal(cents(truth.total_net) + cents(truth.total_vat), cents(truth.total_gross), `${layout}#${seed}`);
-        assert.equal(data.vatRows.reduce((s, r) => s + r.net, 0), cents(truth.total_net));
-        assert.equal(data.vatRows.reduce((s, r) => s + r.vat, 0), cents(truth.total_vat));
+        assert.equal(
+          data.vatRows.reduce((s, r) => s + r.net, 0),
+          cents(truth.total_net),
+        );
+        assert.equal(
+          data.vatRows.reduce((s, r) => s + r.vat, 0),
+          cents(truth.total_vat),
+        );
         const broken = await generateInvoice(seed, layout, { inconsistentTotals: true });
         assert.equal(broken.inconsistentTotals, true);
         assert.notEqual(cents(broken.truth.total_net) + cents(broken.truth.total_vat), cents(broken.truth.total_gross));

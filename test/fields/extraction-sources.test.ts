@@ -40,13 +40,28 @@ class FakeChatServer {
     this.server = createServer((req, res) => {
       void readBody(req).then((text) => {
         if (this.down) {
-          res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "model loading" } }));
+          res
+            .writeHead(503, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: { message: "model loading" } }));
           return;
         }
         this.requests.push({ body: JSON.parse(text) as Record<string, unknown>, auth: req.headers.authorization });
-        const answer = { document_type: "invoice", fields: { payment_method: { value: "przelew", raw: "przelew" }, document_number: { value: "WRONG-1", raw: "WRONG-1" } } };
+        const answer = {
+          document_type: "invoice",
+          fields: {
+            payment_method: { value: "przelew", raw: "przelew" },
+            document_number: { value: "WRONG-1", raw: "WRONG-1" },
+          },
+        };
         res.writeHead(200, { "content-type": "application/json" }).end(
-          JSON.stringify({ id: "c1", object: "chat.completion", model: "test-model", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify(answer) } }] }),
+          JSON.stringify({
+            id: "c1",
+            object: "chat.completion",
+            model: "test-model",
+            choices: [
+              { index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify(answer) } },
+            ],
+          }),
         );
       });
     });
@@ -77,7 +92,13 @@ describe("template and LLM extraction through the API", () => {
     const llmUrl = await chat.start();
     server = await startServer(
       "sqlite",
-      { DOCKET_MAX_UPLOAD_MB: "5", DOCKET_TEMPLATES_DIR: templatesDir, DOCKET_LLM_URL: llmUrl, DOCKET_LLM_MODEL: "test-model", DOCKET_LLM_API_KEY: "sk-test-key" },
+      {
+        DOCKET_MAX_UPLOAD_MB: "5",
+        DOCKET_TEMPLATES_DIR: templatesDir,
+        DOCKET_LLM_URL: llmUrl,
+        DOCKET_LLM_MODEL: "test-model",
+        DOCKET_LLM_API_KEY: "sk-test-key",
+      },
       { pipelines: (deps) => createPipelines(deps) },
     );
     u = await createUsers(server.base);
@@ -92,33 +113,41 @@ describe("template and LLM extraction through the API", () => {
     const up = await u.alice.upload(await invoicePdf(sampleInvoice({ nonce })), `${nonce}.pdf`, { process: "true" });
     assert.equal(up.status, 201, up.text);
     const id = up.json.document.id as string;
-    await waitFor("the job to finish", async () => {
-      const s = (await u.alice.req("GET", `/api/v1/documents/${id}/status`)).json;
-      return ["completed", "manual_review", "failed"].includes(s?.status) ? s : undefined;
-    }, 60_000);
+    await waitFor(
+      "the job to finish",
+      async () => {
+        const s = (await u.alice.req("GET", `/api/v1/documents/${id}/status`)).json;
+        return ["completed", "manual_review", "failed"].includes(s?.status) ? s : undefined;
+      },
+      60_000,
+    );
     return { id, jobId: up.json.job.id as string };
   }
 
-  it("a matching template beats the rules, the LLM fills the rest, and every field is judged by the same checks", { timeout: 90_000 }, async () => {
-    const { id, jobId } = await processInvoice("with-template");
-    const f = (await u.alice.req("GET", `/api/v1/documents/${id}/fields`)).json;
-    assert.equal(f.template, "kowalski");
-    assert.equal(f.fields.document_number.origin, "template", "the template's number wins over the LLM's");
-    assert.equal(f.fields.document_number.value, "FV/2024/03/15");
-    assert.equal(f.fields.issue_date.value, "2024-03-05");
-    assert.equal(f.fields.total_gross.value, "1230.00");
-    assert.ok(f.fields.total_gross.source, "a template field keeps the box it was read from");
-    assert.equal(f.fields.seller_tax_id.origin, "rule", "what the template does not name, the rules still find");
-    assert.equal(f.fields.payment_method.origin, "llm");
-    assert.equal(f.fields.payment_method.value, "transfer");
-    assert.ok(f.fields.payment_method.confidence < 1);
+  it(
+    "a matching template beats the rules, the LLM fills the rest, and every field is judged by the same checks",
+    { timeout: 90_000 },
+    async () => {
+      const { id, jobId } = await processInvoice("with-template");
+      const f = (await u.alice.req("GET", `/api/v1/documents/${id}/fields`)).json;
+      assert.equal(f.template, "kowalski");
+      assert.equal(f.fields.document_number.origin, "template", "the template's number wins over the LLM's");
+      assert.equal(f.fields.document_number.value, "FV/2024/03/15");
+      assert.equal(f.fields.issue_date.value, "2024-03-05");
+      assert.equal(f.fields.total_gross.value, "1230.00");
+      assert.ok(f.fields.total_gross.source, "a template field keeps the box it was read from");
+      assert.equal(f.fields.seller_tax_id.origin, "rule", "what the template does not name, the rules still find");
+      assert.equal(f.fields.payment_method.origin, "llm");
+      assert.equal(f.fields.payment_method.value, "transfer");
+      assert.ok(f.fields.payment_method.confidence < 1);
 
-    const request = chat.requests.at(-1)!;
-    assert.equal(request.auth, "Bearer sk-test-key");
-    assert.equal(request.body.model, "test-model");
-    const job = (await u.alice.req("GET", `/api/v1/ocr/jobs/${jobId}`)).json;
-    assert.equal(job.steps.find((s: { name: string }) => s.name === "extract_fields").status, "success");
-  });
+      const request = chat.requests.at(-1)!;
+      assert.equal(request.auth, "Bearer sk-test-key");
+      assert.equal(request.body.model, "test-model");
+      const job = (await u.alice.req("GET", `/api/v1/ocr/jobs/${jobId}`)).json;
+      assert.equal(job.steps.find((s: { name: string }) => s.name === "extract_fields").status, "success");
+    },
+  );
 
   it("when the LLM is down, the rules' fields stand and the document is not failed", { timeout: 90_000 }, async () => {
     chat.down = true;
@@ -129,8 +158,15 @@ describe("template and LLM extraction through the API", () => {
       const f = (await u.alice.req("GET", `/api/v1/documents/${id}/fields`)).json;
       assert.equal(f.fields.payment_method, undefined);
       assert.equal(f.fields.total_gross.value, "1230.00");
-      const history = (await u.alice.req("GET", `/api/v1/documents/${id}/history`)).json.items as { step: string | null; status: string; detail: { result?: { llm?: string } } | null }[];
-      assert.equal(history.find((e) => e.step === "extract_fields" && e.status === "success")?.detail?.result?.llm, "unavailable");
+      const history = (await u.alice.req("GET", `/api/v1/documents/${id}/history`)).json.items as {
+        step: string | null;
+        status: string;
+        detail: { result?: { llm?: string } } | null;
+      }[];
+      assert.equal(
+        history.find((e) => e.step === "extract_fields" && e.status === "success")?.detail?.result?.llm,
+        "unavailable",
+      );
     } finally {
       chat.down = false;
     }

@@ -48,7 +48,8 @@ export async function invoicePdf(inv: SimpleInvoice): Promise<Uint8Array> {
   const font = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const page = doc.addPage([595, 842]);
-  const text = (s: string, x: number, y: number, size = 10, f = font) => page.drawText(s, { x, y: 842 - y, size, font: f });
+  const text = (s: string, x: number, y: number, size = 10, f = font) =>
+    page.drawText(s, { x, y: 842 - y, size, font: f });
   text(`Faktura VAT nr ${inv.number}`, 50, 60, 16, bold);
   text("Data wystawienia:", 350, 60);
   text(inv.issueDate, 460, 60);

@@ -4,7 +4,12 @@ import { before, describe, it } from "node:test";
 import sharp from "sharp";
 import { chooseCuts, splitIntoBands } from "../../src/imaging/bands.js";
 import { estimateSkew } from "../../src/imaging/deskew.js";
-import { deskewedToUpright, normalizeRotation, rotatedSize, uprightToOriginal } from "../../src/imaging/page-geometry.js";
+import {
+  deskewedToUpright,
+  normalizeRotation,
+  rotatedSize,
+  uprightToOriginal,
+} from "../../src/imaging/page-geometry.js";
 import { withPngDensity } from "../../src/imaging/png-density.js";
 import { rotateFine, rotateQuarter } from "../../src/imaging/rotate.js";
 import { FIXTURE_LINES, skewed, textImage, type TextImage } from "../fixtures/generate.js";
@@ -30,7 +35,9 @@ describe("estimateSkew", () => {
   }
 
   it("leaves a blank page alone", async () => {
-    const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#ffffff" } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#ffffff" } })
+      .png()
+      .toBuffer();
     assert.equal((await estimateSkew({ png: blank, width: 800, height: 600, dpi: 150 })).correction, 0);
   });
 
@@ -79,7 +86,9 @@ describe("page geometry", () => {
     const H = 20;
     const raw = Buffer.alloc(W * H, 255);
     for (let y = 3; y < 7; y++) for (let x = 2; x < 5; x++) raw[y * W + x] = 0;
-    const png = await sharp(raw, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
     for (const rotation of [0, 90, 180, 270]) {
       const up = await rotateQuarter({ png, width: W, height: H, dpi: 72 }, rotation);
       const { data, info } = await sharp(up.png).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
@@ -87,18 +96,32 @@ describe("page geometry", () => {
       for (let y = 0; y < info.height; y++) {
         for (let x = 0; x < info.width; x++) {
           if (data[y * info.width + x]! < 128) {
-            box = { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x + 1), y1: Math.max(box.y1, y + 1) };
+            box = {
+              x0: Math.min(box.x0, x),
+              y0: Math.min(box.y0, y),
+              x1: Math.max(box.x1, x + 1),
+              y1: Math.max(box.y1, y + 1),
+            };
           }
         }
       }
-      assert.deepEqual(uprightToOriginal(box, rotation, { width: W, height: H }), { x0: 2, y0: 3, x1: 5, y1: 7 }, `rotation ${rotation}`);
+      assert.deepEqual(
+        uprightToOriginal(box, rotation, { width: W, height: H }),
+        { x0: 2, y0: 3, x1: 5, y1: 7 },
+        `rotation ${rotation}`,
+      );
     }
   });
 
   it("maps deskewed boxes back over the same content", () => {
     const upright = { width: 1000, height: 800 };
     // Rotating by 0 onto the same canvas is the identity.
-    assert.deepEqual(deskewedToUpright({ x0: 10, y0: 20, x1: 30, y1: 40 }, 0, upright, upright), { x0: 10, y0: 20, x1: 30, y1: 40 });
+    assert.deepEqual(deskewedToUpright({ x0: 10, y0: 20, x1: 30, y1: 40 }, 0, upright, upright), {
+      x0: 10,
+      y0: 20,
+      x1: 30,
+      y1: 40,
+    });
     // The centre stays the centre whatever the angle and canvas growth.
     const deskewed = { width: 1050, height: 860 };
     const c = deskewedToUpright({ x0: 520, y0: 425, x1: 530, y1: 435 }, 3, deskewed, upright);
@@ -106,7 +129,9 @@ describe("page geometry", () => {
   });
 
   it("writes the DPI into PNGs", async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#fff" } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
     const meta = await sharp(withPngDensity(png, 300)).metadata();
     assert.equal(meta.density, 300);
     assert.equal(meta.width, 4);
@@ -126,10 +151,14 @@ describe("bands", () => {
     const fx = await textImage(200, { lines: [...FIXTURE_LINES, ...FIXTURE_LINES] });
     const bands = await splitIntoBands(fx.image, 400);
     assert.ok(bands.length >= 3);
-    assert.equal(bands.reduce((sum, b) => sum + b.image.height, 0), fx.image.height);
+    assert.equal(
+      bands.reduce((sum, b) => sum + b.image.height, 0),
+      fx.image.height,
+    );
     for (const band of bands.slice(1)) {
       // No word box straddles a cut.
-      for (const word of fx.words) assert.ok(!(word.bbox.y0 < band.top - 1 && word.bbox.y1 > band.top + 1), `${word.text} cut at ${band.top}`);
+      for (const word of fx.words)
+        assert.ok(!(word.bbox.y0 < band.top - 1 && word.bbox.y1 > band.top + 1), `${word.text} cut at ${band.top}`);
     }
   });
 });

@@ -94,7 +94,10 @@ describe("openPdfForRendering", () => {
   it("rejects pages outside the document", async () => {
     const pdf = await openPdfForRendering(textPdf);
     try {
-      await assert.rejects(pdf.renderPage(9, { dpi: 72 }), (e: unknown) => e instanceof DocketError && e.code === "validation_error");
+      await assert.rejects(
+        pdf.renderPage(9, { dpi: 72 }),
+        (e: unknown) => e instanceof DocketError && e.code === "validation_error",
+      );
       // The handle stays usable after a bad request.
       assert.equal((await pdf.renderPage(3, { dpi: 72 })).width, 200);
     } finally {
@@ -132,9 +135,15 @@ describe("openPdfForRendering", () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 100);
-    await assert.rejects(pdf.renderPage(1, { dpi: 200, signal: controller.signal }), (e: unknown) => e instanceof DocketError && e.code === "cancelled");
+    await assert.rejects(
+      pdf.renderPage(1, { dpi: 200, signal: controller.signal }),
+      (e: unknown) => e instanceof DocketError && e.code === "cancelled",
+    );
     assert.ok(Date.now() - started < 1000, `cancel took ${Date.now() - started} ms`);
-    await assert.rejects(pdf.renderPage(1, { dpi: 10 }), (e: unknown) => e instanceof DocketError && e.code === "cancelled");
+    await assert.rejects(
+      pdf.renderPage(1, { dpi: 10 }),
+      (e: unknown) => e instanceof DocketError && e.code === "cancelled",
+    );
     await pdf.close();
   });
 });

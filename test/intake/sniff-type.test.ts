@@ -13,7 +13,13 @@ test("real files of every supported type are recognised from their bytes", async
     [await image.clone().png().toBuffer(), "image/png"],
     [await image.clone().jpeg().toBuffer(), "image/jpeg"],
     [await image.clone().tiff().toBuffer(), "image/tiff"],
-    [await image.clone().tiff({ bigtiff: true } as never).toBuffer(), "image/tiff"],
+    [
+      await image
+        .clone()
+        .tiff({ bigtiff: true } as never)
+        .toBuffer(),
+      "image/tiff",
+    ],
     [await image.clone().gif().toBuffer(), "image/gif"],
     [await image.clone().webp().toBuffer(), "image/webp"],
     [await image.clone().webp({ lossless: true }).toBuffer(), "image/webp"],
@@ -40,7 +46,15 @@ test("a PDF header after leading junk (within 1 KiB) is still a PDF; later is no
 });
 
 test("everything else is unsupported, whatever it claims to be", () => {
-  for (const text of ["", "hello", "<html><body>%PDF-</body>", "PK\u0003\u0004 zip", "{\"json\":true}", "GIF8", "RIFF0000WAVE"]) {
+  for (const text of [
+    "",
+    "hello",
+    "<html><body>%PDF-</body>",
+    "PK\u0003\u0004 zip",
+    '{"json":true}',
+    "GIF8",
+    "RIFF0000WAVE",
+  ]) {
     if (text.includes("%PDF-")) continue; // html containing the marker is a PDF to pdf.js too
     assert.equal(sniffMimeType(Buffer.from(text, "latin1")), null, JSON.stringify(text));
   }

@@ -74,7 +74,9 @@ describe("storeUpload", () => {
   });
 
   test("the same bytes again dedupe onto the existing blob", async () => {
-    const png = await sharp({ create: { width: 5, height: 5, channels: 3, background: "#fff" } }).png().toBuffer();
+    const png = await sharp({ create: { width: 5, height: 5, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
     const first = await storeUpload(Readable.from([png]), { blobStore: store, maxBytes: 1e6, filename: "a.png" });
     const second = await storeUpload(Readable.from([png]), { blobStore: store, maxBytes: 1e6, filename: "b.png" });
     assert.equal(first.blobExisted, false);
@@ -85,13 +87,19 @@ describe("storeUpload", () => {
   });
 
   test("the content decides the type: a PNG named .pdf is a PNG; a text file named .pdf is refused", async () => {
-    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: "#000" } }).png().toBuffer();
+    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: "#000" } })
+      .png()
+      .toBuffer();
     const lying = await storeUpload(Readable.from([png]), { blobStore: store, maxBytes: 1e6, filename: "report.pdf" });
     assert.equal(lying.mimeType, "image/png");
     assert.equal(lying.safeFilename, "report.png");
 
     await assert.rejects(
-      storeUpload(Readable.from([Buffer.from("just some text, honest")]), { blobStore: store, maxBytes: 1e6, filename: "x.pdf" }),
+      storeUpload(Readable.from([Buffer.from("just some text, honest")]), {
+        blobStore: store,
+        maxBytes: 1e6,
+        filename: "x.pdf",
+      }),
       isCode("unsupported_type"),
     );
     await assertNoTemp();
@@ -99,7 +107,10 @@ describe("storeUpload", () => {
 
   test("an unsupported type is refused after the first KiB, without reading the rest", async () => {
     const source = lazyStream(Buffer.from("MZ executable"), 20 * 1024 * 1024);
-    await assert.rejects(storeUpload(source, { blobStore: store, maxBytes: 50 * 1024 * 1024, filename: "a.pdf" }), isCode("unsupported_type"));
+    await assert.rejects(
+      storeUpload(source, { blobStore: store, maxBytes: 50 * 1024 * 1024, filename: "a.pdf" }),
+      isCode("unsupported_type"),
+    );
     assert.ok(source.produced() < 1024 * 1024, `read ${source.produced()} bytes`);
     assert.ok(source.destroyed);
     await assertNoTemp();
@@ -126,8 +137,14 @@ describe("storeUpload", () => {
   });
 
   test("zero bytes: empty_file when a file was named, no_file when not", async () => {
-    await assert.rejects(storeUpload(Readable.from([]), { blobStore: store, maxBytes: 10, filename: "empty.pdf" }), isCode("empty_file"));
-    await assert.rejects(storeUpload(Readable.from([]), { blobStore: store, maxBytes: 10, filename: "" }), isCode("no_file"));
+    await assert.rejects(
+      storeUpload(Readable.from([]), { blobStore: store, maxBytes: 10, filename: "empty.pdf" }),
+      isCode("empty_file"),
+    );
+    await assert.rejects(
+      storeUpload(Readable.from([]), { blobStore: store, maxBytes: 10, filename: "" }),
+      isCode("no_file"),
+    );
     await assert.rejects(storeUpload(Readable.from([]), { blobStore: store, maxBytes: 10 }), isCode("no_file"));
     await assertNoTemp();
   });

@@ -7,7 +7,13 @@ import { loadDocumentStatus, loadJobs, statusOf } from "../../src/jobs/job-view.
 import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
 import { seedDocuments } from "../support/seed.js";
 
-const OPTIONS: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt"], ocr: "auto" };
+const OPTIONS: JobOptions = {
+  ocr_mode: "document",
+  resolution_mode: "base",
+  languages: ["eng"],
+  outputs: ["txt"],
+  ocr: "auto",
+};
 const PLAN = ["validate", "check_text", "render_pages", "ocr", "assemble", "export"];
 
 for (const dialect of DIALECTS) {
@@ -29,7 +35,10 @@ for (const dialect of DIALECTS) {
     });
 
     it("tells an invisible document from one never submitted", { skip }, async () => {
-      assert.equal(await loadDocumentStatus(db.database, { userId: owner, admin: false }, "no-such-document"), undefined);
+      assert.equal(
+        await loadDocumentStatus(db.database, { userId: owner, admin: false }, "no-such-document"),
+        undefined,
+      );
       assert.equal(await loadDocumentStatus(db.database, { userId: owner, admin: false }, documents[0]!), null);
       assert.equal(statusOf(undefined).status, "uploaded");
     });
@@ -46,7 +55,14 @@ for (const dialect of DIALECTS) {
       assert.ok(loaded);
       assert.deepEqual(
         loaded.steps.map((s) => [s.name, s.status]),
-        [["validate", "success"], ["check_text", "in_progress"], ["render_pages", "pending"], ["ocr", "pending"], ["assemble", "pending"], ["export", "pending"]],
+        [
+          ["validate", "success"],
+          ["check_text", "in_progress"],
+          ["render_pages", "pending"],
+          ["ocr", "pending"],
+          ["assemble", "pending"],
+          ["export", "pending"],
+        ],
       );
       const reference = (await loadJobs(db.database, [claimed.row.id])).get(claimed.row.id);
       assert.ok(reference);
@@ -57,7 +73,10 @@ for (const dialect of DIALECTS) {
     });
 
     it("is scoped: another user sees nothing, an admin sees it", { skip }, async () => {
-      assert.equal(await loadDocumentStatus(db.database, { userId: "someone-else", admin: false }, documents[1]!), undefined);
+      assert.equal(
+        await loadDocumentStatus(db.database, { userId: "someone-else", admin: false }, documents[1]!),
+        undefined,
+      );
       assert.ok(await loadDocumentStatus(db.database, { userId: "someone-else", admin: true }, documents[1]!));
     });
   });

@@ -8,8 +8,15 @@ import type { OcrEngine } from "../../src/ocr/ocr-engine.js";
 import { tesseractBinary } from "../support/tesseract.js";
 
 /** Builds the engine `choice` makes with `pathEnv` as PATH, hands it to `check`, closes it. */
-async function withEngine(choice: OcrEngineChoice, pathEnv: string | undefined, check: (engine: OcrEngine) => Promise<void>): Promise<void> {
-  const engine = await createOcrEngine({ engine: choice, workers: 1 }, { log: silentLogger(), ...(pathEnv === undefined ? {} : { pathEnv }) });
+async function withEngine(
+  choice: OcrEngineChoice,
+  pathEnv: string | undefined,
+  check: (engine: OcrEngine) => Promise<void>,
+): Promise<void> {
+  const engine = await createOcrEngine(
+    { engine: choice, workers: 1 },
+    { log: silentLogger(), ...(pathEnv === undefined ? {} : { pathEnv }) },
+  );
   try {
     await check(engine);
   } finally {
@@ -40,14 +47,20 @@ describe("createOcrEngine", () => {
   });
 
   it("cli without a binary is a start-up error", async () => {
-    await assert.rejects(createOcrEngine({ engine: "cli" }, { log: silentLogger(), pathEnv: "" }), /no tesseract binary/);
+    await assert.rejects(
+      createOcrEngine({ engine: "cli" }, { log: silentLogger(), pathEnv: "" }),
+      /no tesseract binary/,
+    );
   });
 });
 
 describe("LanguageCatalog", () => {
   it("finds the npm language packages without any system folder", () => {
     const catalog = new LanguageCatalog({ systemTessdataDirs: [] });
-    assert.deepEqual(catalog.recognitionLanguages().filter((c) => ["eng", "pol"].includes(c)), ["eng", "pol"]);
+    assert.deepEqual(
+      catalog.recognitionLanguages().filter((c) => ["eng", "pol"].includes(c)),
+      ["eng", "pol"],
+    );
     assert.ok(catalog.osdFile()?.path.endsWith("osd.traineddata.gz"));
     assert.deepEqual(catalog.systemLanguages(), []);
   });

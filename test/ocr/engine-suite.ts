@@ -12,7 +12,15 @@ import { deskewedToUpright } from "../../src/imaging/page-geometry.js";
 import { characterErrorRate } from "../../src/ocr/cer.js";
 import type { OcrEngine, OcrOptions } from "../../src/ocr/ocr-engine.js";
 import { pageText } from "../../src/ocr/page-text.js";
-import { FIXTURE_LINES, multiPageTiff, rotated, skewed, textImage, type TextImage, type WordLayout } from "../fixtures/generate.js";
+import {
+  FIXTURE_LINES,
+  multiPageTiff,
+  rotated,
+  skewed,
+  textImage,
+  type TextImage,
+  type WordLayout,
+} from "../fixtures/generate.js";
 
 const BASE: Omit<OcrOptions, "pageNumber"> = { languages: ["eng"], mode: "document" };
 
@@ -42,16 +50,26 @@ function assertBoxesOverWords(page: Page, expected: WordLayout[], slack = 4): vo
       const hRatio = (b.y1 - b.y0) / (e.y1 - e.y0);
       return inside && wRatio > 1 / 1.6 && wRatio < 1.6 && hRatio > 1 / 1.8 && hRatio < 1.8;
     });
-    assert.ok(ok, `box of "${want.text}" ${JSON.stringify(e)} not matched by ${JSON.stringify(candidates.map((c) => c.bbox))}`);
+    assert.ok(
+      ok,
+      `box of "${want.text}" ${JSON.stringify(e)} not matched by ${JSON.stringify(candidates.map((c) => c.bbox))}`,
+    );
     matched++;
   }
   assert.ok(matched >= expected.length * 0.9, `only ${matched}/${expected.length} words found`);
   for (const w of found) {
-    assert.ok(w.bbox.x0 >= 0 && w.bbox.y0 >= 0 && w.bbox.x1 <= page.width && w.bbox.y1 <= page.height, `box outside page: ${JSON.stringify(w)}`);
+    assert.ok(
+      w.bbox.x0 >= 0 && w.bbox.y0 >= 0 && w.bbox.x1 <= page.width && w.bbox.y1 <= page.height,
+      `box outside page: ${JSON.stringify(w)}`,
+    );
   }
 }
 
-export function describeEngine(name: string, makeEngine: () => Promise<OcrEngine | undefined>, skip?: () => Promise<string | undefined>): void {
+export function describeEngine(
+  name: string,
+  makeEngine: () => Promise<OcrEngine | undefined>,
+  skip?: () => Promise<string | undefined>,
+): void {
   describe(`OCR engine: ${name}`, () => {
     let engine: OcrEngine;
     let fx: TextImage;
@@ -161,7 +179,8 @@ export function describeEngine(name: string, makeEngine: () => Promise<OcrEngine
     test("rejects an unknown language with a permanent language_unavailable", async () => {
       await assert.rejects(
         engine.recognize(fx.image, { ...BASE, languages: ["eng", "xyz"], pageNumber: 1 }),
-        (e: unknown) => e instanceof DocketError && e.code === "language_unavailable" && e.permanent && /xyz/.test(e.message),
+        (e: unknown) =>
+          e instanceof DocketError && e.code === "language_unavailable" && e.permanent && /xyz/.test(e.message),
       );
       await assert.rejects(
         engine.recognize(fx.image, { ...BASE, languages: ["../../etc/passwd"], pageNumber: 1 }),
@@ -183,17 +202,27 @@ export function describeEngine(name: string, makeEngine: () => Promise<OcrEngine
       const latency = Date.now() - abortedAt;
       assert.ok(latency < 1000, `cancel took ${latency} ms (started ${abortedAt - started} ms in)`);
       // Several pages at once after a cancel: the pool replaced the killed worker.
-      const pages = await Promise.all([1, 2, 3].map((n) => engine.recognize(fx.image, { ...BASE, pageNumber: n, autoRotate: false })));
+      const pages = await Promise.all(
+        [1, 2, 3].map((n) => engine.recognize(fx.image, { ...BASE, pageNumber: n, autoRotate: false })),
+      );
       for (const page of pages) assert.ok(characterErrorRate(pageText(page), fx.text) < 0.02);
       // An already-aborted signal is refused at once.
-      await assert.rejects(engine.recognize(fx.image, { ...BASE, pageNumber: 1, signal: AbortSignal.abort() }), (e: unknown) => e instanceof DocketError && e.code === "cancelled");
+      await assert.rejects(
+        engine.recognize(fx.image, { ...BASE, pageNumber: 1, signal: AbortSignal.abort() }),
+        (e: unknown) => e instanceof DocketError && e.code === "cancelled",
+      );
     });
 
     test("tiles tall pages at the gundam preset without losing text", async () => {
       const lines = Array.from({ length: 4 }, () => FIXTURE_LINES).flat();
       const tall = await textImage(300, { lines });
       assert.ok(tall.image.height > 3000, `fixture height ${tall.image.height}`);
-      const page = await engine.recognize(tall.image, { ...BASE, pageNumber: 1, resolution: "gundam", autoRotate: false });
+      const page = await engine.recognize(tall.image, {
+        ...BASE,
+        pageNumber: 1,
+        resolution: "gundam",
+        autoRotate: false,
+      });
       const cer = characterErrorRate(pageText(page), tall.text);
       assert.ok(cer < 0.02, `CER ${cer}`);
       assertBoxesOverWords(page, tall.words);

@@ -13,7 +13,10 @@ import { textImage, type TextImage } from "../fixtures/generate.js";
 import { tesseractBinary, tesseractSkipReason } from "../support/tesseract.js";
 
 /** A real backend with its calls counted, and the recognitions in flight across all of them. */
-function counted(backend: TesseractBackend, inFlight: { now: number; max: number }): TesseractBackend & { calls: number } {
+function counted(
+  backend: TesseractBackend,
+  inFlight: { now: number; max: number },
+): TesseractBackend & { calls: number } {
   const wrapper = Object.create(backend) as TesseractBackend & { calls: number };
   wrapper.calls = 0;
   wrapper.recognizeTsv = async (request: TsvRequest) => {
@@ -45,7 +48,12 @@ describe("SmallImageRouter (CLI for pages, warm tesseract.js for small images)",
     skipReason = await tesseractSkipReason();
     if (skipReason !== undefined) return;
     cli = await CliTesseractBackend.create({ binary: (await tesseractBinary())!, concurrency: 1, log: silentLogger() });
-    wasm = new WasmTesseractBackend({ catalog: new LanguageCatalog(), poolSize: 1, log: silentLogger(), idleTimeoutMs: 400 });
+    wasm = new WasmTesseractBackend({
+      catalog: new LanguageCatalog(),
+      poolSize: 1,
+      log: silentLogger(),
+      idleTimeoutMs: 400,
+    });
     small = await textImage(200);
     large = await textImage(300);
   });
@@ -53,7 +61,12 @@ describe("SmallImageRouter (CLI for pages, warm tesseract.js for small images)",
     await wasm?.close();
   });
 
-  const request = (image: TextImage, languages = ["eng"]): TsvRequest => ({ ...image.image, languages, psm: 3, variables: {} });
+  const request = (image: TextImage, languages = ["eng"]): TsvRequest => ({
+    ...image.image,
+    languages,
+    psm: 3,
+    variables: {},
+  });
 
   it("reads small images on the warm threads and pages with the CLI, never more at once than the CLI's limit", async (t) => {
     if (skipReason !== undefined) return t.skip(skipReason);
@@ -66,7 +79,11 @@ describe("SmallImageRouter (CLI for pages, warm tesseract.js for small images)",
     assert.equal(router.name, "tesseract-cli+wasm");
     assert.equal(router.concurrency, 1);
 
-    const [a, b, c] = await Promise.all([router.recognizeTsv(request(small)), router.recognizeTsv(request(large)), router.recognizeTsv(request(small))]);
+    const [a, b, c] = await Promise.all([
+      router.recognizeTsv(request(small)),
+      router.recognizeTsv(request(large)),
+      router.recognizeTsv(request(small)),
+    ]);
     assert.equal(warm.calls, 2);
     assert.equal(primary.calls, 1);
     assert.equal(inFlight.max, 1, "the CLI's permit count bounds both engines together");
@@ -79,7 +96,11 @@ describe("SmallImageRouter (CLI for pages, warm tesseract.js for small images)",
   it("sends a small image to the CLI when the warm engine lacks one of the job's languages", async (t) => {
     if (skipReason !== undefined) return t.skip(skipReason);
     const inFlight = { now: 0, max: 0 };
-    const bare = new WasmTesseractBackend({ catalog: new LanguageCatalog({ useNpmPackages: false, systemTessdataDirs: [] }), poolSize: 1, log: silentLogger() });
+    const bare = new WasmTesseractBackend({
+      catalog: new LanguageCatalog({ useNpmPackages: false, systemTessdataDirs: [] }),
+      poolSize: 1,
+      log: silentLogger(),
+    });
     try {
       const primary = counted(cli, inFlight);
       const warm = counted(bare, inFlight);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bagOfCharactersError, characterErrorRate, editDistance, normalizeForCer, sortedLinesCer, sortedWordsCer } from "../../src/ocr/cer.js";
+import {
+  bagOfCharactersError,
+  characterErrorRate,
+  editDistance,
+  normalizeForCer,
+  sortedLinesCer,
+  sortedWordsCer,
+} from "../../src/ocr/cer.js";
 import { ocrConfigFromEnv } from "../../src/ocr/ocr-config.js";
 import { imageScaleFor, ocrModePreset, resolutionPreset } from "../../src/ocr/ocr-presets.js";
 import { pageText } from "../../src/ocr/page-text.js";
@@ -58,12 +65,26 @@ describe("tsvToBlocks", () => {
     assert.equal(blocks.length, 2);
     assert.equal(blocks[0]!.kind, "paragraph");
     assert.equal(blocks[0]!.lines.length, 2);
-    assert.deepEqual(blocks[0]!.lines[0]!.words[1], { text: "world", bbox: { x0: 120, y0: 12, x1: 310, y1: 35 }, confidence: 90 });
+    assert.deepEqual(blocks[0]!.lines[0]!.words[1], {
+      text: "world",
+      bbox: { x0: 120, y0: 12, x1: 310, y1: 35 },
+      confidence: 90,
+    });
     assert.deepEqual(blocks[0]!.lines[0]!.bbox, { x0: 10, y0: 10, x1: 310, y1: 35 });
     assert.equal(blocks[0]!.lines[1]!.words.length, 1, "blank words dropped");
     // Line confidence is the length-weighted mean: (96.5*5 + 90*5) / 10.
     assert.equal(blocks[0]!.lines[0]!.confidence, 93.25);
-    const page = { number: 1, width: 1000, height: 800, dpi: 300, source: "ocr" as const, rotation: 0, skew: 0, confidence: 0, blocks };
+    const page = {
+      number: 1,
+      width: 1000,
+      height: 800,
+      dpi: 300,
+      source: "ocr" as const,
+      rotation: 0,
+      skew: 0,
+      confidence: 0,
+      blocks,
+    };
     assert.equal(pageText(page), "Hello world\nagain\n\nBye");
   });
 
@@ -82,7 +103,11 @@ describe("presets and configuration", () => {
   it("maps every OCR and resolution mode", () => {
     for (const mode of OCR_MODES) assert.ok(ocrModePreset(mode).psm > 0);
     const dpis = RESOLUTION_MODES.map((m) => resolutionPreset(m).dpi);
-    assert.deepEqual(dpis, [...dpis].sort((a, b) => a - b), "presets grow in resolution");
+    assert.deepEqual(
+      dpis,
+      [...dpis].sort((a, b) => a - b),
+      "presets grow in resolution",
+    );
     assert.equal(resolutionPreset("gundam").tiling, true);
     assert.equal(imageScaleFor(resolutionPreset("base"), 300), 1);
     assert.equal(imageScaleFor(resolutionPreset("tiny"), 300), 1 / 3);
@@ -91,16 +116,20 @@ describe("presets and configuration", () => {
 
   it("parses the environment", () => {
     assert.deepEqual(ocrConfigFromEnv({}), { engine: "auto" });
-    assert.deepEqual(ocrConfigFromEnv({ DOCKET_OCR_ENGINE: "cli", DOCKET_OCR_WORKERS: "3", DOCKET_TESSDATA_DIRS: "/a:/b" }), {
-      engine: "cli",
-      workers: 3,
-      tessdataDirs: ["/a", "/b"],
-    });
+    assert.deepEqual(
+      ocrConfigFromEnv({ DOCKET_OCR_ENGINE: "cli", DOCKET_OCR_WORKERS: "3", DOCKET_TESSDATA_DIRS: "/a:/b" }),
+      {
+        engine: "cli",
+        workers: 3,
+        tessdataDirs: ["/a", "/b"],
+      },
+    );
     assert.throws(() => ocrConfigFromEnv({ DOCKET_OCR_ENGINE: "gpu" }));
   });
 
   it("parses tesseract OSD output", () => {
-    const out = "Page number: 0\nOrientation in degrees: 90\nRotate: 270\nOrientation confidence: 8.51\nScript: Latin\nScript confidence: 3.2\n";
+    const out =
+      "Page number: 0\nOrientation in degrees: 90\nRotate: 270\nOrientation confidence: 8.51\nScript: Latin\nScript confidence: 3.2\n";
     assert.deepEqual(parseOsdOutput(out), { rotation: 270, confidence: 8.51, script: "Latin" });
     assert.equal(parseOsdOutput("Too few characters. Skipping this page"), undefined);
   });

@@ -103,10 +103,7 @@ export function assemblePdf(objects: string[], trailer: string): Uint8Array {
   return new Uint8Array(Buffer.from(out, "latin1"));
 }
 
-const PASSWORD_PAD = Buffer.from(
-  "28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a",
-  "hex",
-);
+const PASSWORD_PAD = Buffer.from("28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a", "hex");
 
 function rc4(key: Buffer, data: Buffer): Buffer {
   const s = Array.from({ length: 256 }, (_, i) => i);
@@ -223,7 +220,14 @@ export function bbox(x0: number, y0: number, x1: number, y1: number): BBox {
 }
 
 /** A line of words laid out left to right from `x`, each character `charWidth` wide. */
-export function modelLine(text: string, x: number, y: number, height: number, charWidth = height * 0.5, confidence = 90): Line {
+export function modelLine(
+  text: string,
+  x: number,
+  y: number,
+  height: number,
+  charWidth = height * 0.5,
+  confidence = 90,
+): Line {
   const words: Word[] = [];
   let cursor = x;
   for (const part of text.split(" ")) {

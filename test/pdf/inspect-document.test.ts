@@ -52,7 +52,10 @@ test("the input may be a blob", async () => {
 });
 
 test("password-protected PDF → encrypted_pdf; owner-password-only PDF is accepted and flagged", async () => {
-  await assert.rejects(inspectDocument(makeEncryptedPdf({ userPassword: true }), "application/pdf"), isCode("encrypted_pdf"));
+  await assert.rejects(
+    inspectDocument(makeEncryptedPdf({ userPassword: true }), "application/pdf"),
+    isCode("encrypted_pdf"),
+  );
   const ownerOnly = await inspectDocument(makeEncryptedPdf({ userPassword: false }), "application/pdf");
   assert.equal(ownerOnly.encrypted, true);
   assert.equal(ownerOnly.numPages, 1);
@@ -61,9 +64,15 @@ test("password-protected PDF → encrypted_pdf; owner-password-only PDF is accep
 test("truncated, garbage and zero-page PDFs → corrupt_file; zero bytes → empty_file", async () => {
   const pdf = await makeTextPdf([{ runs: [{ text: "x", x: 1, y: 1 }] }, {}]);
   for (const fraction of [0.9, 0.5, 0.2]) {
-    await assert.rejects(inspectDocument(pdf.subarray(0, Math.floor(pdf.length * fraction)), "application/pdf"), isCode("corrupt_file"));
+    await assert.rejects(
+      inspectDocument(pdf.subarray(0, Math.floor(pdf.length * fraction)), "application/pdf"),
+      isCode("corrupt_file"),
+    );
   }
-  await assert.rejects(inspectDocument(Buffer.from("%PDF-1.7\nnot really\n%%EOF"), "application/pdf"), isCode("corrupt_file"));
+  await assert.rejects(
+    inspectDocument(Buffer.from("%PDF-1.7\nnot really\n%%EOF"), "application/pdf"),
+    isCode("corrupt_file"),
+  );
   const empty = await (await PDFDocument.create()).save({ addDefaultPage: false });
   await assert.rejects(inspectDocument(empty, "application/pdf"), isCode("corrupt_file"));
   await assert.rejects(inspectDocument(new Uint8Array(0), "application/pdf"), isCode("empty_file"));
@@ -79,11 +88,16 @@ test("images: size and resolution from the header", async () => {
   const base = sharp({ create: { width: 40, height: 30, channels: 3, background: "#888" } });
   const png = await base.clone().png().withMetadata({ density: 300 }).toBuffer();
   const jpeg = await base.clone().jpeg().withMetadata({ density: 200 }).toBuffer();
-  const tiff = await base.clone().tiff({ xres: 600 / 25.4, yres: 600 / 25.4 }).toBuffer();
+  const tiff = await base
+    .clone()
+    .tiff({ xres: 600 / 25.4, yres: 600 / 25.4 })
+    .toBuffer();
   const gif = await base.clone().gif().toBuffer();
   const webp = await base.clone().webp().toBuffer();
   const webpLossless = await base.clone().webp({ lossless: true }).toBuffer();
-  const cases: Array<[Buffer, "image/png" | "image/jpeg" | "image/tiff" | "image/gif" | "image/webp", number | undefined]> = [
+  const cases: Array<
+    [Buffer, "image/png" | "image/jpeg" | "image/tiff" | "image/gif" | "image/webp", number | undefined]
+  > = [
     [png, "image/png", 300],
     [jpeg, "image/jpeg", 200],
     [tiff, "image/tiff", 600],
@@ -125,7 +139,10 @@ test("a PNG claiming 100,000 × 100,000 pixels is refused from its header, fast"
   assert.ok(performance.now() - started < 100, "header check only");
   assert.ok(process.memoryUsage().rss - heapBefore < 50 * 1024 * 1024, "no decode");
   // The limit is configurable, and a header within it passes.
-  await assert.rejects(inspectDocument(pngHeaderOnly(2000, 2000), "image/png", { maxImagePixels: 1_000_000 }), isCode("image_too_large"));
+  await assert.rejects(
+    inspectDocument(pngHeaderOnly(2000, 2000), "image/png", { maxImagePixels: 1_000_000 }),
+    isCode("image_too_large"),
+  );
   assert.equal((await inspectDocument(pngHeaderOnly(2000, 2000), "image/png")).pages[0]?.width, 2000);
 });
 
@@ -148,7 +165,9 @@ test("broken image headers → corrupt_file, never a crash", async () => {
   await assert.rejects(inspectDocument(tiffWithPages(3).subarray(0, 60), "image/tiff"), isCode("corrupt_file"));
   await assert.rejects(inspectDocument(pngHeaderOnly(0, 10), "image/png"), isCode("corrupt_file"));
   await assert.rejects(inspectDocument(pngHeaderOnly(10, 10).subarray(0, 20), "image/png"), isCode("corrupt_file"));
-  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } })
+    .jpeg()
+    .toBuffer();
   await assert.rejects(inspectDocument(jpeg.subarray(0, 30), "image/jpeg"), isCode("corrupt_file"));
   await assert.rejects(inspectDocument(Buffer.from("RIFF\0\0\0\0WEBPXXXX"), "image/webp"), isCode("corrupt_file"));
 });

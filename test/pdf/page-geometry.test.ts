@@ -44,7 +44,10 @@ test("pdfToPixel agrees with pdf.js's own viewport for every rotation and origin
       ] as const) {
         const [px, py] = pdfToPixel(g, dpi, x, y);
         const [vx, vy] = viewport.convertToViewportPoint(x, y) as [number, number];
-        assert.ok(Math.abs(px - vx) < 1e-6 && Math.abs(py - vy) < 1e-6, `rotate ${g.rotate} (${x},${y}): ${px},${py} vs ${vx},${vy}`);
+        assert.ok(
+          Math.abs(px - vx) < 1e-6 && Math.abs(py - vy) < 1e-6,
+          `rotate ${g.rotate} (${x},${y}): ${px},${py} vs ${vx},${vy}`,
+        );
         const [bx, by] = pixelToPdf(g, dpi, px, py);
         assert.ok(Math.abs(bx - x) < 1e-9 && Math.abs(by - y) < 1e-9, "pixelToPdf inverts pdfToPixel");
       }

@@ -18,7 +18,9 @@ describe("importPdfjs", () => {
     assert.ok((globalThis as { pdfjsWorker?: { WorkerMessageHandler?: unknown } }).pdfjsWorker?.WorkerMessageHandler);
     const { bytes } = await textLayerPdf();
     const pages = await extractTextLayer(bytes);
-    const text = pages.flatMap((p) => p.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text)))).join(" ");
+    const text = pages
+      .flatMap((p) => p.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text))))
+      .join(" ");
     assert.ok(text.includes(FIXTURE_LINES[0]!.split(" ")[0]!), text);
     assert.equal(Array.prototype.push, NATIVE_PUSH, "Array.prototype.push was replaced");
     assert.equal(JSON.stringify, NATIVE_STRINGIFY, "JSON.stringify was replaced");

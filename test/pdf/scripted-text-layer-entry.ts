@@ -5,7 +5,12 @@
  * test whether a request ran on the same thread as the one before it.
  */
 import { parentPort, threadId } from "node:worker_threads";
-import { errorResponse, WasmRuntimeError, type TextLayerRequest, type TextLayerResponse } from "../../src/pdf/text-layer-worker.js";
+import {
+  errorResponse,
+  WasmRuntimeError,
+  type TextLayerRequest,
+  type TextLayerResponse,
+} from "../../src/pdf/text-layer-worker.js";
 
 const port = parentPort!;
 

@@ -29,7 +29,9 @@ interface ManifestEntry {
 const skip = sharedDataSkipReason();
 const pdfDir = join(SHARED_DATA_DIR, "pdfs");
 const manifest: Record<string, ManifestEntry> =
-  skip === undefined ? (JSON.parse(readFileSync(join(pdfDir, "manifest.json"), "utf8")) as Record<string, ManifestEntry>) : {};
+  skip === undefined
+    ? (JSON.parse(readFileSync(join(pdfDir, "manifest.json"), "utf8")) as Record<string, ManifestEntry>)
+    : {};
 
 function read(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
@@ -54,7 +56,10 @@ describe("shared data: PDFs", { skip }, () => {
         assert.ok(inspected && extracted);
         const [w, h] = expected.size_pts.split(/\s*x\s*/).map((s) => parseFloat(s));
         const [x0, y0, x1, y1] = inspected.viewBox ?? [0, 0, 0, 0];
-        assert.ok(Math.abs(x1 - x0 - (w ?? 0)) < 0.5 && Math.abs(y1 - y0 - (h ?? 0)) < 0.5, `${name} p${expected.page} size`);
+        assert.ok(
+          Math.abs(x1 - x0 - (w ?? 0)) < 0.5 && Math.abs(y1 - y0 - (h ?? 0)) < 0.5,
+          `${name} p${expected.page} size`,
+        );
         assert.equal(inspected.rotate, expected.rotate, `${name} p${expected.page} rotate`);
 
         const text = layerText(extracted.page);
@@ -64,13 +69,19 @@ describe("shared data: PDFs", { skip }, () => {
           assert.equal(verdict.reason, "empty");
         } else {
           const ratio = text.length / expected.text_layer_chars;
-          assert.ok(ratio > 0.8 && ratio < 1.2, `${name} p${expected.page}: ${text.length} chars vs ${expected.text_layer_chars}`);
+          assert.ok(
+            ratio > 0.8 && ratio < 1.2,
+            `${name} p${expected.page}: ${text.length} chars vs ${expected.text_layer_chars}`,
+          );
           assert.equal(verdict.usable, true, `${name} p${expected.page}: ${verdict.detail}`);
         }
       }
       if (entry.expected_substrings_in_order_lowercase) {
         // Only what the text layer holds; the rest needs OCR.
-        const all = pages.map((p) => layerText(p.page).replace(/\s+/g, " ")).join(" ").toLowerCase();
+        const all = pages
+          .map((p) => layerText(p.page).replace(/\s+/g, " "))
+          .join(" ")
+          .toLowerCase();
         const present = entry.expected_substrings_in_order_lowercase.filter((s) => all.includes(s));
         assert.ok(present.length > 0, `${name}: no expected text in the layer`);
         let cursor = -1;
@@ -105,11 +116,17 @@ describe("shared data: invoice text layers", { skip }, () => {
     test(file, async () => {
       const pages = await extractTextLayer(read(join(dir, file)));
       assert.ok(pages.length >= 1);
-      for (const p of pages) assert.notEqual(assessTextLayer(p.page, p.content).reason, "garbage", `${file} p${p.page.number}`);
-      const expected = JSON.parse(readFileSync(join(dir, file.replace(/\.pdf$/, ".json")), "utf8")) as Array<{ invoice_number?: string }>;
+      for (const p of pages)
+        assert.notEqual(assessTextLayer(p.page, p.content).reason, "garbage", `${file} p${p.page.number}`);
+      const expected = JSON.parse(readFileSync(join(dir, file.replace(/\.pdf$/, ".json")), "utf8")) as Array<{
+        invoice_number?: string;
+      }>;
       const number = expected[0]?.invoice_number?.replace(/^#/, "");
       if (number && /\d{4,}/.test(number)) {
-        const squashed = pages.map((p) => layerText(p.page)).join(" ").replace(/\s+/g, "");
+        const squashed = pages
+          .map((p) => layerText(p.page))
+          .join(" ")
+          .replace(/\s+/g, "");
         assert.ok(squashed.includes(number), `${file}: invoice number ${number} not in the text layer`);
       }
     });

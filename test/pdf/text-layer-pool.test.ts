@@ -19,7 +19,9 @@ describe("TextLayerPool", () => {
       const both = await Promise.all([pool.extract(bytes), pool.extract(bytes)]);
       assert.equal(pool.startedThreads, 2);
       for (const pages of both) {
-        const text = pages.flatMap((p) => p.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text))));
+        const text = pages.flatMap((p) =>
+          p.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text))),
+        );
         assert.ok(text.includes(firstWord), text.join(" "));
       }
       // Never more threads than its size, however many calls queue.

@@ -26,15 +26,25 @@ describe("TextLayerWorker", () => {
   });
 
   test("errors come back as DocketErrors; the worker survives them", async () => {
-    await assert.rejects(worker.extract(Buffer.from("%PDF-1.4 broken")), (e: unknown) => e instanceof DocketError && e.code === "corrupt_file");
+    await assert.rejects(
+      worker.extract(Buffer.from("%PDF-1.4 broken")),
+      (e: unknown) => e instanceof DocketError && e.code === "corrupt_file",
+    );
     const pages = await worker.extract(await makeTextPdf([{ runs: [{ text: "still alive", x: 72, y: 700 }] }]));
     assert.equal(pages[0]?.page.blocks[0]?.lines[0]?.words.map((w) => w.text).join(" "), "still alive");
   });
 
   test("abort stops at once, and the next call gets a fresh thread", async () => {
-    const pdf = await makeTextPdf(Array.from({ length: 40 }, () => ({ runs: paragraph(Array.from({ length: 40 }, () => "lorem ipsum dolor sit amet")) })));
+    const pdf = await makeTextPdf(
+      Array.from({ length: 40 }, () => ({
+        runs: paragraph(Array.from({ length: 40 }, () => "lorem ipsum dolor sit amet")),
+      })),
+    );
     const controller = new AbortController();
-    const pending = worker.extract(pdf, { signal: controller.signal, onProgress: () => controller.abort(new DocketError("cancelled", "user cancelled")) });
+    const pending = worker.extract(pdf, {
+      signal: controller.signal,
+      onProgress: () => controller.abort(new DocketError("cancelled", "user cancelled")),
+    });
     const started = performance.now();
     await assert.rejects(pending, (e: unknown) => e instanceof DocketError && e.code === "cancelled");
     assert.ok(performance.now() - started < 1000);
@@ -44,9 +54,13 @@ describe("TextLayerWorker", () => {
 });
 
 describe("TextLayerWorker after a WebAssembly trap", () => {
-  const scripted = new TextLayerWorker({ idleTimeoutMs: 5_000, entry: new URL("./scripted-text-layer-entry.ts", import.meta.url) });
+  const scripted = new TextLayerWorker({
+    idleTimeoutMs: 5_000,
+    entry: new URL("./scripted-text-layer-entry.ts", import.meta.url),
+  });
   after(() => scripted.close());
-  const threadOf = async (text: string): Promise<number> => ((await scripted.extract(Buffer.from(text))) as unknown as { threadId: number }[])[0]!.threadId;
+  const threadOf = async (text: string): Promise<number> =>
+    ((await scripted.extract(Buffer.from(text))) as unknown as { threadId: number }[])[0]!.threadId;
 
   test("only a trap leaves PDFium unusable", () => {
     assert.equal(leavesPdfiumUnusable(new WasmRuntimeError("unreachable")), true);
@@ -57,10 +71,17 @@ describe("TextLayerWorker after a WebAssembly trap", () => {
   test("fails the request as a transient internal error and serves the next one on a new thread", async () => {
     const first = await threadOf("hello");
     // An ordinary failure keeps the thread (and its loaded PDFium).
-    await assert.rejects(scripted.extract(Buffer.from("FAIL")), (e: unknown) => e instanceof DocketError && e.code === "internal_error" && !e.permanent);
+    await assert.rejects(
+      scripted.extract(Buffer.from("FAIL")),
+      (e: unknown) => e instanceof DocketError && e.code === "internal_error" && !e.permanent,
+    );
     assert.equal(await threadOf("hello again"), first);
     // A trap fails its request the same way, and the thread is replaced.
-    await assert.rejects(scripted.extract(Buffer.from("TRAP")), (e: unknown) => e instanceof DocketError && e.code === "internal_error" && !e.permanent && /out of bounds/.test(e.message));
+    await assert.rejects(
+      scripted.extract(Buffer.from("TRAP")),
+      (e: unknown) =>
+        e instanceof DocketError && e.code === "internal_error" && !e.permanent && /out of bounds/.test(e.message),
+    );
     const after = await threadOf("after the trap");
     assert.notEqual(after, first);
     assert.equal(await threadOf("and then"), after, "the new thread stays");
@@ -74,4 +95,3 @@ describe("TextLayerWorker after a WebAssembly trap", () => {
     assert.notEqual((queued as PromiseFulfilledResult<number>).value, before);
   });
 });
-

@@ -20,7 +20,10 @@ test("words get boxes where they were drawn, in top-left pixel space at the requ
   const [result] = await extractTextLayer(pdf, { dpi: 300 });
   assert.ok(result);
   const { page } = result;
-  assert.deepEqual([page.width, page.height, page.dpi, page.source, page.confidence], [2550, 3300, 300, "text-layer", 100]);
+  assert.deepEqual(
+    [page.width, page.height, page.dpi, page.source, page.confidence],
+    [2550, 3300, 300, "text-layer", 100],
+  );
   const [hello, brave, world] = words(page);
   assert.deepEqual([hello?.text, brave?.text, world?.text], ["Hello", "brave", "world"]);
   const s = 300 / 72;
@@ -125,12 +128,16 @@ test("Unicode text (Polish) comes out intact; fragments of one word are joined",
 });
 
 test("an invisible text layer is read, and flagged as an existing OCR layer", async () => {
-  const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#fff" } }).png().toBuffer();
+  const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
   const pdf = await makeTextPdf([
     {
       invisible: true,
       image: { png, x: 0, y: 0, width: 612, height: 792 },
-      runs: paragraph(Array.from({ length: 8 }, (_, i) => `This scanned page line ${i + 1} has recognised words on it`)),
+      runs: paragraph(
+        Array.from({ length: 8 }, (_, i) => `This scanned page line ${i + 1} has recognised words on it`),
+      ),
     },
   ]);
   const [result] = await extractTextLayer(pdf);
@@ -146,7 +153,9 @@ test("an invisible text layer is read, and flagged as an existing OCR layer", as
 });
 
 test("a scan with only a stamped page number is too sparse; an image-only page is empty", async () => {
-  const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#fff" } }).png().toBuffer();
+  const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
   const pdf = await makeTextPdf([
     { image: { png, x: 0, y: 0, width: 612, height: 792 }, runs: [{ text: "Page 17 of 20", x: 500, y: 30, size: 9 }] },
     { image: { png, x: 0, y: 0, width: 612, height: 792 } },
@@ -162,7 +171,12 @@ test("page selection, progress, abort, and corrupt input", async () => {
   const progress: string[] = [];
   const pages = await extractTextLayer(pdf, { pages: [3, 1], onProgress: (d, t) => progress.push(`${d}/${t}`) });
   assert.deepEqual(
-    pages.map((p) => [p.page.number, words(p.page).map((w) => w.text).join(" ")]),
+    pages.map((p) => [
+      p.page.number,
+      words(p.page)
+        .map((w) => w.text)
+        .join(" "),
+    ]),
     [
       [3, "Page 3"],
       [1, "Page 1"],
@@ -173,6 +187,12 @@ test("page selection, progress, abort, and corrupt input", async () => {
 
   const controller = new AbortController();
   controller.abort(new DocketError("cancelled", "stop"));
-  await assert.rejects(extractTextLayer(pdf, { signal: controller.signal }), (e: unknown) => e instanceof DocketError && e.code === "cancelled");
-  await assert.rejects(extractTextLayer(Buffer.from("%PDF-1.4 nope")), (e: unknown) => e instanceof DocketError && e.code === "corrupt_file");
+  await assert.rejects(
+    extractTextLayer(pdf, { signal: controller.signal }),
+    (e: unknown) => e instanceof DocketError && e.code === "cancelled",
+  );
+  await assert.rejects(
+    extractTextLayer(Buffer.from("%PDF-1.4 nope")),
+    (e: unknown) => e instanceof DocketError && e.code === "corrupt_file",
+  );
 });

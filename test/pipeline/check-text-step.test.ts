@@ -13,14 +13,20 @@ import { checkTextStep } from "../../src/pipeline/steps/check-text.js";
 import { readJson, writeJson } from "../../src/pipeline/workspace.js";
 
 /** check_text on its own, with a text-layer reader that fails the way the test says. */
-async function runCheckText(failure: DocketError): Promise<{ result: unknown; output: CheckTextOutput } | { error: unknown }> {
+async function runCheckText(
+  failure: DocketError,
+): Promise<{ result: unknown; output: CheckTextOutput } | { error: unknown }> {
   const dir = mkdtempSync(join(tmpdir(), "docket-check-text-"));
   const blobStore = new LocalBlobStore(dir, { fsync: false });
   try {
     await blobStore.put("uploads/doc", Buffer.from("%PDF-1.7 (content irrelevant: the reader is scripted)"));
     const validate: Partial<ValidateOutput> = { kind: "pdf", blobKey: "uploads/doc", numPages: 3 };
     await writeJson(blobStore, "jobs/j/validate/validate.json", validate);
-    const textLayer: TextLayerExtractor = { extract: () => Promise.reject(failure), renderRegions: () => Promise.reject(failure), close: async () => undefined };
+    const textLayer: TextLayerExtractor = {
+      extract: () => Promise.reject(failure),
+      renderRegions: () => Promise.reject(failure),
+      close: async () => undefined,
+    };
     const ctx = {
       jobId: "j",
       documentId: "doc",

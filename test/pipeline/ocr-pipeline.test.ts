@@ -71,7 +71,13 @@ async function pageWithTextImage(): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-const OPTIONS: JobOptions = { ocr_mode: "document", resolution_mode: "base", languages: ["eng"], outputs: ["txt", "md", "json", "hocr", "pdf"], ocr: "auto" };
+const OPTIONS: JobOptions = {
+  ocr_mode: "document",
+  resolution_mode: "base",
+  languages: ["eng"],
+  outputs: ["txt", "md", "json", "hocr", "pdf"],
+  ocr: "auto",
+};
 
 describe("OCR pipeline through the engine", () => {
   let db: TestDatabase;
@@ -88,7 +94,12 @@ describe("OCR pipeline through the engine", () => {
     blobStore = new LocalBlobStore(`${db.dataDir}/blobs`, { fsync: false });
     ocr = await createOcrEngine({ engine: "wasm", workers: 2 }, { log });
     const registry = new PipelineRegistry();
-    pipeline = createOcrPipeline({ database: db.database, blobStore, engine: ocr, limits: { maxPages: 500, maxImagePixels: 100_000_000 } });
+    pipeline = createOcrPipeline({
+      database: db.database,
+      blobStore,
+      engine: ocr,
+      limits: { maxPages: 500, maxImagePixels: 100_000_000 },
+    });
     registry.register(pipeline);
     worker = new Worker({
       queue: engine.queue,
@@ -113,7 +124,11 @@ describe("OCR pipeline through the engine", () => {
     const documentId = documentIds[0]!;
     const blobKey = `uploads/${documentId}`;
     await blobStore.put(blobKey, Buffer.from(bytes));
-    await db.database.db.updateTable("documents").set({ blob_key: blobKey, mime_type: mime }).where("id", "=", documentId).execute();
+    await db.database.db
+      .updateTable("documents")
+      .set({ blob_key: blobKey, mime_type: mime })
+      .where("id", "=", documentId)
+      .execute();
     const opts = { ...OPTIONS, ...options };
     return engine.queue.enqueue({ documentId, ownerId, pipeline: "ocr", options: opts, plan: planOcrJob(opts) });
   }
@@ -133,8 +148,14 @@ describe("OCR pipeline through the engine", () => {
     const job = await finished(row.id);
     assert.equal(job.status, "completed", JSON.stringify(job.error));
     const steps = await engine.queue.getSteps(row.id);
-    assert.deepEqual(steps.map((s) => s.name), ["validate", "check_text", "render_pages", "ocr", "assemble", "export"]);
-    assert.ok(steps.every((s) => s.status === "success"), JSON.stringify(steps.map((s) => [s.name, s.status])));
+    assert.deepEqual(
+      steps.map((s) => s.name),
+      ["validate", "check_text", "render_pages", "ocr", "assemble", "export"],
+    );
+    assert.ok(
+      steps.every((s) => s.status === "success"),
+      JSON.stringify(steps.map((s) => [s.name, s.status])),
+    );
     assert.deepEqual(steps[1]!.detail?.text_pages, [1]);
     assert.deepEqual(steps[1]!.detail?.ocr_pages, [2]);
 
@@ -143,18 +164,27 @@ describe("OCR pipeline through the engine", () => {
     const read = async (kind: string) => blobStore.getBuffer(artifacts.find((a) => a.kind === kind)!.blob_key);
 
     const model = JSON.parse((await read("json")).toString("utf8")) as DocumentModel;
-    assert.deepEqual(model.pages.map((p) => p.source), ["text-layer", "ocr"]);
+    assert.deepEqual(
+      model.pages.map((p) => p.source),
+      ["text-layer", "ocr"],
+    );
     const ocrPage = model.pages[1]!;
     const ocrText = ocrPage.blocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join("\n");
     const cer = characterErrorRate(ocrText, SCANNED_LINES.join("\n"));
     assert.ok(cer < 0.05, `CER ${cer} on "${ocrText}"`);
     for (const word of ocrPage.blocks.flatMap((b) => b.lines.flatMap((l) => l.words))) {
-      assert.ok(word.bbox.x0 >= 0 && word.bbox.y0 >= 0 && word.bbox.x1 <= ocrPage.width && word.bbox.y1 <= ocrPage.height, `box of ${word.text} inside the page`);
+      assert.ok(
+        word.bbox.x0 >= 0 && word.bbox.y0 >= 0 && word.bbox.x1 <= ocrPage.width && word.bbox.y1 <= ocrPage.height,
+        `box of ${word.text} inside the page`,
+      );
     }
     const fox = ocrPage.blocks.flatMap((b) => b.lines.flatMap((l) => l.words)).find((w) => w.text === "fox")!;
     assert.ok(fox, "the word fox was found");
     // "fox" is on the first scanned line (y ≈ 92 pt from the top), in its right half.
-    assert.ok(fox.bbox.y0 / ocrPage.dpi * 72 > 60 && fox.bbox.y1 / ocrPage.dpi * 72 < 130, `fox at ${JSON.stringify(fox.bbox)}`);
+    assert.ok(
+      (fox.bbox.y0 / ocrPage.dpi) * 72 > 60 && (fox.bbox.y1 / ocrPage.dpi) * 72 < 130,
+      `fox at ${JSON.stringify(fox.bbox)}`,
+    );
 
     const txt = (await read("txt")).toString("utf8");
     assert.match(txt, /Invoice number 4711/);
@@ -166,51 +196,67 @@ describe("OCR pipeline through the engine", () => {
     assert.equal(pdfText.length, 2);
     const page2Words = pdfText[1]!.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text)));
     assert.ok(page2Words.includes("fox") && page2Words.includes("lazy"), `page 2 searchable: ${page2Words.join(" ")}`);
-    const doc = await db.database.db.selectFrom("documents").select("num_pages").where("id", "=", row.document_id).executeTakeFirstOrThrow();
+    const doc = await db.database.db
+      .selectFrom("documents")
+      .select("num_pages")
+      .where("id", "=", row.document_id)
+      .executeTakeFirstOrThrow();
     assert.equal(doc.num_pages, 2);
   });
 
-  it("reads an image on a text-layer page without OCRing the page, in reading order", { timeout: 180_000 }, async () => {
-    const row = await submit(await pageWithTextImage(), "application/pdf");
-    const job = await finished(row.id);
-    assert.equal(job.status, "completed", JSON.stringify(job.error));
-    const steps = await engine.queue.getSteps(row.id);
-    assert.ok(steps.every((s) => s.status === "success"), JSON.stringify(steps.map((s) => [s.name, s.status])));
-    const check = steps.find((s) => s.name === "check_text")!;
-    assert.deepEqual(check.detail?.text_pages, [1]);
-    assert.deepEqual(check.detail?.ocr_pages, [], "the page itself is not OCRed");
-    assert.equal((check.detail?.image_regions as unknown[] | undefined)?.length, 1);
+  it(
+    "reads an image on a text-layer page without OCRing the page, in reading order",
+    { timeout: 180_000 },
+    async () => {
+      const row = await submit(await pageWithTextImage(), "application/pdf");
+      const job = await finished(row.id);
+      assert.equal(job.status, "completed", JSON.stringify(job.error));
+      const steps = await engine.queue.getSteps(row.id);
+      assert.ok(
+        steps.every((s) => s.status === "success"),
+        JSON.stringify(steps.map((s) => [s.name, s.status])),
+      );
+      const check = steps.find((s) => s.name === "check_text")!;
+      assert.deepEqual(check.detail?.text_pages, [1]);
+      assert.deepEqual(check.detail?.ocr_pages, [], "the page itself is not OCRed");
+      assert.equal((check.detail?.image_regions as unknown[] | undefined)?.length, 1);
 
-    const artifacts = await db.database.db.selectFrom("artifacts").selectAll().where("job_id", "=", row.id).execute();
-    const read = async (kind: string) => blobStore.getBuffer(artifacts.find((a) => a.kind === kind)!.blob_key);
-    const model = JSON.parse((await read("json")).toString("utf8")) as DocumentModel;
-    const page = model.pages[0]!;
-    assert.equal(page.source, "text-layer");
-    const regionBlocks = page.blocks.filter((b) => b.source === "ocr");
-    assert.ok(regionBlocks.length > 0, "the image's words are in the model");
-    assert.ok(page.blocks.some((b) => b.source === undefined), "the layer's own blocks carry no source");
-    const imageText = regionBlocks.flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" "))).join("\n");
-    const cer = characterErrorRate(imageText, IMAGE_LINE);
-    assert.ok(cer < 0.05, `CER ${cer} on "${imageText}"`);
+      const artifacts = await db.database.db.selectFrom("artifacts").selectAll().where("job_id", "=", row.id).execute();
+      const read = async (kind: string) => blobStore.getBuffer(artifacts.find((a) => a.kind === kind)!.blob_key);
+      const model = JSON.parse((await read("json")).toString("utf8")) as DocumentModel;
+      const page = model.pages[0]!;
+      assert.equal(page.source, "text-layer");
+      const regionBlocks = page.blocks.filter((b) => b.source === "ocr");
+      assert.ok(regionBlocks.length > 0, "the image's words are in the model");
+      assert.ok(
+        page.blocks.some((b) => b.source === undefined),
+        "the layer's own blocks carry no source",
+      );
+      const imageText = regionBlocks
+        .flatMap((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" ")))
+        .join("\n");
+      const cer = characterErrorRate(imageText, IMAGE_LINE);
+      assert.ok(cer < 0.05, `CER ${cer} on "${imageText}"`);
 
-    // Reading order: the picture's line between the two digital lines, each once.
-    const txt = (await read("txt")).toString("utf8");
-    const above = txt.indexOf(LINE_ABOVE);
-    const image = txt.indexOf(imageText);
-    const below = txt.indexOf(LINE_BELOW);
-    assert.ok(above >= 0 && image > above && below > image, `order in:\n${txt}`);
-    assert.equal(txt.split(LINE_ABOVE).length, 2, "the digital text is not duplicated");
+      // Reading order: the picture's line between the two digital lines, each once.
+      const txt = (await read("txt")).toString("utf8");
+      const above = txt.indexOf(LINE_ABOVE);
+      const image = txt.indexOf(imageText);
+      const below = txt.indexOf(LINE_BELOW);
+      assert.ok(above >= 0 && image > above && below > image, `order in:\n${txt}`);
+      assert.equal(txt.split(LINE_ABOVE).length, 2, "the digital text is not duplicated");
 
-    // The searchable PDF gains the picture's words as invisible text, and only those.
-    const pdfPages = await extractTextLayer(await read("pdf"));
-    assert.ok((pdfPages[0]?.content?.invisibleTextBytes ?? 0) > 0, "an invisible layer was added");
-    const pdfWords = pdfPages[0]!.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text)));
-    const found = IMAGE_LINE.split(" ").filter((w) => pdfWords.includes(w));
-    assert.ok(found.length >= IMAGE_LINE.split(" ").length - 1, `image words in the PDF: ${pdfWords.join(" ")}`);
-    for (const word of [...LINE_ABOVE.split(" "), ...LINE_BELOW.split(" ")]) {
-      assert.equal(pdfWords.filter((w) => w === word).length, 1, `"${word}" appears once in the PDF's text`);
-    }
-  });
+      // The searchable PDF gains the picture's words as invisible text, and only those.
+      const pdfPages = await extractTextLayer(await read("pdf"));
+      assert.ok((pdfPages[0]?.content?.invisibleTextBytes ?? 0) > 0, "an invisible layer was added");
+      const pdfWords = pdfPages[0]!.page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => w.text)));
+      const found = IMAGE_LINE.split(" ").filter((w) => pdfWords.includes(w));
+      assert.ok(found.length >= IMAGE_LINE.split(" ").length - 1, `image words in the PDF: ${pdfWords.join(" ")}`);
+      for (const word of [...LINE_ABOVE.split(" "), ...LINE_BELOW.split(" ")]) {
+        assert.equal(pdfWords.filter((w) => w === word).length, 1, `"${word}" appears once in the PDF's text`);
+      }
+    },
+  );
 
   it("a truncated PDF fails at once with corrupt_file and leaves no artifacts", { timeout: 60_000 }, async () => {
     const whole = await textPdf(["hello"]);
@@ -224,35 +270,45 @@ describe("OCR pipeline through the engine", () => {
     assert.deepEqual(await blobStore.list(`jobs/${row.id}/validate/`), []);
   });
 
-  it("cancelling during OCR stops within a second and removes the step's partial output", { timeout: 120_000 }, async () => {
-    const pages = await Promise.all([1, 2, 3, 4].map(() => textPdf(SCANNED_LINES, 18)));
-    const merged = await PDFDocument.create();
-    for (const bytes of pages) {
-      const scan = await openPdfForRendering(bytes);
-      const image = await scan.renderPage(1, { dpi: 200 });
-      await scan.close();
-      const png = await merged.embedPng(image.png);
-      merged.addPage([612, 792]).drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
-    }
-    const row = await submit(await merged.save(), "application/pdf", { resolution_mode: "large" });
-    for (;;) {
+  it(
+    "cancelling during OCR stops within a second and removes the step's partial output",
+    { timeout: 120_000 },
+    async () => {
+      const pages = await Promise.all([1, 2, 3, 4].map(() => textPdf(SCANNED_LINES, 18)));
+      const merged = await PDFDocument.create();
+      for (const bytes of pages) {
+        const scan = await openPdfForRendering(bytes);
+        const image = await scan.renderPage(1, { dpi: 200 });
+        await scan.close();
+        const png = await merged.embedPng(image.png);
+        merged.addPage([612, 792]).drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
+      }
+      const row = await submit(await merged.save(), "application/pdf", { resolution_mode: "large" });
+      for (;;) {
+        const steps = await engine.queue.getSteps(row.id);
+        if (steps[3]!.status === "in_progress") break;
+        if (steps.some((s) => s.status === "failure")) throw new Error("failed before OCR");
+        await sleep(20);
+      }
+      await sleep(300);
+      const requested = Date.now();
+      await engine.queue.cancel(row.id);
+      const job = await finished(row.id, 5_000);
+      const took = Date.now() - requested;
+      assert.equal(job.status, "cancelled");
+      assert.ok(took < 1_000, `cancel took ${took} ms`);
       const steps = await engine.queue.getSteps(row.id);
-      if (steps[3]!.status === "in_progress") break;
-      if (steps.some((s) => s.status === "failure")) throw new Error("failed before OCR");
-      await sleep(20);
-    }
-    await sleep(300);
-    const requested = Date.now();
-    await engine.queue.cancel(row.id);
-    const job = await finished(row.id, 5_000);
-    const took = Date.now() - requested;
-    assert.equal(job.status, "cancelled");
-    assert.ok(took < 1_000, `cancel took ${took} ms`);
-    const steps = await engine.queue.getSteps(row.id);
-    assert.deepEqual(steps.map((s) => s.status), ["success", "success", "success", "cancelled", "cancelled", "cancelled"]);
-    assert.deepEqual(await blobStore.list(`jobs/${row.id}/ocr/`), []);
-    // The pool is still usable afterwards.
-    const next = await submit(await textPdf(["still working"]), "application/pdf", { ocr: "force", outputs: ["txt"] });
-    assert.equal((await finished(next.id)).status, "completed");
-  });
+      assert.deepEqual(
+        steps.map((s) => s.status),
+        ["success", "success", "success", "cancelled", "cancelled", "cancelled"],
+      );
+      assert.deepEqual(await blobStore.list(`jobs/${row.id}/ocr/`), []);
+      // The pool is still usable afterwards.
+      const next = await submit(await textPdf(["still working"]), "application/pdf", {
+        ocr: "force",
+        outputs: ["txt"],
+      });
+      assert.equal((await finished(next.id)).status, "completed");
+    },
+  );
 });

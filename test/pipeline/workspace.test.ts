@@ -32,6 +32,9 @@ describe("step workspace JSON", () => {
   });
 
   it("passes other failures through unchanged", async () => {
-    await assert.rejects(readJson(store, "../escape.json"), (error: unknown) => error instanceof DocketError && error.code === "validation_error");
+    await assert.rejects(
+      readJson(store, "../escape.json"),
+      (error: unknown) => error instanceof DocketError && error.code === "validation_error",
+    );
   });
 });

@@ -49,7 +49,8 @@ export function postgresSkipReason(): Promise<string | undefined> {
 }
 
 /** ../shared/data beside the checkout (real scans with ground truth). */
-export const SHARED_DATA_DIR = process.env.DOCKET_SHARED_DATA ?? fileURLToPath(new URL("../../../shared/data/", import.meta.url));
+export const SHARED_DATA_DIR =
+  process.env.DOCKET_SHARED_DATA ?? fileURLToPath(new URL("../../../shared/data/", import.meta.url));
 
 export function sharedDataSkipReason(): string | undefined {
   if (existsSync(SHARED_DATA_DIR)) return undefined;

@@ -18,7 +18,13 @@ export interface LocalS3 {
 
 export async function startLocalS3(bucket = "docket-test"): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), "docket-s3-"));
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = await server.run();
   // The AWS SDK's default credential chain reads these; s3rver accepts only its own pair.
   process.env.AWS_ACCESS_KEY_ID = "S3RVER";
@@ -27,7 +33,8 @@ export async function startLocalS3(bucket = "docket-test"): Promise<LocalS3> {
   return {
     endpoint,
     bucket,
-    url: (prefix = "") => `s3://${bucket}${prefix ? `/${prefix}` : ""}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1`,
+    url: (prefix = "") =>
+      `s3://${bucket}${prefix ? `/${prefix}` : ""}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1`,
     close: async () => {
       await server.close();
       await rm(directory, { recursive: true, force: true });

@@ -2,13 +2,25 @@ import type { Database } from "../../src/db/database.js";
 import { newId } from "../../src/engine/ids.js";
 
 /** Inserts a user and `count` documents owned by it, straight into the tables (engine tests need no upload path). */
-export async function seedDocuments(database: Database, count: number, ownerId = newId()): Promise<{ ownerId: string; documentIds: string[] }> {
+export async function seedDocuments(
+  database: Database,
+  count: number,
+  ownerId = newId(),
+): Promise<{ ownerId: string; documentIds: string[] }> {
   const now = Date.now();
   const existing = await database.db.selectFrom("users").select("id").where("id", "=", ownerId).executeTakeFirst();
   if (!existing) {
     await database.db
       .insertInto("users")
-      .values({ id: ownerId, email: `${ownerId}@example.test`, password_hash: "x", role: "user", disabled: 0, created_at: now, updated_at: now })
+      .values({
+        id: ownerId,
+        email: `${ownerId}@example.test`,
+        password_hash: "x",
+        role: "user",
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   }
   const documentIds: string[] = [];
@@ -32,6 +44,10 @@ export async function seedDocuments(database: Database, count: number, ownerId =
       deleted_at: null,
     });
   }
-  for (let i = 0; i < rows.length; i += 500) await database.db.insertInto("documents").values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await database.db
+      .insertInto("documents")
+      .values(rows.slice(i, i + 500))
+      .execute();
   return { ownerId, documentIds };
 }

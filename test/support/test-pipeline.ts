@@ -17,7 +17,12 @@ export interface StepRun {
   at: number;
 }
 
-export function createTestPipeline(options: { steps: string[]; runs?: StepRun[]; onRun?: (run: StepRun) => void; name?: string }): PipelineDefinition {
+export function createTestPipeline(options: {
+  steps: string[];
+  runs?: StepRun[];
+  onRun?: (run: StepRun) => void;
+  name?: string;
+}): PipelineDefinition {
   const handler: StepHandler = async (ctx: StepContext) => {
     const run = { jobId: ctx.jobId, step: ctx.step, attempt: ctx.attempt, at: Date.now() };
     options.runs?.push(run);

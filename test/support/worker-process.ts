@@ -23,7 +23,13 @@ if (!url || !runsFile) {
 const log = createLogger({ level: process.env.LOG_LEVEL ?? "warn", pretty: false });
 // The default pool, as `docket worker` uses.
 const database = await openDatabase({ url, dataDir: tmpdir() });
-const engine = await createEngine({ database, log, backoff: { baseMs: 50, maxMs: 200 }, rescueIntervalMs: 250, feed: false });
+const engine = await createEngine({
+  database,
+  log,
+  backoff: { baseMs: 50, maxMs: 200 },
+  rescueIntervalMs: 250,
+  feed: false,
+});
 const inner = createTestPipeline({ steps: ["work"] });
 const pipeline: PipelineDefinition = {
   name: "test",
@@ -34,7 +40,10 @@ const pipeline: PipelineDefinition = {
       // runsFile "-": record nothing (the throughput benchmark measures Docket, not this harness's file writes).
       const record = (phase: string) =>
         runsFile !== "-" &&
-        appendFileSync(runsFile, `${JSON.stringify({ jobId: ctx.jobId, step: ctx.step, attempt: ctx.attempt, pid: process.pid, phase, t: performance.timeOrigin + performance.now() })}\n`);
+        appendFileSync(
+          runsFile,
+          `${JSON.stringify({ jobId: ctx.jobId, step: ctx.step, attempt: ctx.attempt, pid: process.pid, phase, t: performance.timeOrigin + performance.now() })}\n`,
+        );
       record("start");
       if (runsFile !== "-") process.stdout.write(`step ${ctx.jobId} ${ctx.step} ${ctx.attempt}\n`);
       try {

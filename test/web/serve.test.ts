@@ -76,7 +76,11 @@ describe("serving the web UI", () => {
   it("tells the UI whether first-run setup is open", async () => {
     const anon = client(server.base);
     assert.deepEqual((await anon.req("GET", "/api/v1/setup")).json, { setup_required: true });
-    assert.equal((await anon.req("POST", "/api/v1/setup", { json: { email: "first@example.test", password: "long-enough" } })).status, 201);
+    assert.equal(
+      (await anon.req("POST", "/api/v1/setup", { json: { email: "first@example.test", password: "long-enough" } }))
+        .status,
+      201,
+    );
     assert.deepEqual((await anon.req("GET", "/api/v1/setup")).json, { setup_required: false });
   });
 });

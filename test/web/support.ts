@@ -26,7 +26,10 @@ export const DOCS_IMAGES = join(root, "docs", "images");
 
 /** Builds dist/web when it is missing or older than web/ (the same check `npm start` makes). */
 export function ensureWebBuilt(): void {
-  const result = spawnSync(process.execPath, [join(root, "scripts", "build-web-if-needed.mjs")], { cwd: root, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [join(root, "scripts", "build-web-if-needed.mjs")], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`building the web UI failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -141,7 +144,11 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Saves a screenshot to test-artifacts/screenshots/<name>.png (and returns its path). */
-export async function screenshot(page: Page, name: string, options: { fullPage?: boolean; also?: string; alsoUpTo?: string } = {}): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean; also?: string; alsoUpTo?: string } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: "disabled", caret: "hide" });
@@ -152,8 +159,15 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
     mkdirSync(DOCS_IMAGES, { recursive: true });
     const box = options.alsoUpTo ? await page.locator(options.alsoUpTo).boundingBox() : null;
     const viewport = page.viewportSize()!;
-    const clip = box ? { x: 0, y: 0, width: viewport.width, height: Math.min(viewport.height, Math.ceil(box.y + box.height + 32)) } : undefined;
-    await page.screenshot({ path: join(DOCS_IMAGES, options.also), animations: "disabled", caret: "hide", ...(clip ? { clip } : {}) });
+    const clip = box
+      ? { x: 0, y: 0, width: viewport.width, height: Math.min(viewport.height, Math.ceil(box.y + box.height + 32)) }
+      : undefined;
+    await page.screenshot({
+      path: join(DOCS_IMAGES, options.also),
+      animations: "disabled",
+      caret: "hide",
+      ...(clip ? { clip } : {}),
+    });
   }
   return path;
 }

@@ -34,7 +34,11 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
     "/api/v1/setup",
     {
       config: { auth: "public" },
-      schema: { tags, summary: "Whether first-run setup is still open (no user exists yet)", response: { 200: SetupState } },
+      schema: {
+        tags,
+        summary: "Whether first-run setup is still open (no user exists yet)",
+        response: { 200: SetupState },
+      },
     },
     async () => ({ setup_required: !(await accounts.hasUsers()) }),
   );
@@ -43,7 +47,12 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
     "/api/v1/setup",
     {
       config: { auth: "public", rateLimit: { max: loginPerMinute, timeWindow: 60_000 } },
-      schema: { tags, summary: "Create the first (admin) account; only while no user exists", body: SetupBody, response: { 201: UserSchema, ...problemResponses(400, 409) } },
+      schema: {
+        tags,
+        summary: "Create the first (admin) account; only while no user exists",
+        body: SetupBody,
+        response: { 201: UserSchema, ...problemResponses(400, 409) },
+      },
     },
     async (request, reply) => reply.code(201).send(await accounts.setup(request.body.email, request.body.password)),
   );
@@ -51,8 +60,16 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
   r.post(
     "/api/v1/auth/login",
     {
-      config: { auth: "public", rateLimit: { max: loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `login:${req.ip}` } },
-      schema: { tags, summary: "Log in: a bearer token and a session cookie", body: Credentials, response: { 200: LoginResponse, ...problemResponses(400, 401, 429) } },
+      config: {
+        auth: "public",
+        rateLimit: { max: loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `login:${req.ip}` },
+      },
+      schema: {
+        tags,
+        summary: "Log in: a bearer token and a session cookie",
+        body: Credentials,
+        response: { 200: LoginResponse, ...problemResponses(400, 401, 429) },
+      },
     },
     async (request, reply) => {
       const session = await accounts.login(request.body.email, request.body.password);
@@ -63,7 +80,12 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
         secure: request.protocol === "https",
         expires: new Date(session.expiresAt),
       });
-      return { token: session.token, user: session.user, csrf_token: session.csrfToken, expires_at: new Date(session.expiresAt).toISOString() };
+      return {
+        token: session.token,
+        user: session.user,
+        csrf_token: session.csrfToken,
+        expires_at: new Date(session.expiresAt).toISOString(),
+      };
     },
   );
 
@@ -77,25 +99,54 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
     },
   );
 
-  r.get("/api/v1/me", { schema: { tags, summary: "The caller", response: { 200: MeSchema, ...problemResponses(401) } } }, async (request) => {
-    const principal = principalOf(request);
-    return { ...principal.user, csrf_token: principal.via === "session_cookie" ? principal.csrfToken : null };
-  });
+  r.get(
+    "/api/v1/me",
+    { schema: { tags, summary: "The caller", response: { 200: MeSchema, ...problemResponses(401) } } },
+    async (request) => {
+      const principal = principalOf(request);
+      return { ...principal.user, csrf_token: principal.via === "session_cookie" ? principal.csrfToken : null };
+    },
+  );
 
   r.post(
     "/api/v1/tokens",
-    { schema: { tags, summary: "Create an API token (the secret is shown once)", body: TokenBody, response: { 201: TokenCreated, ...problemResponses(400, 401) } } },
-    async (request, reply) => reply.code(201).send(await accounts.createToken(principalOf(request).user.id, request.body.name)),
+    {
+      schema: {
+        tags,
+        summary: "Create an API token (the secret is shown once)",
+        body: TokenBody,
+        response: { 201: TokenCreated, ...problemResponses(400, 401) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await accounts.createToken(principalOf(request).user.id, request.body.name)),
   );
 
-  r.get("/api/v1/tokens", { schema: { tags, summary: "The caller's API tokens (no secrets)", response: { 200: TokenList, ...problemResponses(401) } } }, async (request) => {
-    const items = await accounts.listTokens(principalOf(request).user.id);
-    return { items, total: items.length };
-  });
+  r.get(
+    "/api/v1/tokens",
+    {
+      schema: {
+        tags,
+        summary: "The caller's API tokens (no secrets)",
+        response: { 200: TokenList, ...problemResponses(401) },
+      },
+    },
+    async (request) => {
+      const items = await accounts.listTokens(principalOf(request).user.id);
+      return { items, total: items.length };
+    },
+  );
 
   r.delete(
     "/api/v1/tokens/:id",
-    { schema: { tags, summary: "Revoke an API token", params: IdParams, response: { 204: z.null(), ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "Revoke an API token",
+        params: IdParams,
+        response: { 204: z.null(), ...problemResponses(401, 404) },
+      },
+    },
     async (request, reply) => {
       await accounts.revokeToken(principalOf(request).user.id, request.params.id);
       return reply.code(204).send(null);
@@ -104,13 +155,30 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
 
   r.post(
     "/api/v1/users",
-    { config: { auth: "admin" }, schema: { tags, summary: "Create a user (admin)", body: CreateUserBody, response: { 201: UserSchema, ...problemResponses(400, 401, 403, 409) } } },
-    async (request, reply) => reply.code(201).send(await accounts.createUser(request.body.email, request.body.password, request.body.role)),
+    {
+      config: { auth: "admin" },
+      schema: {
+        tags,
+        summary: "Create a user (admin)",
+        body: CreateUserBody,
+        response: { 201: UserSchema, ...problemResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await accounts.createUser(request.body.email, request.body.password, request.body.role)),
   );
 
   r.get(
     "/api/v1/users",
-    { config: { auth: "admin" }, schema: { tags, summary: "List users (admin)", querystring: z.object(Pagination), response: { 200: UserList, ...problemResponses(401, 403) } } },
+    {
+      config: { auth: "admin" },
+      schema: {
+        tags,
+        summary: "List users (admin)",
+        querystring: z.object(Pagination),
+        response: { 200: UserList, ...problemResponses(401, 403) },
+      },
+    },
     async (request) => {
       const { page, page_size } = request.query;
       return { ...(await accounts.listUsers(page, page_size)), page, page_size };
@@ -121,7 +189,13 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
     "/api/v1/users/:id",
     {
       config: { auth: "admin" },
-      schema: { tags, summary: "Disable/enable a user or change their role (admin)", params: IdParams, body: PatchUserBody, response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "Disable/enable a user or change their role (admin)",
+        params: IdParams,
+        body: PatchUserBody,
+        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request) => accounts.updateUser(request.params.id, request.body),
   );

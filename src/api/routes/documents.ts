@@ -10,7 +10,17 @@ import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "..
 import { principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { HttpProblem } from "../problem.js";
-import { DocumentList, DocumentListQuery, DocumentSchema, History, IdParams, problemResponses, StatusSchema, UploadResponse, WaitQuery } from "../schemas.js";
+import {
+  DocumentList,
+  DocumentListQuery,
+  DocumentSchema,
+  History,
+  IdParams,
+  problemResponses,
+  StatusSchema,
+  UploadResponse,
+  WaitQuery,
+} from "../schemas.js";
 
 export interface DocumentRoutesOptions {
   documents: DocumentService;
@@ -65,7 +75,14 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
 
   r.get(
     "/api/v1/documents",
-    { schema: { tags, summary: "List documents", querystring: DocumentListQuery, response: { 200: DocumentList, ...problemResponses(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: "List documents",
+        querystring: DocumentListQuery,
+        response: { 200: DocumentList, ...problemResponses(400, 401) },
+      },
+    },
     async (request) => {
       const { page, page_size, status, q, sort } = request.query;
       const result = await o.documents.list(scopeOf(request), { page, pageSize: page_size, status, q, sort });
@@ -75,7 +92,14 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
 
   r.get(
     "/api/v1/documents/:id",
-    { schema: { tags, summary: "One document", params: IdParams, response: { 200: DocumentSchema, ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "One document",
+        params: IdParams,
+        response: { 200: DocumentSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => (await o.documents.toJson([await o.documents.get(scopeOf(request), request.params.id)]))[0]!,
   );
 
@@ -84,7 +108,8 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
     {
       schema: {
         tags,
-        summary: "The unified status; ETag = version; ?wait=<s> with If-None-Match long-polls until it changes (304 if it does not)",
+        summary:
+          "The unified status; ETag = version; ?wait=<s> with If-None-Match long-polls until it changes (304 if it does not)",
         params: IdParams,
         querystring: WaitQuery,
         response: { 200: StatusSchema, 304: z.null(), ...problemResponses(400, 401, 404) },
@@ -117,7 +142,14 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
 
   r.get(
     "/api/v1/documents/:id/history",
-    { schema: { tags, summary: "Every event of the document, oldest first", params: IdParams, response: { 200: History, ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "Every event of the document, oldest first",
+        params: IdParams,
+        response: { 200: History, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => ({ items: await o.documents.history(scopeOf(request), request.params.id) }),
   );
 
@@ -137,7 +169,14 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
 
   r.delete(
     "/api/v1/documents/:id",
-    { schema: { tags, summary: "Soft delete; active jobs are cancelled", params: IdParams, response: { 204: z.null(), ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "Soft delete; active jobs are cancelled",
+        params: IdParams,
+        response: { 204: z.null(), ...problemResponses(401, 404) },
+      },
+    },
     async (request, reply) => {
       await o.documents.delete(scopeOf(request), request.params.id);
       return reply.code(204).send(null);
@@ -150,22 +189,33 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
   const scope = scopeOf(request);
   const key = IdempotencyStore.keyOf(request);
   if (!request.isMultipart()) {
-    throw new HttpProblem(415, "unsupported_media_type", "upload with Content-Type multipart/form-data and the file in the field `file`");
+    throw new HttpProblem(
+      415,
+      "unsupported_media_type",
+      "upload with Content-Type multipart/form-data and the file in the field `file`",
+    );
   }
   const aborted = new AbortController();
   const onClose = () => {
-    if (!request.raw.complete) aborted.abort(new DocketError("validation_error", "the client went away during the upload"));
+    if (!request.raw.complete)
+      aborted.abort(new DocketError("validation_error", "the client went away during the upload"));
   };
   request.raw.once("close", onClose);
   const fields = new Map<string, string[]>();
   let stored: StoredUpload | null = null;
   try {
-    const parts = request.parts({ limits: { fileSize: o.maxUploadBytes + 1, files: 1, fields: 20, fieldSize: 10_000, parts: 25 } });
+    const parts = request.parts({
+      limits: { fileSize: o.maxUploadBytes + 1, files: 1, fields: 20, fieldSize: 10_000, parts: 25 },
+    });
     for await (const part of parts) {
       if (part.type === "file") {
         if (part.fieldname !== "file") {
           part.file.resume();
-          throw new DocketError("validation_error", `unexpected file field "${part.fieldname}"; send the file in the field "file"`, { details: { fields: [part.fieldname] } });
+          throw new DocketError(
+            "validation_error",
+            `unexpected file field "${part.fieldname}"; send the file in the field "file"`,
+            { details: { fields: [part.fieldname] } },
+          );
         }
         // Fields sent before the file are checked before a byte is stored (clients that put
         // the options first, like the web UI and the CLI, never store a refused upload).
@@ -200,7 +250,12 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
   const { process } = form;
   const parsed = { data: form.options };
 
-  const requestHash = IdempotencyStore.hash("upload", { sha256: stored.sha256, filename: stored.originalFilename, process, options: parsed.data });
+  const requestHash = IdempotencyStore.hash("upload", {
+    sha256: stored.sha256,
+    filename: stored.originalFilename,
+    process,
+    options: parsed.data,
+  });
   if (key) {
     const previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
     if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
@@ -229,9 +284,13 @@ function parseUploadFields(fields: ReadonlyMap<string, string[]>): { process: bo
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => {
       const keys = (i as { keys?: string[] }).keys;
-      return keys ? { field: keys.join(", "), message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}` } : { field: i.path.map(String).join(".") || "form", message: i.message };
+      return keys
+        ? { field: keys.join(", "), message: `unknown field${keys.length > 1 ? "s" : ""}: ${keys.join(", ")}` }
+        : { field: i.path.map(String).join(".") || "form", message: i.message };
     });
-    throw new HttpProblem(400, "validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
+    throw new HttpProblem(400, "validation_error", errors.map((e) => `${e.field}: ${e.message}`).join("; "), {
+      errors,
+    });
   }
   return { process, options: parsed.data };
 }

@@ -115,7 +115,8 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
     {
       schema: {
         tags: ["real time"],
-        summary: "Server-Sent Events of the caller's documents: a snapshot, then `event: job` messages; resume with Last-Event-ID",
+        summary:
+          "Server-Sent Events of the caller's documents: a snapshot, then `event: job` messages; resume with Last-Event-ID",
         querystring: EventsQuery,
         produces: ["text/event-stream"],
         response: problemResponses(400, 401, 404),
@@ -125,8 +126,10 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
       const scope = scopeOf(request);
       const { document_id, job_id, batch_id, last_event_id } = request.query;
       const header = request.headers["last-event-id"];
-      const resumeFrom = (typeof header === "string" && header.trim() !== "" ? header.trim() : undefined) ?? last_event_id ?? null;
-      if (resumeFrom !== null && !/^\d{1,18}$/.test(resumeFrom)) throw new HttpProblem(400, "validation_error", "Last-Event-ID must be an event id");
+      const resumeFrom =
+        (typeof header === "string" && header.trim() !== "" ? header.trim() : undefined) ?? last_event_id ?? null;
+      if (resumeFrom !== null && !/^\d{1,18}$/.test(resumeFrom))
+        throw new HttpProblem(400, "validation_error", "Last-Event-ID must be an event id");
       const filter = await o.live.feedFilter(scope, { documentId: document_id, jobId: job_id, batchId: batch_id });
 
       reply.hijack();

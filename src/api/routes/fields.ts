@@ -4,7 +4,14 @@ import { DocketError } from "../../errors.js";
 import type { FieldsService } from "../../fields/fields-service.js";
 import type { ReviewService } from "../../fields/review-service.js";
 import { principalOf, scopeOf } from "../auth.js";
-import { FieldsCsvQuery, FieldsSchema, PatchFieldsBody, ReviewBody, ReviewQueue, ReviewQueueQuery } from "../fields-schemas.js";
+import {
+  FieldsCsvQuery,
+  FieldsSchema,
+  PatchFieldsBody,
+  ReviewBody,
+  ReviewQueue,
+  ReviewQueueQuery,
+} from "../fields-schemas.js";
 import { IdParams, problemResponses } from "../schemas.js";
 
 export interface FieldRoutesOptions {
@@ -34,7 +41,8 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "The document's extracted fields, checks and review state; ETag = version; 409 not_ready while nothing is extracted",
+        summary:
+          "The document's extracted fields, checks and review state; ETag = version; 409 not_ready while nothing is extracted",
         params: IdParams,
         response: { 200: FieldsSchema, 304: FieldsSchema.nullable(), ...problemResponses(401, 404, 409) },
       },
@@ -52,7 +60,8 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "Correct fields (If-Match: <version> required); changed fields become origin manual, confidence 1, and the checks run again",
+        summary:
+          "Correct fields (If-Match: <version> required); changed fields become origin manual, confidence 1, and the checks run again",
         params: IdParams,
         body: PatchFieldsBody,
         response: { 200: FieldsSchema, ...problemResponses(400, 401, 404, 409, 412, 428) },
@@ -61,9 +70,19 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     async (request, reply) => {
       const expected = etagValue(request.headers["if-match"]);
       if (expected === null) {
-        throw new DocketError("precondition_required", "send If-Match with the fields' version (their ETag) so a correction never overwrites one you have not seen");
+        throw new DocketError(
+          "precondition_required",
+          "send If-Match with the fields' version (their ETag) so a correction never overwrites one you have not seen",
+        );
       }
-      const fields = await o.review.correct(scopeOf(request), who(request), request.params.id, expected === "*" ? null : expected, request.body.fields, request.body.document_type);
+      const fields = await o.review.correct(
+        scopeOf(request),
+        who(request),
+        request.params.id,
+        expected === "*" ? null : expected,
+        request.body.fields,
+        request.body.document_type,
+      );
       reply.header("etag", `"${fields.version}"`);
       return fields;
     },
@@ -74,7 +93,8 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "Approve (status completed) or reject (status failed, error review_rejected; retry allowed); If-Match optional",
+        summary:
+          "Approve (status completed) or reject (status failed, error review_rejected; retry allowed); If-Match optional",
         params: IdParams,
         body: ReviewBody,
         response: { 200: FieldsSchema, ...problemResponses(400, 401, 404, 409, 412) },
@@ -82,7 +102,14 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     },
     async (request, reply) => {
       const expected = etagValue(request.headers["if-match"]);
-      const fields = await o.review.decide(scopeOf(request), who(request), request.params.id, request.body.decision, request.body.note || null, expected === "*" ? null : expected);
+      const fields = await o.review.decide(
+        scopeOf(request),
+        who(request),
+        request.params.id,
+        request.body.decision,
+        request.body.note || null,
+        expected === "*" ? null : expected,
+      );
       reply.header("etag", `"${fields.version}"`);
       return fields;
     },
@@ -91,7 +118,12 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
   r.get(
     "/api/v1/review",
     {
-      schema: { tags, summary: "Documents in manual_review, the longest-waiting first", querystring: ReviewQueueQuery, response: { 200: ReviewQueue, ...problemResponses(400, 401) } },
+      schema: {
+        tags,
+        summary: "Documents in manual_review, the longest-waiting first",
+        querystring: ReviewQueueQuery,
+        response: { 200: ReviewQueue, ...problemResponses(400, 401) },
+      },
     },
     async (request) => {
       const { page, page_size } = request.query;
@@ -104,7 +136,8 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "One CSV row per document with fields: document_id, filename, document_type, the field names, review_state",
+        summary:
+          "One CSV row per document with fields: document_id, filename, document_type, the field names, review_state",
         querystring: FieldsCsvQuery,
         produces: ["text/csv"],
         response: problemResponses(400, 401, 404),

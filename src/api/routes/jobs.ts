@@ -6,7 +6,20 @@ import type { LiveService } from "../../jobs/live-service.js";
 import { principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { contentDisposition } from "./documents.js";
-import { BatchBody, BatchCreated, BatchSchema, FormatParams, IdParams, JobList, JobListQuery, JobSchema, PollQuery, problemResponses, ResultSchema, SubmitBody } from "../schemas.js";
+import {
+  BatchBody,
+  BatchCreated,
+  BatchSchema,
+  FormatParams,
+  IdParams,
+  JobList,
+  JobListQuery,
+  JobSchema,
+  PollQuery,
+  problemResponses,
+  ResultSchema,
+  SubmitBody,
+} from "../schemas.js";
 
 export interface JobRoutesOptions {
   jobs: JobService;
@@ -25,7 +38,13 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
   const tags = ["ocr"];
 
   /** Runs `create` once per (user, Idempotency-Key); repeats get the first response. */
-  async function idempotent<T>(request: FastifyRequest, route: string, payload: unknown, status: number, create: () => Promise<T>) {
+  async function idempotent<T>(
+    request: FastifyRequest,
+    route: string,
+    payload: unknown,
+    status: number,
+    create: () => Promise<T>,
+  ) {
     const key = IdempotencyStore.keyOf(request);
     if (!key) return { status, body: (await create()) as unknown };
     const userId = principalOf(request).user.id;
@@ -37,37 +56,75 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
 
   r.post(
     "/api/v1/ocr/submit",
-    { schema: { tags, summary: "Submit a document for OCR", body: SubmitBody, response: { 202: JobSchema, ...problemResponses(400, 401, 404, 422) } } },
+    {
+      schema: {
+        tags,
+        summary: "Submit a document for OCR",
+        body: SubmitBody,
+        response: { 202: JobSchema, ...problemResponses(400, 401, 404, 422) },
+      },
+    },
     async (request, reply) => {
       const { document_id, ...options } = request.body;
-      const result = await idempotent(request, "submit", request.body, 202, () => o.jobs.submit(scopeOf(request), document_id, options));
+      const result = await idempotent(request, "submit", request.body, 202, () =>
+        o.jobs.submit(scopeOf(request), document_id, options),
+      );
       return reply.code(result.status as 202).send(result.body as never);
     },
   );
 
   r.post(
     "/api/v1/ocr/batch",
-    { schema: { tags, summary: "Submit 1–50 documents at once (all or nothing)", body: BatchBody, response: { 202: BatchCreated, ...problemResponses(400, 401, 404, 422) } } },
+    {
+      schema: {
+        tags,
+        summary: "Submit 1–50 documents at once (all or nothing)",
+        body: BatchBody,
+        response: { 202: BatchCreated, ...problemResponses(400, 401, 404, 422) },
+      },
+    },
     async (request, reply) => {
       const { document_ids, ...options } = request.body;
-      const result = await idempotent(request, "batch", request.body, 202, () => o.jobs.submitBatch(scopeOf(request), document_ids, options));
+      const result = await idempotent(request, "batch", request.body, 202, () =>
+        o.jobs.submitBatch(scopeOf(request), document_ids, options),
+      );
       return reply.code(result.status as 202).send(result.body as never);
     },
   );
 
   r.get(
     "/api/v1/ocr/jobs",
-    { schema: { tags, summary: "List jobs", querystring: JobListQuery, response: { 200: JobList, ...problemResponses(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: "List jobs",
+        querystring: JobListQuery,
+        response: { 200: JobList, ...problemResponses(400, 401) },
+      },
+    },
     async (request) => {
       const { page, page_size, status, document_id, batch_id } = request.query;
-      const result = await o.jobs.list(scopeOf(request), { page, pageSize: page_size, status, documentId: document_id, batchId: batch_id });
+      const result = await o.jobs.list(scopeOf(request), {
+        page,
+        pageSize: page_size,
+        status,
+        documentId: document_id,
+        batchId: batch_id,
+      });
       return { ...result, page, page_size };
     },
   );
 
   r.get(
     "/api/v1/ocr/jobs/:id",
-    { schema: { tags, summary: "One job with its steps and progress", params: IdParams, response: { 200: JobSchema, ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "One job with its steps and progress",
+        params: IdParams,
+        response: { 200: JobSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => o.jobs.get(scopeOf(request), request.params.id),
   );
 
@@ -91,20 +148,40 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const filter = await o.live.feedFilter(scope, { jobId: id });
       const aborted = new AbortController();
       request.raw.once("close", () => aborted.abort());
-      const result = await o.live.waitFor(filter, () => o.jobs.get(scope, id), (j) => j.version !== version, wait * 1000, aborted.signal);
+      const result = await o.live.waitFor(
+        filter,
+        () => o.jobs.get(scope, id),
+        (j) => j.version !== version,
+        wait * 1000,
+        aborted.signal,
+      );
       return result.value;
     },
   );
 
   r.get(
     "/api/v1/ocr/jobs/:id/result",
-    { schema: { tags, summary: "The result of a completed job", params: IdParams, response: { 200: ResultSchema, ...problemResponses(401, 404, 409) } } },
+    {
+      schema: {
+        tags,
+        summary: "The result of a completed job",
+        params: IdParams,
+        response: { 200: ResultSchema, ...problemResponses(401, 404, 409) },
+      },
+    },
     async (request) => o.jobs.result(scopeOf(request), request.params.id, baseUrl(request)),
   );
 
   r.get(
     "/api/v1/ocr/jobs/:id/result/:format",
-    { schema: { tags, summary: "One output file (pdf is the searchable PDF)", params: FormatParams, response: problemResponses(400, 401, 404, 409) } },
+    {
+      schema: {
+        tags,
+        summary: "One output file (pdf is the searchable PDF)",
+        params: FormatParams,
+        response: problemResponses(400, 401, 404, 409),
+      },
+    },
     async (request, reply) => {
       const { id, format } = request.params;
       const file = await o.jobs.resultFile(scopeOf(request), id, format);
@@ -120,19 +197,40 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
 
   r.put(
     "/api/v1/ocr/jobs/:id/cancel",
-    { schema: { tags, summary: "Cancel: pending at once, processing within 1 s", params: IdParams, response: { 202: JobSchema, ...problemResponses(401, 404, 409) } } },
+    {
+      schema: {
+        tags,
+        summary: "Cancel: pending at once, processing within 1 s",
+        params: IdParams,
+        response: { 202: JobSchema, ...problemResponses(401, 404, 409) },
+      },
+    },
     async (request, reply) => reply.code(202).send(await o.jobs.cancel(scopeOf(request), request.params.id)),
   );
 
   r.post(
     "/api/v1/ocr/jobs/:id/retry",
-    { schema: { tags, summary: "Retry a failed or cancelled job from its first unfinished step", params: IdParams, response: { 202: JobSchema, ...problemResponses(401, 404, 409) } } },
+    {
+      schema: {
+        tags,
+        summary: "Retry a failed or cancelled job from its first unfinished step",
+        params: IdParams,
+        response: { 202: JobSchema, ...problemResponses(401, 404, 409) },
+      },
+    },
     async (request, reply) => reply.code(202).send(await o.jobs.retry(scopeOf(request), request.params.id)),
   );
 
   r.delete(
     "/api/v1/ocr/jobs/:id",
-    { schema: { tags, summary: "Delete a finished job", params: IdParams, response: { 204: z.null(), ...problemResponses(401, 404, 409) } } },
+    {
+      schema: {
+        tags,
+        summary: "Delete a finished job",
+        params: IdParams,
+        response: { 204: z.null(), ...problemResponses(401, 404, 409) },
+      },
+    },
     async (request, reply) => {
       await o.jobs.delete(scopeOf(request), request.params.id);
       return reply.code(204).send(null);
@@ -141,7 +239,14 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
 
   r.get(
     "/api/v1/batches/:id",
-    { schema: { tags: ["batches"], summary: "A batch's jobs and aggregate progress", params: IdParams, response: { 200: BatchSchema, ...problemResponses(401, 404) } } },
+    {
+      schema: {
+        tags: ["batches"],
+        summary: "A batch's jobs and aggregate progress",
+        params: IdParams,
+        response: { 200: BatchSchema, ...problemResponses(401, 404) },
+      },
+    },
     async (request) => o.jobs.batch(scopeOf(request), request.params.id),
   );
 }

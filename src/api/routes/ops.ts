@@ -12,7 +12,10 @@ export interface OpsRoutesOptions {
 async function timed(check: ReadinessCheck, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([check(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+    await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -20,7 +23,9 @@ async function timed(check: ReadinessCheck, ms: number): Promise<void> {
 
 export function opsRoutes(app: FastifyInstance, o: OpsRoutesOptions): void {
   const hide = { hide: true } as const;
-  app.get("/healthz", { config: { auth: "public", rateLimit: false }, schema: { ...hide } }, async () => ({ status: "ok" }));
+  app.get("/healthz", { config: { auth: "public", rateLimit: false }, schema: { ...hide } }, async () => ({
+    status: "ok",
+  }));
 
   app.get("/readyz", { config: { auth: "public", rateLimit: false }, schema: { ...hide } }, async (_request, reply) => {
     const results = await Promise.all(
@@ -34,11 +39,17 @@ export function opsRoutes(app: FastifyInstance, o: OpsRoutesOptions): void {
       }),
     );
     const ready = results.every(([, r]) => r.ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
   });
 
-  app.get("/metrics", { config: { auth: "public", rateLimit: false }, schema: { ...hide } }, async (_request, reply) => {
-    const text = await o.metrics.registry.metrics();
-    return reply.type(o.metrics.registry.contentType).send(text);
-  });
+  app.get(
+    "/metrics",
+    { config: { auth: "public", rateLimit: false }, schema: { ...hide } },
+    async (_request, reply) => {
+      const text = await o.metrics.registry.metrics();
+      return reply.type(o.metrics.registry.contentType).send(text);
+    },
+  );
 }

@@ -40,7 +40,17 @@ export async function templateRoutes(app: FastifyInstance, o: TemplateRoutesOpti
 
     r.get(
       "/api/v1/templates",
-      { config, schema: { tags, summary: "Extraction templates (admin): from DOCKET_TEMPLATES_DIR and uploaded", response: { 200: z.object({ items: z.array(TemplateSummarySchema), total: z.number() }), ...problemResponses(401, 403) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: "Extraction templates (admin): from DOCKET_TEMPLATES_DIR and uploaded",
+          response: {
+            200: z.object({ items: z.array(TemplateSummarySchema), total: z.number() }),
+            ...problemResponses(401, 403),
+          },
+        },
+      },
       async () => {
         const items = await o.templates.list();
         return { items, total: items.length };
@@ -49,11 +59,22 @@ export async function templateRoutes(app: FastifyInstance, o: TemplateRoutesOpti
 
     r.get(
       "/api/v1/templates/:name",
-      { config, schema: { tags, summary: "A template's YAML (admin); X-Template-Source says where it comes from", params: NameParams, response: { 200: z.string().describe("the YAML"), ...problemResponses(400, 401, 403, 404) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: "A template's YAML (admin); X-Template-Source says where it comes from",
+          params: NameParams,
+          response: { 200: z.string().describe("the YAML"), ...problemResponses(400, 401, 403, 404) },
+        },
+      },
       async (request, reply) => {
         const found = await o.templates.get(request.params.name);
         if (!found) throw new DocketError("not_found", `no template named "${request.params.name}"`);
-        return reply.type("application/yaml; charset=utf-8").header("x-template-source", found.summary.source).send(found.yaml);
+        return reply
+          .type("application/yaml; charset=utf-8")
+          .header("x-template-source", found.summary.source)
+          .send(found.yaml);
       },
     );
 
@@ -63,7 +84,8 @@ export async function templateRoutes(app: FastifyInstance, o: TemplateRoutesOpti
         config,
         schema: {
           tags,
-          summary: "Upload or replace a template (admin): invoice2data YAML as the body, or JSON {yaml}; 400 when it cannot be read",
+          summary:
+            "Upload or replace a template (admin): invoice2data YAML as the body, or JSON {yaml}; 400 when it cannot be read",
           params: NameParams,
           body: UploadBody,
           response: { 200: TemplateSummarySchema, 201: TemplateSummarySchema, ...problemResponses(400, 401, 403, 415) },
@@ -78,7 +100,15 @@ export async function templateRoutes(app: FastifyInstance, o: TemplateRoutesOpti
 
     r.delete(
       "/api/v1/templates/:name",
-      { config, schema: { tags, summary: "Delete an uploaded template (admin); 409 for one that comes from the templates folder", params: NameParams, response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: "Delete an uploaded template (admin); 409 for one that comes from the templates folder",
+          params: NameParams,
+          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
       async (request, reply) => {
         await o.templates.remove(request.params.name);
         return reply.code(204).send(null);

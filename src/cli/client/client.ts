@@ -16,7 +16,20 @@ import type { JobJson } from "../../jobs/job-view.js";
 import type { EventMessage } from "../../jobs/live-service.js";
 import type { SubmitOptions } from "../../jobs/options.js";
 
-export type { ApiTokenInfo, DocumentJson, DocumentType, EventMessage, FieldsJson, JobJson, ResultJson, ReviewDecision, Role, SubmitOptions, UnifiedStatus, User };
+export type {
+  ApiTokenInfo,
+  DocumentJson,
+  DocumentType,
+  EventMessage,
+  FieldsJson,
+  JobJson,
+  ResultJson,
+  ReviewDecision,
+  Role,
+  SubmitOptions,
+  UnifiedStatus,
+  User,
+};
 
 export interface Page<T> {
   items: T[];
@@ -70,7 +83,12 @@ export interface DocketClient {
    * Corrects fields (a value, or null to clear) and optionally the document type, if the
    * fields are still at `version` (If-Match; 412 version_mismatch otherwise).
    */
-  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson>;
+  correctFields(
+    documentId: string,
+    version: number,
+    changes: Record<string, string | null>,
+    documentType?: DocumentType,
+  ): Promise<FieldsJson>;
   /** Approves (status completed) or rejects (status failed, review_rejected) the document's fields. */
   decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson>;
   /** Documents in manual_review, the longest-waiting first. */
@@ -100,7 +118,13 @@ export interface DocketClient {
 }
 
 /** Document statuses after which nothing more happens without someone acting. */
-export const FINAL_STATUSES: ReadonlySet<DocumentStatus> = new Set(["completed", "manual_review", "failed", "cancelled", "uploaded"]);
+export const FINAL_STATUSES: ReadonlySet<DocumentStatus> = new Set([
+  "completed",
+  "manual_review",
+  "failed",
+  "cancelled",
+  "uploaded",
+]);
 
 /** Statuses that make a command exit 1 (a job failed or was cancelled). */
 export const UNSUCCESSFUL_STATUSES: ReadonlySet<DocumentStatus> = new Set(["failed", "cancelled"]);

@@ -35,7 +35,22 @@ import { LiveService } from "../../jobs/live-service.js";
 import type { Logger } from "../../logger.js";
 import { planOcrJob } from "../../pipeline/plan.js";
 import { CliError, toCliError } from "../errors.js";
-import type { ApiTokenInfo, DocketClient, DocumentJson, DocumentType, FieldsJson, JobJson, ListDocuments, Page, ResultJson, ReviewDecision, SubmitOptions, UnifiedStatus, UploadResult, WatchHandlers } from "./client.js";
+import type {
+  ApiTokenInfo,
+  DocketClient,
+  DocumentJson,
+  DocumentType,
+  FieldsJson,
+  JobJson,
+  ListDocuments,
+  Page,
+  ResultJson,
+  ReviewDecision,
+  SubmitOptions,
+  UnifiedStatus,
+  UploadResult,
+  WatchHandlers,
+} from "./client.js";
 
 /** How long a job may stay pending (due) before this process runs workers itself. */
 export const WORKER_GRACE_MS = 1_500;
@@ -57,7 +72,12 @@ export async function openLocalClient(options: LocalOptions): Promise<LocalClien
   try {
     await migrate(database);
     const engine = await createEngine({ database, log });
-    return new LocalClient(options, database, engine, createBlobStore({ url: config.blobUrl, dataDir: config.dataDir }));
+    return new LocalClient(
+      options,
+      database,
+      engine,
+      createBlobStore({ url: config.blobUrl, dataDir: config.dataDir }),
+    );
   } catch (error) {
     await database.close();
     throw error;
@@ -124,11 +144,20 @@ export class LocalClient implements DocketClient {
         .selectAll()
         .where((eb) => eb.or([eb("email", "=", as.toLowerCase()), eb("id", "=", as)]))
         .executeTakeFirst();
-      if (!row) throw new CliError(`--as ${as}: no such user in ${this.database.description} (see \`docket users list\`)`);
+      if (!row)
+        throw new CliError(`--as ${as}: no such user in ${this.database.description} (see \`docket users list\`)`);
       if (row.disabled === 1) throw new CliError(`--as ${as}: this account is disabled`);
       return userRowToUser(row);
     }
-    const admin = () => db.selectFrom("users").selectAll().where("role", "=", "admin").where("disabled", "=", 0).orderBy("created_at").orderBy("id").executeTakeFirst();
+    const admin = () =>
+      db
+        .selectFrom("users")
+        .selectAll()
+        .where("role", "=", "admin")
+        .where("disabled", "=", 0)
+        .orderBy("created_at")
+        .orderBy("id")
+        .executeTakeFirst();
     let row = await admin();
     if (!row && !(await this.accounts.hasUsers())) {
       await this.accounts.bootstrapAdmin(this.options.config.adminEmail, this.options.config.adminPassword);
@@ -172,7 +201,13 @@ export class LocalClient implements DocketClient {
 
   listDocuments(query: ListDocuments): Promise<Page<DocumentJson>> {
     return guard(async () => {
-      const result = await this.documents.list(await this.scope(), { page: query.page, pageSize: query.pageSize, status: query.status, q: query.q, sort: "-created_at" });
+      const result = await this.documents.list(await this.scope(), {
+        page: query.page,
+        pageSize: query.pageSize,
+        status: query.status,
+        q: query.q,
+        sort: "-created_at",
+      });
       return { ...result, page: query.page, page_size: query.pageSize };
     });
   }
@@ -217,8 +252,22 @@ export class LocalClient implements DocketClient {
     return guard(async () => this.fields.get(await this.scope(), documentId));
   }
 
-  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson> {
-    return guard(async () => this.review.correct(await this.scope(), await this.reviewer(), documentId, String(version), changes, documentType));
+  correctFields(
+    documentId: string,
+    version: number,
+    changes: Record<string, string | null>,
+    documentType?: DocumentType,
+  ): Promise<FieldsJson> {
+    return guard(async () =>
+      this.review.correct(
+        await this.scope(),
+        await this.reviewer(),
+        documentId,
+        String(version),
+        changes,
+        documentType,
+      ),
+    );
   }
 
   decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson> {
@@ -226,7 +275,11 @@ export class LocalClient implements DocketClient {
   }
 
   reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>> {
-    return guard(async () => ({ ...(await this.fields.reviewQueue(await this.scope(), page, pageSize)), page, page_size: pageSize }));
+    return guard(async () => ({
+      ...(await this.fields.reviewQueue(await this.scope(), page, pageSize)),
+      page,
+      page_size: pageSize,
+    }));
   }
 
   fieldsCsv(filter: { status?: DocumentStatus | undefined }): Promise<Readable> {
@@ -244,7 +297,9 @@ export class LocalClient implements DocketClient {
       const feedFilter = await this.live.feedFilter(await this.scope(), { documentId: filter.documentId });
       // Runs until aborted, or until building a message fails (then rejects with that).
       let stop!: (error?: unknown) => void;
-      const stopped = new Promise<void>((resolve, reject) => (stop = (error) => (error === undefined ? resolve() : reject(error))));
+      const stopped = new Promise<void>(
+        (resolve, reject) => (stop = (error) => (error === undefined ? resolve() : reject(error))),
+      );
       if (signal.aborted) stop();
       else signal.addEventListener("abort", () => stop(), { once: true });
       // Messages are built asynchronously; a chain keeps them in event order.
@@ -280,7 +335,14 @@ export class LocalClient implements DocketClient {
     let waitingSince: number | null = null;
     while (!signal.aborted && !this.worker) {
       const now = Date.now();
-      const due = await this.database.db.selectFrom("jobs").select("id").where("id", "in", ids).where("status", "=", "pending").where("run_at", "<=", now).limit(1).execute();
+      const due = await this.database.db
+        .selectFrom("jobs")
+        .select("id")
+        .where("id", "in", ids)
+        .where("status", "=", "pending")
+        .where("run_at", "<=", now)
+        .limit(1)
+        .execute();
       if (due.length === 0) waitingSince = null;
       else if (now - (waitingSince ??= now) >= grace) {
         await this.startWorkers();
@@ -295,13 +357,19 @@ export class LocalClient implements DocketClient {
     this.starting ??= (async () => {
       const { config, log } = this.options;
       if (config.workers === 0) {
-        log.warn("DOCKET_WORKERS=0: not running jobs in this process; waiting for a server or `docket worker` to run them");
+        log.warn(
+          "DOCKET_WORKERS=0: not running jobs in this process; waiting for a server or `docket worker` to run them",
+        );
         return;
       }
-      const [{ createPipelines }, { Worker }] = await Promise.all([import("../../pipeline/pipelines.js"), import("../../engine/worker.js")]);
+      const [{ createPipelines }, { Worker }] = await Promise.all([
+        import("../../pipeline/pipelines.js"),
+        import("../../engine/worker.js"),
+      ]);
       const registry = new PipelineRegistry();
       this.workerRegistry = registry;
-      for (const pipeline of await createPipelines({ config, database: this.database, blobStore: this.blobStore, log })) registry.register(pipeline);
+      for (const pipeline of await createPipelines({ config, database: this.database, blobStore: this.blobStore, log }))
+        registry.register(pipeline);
       this.worker = new Worker({
         queue: this.engine.queue,
         registry,
@@ -317,7 +385,9 @@ export class LocalClient implements DocketClient {
   }
 
   login(): Promise<{ token: string; user: User }> {
-    return Promise.reject(new CliError("--login is for remote mode (--url / DOCKET_URL); in local mode, act as a user with --as <email>"));
+    return Promise.reject(
+      new CliError("--login is for remote mode (--url / DOCKET_URL); in local mode, act as a user with --as <email>"),
+    );
   }
 
   createUser(email: string, password: string, role: Role | undefined): Promise<User> {

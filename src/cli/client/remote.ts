@@ -10,7 +10,25 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DocumentStatus, OutputFormat } from "../../domain/types.js";
 import { CliError, EXIT, refusal } from "../errors.js";
-import type { ApiTokenInfo, DocketClient, DocumentJson, DocumentType, EventMessage, FieldsJson, JobJson, ListDocuments, Page, ResultJson, ReviewDecision, Role, SubmitOptions, UnifiedStatus, UploadResult, User, WatchHandlers } from "./client.js";
+import type {
+  ApiTokenInfo,
+  DocketClient,
+  DocumentJson,
+  DocumentType,
+  EventMessage,
+  FieldsJson,
+  JobJson,
+  ListDocuments,
+  Page,
+  ResultJson,
+  ReviewDecision,
+  Role,
+  SubmitOptions,
+  UnifiedStatus,
+  UploadResult,
+  User,
+  WatchHandlers,
+} from "./client.js";
 import { parseSse } from "./sse.js";
 
 export interface RemoteOptions {
@@ -56,22 +74,43 @@ export class RemoteClient implements DocketClient {
     try {
       url = new URL(options.url);
     } catch {
-      throw new CliError(`--url / DOCKET_URL must be an http(s) URL like http://127.0.0.1:3000 (got ${JSON.stringify(options.url)})`);
+      throw new CliError(
+        `--url / DOCKET_URL must be an http(s) URL like http://127.0.0.1:3000 (got ${JSON.stringify(options.url)})`,
+      );
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`--url / DOCKET_URL must start with http:// or https:// (got ${JSON.stringify(options.url)})`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new CliError(`--url / DOCKET_URL must start with http:// or https:// (got ${JSON.stringify(options.url)})`);
     this.base = url.toString().replace(/\/+$/, "");
     this.description = this.base;
   }
 
   private unreachable(error: unknown): CliError {
     const code = networkCode(error) ?? (error instanceof Error ? error.message : String(error));
-    return new CliError(`cannot reach ${this.base} (${code}): is the server running? check --url / DOCKET_URL`, EXIT.usage, "unreachable");
+    return new CliError(
+      `cannot reach ${this.base} (${code}): is the server running? check --url / DOCKET_URL`,
+      EXIT.usage,
+      "unreachable",
+    );
   }
 
   /** One request; a problem+json answer or an unreachable server throws CliError. */
-  private async send(method: string, path: string, init: { json?: unknown; body?: FormData; headers?: Record<string, string>; signal?: AbortSignal; token?: string | null } = {}): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      body?: FormData;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      token?: string | null;
+    } = {},
+  ): Promise<Response> {
     const token = init.token === undefined ? this.options.token : init.token;
-    const headers: Record<string, string> = { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    };
     let body: string | FormData | undefined = init.body;
     if (init.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -79,7 +118,12 @@ export class RemoteClient implements DocketClient {
     }
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, { method, headers, ...(body === undefined ? {} : { body }), ...(init.signal ? { signal: init.signal } : {}) });
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
     } catch (error) {
       if (isAbort(error)) throw error;
       throw this.unreachable(error);
@@ -173,7 +217,9 @@ export class RemoteClient implements DocketClient {
   }
 
   async resultFile(jobId: string, format: OutputFormat): Promise<Readable> {
-    const res = await this.send("GET", `/api/v1/ocr/jobs/${encodeURIComponent(jobId)}/result/${format}`, { headers: { accept: "*/*" } });
+    const res = await this.send("GET", `/api/v1/ocr/jobs/${encodeURIComponent(jobId)}/result/${format}`, {
+      headers: { accept: "*/*" },
+    });
     if (!res.body) return Readable.from([]);
     return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
   }
@@ -182,7 +228,12 @@ export class RemoteClient implements DocketClient {
     return this.json("GET", `/api/v1/documents/${encodeURIComponent(documentId)}/fields`);
   }
 
-  correctFields(documentId: string, version: number, changes: Record<string, string | null>, documentType?: DocumentType): Promise<FieldsJson> {
+  correctFields(
+    documentId: string,
+    version: number,
+    changes: Record<string, string | null>,
+    documentType?: DocumentType,
+  ): Promise<FieldsJson> {
     return this.json("PATCH", `/api/v1/documents/${encodeURIComponent(documentId)}/fields`, {
       json: { fields: changes, ...(documentType ? { document_type: documentType } : {}) },
       headers: { "if-match": `"${version}"` },
@@ -190,11 +241,16 @@ export class RemoteClient implements DocketClient {
   }
 
   decideReview(documentId: string, decision: ReviewDecision, note: string | null): Promise<FieldsJson> {
-    return this.json("POST", `/api/v1/documents/${encodeURIComponent(documentId)}/review`, { json: { decision, ...(note ? { note } : {}) } });
+    return this.json("POST", `/api/v1/documents/${encodeURIComponent(documentId)}/review`, {
+      json: { decision, ...(note ? { note } : {}) },
+    });
   }
 
   reviewQueue(page: number, pageSize: number): Promise<Page<DocumentJson>> {
-    return this.json("GET", `/api/v1/review?${new URLSearchParams({ page: String(page), page_size: String(pageSize) })}`);
+    return this.json(
+      "GET",
+      `/api/v1/review?${new URLSearchParams({ page: String(page), page_size: String(pageSize) })}`,
+    );
   }
 
   async fieldsCsv(filter: { status?: DocumentStatus | undefined }): Promise<Readable> {
@@ -204,7 +260,11 @@ export class RemoteClient implements DocketClient {
     return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
   }
 
-  async watch(filter: { documentId?: string | undefined }, handlers: WatchHandlers, signal: AbortSignal): Promise<void> {
+  async watch(
+    filter: { documentId?: string | undefined },
+    handlers: WatchHandlers,
+    signal: AbortSignal,
+  ): Promise<void> {
     const reconnectForMs = this.options.reconnectForMs ?? 60_000;
     const idleMs = this.options.idleMs ?? 45_000;
     const path = `/api/v1/events${filter.documentId ? `?document_id=${encodeURIComponent(filter.documentId)}` : ""}`;
@@ -251,7 +311,12 @@ export class RemoteClient implements DocketClient {
         // Refusals (wrong token, not found) cannot be fixed by resuming; nor can a server
         // that was never reachable.
         if (error instanceof CliError && (error.code !== "unreachable" || !everConnected)) throw error;
-        reason = error instanceof CliError ? error.message : connection.signal.aborted ? String((connection.signal.reason as Error)?.message ?? "idle") : (networkCode(error) ?? (error as Error).message);
+        reason =
+          error instanceof CliError
+            ? error.message
+            : connection.signal.aborted
+              ? String((connection.signal.reason as Error)?.message ?? "idle")
+              : (networkCode(error) ?? (error as Error).message);
       } finally {
         clearTimeout(idle);
         signal.removeEventListener("abort", onAbort);
@@ -260,7 +325,9 @@ export class RemoteClient implements DocketClient {
       if (signal.aborted) return;
       brokenSince ??= Date.now();
       if (Date.now() - brokenSince > reconnectForMs) {
-        throw new CliError(`lost the event stream from ${this.base} and could not resume it for ${Math.round(reconnectForMs / 1000)} s (${reason})`);
+        throw new CliError(
+          `lost the event stream from ${this.base} and could not resume it for ${Math.round(reconnectForMs / 1000)} s (${reason})`,
+        );
       }
       handlers.onReconnect?.(lastEventId, reason);
       const wait = attempt === 1 ? 0 : retryMs;

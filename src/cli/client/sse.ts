@@ -13,7 +13,10 @@ export interface SseMessage {
  * message without data (only comments, or only `retry:`) is reported with empty data so
  * the caller can see the connection is alive. `onBytes` is called for every chunk.
  */
-export async function* parseSse(body: AsyncIterable<Uint8Array>, onBytes: () => void = () => undefined): AsyncGenerator<SseMessage> {
+export async function* parseSse(
+  body: AsyncIterable<Uint8Array>,
+  onBytes: () => void = () => undefined,
+): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
   let buffer = "";
   let id: string | null = null;

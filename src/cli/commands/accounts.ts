@@ -26,20 +26,38 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
     .command("add")
     .description("create a user; asks for the password (or reads it with --password-stdin)")
     .argument("<email>", "the login email")
-    .addOption(new Option("--role <role>", "user or admin (default user; admin for the very first account)").choices(["user", "admin"]))
+    .addOption(
+      new Option("--role <role>", "user or admin (default user; admin for the very first account)").choices([
+        "user",
+        "admin",
+      ]),
+    )
     .option("--password-stdin", "read the password from the first line of stdin")
     .option("--json", "print the user as JSON")
-    .addHelpText("after", "\nExamples:\n  docket users add me@example.com --role admin\n  printf '%s\\n' \"$PASSWORD\" | docket users add ci@example.com --password-stdin")
-    .action(async (email: string, options: { role?: "user" | "admin"; passwordStdin?: boolean; json?: boolean }, command: Command) => {
-      const ctx = context(command);
-      const password = await readPassword({ fromStdin: options.passwordStdin === true, prompt: `password for ${email}: `, confirm: true });
-      if (password.length < 8) throw new CliError("the password must be at least 8 characters");
-      await ctx.withClient(async (client) => {
-        const user = await client.createUser(email, password, options.role);
-        if (options.json) ctx.printJson(user);
-        else ctx.print(`created ${user.role} ${user.email} (${user.id})`);
-      });
-    });
+    .addHelpText(
+      "after",
+      "\nExamples:\n  docket users add me@example.com --role admin\n  printf '%s\\n' \"$PASSWORD\" | docket users add ci@example.com --password-stdin",
+    )
+    .action(
+      async (
+        email: string,
+        options: { role?: "user" | "admin"; passwordStdin?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const ctx = context(command);
+        const password = await readPassword({
+          fromStdin: options.passwordStdin === true,
+          prompt: `password for ${email}: `,
+          confirm: true,
+        });
+        if (password.length < 8) throw new CliError("the password must be at least 8 characters");
+        await ctx.withClient(async (client) => {
+          const user = await client.createUser(email, password, options.role);
+          if (options.json) ctx.printJson(user);
+          else ctx.print(`created ${user.role} ${user.email} (${user.id})`);
+        });
+      },
+    );
 
   users
     .command("list")
@@ -51,7 +69,8 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
         const list = await client.listUsers();
         if (options.json) return ctx.printJson({ items: list, total: list.length });
         const rows = [["ID", "EMAIL", "ROLE", "STATE", "CREATED"]];
-        for (const u of list) rows.push([u.id, u.email, u.role, u.disabled ? "disabled" : "active", u.created_at.slice(0, 10)]);
+        for (const u of list)
+          rows.push([u.id, u.email, u.role, u.disabled ? "disabled" : "active", u.created_at.slice(0, 10)]);
         for (const line of table(rows)) ctx.print(line);
       });
     });
@@ -62,7 +81,9 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
   ] as const) {
     users
       .command(name)
-      .description(disabled ? "disable a user: their sessions end and their tokens stop working" : "enable a disabled user again")
+      .description(
+        disabled ? "disable a user: their sessions end and their tokens stop working" : "enable a disabled user again",
+      )
       .argument("<user>", "email or id")
       .option("--json", "print the user as JSON")
       .action(async (key: string, options: { json?: boolean }, command: Command) => {
@@ -75,7 +96,10 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
       });
   }
 
-  const tokens = program.command("tokens").description("API tokens for scripts and remote mode").addHelpText("after", LOCAL_NOTE);
+  const tokens = program
+    .command("tokens")
+    .description("API tokens for scripts and remote mode")
+    .addHelpText("after", LOCAL_NOTE);
   tokens
     .command("create")
     .description("create an API token; prints it once, on stdout")
@@ -87,30 +111,40 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
       "after",
       "\nExamples:\n  export DOCKET_TOKEN=$(docket tokens create laptop)                  # local mode, on the server's data dir\n  docket --url https://docket.example.com tokens create ci --login me@example.com",
     )
-    .action(async (name: string, options: { login?: string; passwordStdin?: boolean; json?: boolean }, command: Command) => {
-      const ctx = context(command);
-      await ctx.withClient(async (client) => {
-        let created;
-        if (options.login) {
-          if (client.mode !== "remote") throw new CliError("--login is for remote mode (--url / DOCKET_URL); in local mode, act as a user with --as <email>");
-          const password = await readPassword({ fromStdin: options.passwordStdin === true, prompt: `password for ${options.login}: ` });
-          const { token } = await client.login(options.login, password);
-          // The login session only serves to create the token: end it right after.
-          const { RemoteClient } = await import("../client/remote.js");
-          const session = new RemoteClient({ url: client.description, token });
-          try {
-            created = await session.createToken(name);
-          } finally {
-            await session.logout().catch(() => undefined);
+    .action(
+      async (name: string, options: { login?: string; passwordStdin?: boolean; json?: boolean }, command: Command) => {
+        const ctx = context(command);
+        await ctx.withClient(async (client) => {
+          let created;
+          if (options.login) {
+            if (client.mode !== "remote")
+              throw new CliError(
+                "--login is for remote mode (--url / DOCKET_URL); in local mode, act as a user with --as <email>",
+              );
+            const password = await readPassword({
+              fromStdin: options.passwordStdin === true,
+              prompt: `password for ${options.login}: `,
+            });
+            const { token } = await client.login(options.login, password);
+            // The login session only serves to create the token: end it right after.
+            const { RemoteClient } = await import("../client/remote.js");
+            const session = new RemoteClient({ url: client.description, token });
+            try {
+              created = await session.createToken(name);
+            } finally {
+              await session.logout().catch(() => undefined);
+            }
+          } else {
+            created = await client.createToken(name);
           }
-        } else {
-          created = await client.createToken(name);
-        }
-        if (options.json) return ctx.printJson(created);
-        ctx.print(created.token);
-        ctx.info(`created token ${created.id} "${created.name}" — it is shown only this once; use it as DOCKET_TOKEN or --token`);
-      });
-    });
+          if (options.json) return ctx.printJson(created);
+          ctx.print(created.token);
+          ctx.info(
+            `created token ${created.id} "${created.name}" — it is shown only this once; use it as DOCKET_TOKEN or --token`,
+          );
+        });
+      },
+    );
 
   tokens
     .command("list")
@@ -122,7 +156,14 @@ export function accountCommands(program: Command, env: NodeJS.ProcessEnv, stream
         const list = await client.listTokens();
         if (options.json) return ctx.printJson({ items: list, total: list.length });
         const rows = [["ID", "NAME", "PREFIX", "CREATED", "LAST USED"]];
-        for (const t of list) rows.push([t.id, t.name, `${t.prefix}…`, t.created_at.slice(0, 19).replace("T", " "), t.last_used_at?.slice(0, 19).replace("T", " ") ?? "never"]);
+        for (const t of list)
+          rows.push([
+            t.id,
+            t.name,
+            `${t.prefix}…`,
+            t.created_at.slice(0, 19).replace("T", " "),
+            t.last_used_at?.slice(0, 19).replace("T", " ") ?? "never",
+          ]);
         for (const line of table(rows)) ctx.print(line);
       });
     });

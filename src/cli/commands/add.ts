@@ -42,7 +42,16 @@ interface FileOutcome {
 }
 
 /** Refusals that concern one file (too large, wrong type, …): the other files still go. */
-const FILE_REFUSALS = new Set(["file_too_large", "unsupported_type", "no_file", "empty_file", "corrupt_file", "encrypted_pdf", "too_many_pages", "image_too_large"]);
+const FILE_REFUSALS = new Set([
+  "file_too_large",
+  "unsupported_type",
+  "no_file",
+  "empty_file",
+  "corrupt_file",
+  "encrypted_pdf",
+  "too_many_pages",
+  "image_too_large",
+]);
 
 const EXAMPLES = `
 Examples:
@@ -63,13 +72,26 @@ export function addCommand(program: Command, env: NodeJS.ProcessEnv, streams: St
     .argument("<files...>", "PDFs or images (PNG, JPEG, TIFF, WebP)")
     .option("-w, --wait", "wait with a live progress bar per file, then print the final status")
     .option("-o, --output-dir <dir>", "when done, save the results in <dir> (implies --wait)")
-    .option("--lang <codes>", "OCR languages, e.g. eng or eng,pol (default: the server's DOCKET_OCR_LANGS)", parseLanguages)
+    .option(
+      "--lang <codes>",
+      "OCR languages, e.g. eng or eng,pol (default: the server's DOCKET_OCR_LANGS)",
+      parseLanguages,
+    )
     .addOption(new Option("--mode <mode>", "OCR mode (default document)").choices(OCR_MODES))
     .addOption(new Option("--resolution <preset>", "resolution preset (default base)").choices(RESOLUTION_MODES))
     .option("--priority <n>", "0–10, higher runs first (default 5)", parsePriority)
     .option("--outputs <formats>", "results to produce: txt,md,json,hocr,pdf (default all)", parseOutputs)
-    .addOption(new Option("--ocr <policy>", "auto: OCR only pages without a usable text layer (default); force; skip").choices(OCR_POLICIES))
-    .addOption(new Option("--extract <mode>", "field extraction: auto (classify, then extract; default), invoice, receipt or off").choices(EXTRACT_MODES))
+    .addOption(
+      new Option("--ocr <policy>", "auto: OCR only pages without a usable text layer (default); force; skip").choices(
+        OCR_POLICIES,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--extract <mode>",
+        "field extraction: auto (classify, then extract; default), invoice, receipt or off",
+      ).choices(EXTRACT_MODES),
+    )
     .option("--no-process", "upload only, start no job")
     .option("--json", "print one JSON document on stdout (progress stays on stderr)")
     .addHelpText("after", EXAMPLES)
@@ -98,7 +120,8 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
     ...(options.ocr ? { ocr: options.ocr } : {}),
     ...(options.extract ? { extract: options.extract } : {}),
   });
-  if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const submit = parsed.data;
   const outputDir = options.outputDir ? resolve(options.outputDir) : null;
 
@@ -110,10 +133,13 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
       // which a client still sending the body sees as a broken connection, not as the 401.
       await client.me();
       const outcomes: FileOutcome[] = [];
-      for (const file of files) outcomes.push(await addOne(client, file, sizes.get(file) ?? 0, options.process, submit, say));
+      for (const file of files)
+        outcomes.push(await addOne(client, file, sizes.get(file) ?? 0, options.process, submit, say));
 
       if (wait && board) {
-        const tracked = outcomes.filter((o) => o.document && o.job).map((o) => ({ documentId: o.document!.id, jobId: o.job!.id, label: o.file }));
+        const tracked = outcomes
+          .filter((o) => o.document && o.job)
+          .map((o) => ({ documentId: o.document!.id, jobId: o.job!.id, label: o.file }));
         for (const t of tracked) board.add(t.documentId, t.label);
         const { finals, latest, interrupted } = await waitForDocuments(client, tracked, board);
         for (const o of outcomes) if (o.document && latest.has(o.document.id)) o.status = latest.get(o.document.id)!;
@@ -135,7 +161,10 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
       }
 
       const failedFiles = outcomes.some((o) => o.error !== null);
-      const code = Math.max(failedFiles ? EXIT.jobFailed : EXIT.ok, exitCodeFor(outcomes.flatMap((o) => (wait && o.status ? [o.status] : []))));
+      const code = Math.max(
+        failedFiles ? EXIT.jobFailed : EXIT.ok,
+        exitCodeFor(outcomes.flatMap((o) => (wait && o.status ? [o.status] : []))),
+      );
       setExitCode(code);
       if (options.json) {
         ctx.printJson({ ok: code === EXIT.ok, files: outcomes });
@@ -149,7 +178,9 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
           for (const path of o.saved) ctx.print(`  saved ${path}`);
         } else {
           const job = o.job ? `job ${o.job.id}` : "no job";
-          ctx.print(`${clean(o.file)}: ${o.status?.status ?? o.document.status}${o.duplicate ? " (duplicate of an existing document)" : ""} — document ${o.document.id}, ${job}`);
+          ctx.print(
+            `${clean(o.file)}: ${o.status?.status ?? o.document.status}${o.duplicate ? " (duplicate of an existing document)" : ""} — document ${o.document.id}, ${job}`,
+          );
         }
       }
     },
@@ -157,8 +188,23 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
   );
 }
 
-async function addOne(client: DocketClient, file: string, size: number, process: boolean, submit: SubmitOptions, say: (text: string) => void): Promise<FileOutcome> {
-  const outcome: FileOutcome = { file, document: null, duplicate: false, job: null, status: null, saved: [], error: null };
+async function addOne(
+  client: DocketClient,
+  file: string,
+  size: number,
+  process: boolean,
+  submit: SubmitOptions,
+  say: (text: string) => void,
+): Promise<FileOutcome> {
+  const outcome: FileOutcome = {
+    file,
+    document: null,
+    duplicate: false,
+    job: null,
+    status: null,
+    saved: [],
+    error: null,
+  };
   if (size > 5 * 1024 * 1024) say(`uploading ${clean(file)} (${formatBytes(size)})…`);
   try {
     const uploaded = await client.upload(file, process, submit);
@@ -167,7 +213,10 @@ async function addOne(client: DocketClient, file: string, size: number, process:
     outcome.job = uploaded.job;
     // A duplicate answers with the existing document and its latest job; one never processed gets a job now.
     if (uploaded.duplicate && !uploaded.job && process) outcome.job = await client.submit(uploaded.document.id, submit);
-    if (uploaded.duplicate) say(`${clean(file)}: already added as document ${uploaded.document.id}${uploaded.job ? ` (its latest job ${uploaded.job.id} is ${uploaded.job.status})` : ""}`);
+    if (uploaded.duplicate)
+      say(
+        `${clean(file)}: already added as document ${uploaded.document.id}${uploaded.job ? ` (its latest job ${uploaded.job.id} is ${uploaded.job.status})` : ""}`,
+      );
   } catch (error) {
     if (!(error instanceof CliError && error.code !== null && FILE_REFUSALS.has(error.code))) throw error;
     outcome.error = { code: error.code, message: error.message };

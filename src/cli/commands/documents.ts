@@ -9,7 +9,16 @@ import { parseInteger } from "../options.js";
 import { clean, describeStatus, formatBytes, formatDuration, table } from "../output/format.js";
 import { writeAtomically } from "../results.js";
 import { waitForDocuments } from "../wait.js";
-import { exitCodeFor, finalLine, interruptedMessage, isNotFound, progressBoard, resolveDocument, resolveJob, setExitCode } from "./shared.js";
+import {
+  exitCodeFor,
+  finalLine,
+  interruptedMessage,
+  isNotFound,
+  progressBoard,
+  resolveDocument,
+  resolveJob,
+  setExitCode,
+} from "./shared.js";
 
 const ID_NOTE = "<id> is a document id or a job id (a document stands for its latest job).";
 
@@ -24,23 +33,44 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
     .option("--page <n>", "page number", parseInteger(1, 1_000_000), 1)
     .option("-n, --limit <n>", "documents per page (at most 100)", parseInteger(1, 100), 20)
     .option("--json", "print the API's page object as JSON")
-    .addHelpText("after", "\nExamples:\n  docket ls --status failed\n  docket ls --search invoice --json | jq -r '.items[].id'")
-    .action(async (options: { status?: DocumentStatus; search?: string; page: number; limit: number; json?: boolean }, command: Command) => {
-      const ctx = context(command);
-      await ctx.withClient(async (client) => {
-        const page = await client.listDocuments({ page: options.page, pageSize: options.limit, status: options.status, q: options.search });
-        if (options.json) return ctx.printJson(page);
-        if (page.items.length === 0) {
-          ctx.info(page.total === 0 ? "no documents" : `no documents on page ${page.page} (${page.total} in all)`);
-          return;
-        }
-        const rows = [["ID", "STATUS", "PAGES", "SIZE", "CREATED", "FILE"]];
-        for (const d of page.items) rows.push([d.id, d.status, d.num_pages === null ? "-" : String(d.num_pages), formatBytes(d.size_bytes), d.created_at.slice(0, 19).replace("T", " "), clean(d.filename)]);
-        for (const line of table(rows)) ctx.print(line);
-        const pages = Math.max(1, Math.ceil(page.total / page.page_size));
-        if (pages > 1) ctx.info(`page ${page.page} of ${pages} (${page.total} documents; --page N for more)`);
-      });
-    });
+    .addHelpText(
+      "after",
+      "\nExamples:\n  docket ls --status failed\n  docket ls --search invoice --json | jq -r '.items[].id'",
+    )
+    .action(
+      async (
+        options: { status?: DocumentStatus; search?: string; page: number; limit: number; json?: boolean },
+        command: Command,
+      ) => {
+        const ctx = context(command);
+        await ctx.withClient(async (client) => {
+          const page = await client.listDocuments({
+            page: options.page,
+            pageSize: options.limit,
+            status: options.status,
+            q: options.search,
+          });
+          if (options.json) return ctx.printJson(page);
+          if (page.items.length === 0) {
+            ctx.info(page.total === 0 ? "no documents" : `no documents on page ${page.page} (${page.total} in all)`);
+            return;
+          }
+          const rows = [["ID", "STATUS", "PAGES", "SIZE", "CREATED", "FILE"]];
+          for (const d of page.items)
+            rows.push([
+              d.id,
+              d.status,
+              d.num_pages === null ? "-" : String(d.num_pages),
+              formatBytes(d.size_bytes),
+              d.created_at.slice(0, 19).replace("T", " "),
+              clean(d.filename),
+            ]);
+          for (const line of table(rows)) ctx.print(line);
+          const pages = Math.max(1, Math.ceil(page.total / page.page_size));
+          if (pages > 1) ctx.info(`page ${page.page} of ${pages} (${page.total} documents; --page N for more)`);
+        });
+      },
+    );
 
   program
     .command("status")
@@ -48,7 +78,10 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
     .argument("<id>", "document id or job id")
     .option("-f, --follow", "follow live (progress bar) until the job ends")
     .option("--json", "print {document, status, job} as JSON")
-    .addHelpText("after", `\n${ID_NOTE}\nExit status: 0; 1 when the job failed or was cancelled; 2 not found or connection error; 130 interrupted.`)
+    .addHelpText(
+      "after",
+      `\n${ID_NOTE}\nExit status: 0; 1 when the job failed or was cancelled; 2 not found or connection error; 130 interrupted.`,
+    )
     .action(async (id: string, options: { follow?: boolean; json?: boolean }, command: Command) => {
       const ctx = context(command);
       await ctx.withClient(
@@ -58,7 +91,11 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
           if (options.follow && !FINAL_STATUSES.has(status.status)) {
             const board = progressBoard(ctx);
             board.add(document.id, document.filename);
-            const outcome = await waitForDocuments(client, [{ documentId: document.id, jobId: document.latest_job_id, label: document.filename }], board);
+            const outcome = await waitForDocuments(
+              client,
+              [{ documentId: document.id, jobId: document.latest_job_id, label: document.filename }],
+              board,
+            );
             if (outcome.interrupted) {
               ctx.info(interruptedMessage(client));
               setExitCode(EXIT.interrupted);
@@ -71,7 +108,9 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
           if (options.json) return ctx.printJson({ document, status, job });
           printStatus(ctx, document, status, job);
         },
-        { onWorkersStarted: (n) => ctx.info(`no worker picked the job up: running it in this process (${n} at a time)`) },
+        {
+          onWorkersStarted: (n) => ctx.info(`no worker picked the job up: running it in this process (${n} at a time)`),
+        },
       );
     });
 
@@ -79,16 +118,28 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
     .command("result")
     .description("write a result of a completed job to stdout or a file")
     .argument("<id>", "job id or document id")
-    .addOption(new Option("-f, --format <format>", "which result; pdf is the searchable PDF").choices(OUTPUT_FORMATS).default("txt"))
+    .addOption(
+      new Option("-f, --format <format>", "which result; pdf is the searchable PDF")
+        .choices(OUTPUT_FORMATS)
+        .default("txt"),
+    )
     .option("-o, --output <file>", "write to this file instead of stdout")
-    .addHelpText("after", `\n${ID_NOTE}\n\nExamples:\n  docket result 0198… > scan.txt\n  docket result 0198… --format pdf -o scan.ocr.pdf`)
+    .addHelpText(
+      "after",
+      `\n${ID_NOTE}\n\nExamples:\n  docket result 0198… > scan.txt\n  docket result 0198… --format pdf -o scan.ocr.pdf`,
+    )
     .action(async (id: string, options: { format: OutputFormat; output?: string }, command: Command) => {
       const ctx = context(command);
-      if (!options.output && options.format === "pdf" && ctx.streams.stdout.isTTY) throw new CliError("a PDF is binary: write it to a file with -o <file>");
+      if (!options.output && options.format === "pdf" && ctx.streams.stdout.isTTY)
+        throw new CliError("a PDF is binary: write it to a file with -o <file>");
       await ctx.withClient(async (client) => {
         const job = await resolveJob(client, id);
         if (job.status !== "completed") {
-          throw new CliError(`job ${job.id} is ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ""}; results exist once it completes`, job.status === "failed" || job.status === "cancelled" ? EXIT.jobFailed : EXIT.usage, "not_ready");
+          throw new CliError(
+            `job ${job.id} is ${job.status}${job.error ? ` (${job.error.code}: ${job.error.message})` : ""}; results exist once it completes`,
+            job.status === "failed" || job.status === "cancelled" ? EXIT.jobFailed : EXIT.usage,
+            "not_ready",
+          );
         }
         const stream = await client.resultFile(job.id, options.format);
         if (options.output && options.output !== "-") {
@@ -112,7 +163,13 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
       await ctx.withClient(async (client) =>
         forEach(ctx, ids, options.json ? "json" : "text", async (id) => {
           const job = await client.cancel((await resolveJob(client, id)).id);
-          return { job, line: job.status === "cancelled" ? `cancelled job ${job.id}` : `cancel requested for job ${job.id} (${job.status}; it stops within a second)` };
+          return {
+            job,
+            line:
+              job.status === "cancelled"
+                ? `cancelled job ${job.id}`
+                : `cancel requested for job ${job.id} (${job.status}; it stops within a second)`,
+          };
         }),
       );
     });
@@ -128,15 +185,24 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
       const ctx = context(command);
       await ctx.withClient(
         async (client) => {
-          const retried = await forEach(ctx, ids, options.json ? (options.wait ? "quiet" : "json") : "text", async (id) => {
-            const job = await client.retry((await resolveJob(client, id)).id);
-            return { job, line: `retrying job ${job.id} (${job.status})` };
-          });
+          const retried = await forEach(
+            ctx,
+            ids,
+            options.json ? (options.wait ? "quiet" : "json") : "text",
+            async (id) => {
+              const job = await client.retry((await resolveJob(client, id)).id);
+              return { job, line: `retrying job ${job.id} (${job.status})` };
+            },
+          );
           if (!options.wait) return;
           const board = progressBoard(ctx);
           const documents = new Map<string, DocumentJson>();
           for (const job of retried) documents.set(job.document_id, await client.document(job.document_id));
-          const tracked = retried.map((job) => ({ documentId: job.document_id, jobId: job.id, label: documents.get(job.document_id)?.filename ?? job.document_id }));
+          const tracked = retried.map((job) => ({
+            documentId: job.document_id,
+            jobId: job.id,
+            label: documents.get(job.document_id)?.filename ?? job.document_id,
+          }));
           for (const t of tracked) board.add(t.documentId, t.label);
           const { finals, latest, interrupted } = await waitForDocuments(client, tracked, board);
           if (interrupted) {
@@ -150,7 +216,10 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
             if (status) ctx.print(finalLine(t.label, status, t.documentId, t.jobId));
           }
         },
-        { onWorkersStarted: (n) => ctx.info(`no worker picked the jobs up: running them in this process (${n} at a time)`) },
+        {
+          onWorkersStarted: (n) =>
+            ctx.info(`no worker picked the jobs up: running them in this process (${n} at a time)`),
+        },
       );
     });
 
@@ -174,7 +243,8 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
           try {
             await client.deleteJob(id);
           } catch (error) {
-            if (isNotFound(error)) throw new CliError(`no document or job ${id} (404 not_found)`, EXIT.usage, "not_found");
+            if (isNotFound(error))
+              throw new CliError(`no document or job ${id} (404 not_found)`, EXIT.usage, "not_found");
             throw error;
           }
           removed.push({ id, kind: "job" });
@@ -189,7 +259,12 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
  * Runs `act` for every id, reporting each outcome; one id's refusal does not stop the
  * others (the command then exits 2). Returns the jobs acted on.
  */
-async function forEach(ctx: CliContext, ids: string[], output: "text" | "json" | "quiet", act: (id: string) => Promise<{ job: JobJson | null; line: string }>): Promise<JobJson[]> {
+async function forEach(
+  ctx: CliContext,
+  ids: string[],
+  output: "text" | "json" | "quiet",
+  act: (id: string) => Promise<{ job: JobJson | null; line: string }>,
+): Promise<JobJson[]> {
   const jobs: JobJson[] = [];
   const errors: { id: string; error: string; code: string | null }[] = [];
   for (const id of ids) {
@@ -199,7 +274,13 @@ async function forEach(ctx: CliContext, ids: string[], output: "text" | "json" |
       if (output === "text") ctx.print(line);
     } catch (error) {
       // Connection and authentication problems concern every id: stop at once.
-      if (!(error instanceof CliError) || error.code === "unreachable" || error.code === "unauthorized" || error.code === null) throw error;
+      if (
+        !(error instanceof CliError) ||
+        error.code === "unreachable" ||
+        error.code === "unauthorized" ||
+        error.code === null
+      )
+        throw error;
       errors.push({ id, error: error.message, code: error.code });
       ctx.info(`docket: ${id}: ${error.message}`);
     }
@@ -211,13 +292,26 @@ async function forEach(ctx: CliContext, ids: string[], output: "text" | "json" |
 
 function printStatus(ctx: CliContext, document: DocumentJson, status: UnifiedStatus, job: JobJson | null): void {
   const rows: string[][] = [
-    ["document", `${document.id}  ${clean(document.filename)} (${formatBytes(document.size_bytes)}${document.num_pages === null ? "" : `, ${document.num_pages} page${document.num_pages === 1 ? "" : "s"}`})`],
+    [
+      "document",
+      `${document.id}  ${clean(document.filename)} (${formatBytes(document.size_bytes)}${document.num_pages === null ? "" : `, ${document.num_pages} page${document.num_pages === 1 ? "" : "s"}`})`,
+    ],
     ["status", describeStatus(status)],
   ];
   if (job) {
     rows.push(["elapsed", formatDuration(status.elapsed_ms)]);
-    rows.push(["job", `${job.id}  attempt ${job.attempts} of ${job.max_attempts}, priority ${job.priority}, ${job.ocr_mode}/${job.resolution_mode}, ${job.languages.join("+")}`]);
-    const marks: Record<string, string> = { success: "✓", skipped: "–", failure: "✗", cancelled: "✗", in_progress: "▸", pending: "·" };
+    rows.push([
+      "job",
+      `${job.id}  attempt ${job.attempts} of ${job.max_attempts}, priority ${job.priority}, ${job.ocr_mode}/${job.resolution_mode}, ${job.languages.join("+")}`,
+    ]);
+    const marks: Record<string, string> = {
+      success: "✓",
+      skipped: "–",
+      failure: "✗",
+      cancelled: "✗",
+      in_progress: "▸",
+      pending: "·",
+    };
     rows.push(["steps", job.steps.map((s) => `${marks[s.status] ?? "?"} ${s.name}`).join("  ")]);
     const actions = [status.can_cancel ? "cancel" : null, status.can_retry ? "retry" : null].filter(Boolean);
     rows.push(["actions", actions.length > 0 ? actions.join(", ") : "none"]);

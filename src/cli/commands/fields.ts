@@ -53,14 +53,18 @@ Examples:
   docket export fields --csv --status completed -o approved.csv
   docket export fields --csv --status manual_review | column -s, -t`;
 
-const valueOf = (fields: FieldsJson, name: string): string | null => (isFieldName(name) ? (fields.fields[name]?.value ?? null) : null);
+const valueOf = (fields: FieldsJson, name: string): string | null =>
+  isFieldName(name) ? (fields.fields[name]?.value ?? null) : null;
 
 /** `name=value` arguments as the PATCH body's fields (empty value → null: clear it). */
 export function parseAssignments(args: readonly string[]): Record<string, string | null> {
   const changes: Record<string, string | null> = {};
   for (const arg of args) {
     const at = arg.indexOf("=");
-    if (at <= 0) throw new CliError(`expected name=value (or name= to clear), got ${JSON.stringify(arg)}; fields are ${FIELD_NAMES.join(", ")}`);
+    if (at <= 0)
+      throw new CliError(
+        `expected name=value (or name= to clear), got ${JSON.stringify(arg)}; fields are ${FIELD_NAMES.join(", ")}`,
+      );
     const value = arg.slice(at + 1);
     changes[arg.slice(0, at).trim()] = value.trim() === "" ? null : value;
   }
@@ -106,7 +110,11 @@ export function fieldsCommands(program: Command, env: NodeJS.ProcessEnv, streams
         const result = await client.correctFields(document.id, current.version, changes, options.type);
         const changed = Object.keys(changes).filter((name) => valueOf(current, name) !== valueOf(result, name));
         if (result.document_type !== current.document_type) changed.push("document_type");
-        ctx.info(changed.length > 0 ? `changed ${changed.join(", ")} (version ${result.version})` : "nothing changed: the fields already had these values");
+        ctx.info(
+          changed.length > 0
+            ? `changed ${changed.join(", ")} (version ${result.version})`
+            : "nothing changed: the fields already had these values",
+        );
         if (options.json) return ctx.printJson(result);
         for (const line of fieldsLines(result, await client.document(document.id))) ctx.print(line);
       });

@@ -45,8 +45,15 @@ async function queuePage(client: DocketClient, page: number, pageSize: number) {
   const queue = await client.reviewQueue(page, pageSize);
   const items = await Promise.all(
     queue.items.map(async (document): Promise<QueueEntry> => {
-      const [status, job] = await Promise.all([client.documentStatus(document.id), document.latest_job_id ? client.job(document.latest_job_id) : null]);
-      return { ...document, waiting_since: job?.completed_at ?? null, review_reason: status.status === "manual_review" ? status.message : null };
+      const [status, job] = await Promise.all([
+        client.documentStatus(document.id),
+        document.latest_job_id ? client.job(document.latest_job_id) : null,
+      ]);
+      return {
+        ...document,
+        waiting_since: job?.completed_at ?? null,
+        review_reason: status.status === "manual_review" ? status.message : null,
+      };
     }),
   );
   return { ...queue, items };
@@ -69,20 +76,29 @@ export function reviewCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .description("documents waiting for review, the longest-waiting first")
     .option("--page <n>", "page number", parseInteger(1, 1_000_000), 1)
     .option("-n, --limit <n>", "documents per page (at most 100)", parseInteger(1, 100), 20)
-    .option("--json", "print the API's page object (GET /api/v1/review), each item with waiting_since and review_reason")
-    .addHelpText("after", "\nExamples:\n  docket review ls\n  docket review ls --json | jq -r '.items[] | [.id, .review_reason] | @tsv'")
+    .option(
+      "--json",
+      "print the API's page object (GET /api/v1/review), each item with waiting_since and review_reason",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  docket review ls\n  docket review ls --json | jq -r '.items[] | [.id, .review_reason] | @tsv'",
+    )
     .action(async (options: { page: number; limit: number; json?: boolean }, command: Command) => {
       const ctx = context(command);
       await ctx.withClient(async (client) => {
         const page = await queuePage(client, options.page, options.limit);
         if (options.json) return ctx.printJson(page);
         if (page.items.length === 0) {
-          ctx.info(page.total === 0 ? "nothing to review" : `no documents on page ${page.page} (${page.total} waiting)`);
+          ctx.info(
+            page.total === 0 ? "nothing to review" : `no documents on page ${page.page} (${page.total} waiting)`,
+          );
           return;
         }
         const now = Date.now();
         const rows = [["ID", "WAITING SINCE", "FILE", "REASON"]];
-        for (const d of page.items) rows.push([d.id, waitingSince(d.waiting_since, now), clean(d.filename), clean(d.review_reason ?? "-")]);
+        for (const d of page.items)
+          rows.push([d.id, waitingSince(d.waiting_since, now), clean(d.filename), clean(d.review_reason ?? "-")]);
         for (const line of table(rows)) ctx.print(line);
         const pages = Math.max(1, Math.ceil(page.total / page.page_size));
         if (pages > 1) ctx.info(`page ${page.page} of ${pages} (${page.total} waiting; --page N for more)`);
@@ -92,20 +108,33 @@ export function reviewCommands(program: Command, env: NodeJS.ProcessEnv, streams
   for (const decision of ["approve", "reject"] as const) {
     review
       .command(decision)
-      .description(decision === "approve" ? "approve documents' fields: their status becomes completed" : "reject documents' fields: their job fails with review_rejected (retry allowed)")
+      .description(
+        decision === "approve"
+          ? "approve documents' fields: their status becomes completed"
+          : "reject documents' fields: their job fails with review_rejected (retry allowed)",
+      )
       .argument("<ids...>", "document ids (or job ids)")
       .option("--note <text>", "why (kept in the document's history)")
       .option("--json", "print {results: [the fields objects], errors} as JSON")
       .addHelpText("after", DECISION_HELP[decision])
       .action(async (ids: string[], options: { note?: string; json?: boolean }, command: Command) => {
         const ctx = context(command);
-        await ctx.withClient((client) => decide(ctx, client, decision, ids, options.note?.trim() || null, options.json === true));
+        await ctx.withClient((client) =>
+          decide(ctx, client, decision, ids, options.note?.trim() || null, options.json === true),
+        );
       });
   }
 }
 
 /** Decides on every id; one refusal does not stop the others (the command then exits 2). */
-async function decide(ctx: CliContext, client: DocketClient, decision: ReviewDecision, ids: string[], note: string | null, json: boolean): Promise<void> {
+async function decide(
+  ctx: CliContext,
+  client: DocketClient,
+  decision: ReviewDecision,
+  ids: string[],
+  note: string | null,
+  json: boolean,
+): Promise<void> {
   const results: FieldsJson[] = [];
   const errors: { id: string; error: string; code: string | null }[] = [];
   for (const id of ids) {
@@ -115,10 +144,19 @@ async function decide(ctx: CliContext, client: DocketClient, decision: ReviewDec
       results.push(fields);
       if (json) continue;
       if (decision === "approve") ctx.print(`approved ${document.id} (${clean(document.filename)}): completed`);
-      else ctx.print(`rejected ${document.id} (${clean(document.filename)}): failed (review_rejected); \`docket retry ${document.id}\` extracts the fields again`);
+      else
+        ctx.print(
+          `rejected ${document.id} (${clean(document.filename)}): failed (review_rejected); \`docket retry ${document.id}\` extracts the fields again`,
+        );
     } catch (error) {
       // Connection and authentication problems concern every id: stop at once.
-      if (!(error instanceof CliError) || error.code === "unreachable" || error.code === "unauthorized" || error.code === null) throw error;
+      if (
+        !(error instanceof CliError) ||
+        error.code === "unreachable" ||
+        error.code === "unauthorized" ||
+        error.code === null
+      )
+        throw error;
       errors.push({ id, error: error.message, code: error.code });
       ctx.info(`docket: ${id}: ${error.message}`);
     }

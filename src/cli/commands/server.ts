@@ -50,7 +50,10 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .option("--no-workers", "serve the API only; jobs run in `docket worker` processes")
     .option("-p, --port <port>", "port to listen on (env PORT)", parseInteger(0, 65_535))
     .option("--host <host>", "address to listen on (env HOST)")
-    .addHelpText("after", `${CONFIG_NOTE}\nSIGTERM or SIGINT: stop taking work, finish or release running jobs, close connections, exit 0.`)
+    .addHelpText(
+      "after",
+      `${CONFIG_NOTE}\nSIGTERM or SIGINT: stop taking work, finish or release running jobs, close connections, exit 0.`,
+    )
     .action(async (options: { workers: boolean; port?: number; host?: string }, command: Command) => {
       const base = context(command).config();
       const config: Config = {
@@ -68,12 +71,23 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
   program
     .command("worker")
     .description("run workers only (scale-out: any number of these beside `docket serve --no-workers`)")
-    .addOption(new Option("-c, --concurrency <n>", "jobs run at once (env DOCKET_WORKERS)").argParser(parseInteger(1, 256)))
+    .addOption(
+      new Option("-c, --concurrency <n>", "jobs run at once (env DOCKET_WORKERS)").argParser(parseInteger(1, 256)),
+    )
     .addHelpText("after", `${CONFIG_NOTE}\nSIGTERM or SIGINT: stop claiming, finish or release running jobs, exit 0.`)
     .action(async (options: { concurrency?: number }, command: Command) => {
       const base = context(command).config();
       const config: Config = { ...base, workers: options.concurrency ?? Math.max(1, base.workers) };
-      const [{ createLogger }, { openDatabase }, { migrate }, { createEngine }, { Worker }, { PipelineRegistry }, { createBlobStore }, { createPipelines }] = await Promise.all([
+      const [
+        { createLogger },
+        { openDatabase },
+        { migrate },
+        { createEngine },
+        { Worker },
+        { PipelineRegistry },
+        { createBlobStore },
+        { createPipelines },
+      ] = await Promise.all([
         import("../../logger.js"),
         import("../../db/database.js"),
         import("../../db/migrator.js"),
@@ -106,7 +120,10 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
       });
       engine.rescuer.start();
       worker.start();
-      log.info({ workerId: worker.workerId, concurrency: config.workers, database: database.description }, "worker started");
+      log.info(
+        { workerId: worker.workerId, concurrency: config.workers, database: database.description },
+        "worker started",
+      );
     });
 
   program
@@ -116,11 +133,16 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .action(async (_options: unknown, command: Command) => {
       const ctx = context(command);
       const config = ctx.config();
-      const [{ openDatabase }, { migrate }] = await Promise.all([import("../../db/database.js"), import("../../db/migrator.js")]);
+      const [{ openDatabase }, { migrate }] = await Promise.all([
+        import("../../db/database.js"),
+        import("../../db/migrator.js"),
+      ]);
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       try {
         const report = await migrate(database);
-        ctx.print(report.applied.length > 0 ? `applied: ${report.applied.join(", ")}` : `up to date (${report.current})`);
+        ctx.print(
+          report.applied.length > 0 ? `applied: ${report.applied.join(", ")}` : `up to date (${report.current})`,
+        );
       } finally {
         await database.close();
       }

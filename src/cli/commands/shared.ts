@@ -1,5 +1,11 @@
 /** Helpers the document and job commands share. */
-import { UNSUCCESSFUL_STATUSES, type DocketClient, type DocumentJson, type JobJson, type UnifiedStatus } from "../client/client.js";
+import {
+  UNSUCCESSFUL_STATUSES,
+  type DocketClient,
+  type DocumentJson,
+  type JobJson,
+  type UnifiedStatus,
+} from "../client/client.js";
 import type { CliContext } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { clean, describeStatus, formatDuration } from "../output/format.js";
@@ -23,7 +29,8 @@ export async function resolveJob(client: DocketClient, id: string): Promise<JobJ
     if (isNotFound(error)) throw new CliError(`no job or document ${id} (404 not_found)`, EXIT.usage, "not_found");
     throw error;
   }
-  if (!document.latest_job_id) throw new CliError(`document ${id} (${document.filename}) has never been processed`, EXIT.usage, "not_found");
+  if (!document.latest_job_id)
+    throw new CliError(`document ${id} (${document.filename}) has never been processed`, EXIT.usage, "not_found");
   return client.job(document.latest_job_id);
 }
 

@@ -6,7 +6,14 @@ import { EXIT } from "../errors.js";
 import { parseInteger } from "../options.js";
 import { setExitCode } from "./shared.js";
 
-function formatMismatch(m: { jobId: string; step: string; kind: string; field?: string; table?: unknown; events?: unknown }): string {
+function formatMismatch(m: {
+  jobId: string;
+  step: string;
+  kind: string;
+  field?: string;
+  table?: unknown;
+  events?: unknown;
+}): string {
   return m.kind === "field"
     ? `job ${m.jobId} step ${m.step}: ${m.field} is ${JSON.stringify(m.table)} in job_steps, ${JSON.stringify(m.events)} by the events`
     : `job ${m.jobId} step ${m.step}: ${m.kind === "missing_row" ? "no row in job_steps" : "row with no events"}`;
@@ -14,7 +21,11 @@ function formatMismatch(m: { jobId: string; step: string; kind: string; field?: 
 
 async function withLedger(ctx: CliContext, work: (ledger: StepLedger) => Promise<void>): Promise<void> {
   const config = ctx.config();
-  const [{ openDatabase }, { migrate }, { StepLedger }] = await Promise.all([import("../../db/database.js"), import("../../db/migrator.js"), import("../../engine/step-ledger.js")]);
+  const [{ openDatabase }, { migrate }, { StepLedger }] = await Promise.all([
+    import("../../db/database.js"),
+    import("../../db/migrator.js"),
+    import("../../engine/step-ledger.js"),
+  ]);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(database);
@@ -42,9 +53,12 @@ export function stepsCommands(program: Command, env: NodeJS.ProcessEnv, streams:
       await withLedger(ctx, async (ledger) => {
         const report = await ledger.rebuild({ dryRun: options.dryRun ?? false, batchSize: options.batchSize });
         if (options.json) return ctx.printJson(report);
-        ctx.print(`${report.dryRun ? "would change" : "changed"} ${report.changedJobs} of ${report.jobs} jobs (${report.changedRows} step rows)`);
+        ctx.print(
+          `${report.dryRun ? "would change" : "changed"} ${report.changedJobs} of ${report.jobs} jobs (${report.changedRows} step rows)`,
+        );
         for (const m of report.mismatches.slice(0, 50)) ctx.print(`  ${formatMismatch(m)}`);
-        if (report.mismatches.length > 50) ctx.print(`  … and ${report.mismatches.length - 50} more (--json lists them all)`);
+        if (report.mismatches.length > 50)
+          ctx.print(`  … and ${report.mismatches.length - 50} more (--json lists them all)`);
       });
     });
 

@@ -21,7 +21,10 @@ function fieldMark(fields: FieldsJson, name: FieldName): string {
 /** "pending — needs review: …", "approved by a@b.c at 2024-05-06 07:08:09: looks fine". */
 export function describeReview(fields: FieldsJson): string {
   const { state, by, at, note } = fields.review;
-  if (state === "pending") return fields.needs_review ? `pending — needs review: ${clean(fields.review_reasons.join("; "))}` : "pending — nothing to review";
+  if (state === "pending")
+    return fields.needs_review
+      ? `pending — needs review: ${clean(fields.review_reasons.join("; "))}`
+      : "pending — nothing to review";
   const when = at ? ` at ${at.slice(0, 19).replace("T", " ")}` : "";
   return `${state}${by ? ` by ${clean(by)}` : ""}${when}${note ? `: ${clean(note)}` : ""}`;
 }
@@ -40,8 +43,16 @@ export function fieldsLines(fields: FieldsJson, document: DocumentJson | null): 
   const required = new Set<FieldName>(REQUIRED_FIELDS[fields.document_type]);
   for (const name of FIELD_NAMES) {
     const field = fields.fields[name];
-    if (field) rows.push([name, clean(field.value), percent(field.confidence).padStart(4), field.origin, fieldMark(fields, name)]);
-    else if (required.has(name)) rows.push([name, "(missing)", "   -", "-", `${FAILED} required for ${fields.document_type}`]);
+    if (field)
+      rows.push([
+        name,
+        clean(field.value),
+        percent(field.confidence).padStart(4),
+        field.origin,
+        fieldMark(fields, name),
+      ]);
+    else if (required.has(name))
+      rows.push([name, "(missing)", "   -", "-", `${FAILED} required for ${fields.document_type}`]);
   }
   lines.push("");
   if (rows.length === 1) lines.push("no fields found");
@@ -57,7 +68,15 @@ export function fieldsLines(fields: FieldsJson, document: DocumentJson | null): 
     lines.push("", "line items");
     const items: string[][] = [["  #", "DESCRIPTION", "QTY", "UNIT PRICE", "NET", "VAT", "GROSS"]];
     fields.line_items.forEach((item, i) => {
-      items.push([`  ${i + 1}`, clean(item.description), item.quantity ?? "-", item.unit_price ?? "-", item.net ?? "-", item.vat_rate ? rate(item.vat_rate) : "-", item.gross ?? "-"]);
+      items.push([
+        `  ${i + 1}`,
+        clean(item.description),
+        item.quantity ?? "-",
+        item.unit_price ?? "-",
+        item.net ?? "-",
+        item.vat_rate ? rate(item.vat_rate) : "-",
+        item.gross ?? "-",
+      ]);
     });
     lines.push(...table(items));
   }
@@ -65,7 +84,8 @@ export function fieldsLines(fields: FieldsJson, document: DocumentJson | null): 
   if (fields.vat_breakdown.length > 0) {
     lines.push("", "VAT summary");
     const vat: string[][] = [["  RATE", "NET", "VAT", "GROSS"]];
-    for (const row of fields.vat_breakdown) vat.push([`  ${rate(row.rate)}`, row.net ?? "-", row.vat ?? "-", row.gross ?? "-"]);
+    for (const row of fields.vat_breakdown)
+      vat.push([`  ${rate(row.rate)}`, row.net ?? "-", row.vat ?? "-", row.gross ?? "-"]);
     lines.push(...table(vat));
   }
   return lines;

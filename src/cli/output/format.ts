@@ -28,7 +28,8 @@ export function describeStatus(s: UnifiedStatus, options: { percent?: boolean } 
   const where: string[] = [];
   if (s.phase && s.status !== "completed" && s.status !== "uploaded") where.push(s.phase);
   if (s.total_steps > 0 && s.status !== "completed") where.push(`step ${s.step} of ${s.total_steps}`);
-  if ((options.percent ?? true) && (s.status === "processing" || s.status === "queued")) where.push(`${Math.round(s.percentage)}%`);
+  if ((options.percent ?? true) && (s.status === "processing" || s.status === "queued"))
+    where.push(`${Math.round(s.percentage)}%`);
   if (where.length > 0) parts.push(`— ${where.join(", ")}`);
   let text = parts.join(" ");
   if (s.error) text += `: ${s.error.message} (${s.error.code})`;
@@ -40,7 +41,12 @@ export function describeStatus(s: UnifiedStatus, options: { percent?: boolean } 
 export function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 /** Removes terminal control characters from text that came from elsewhere (file names, messages). */

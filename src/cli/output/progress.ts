@@ -48,7 +48,14 @@ export class ProgressBoard {
   }
 
   add(key: string, label: string): void {
-    this.rows.set(key, { label: clean(label), status: null, receivedAt: Date.now(), lastLine: null, lastLineAt: 0, lastPhaseKey: null });
+    this.rows.set(key, {
+      label: clean(label),
+      status: null,
+      receivedAt: Date.now(),
+      lastLine: null,
+      lastLineAt: 0,
+      lastPhaseKey: null,
+    });
     this.schedule();
   }
 
@@ -116,7 +123,9 @@ export class ProgressBoard {
     let rows = [...this.rows.values()];
     const lines: string[] = [];
     if (rows.length > maxRows) {
-      const active = rows.filter((r) => !r.status || !["completed", "manual_review", "failed", "cancelled"].includes(r.status.status));
+      const active = rows.filter(
+        (r) => !r.status || !["completed", "manual_review", "failed", "cancelled"].includes(r.status.status),
+      );
       const hidden = rows.length - Math.min(active.length, maxRows - 1);
       rows = active.slice(0, maxRows - 1);
       lines.push(`… and ${hidden} more (${this.rows.size - active.length} finished)`);
@@ -129,7 +138,8 @@ export class ProgressBoard {
   }
 
   private renderRow(row: Row, labelWidth: number): string {
-    const label = row.label.length > labelWidth ? `${row.label.slice(0, labelWidth - 1)}…` : row.label.padEnd(labelWidth);
+    const label =
+      row.label.length > labelWidth ? `${row.label.slice(0, labelWidth - 1)}…` : row.label.padEnd(labelWidth);
     const s = row.status;
     if (!s) return `${label} ${"░".repeat(BAR_WIDTH)}    …`;
     const filled = Math.round((Math.max(0, Math.min(100, s.percentage)) / 100) * BAR_WIDTH);

@@ -58,7 +58,9 @@ export async function up(db: Kysely<unknown>, dialect: "sqlite" | "postgres"): P
     ${time("deleted_at", true)}
   )`.execute(db);
   // One live document per (owner, content): duplicates are answered with the existing one.
-  await sql`create unique index documents_owner_sha_live_idx on documents(owner_id, sha256) where deleted_at is null`.execute(db);
+  await sql`create unique index documents_owner_sha_live_idx on documents(owner_id, sha256) where deleted_at is null`.execute(
+    db,
+  );
   await sql`create index documents_owner_created_idx on documents(owner_id, created_at)`.execute(db);
 
   await sql`create table batches (

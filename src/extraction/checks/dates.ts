@@ -26,9 +26,27 @@ export function checkDates(fields: Fields): CheckResult[] {
   const out: CheckResult[] = [];
   if (issue !== null && due !== null) {
     const [i, d] = [fields.issue_date!.value, fields.due_date!.value];
-    if (due < issue) out.push({ name: "dates", ok: false, fields: ["issue_date", "due_date"], message: `due_date ${d} is before issue_date ${i}` });
-    else if (due - issue > DUE_AFTER_DAYS) out.push({ name: "dates", ok: false, fields: ["issue_date", "due_date"], message: `due_date ${d} is more than a year after issue_date ${i}` });
-    else out.push({ name: "dates", ok: true, fields: ["issue_date", "due_date"], message: `due_date ${d} is not before issue_date ${i}` });
+    if (due < issue)
+      out.push({
+        name: "dates",
+        ok: false,
+        fields: ["issue_date", "due_date"],
+        message: `due_date ${d} is before issue_date ${i}`,
+      });
+    else if (due - issue > DUE_AFTER_DAYS)
+      out.push({
+        name: "dates",
+        ok: false,
+        fields: ["issue_date", "due_date"],
+        message: `due_date ${d} is more than a year after issue_date ${i}`,
+      });
+    else
+      out.push({
+        name: "dates",
+        ok: true,
+        fields: ["issue_date", "due_date"],
+        message: `due_date ${d} is not before issue_date ${i}`,
+      });
   }
   if (issue !== null && sale !== null) {
     const [i, s] = [fields.issue_date!.value, fields.sale_date!.value];
@@ -37,7 +55,9 @@ export function checkDates(fields: Fields): CheckResult[] {
       name: "dates",
       ok,
       fields: ["issue_date", "sale_date"],
-      message: ok ? `sale_date ${s} is plausible for issue_date ${i}` : `sale_date ${s} is implausibly far from issue_date ${i}`,
+      message: ok
+        ? `sale_date ${s} is plausible for issue_date ${i}`
+        : `sale_date ${s} is implausibly far from issue_date ${i}`,
     });
   }
   return out;

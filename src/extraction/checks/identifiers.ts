@@ -16,11 +16,21 @@ export function checkTaxId(name: "seller_tax_id" | "buyer_tax_id", field: Field 
   if (country !== null) {
     const ok = isValidEuVatId(compact);
     const scheme = country === "PL" ? "the NIP checksum" : `the ${country} VAT id format and check digits`;
-    return { name, ok, fields: [name], message: ok ? `${name} ${compact} passes ${scheme}` : `${name} ${compact} fails ${scheme}` };
+    return {
+      name,
+      ok,
+      fields: [name],
+      message: ok ? `${name} ${compact} passes ${scheme}` : `${name} ${compact} fails ${scheme}`,
+    };
   }
   if (nipDigits(compact) !== null) {
     const ok = isValidNip(compact);
-    return { name, ok, fields: [name], message: ok ? `${name} ${compact} passes the NIP checksum` : `${name} ${compact} fails the NIP checksum` };
+    return {
+      name,
+      ok,
+      fields: [name],
+      message: ok ? `${name} ${compact} passes the NIP checksum` : `${name} ${compact} fails the NIP checksum`,
+    };
   }
   return null;
 }
@@ -32,6 +42,8 @@ export function checkIban(field: Field | undefined): CheckResult | null {
     name: "iban",
     ok,
     fields: ["iban"],
-    message: ok ? `iban ${field.value} passes the IBAN check (length and mod 97)` : `iban ${field.value} fails the IBAN check (length, format or mod 97)`,
+    message: ok
+      ? `iban ${field.value} passes the IBAN check (length and mod 97)`
+      : `iban ${field.value} fails the IBAN check (length, format or mod 97)`,
   };
 }

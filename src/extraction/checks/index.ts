@@ -12,7 +12,15 @@ export { isValidIban } from "./iban.js";
 export { isValidNip } from "./nip.js";
 export { isValidEuVatId } from "./vat-id.js";
 
-export const CHECK_NAMES = ["seller_tax_id", "buyer_tax_id", "iban", "totals", "vat_breakdown", "dates", "required"] as const;
+export const CHECK_NAMES = [
+  "seller_tax_id",
+  "buyer_tax_id",
+  "iban",
+  "totals",
+  "vat_breakdown",
+  "dates",
+  "required",
+] as const;
 
 export function runChecks(c: ExtractionCandidates, type: DocumentType): CheckResult[] {
   const f = c.fields;
@@ -33,6 +41,16 @@ function checkRequired(c: ExtractionCandidates, type: DocumentType): CheckResult
   if (required.length === 0) return null;
   const missing = required.filter((name) => !c.fields[name] || c.fields[name].value.trim() === "");
   return missing.length === 0
-    ? { name: "required", ok: true, fields: [...required], message: `Every field a${type === "invoice" ? "n" : ""} ${type} needs is present` }
-    : { name: "required", ok: false, fields: missing, message: `Required field${missing.length > 1 ? "s" : ""} missing: ${missing.join(", ")}` };
+    ? {
+        name: "required",
+        ok: true,
+        fields: [...required],
+        message: `Every field a${type === "invoice" ? "n" : ""} ${type} needs is present`,
+      }
+    : {
+        name: "required",
+        ok: false,
+        fields: missing,
+        message: `Required field${missing.length > 1 ? "s" : ""} missing: ${missing.join(", ")}`,
+      };
 }

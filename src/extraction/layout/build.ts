@@ -64,7 +64,12 @@ export function buildLayout(model: DocumentModel): Layout {
         segments.push(...splitAtGaps(words, height));
       }
     }
-    const pageRows = groupRows(segments).map((segs) => ({ page: page.number, index: 0, segments: segs, bbox: unionBBox(segs.map((s) => s.bbox)) }));
+    const pageRows = groupRows(segments).map((segs) => ({
+      page: page.number,
+      index: 0,
+      segments: segs,
+      bbox: unionBBox(segs.map((s) => s.bbox)),
+    }));
     for (const row of pageRows) {
       row.index = rows.length;
       rows.push(row);
@@ -146,7 +151,6 @@ function groupRows(segments: Segment[]): Segment[][] {
 }
 
 const center = (b: BBox) => (b.y0 + b.y1) / 2;
-
 
 function median(values: number[]): number {
   if (values.length === 0) return 0;

@@ -77,7 +77,18 @@ export function findLabels(layout: Layout, phrases: readonly CompiledPhrase[]): 
           // An OCR-forgiven label must look like one: a colon, the end of its run, or a number after it.
           // So must a weak one ("Invoice", "No", "Date"): in running text it is just a word.
           if (match && (match.quality < 1 || p.weight < 1) && !looksLikeLabel(seg.words, match.end)) continue;
-          if (match) rowHits.push({ kind: p.kind, phrase: p.phrase, row, segment: segIndex, start, end: match.end, strength: p.weight * match.quality, length: p.key.length, exact: match.quality === 1 });
+          if (match)
+            rowHits.push({
+              kind: p.kind,
+              phrase: p.phrase,
+              row,
+              segment: segIndex,
+              start,
+              end: match.end,
+              strength: p.weight * match.quality,
+              length: p.key.length,
+              exact: match.quality === 1,
+            });
         }
       }
       hits.push(...resolveOverlaps(rowHits));
@@ -90,10 +101,21 @@ function looksLikeLabel(words: ReadonlyArray<{ text: string }>, end: number): bo
   const last = words[end - 1]!.text;
   const next = words[end];
   const after = words[end + 1];
-  return /[:.#]$/.test(last) || next === undefined || /^[:#]/.test(next.text) || /\d/.test(next.text) || (after !== undefined && /\d/.test(after.text));
+  return (
+    /[:.#]$/.test(last) ||
+    next === undefined ||
+    /^[:#]/.test(next.text) ||
+    /\d/.test(next.text) ||
+    (after !== undefined && /\d/.test(after.text))
+  );
 }
 
-function matchAt(keys: string[], joined: boolean[], start: number, target: string): { end: number; quality: number } | null {
+function matchAt(
+  keys: string[],
+  joined: boolean[],
+  start: number,
+  target: string,
+): { end: number; quality: number } | null {
   let text = "";
   const edits = allowedEdits(target.length);
   for (let end = start; end < keys.length && end < start + 8; end++) {
@@ -130,7 +152,8 @@ function resolveOverlaps(hits: LabelHit[]): LabelHit[] {
     if (!clash) kept.push(hit);
     // The same words may name two kinds ("Razem" is a sum row and a receipt total; "Do zapłaty"
     // an invoice and a receipt total): keep both when they cover exactly the same words.
-    else if (clash.start === hit.start && clash.end === hit.end && clash.kind !== hit.kind && clash.exact && hit.exact) kept.push(hit);
+    else if (clash.start === hit.start && clash.end === hit.end && clash.kind !== hit.kind && clash.exact && hit.exact)
+      kept.push(hit);
   }
   return kept.sort((a, b) => a.start - b.start);
 }

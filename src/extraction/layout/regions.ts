@@ -41,7 +41,13 @@ export function indexLabels(hits: readonly LabelHit[]): LabelIndex {
 }
 
 /** Words that are some other kind's label end a value; a repeat of the same kind ("Data / Date") is skipped. */
-function isStop(index: LabelIndex, row: Row, seg: number, word: number, kinds: ReadonlySet<LabelKind>): "stop" | "skip" | "value" {
+function isStop(
+  index: LabelIndex,
+  row: Row,
+  seg: number,
+  word: number,
+  kinds: ReadonlySet<LabelKind>,
+): "stop" | "skip" | "value" {
   const k = index.kindsOf.get(wordId(row, seg, word));
   if (!k || [...k].every((kind) => PASSIVE_KINDS.has(kind))) return "value";
   for (const kind of k) if (kinds.has(kind)) return "skip";
@@ -49,7 +55,12 @@ function isStop(index: LabelIndex, row: Row, seg: number, word: number, kinds: R
 }
 
 /** The value regions of one label hit, nearest first within each direction. */
-export function valueRegions(hit: LabelHit, layout: Layout, index: LabelIndex, sameKinds: ReadonlySet<LabelKind>): ValueRegion[] {
+export function valueRegions(
+  hit: LabelHit,
+  layout: Layout,
+  index: LabelIndex,
+  sameKinds: ReadonlySet<LabelKind>,
+): ValueRegion[] {
   const out: ValueRegion[] = [];
   const h = layout.lineHeight;
   const row = hit.row;
@@ -81,17 +92,35 @@ export function valueRegions(hit: LabelHit, layout: Layout, index: LabelIndex, s
   const at = pageRows.indexOf(row);
   const below = columnRegion(pageRows.slice(at + 1, at + 4), labelBox, labelSeg.bbox, index, sameKinds, h, "below");
   if (below) out.push(below);
-  const above = columnRegion(pageRows.slice(Math.max(0, at - 2), at).reverse(), labelBox, labelSeg.bbox, index, sameKinds, h, "above");
+  const above = columnRegion(
+    pageRows.slice(Math.max(0, at - 2), at).reverse(),
+    labelBox,
+    labelSeg.bbox,
+    index,
+    sameKinds,
+    h,
+    "above",
+  );
   if (above) out.push(above);
   return out;
 }
 
-function columnRegion(rows: Row[], labelBox: BBox, segBox: BBox, index: LabelIndex, kinds: ReadonlySet<LabelKind>, h: number, direction: Direction): ValueRegion | null {
+function columnRegion(
+  rows: Row[],
+  labelBox: BBox,
+  segBox: BBox,
+  index: LabelIndex,
+  kinds: ReadonlySet<LabelKind>,
+  h: number,
+  direction: Direction,
+): ValueRegion | null {
   for (const row of rows) {
     const distance = direction === "below" ? (row.bbox.y0 - labelBox.y1) / h : (labelBox.y0 - row.bbox.y1) / h;
     if (distance > (direction === "below" ? 3 : 2)) return null;
     // Segments under the label's own words first; the label's whole segment only when none is.
-    const order = row.segments.map((seg, s) => ({ seg, s, direct: overlap(seg.bbox, labelBox) > 0 })).filter((o) => o.direct || overlapsColumn(o.seg.bbox, labelBox, segBox));
+    const order = row.segments
+      .map((seg, s) => ({ seg, s, direct: overlap(seg.bbox, labelBox) > 0 }))
+      .filter((o) => o.direct || overlapsColumn(o.seg.bbox, labelBox, segBox));
     order.sort((a, b) => Number(b.direct) - Number(a.direct));
     for (const { seg, s } of order) {
       const words: LayoutWord[] = [];
@@ -115,7 +144,15 @@ function columnRegion(rows: Row[], labelBox: BBox, segBox: BBox, index: LabelInd
   return null;
 }
 
-function ownedByOther(rows: Row[], valueRow: Row, valueBox: BBox, index: LabelIndex, kinds: ReadonlySet<LabelKind>, gap: number, direction: Direction): boolean {
+function ownedByOther(
+  rows: Row[],
+  valueRow: Row,
+  valueBox: BBox,
+  index: LabelIndex,
+  kinds: ReadonlySet<LabelKind>,
+  gap: number,
+  direction: Direction,
+): boolean {
   const at = rows.indexOf(valueRow);
   const beyond = rows[at + 1];
   if (!beyond) return false;

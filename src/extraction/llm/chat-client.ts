@@ -34,7 +34,10 @@ export async function completeChat(req: ChatRequest, deps: ChatDeps, signal: Abo
   const first = await post(req, strict, deps, signal);
   if (first.ok) return messageText(first.body, req);
   if (first.status === 400 && /response_format|json_schema|schema|structured|format/i.test(first.body)) {
-    deps.log.info({ status: first.status, model: req.model }, "the LLM server does not take a JSON schema: asking for a JSON object instead");
+    deps.log.info(
+      { status: first.status, model: req.model },
+      "the LLM server does not take a JSON schema: asking for a JSON object instead",
+    );
     const second = await post(req, { type: "json_object" }, deps, signal);
     if (second.ok) return messageText(second.body, req);
     throw httpError(second.status, second.body, req);
@@ -55,7 +58,12 @@ function where(url: string): string {
   }
 }
 
-async function post(req: ChatRequest, responseFormat: Record<string, unknown>, deps: ChatDeps, signal: AbortSignal): Promise<{ ok: boolean; status: number; body: string }> {
+async function post(
+  req: ChatRequest,
+  responseFormat: Record<string, unknown>,
+  deps: ChatDeps,
+  signal: AbortSignal,
+): Promise<{ ok: boolean; status: number; body: string }> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   const started = performance.now();
@@ -63,8 +71,17 @@ async function post(req: ChatRequest, responseFormat: Record<string, unknown>, d
   try {
     response = await deps.fetch(endpoint(req.url), {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", ...(req.apiKey ? { authorization: `Bearer ${req.apiKey}` } : {}) },
-      body: JSON.stringify({ model: req.model, messages: req.messages, temperature: 0, response_format: responseFormat }),
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(req.apiKey ? { authorization: `Bearer ${req.apiKey}` } : {}),
+      },
+      body: JSON.stringify({
+        model: req.model,
+        messages: req.messages,
+        temperature: 0,
+        response_format: responseFormat,
+      }),
       signal: combined,
     });
   } catch (error) {
@@ -76,19 +93,26 @@ async function post(req: ChatRequest, responseFormat: Record<string, unknown>, d
   } catch (error) {
     throw failure(error, req, signal, timeout);
   }
-  deps.log.debug({ status: response.status, model: req.model, ms: Math.round(performance.now() - started) }, "LLM answered");
+  deps.log.debug(
+    { status: response.status, model: req.model, ms: Math.round(performance.now() - started) },
+    "LLM answered",
+  );
   return { ok: response.ok, status: response.status, body };
 }
 
 async function readLimited(response: Response): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_ANSWER_BYTES) throw new DocketError("llm_unavailable", `the LLM's answer is too large (${declared} bytes)`, { permanent: true });
+  if (declared > MAX_ANSWER_BYTES)
+    throw new DocketError("llm_unavailable", `the LLM's answer is too large (${declared} bytes)`, { permanent: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (!response.body) return "";
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_ANSWER_BYTES) throw new DocketError("llm_unavailable", `the LLM's answer is too large (over ${MAX_ANSWER_BYTES} bytes)`, { permanent: true });
+    if (size > MAX_ANSWER_BYTES)
+      throw new DocketError("llm_unavailable", `the LLM's answer is too large (over ${MAX_ANSWER_BYTES} bytes)`, {
+        permanent: true,
+      });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -99,22 +123,40 @@ function failure(error: unknown, req: ChatRequest, signal: AbortSignal, timeout:
   if (signal.aborted) return signal.reason ?? error;
   if (error instanceof DocketError) return error;
   if (timeout.aborted) {
-    return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} did not answer within ${Math.round(req.timeoutMs / 1000)} s`, { permanent: false, cause: error });
+    return new DocketError(
+      "llm_unavailable",
+      `the LLM at ${where(req.url)} did not answer within ${Math.round(req.timeoutMs / 1000)} s`,
+      { permanent: false, cause: error },
+    );
   }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-  return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} is unreachable (${detail})`, { permanent: false, cause: error });
+  return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} is unreachable (${detail})`, {
+    permanent: false,
+    cause: error,
+  });
 }
 
 function httpError(status: number, body: string, req: ChatRequest): DocketError {
   const said = serverMessage(body);
   const suffix = said ? `: ${said}` : "";
   if (status === 429 || status >= 500) {
-    return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} answered ${status}${suffix}`, { permanent: false, details: { status } });
+    return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} answered ${status}${suffix}`, {
+      permanent: false,
+      details: { status },
+    });
   }
   const advice =
-    status === 401 || status === 403 ? " (check DOCKET_LLM_API_KEY)" : status === 404 ? ` (check DOCKET_LLM_URL, which should end before /chat/completions, and DOCKET_LLM_MODEL "${req.model}")` : "";
-  return new DocketError("llm_unavailable", `the LLM at ${where(req.url)} refused the request with ${status}${suffix}${advice}`, { permanent: true, details: { status } });
+    status === 401 || status === 403
+      ? " (check DOCKET_LLM_API_KEY)"
+      : status === 404
+        ? ` (check DOCKET_LLM_URL, which should end before /chat/completions, and DOCKET_LLM_MODEL "${req.model}")`
+        : "";
+  return new DocketError(
+    "llm_unavailable",
+    `the LLM at ${where(req.url)} refused the request with ${status}${suffix}${advice}`,
+    { permanent: true, details: { status } },
+  );
 }
 
 /** The error message an OpenAI-style server puts in its body, shortened. */
@@ -134,13 +176,24 @@ function messageText(body: string, req: ChatRequest): string {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new DocketError("llm_unavailable", `the LLM at ${where(req.url)} did not answer in the chat completions format (not JSON)`, { permanent: false });
+    throw new DocketError(
+      "llm_unavailable",
+      `the LLM at ${where(req.url)} did not answer in the chat completions format (not JSON)`,
+      { permanent: false },
+    );
   }
-  const message = (parsed as { choices?: Array<{ message?: { content?: unknown; refusal?: unknown } }> }).choices?.[0]?.message;
+  const message = (parsed as { choices?: Array<{ message?: { content?: unknown; refusal?: unknown } }> }).choices?.[0]
+    ?.message;
   const content = message?.content;
   if (typeof content === "string") return content;
   // Some servers answer a list of content parts.
-  if (Array.isArray(content)) return content.map((part: { text?: unknown }) => (typeof part?.text === "string" ? part.text : "")).join("");
-  if (typeof message?.refusal === "string") throw new DocketError("llm_unavailable", `the LLM refused: ${message.refusal.slice(0, 200)}`, { permanent: true });
-  throw new DocketError("llm_unavailable", `the LLM at ${where(req.url)} answered without a message (choices[0].message.content)`, { permanent: false });
+  if (Array.isArray(content))
+    return content.map((part: { text?: unknown }) => (typeof part?.text === "string" ? part.text : "")).join("");
+  if (typeof message?.refusal === "string")
+    throw new DocketError("llm_unavailable", `the LLM refused: ${message.refusal.slice(0, 200)}`, { permanent: true });
+  throw new DocketError(
+    "llm_unavailable",
+    `the LLM at ${where(req.url)} answered without a message (choices[0].message.content)`,
+    { permanent: false },
+  );
 }

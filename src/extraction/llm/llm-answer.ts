@@ -73,9 +73,11 @@ export function readAnswer(parsed: unknown, dt: DocumentText): LlmAnswer {
   const answer: LlmAnswer = { candidates: { fields: {}, line_items: [], vat_breakdown: [] }, dropped: [] };
   if (typeof parsed !== "object" || parsed === null) return answer;
   const root = parsed as Record<string, unknown>;
-  if (typeof root.document_type === "string" && (DOCUMENT_TYPES as readonly string[]).includes(root.document_type)) answer.document_type = root.document_type as DocumentType;
+  if (typeof root.document_type === "string" && (DOCUMENT_TYPES as readonly string[]).includes(root.document_type))
+    answer.document_type = root.document_type as DocumentType;
   // `{fields: {...}}` as asked, or the fields at the top level.
-  const source = typeof root.fields === "object" && root.fields !== null ? (root.fields as Record<string, unknown>) : root;
+  const source =
+    typeof root.fields === "object" && root.fields !== null ? (root.fields as Record<string, unknown>) : root;
   const fields: Fields = {};
   for (const name of FIELD_NAMES) {
     const entry = source[name];

@@ -19,7 +19,11 @@ export interface LlmExtractor {
    * the server is down, slow or failing; permanent when it refuses the request), or the
    * signal's reason when cancelled.
    */
-  extract(dt: DocumentText, type: DocumentType | "auto", signal: AbortSignal): Promise<{ document_type?: DocumentType; candidates: ExtractionCandidates }>;
+  extract(
+    dt: DocumentText,
+    type: DocumentType | "auto",
+    signal: AbortSignal,
+  ): Promise<{ document_type?: DocumentType; candidates: ExtractionCandidates }>;
 }
 
 export interface LlmExtractorDeps {
@@ -39,7 +43,15 @@ export function createLlmExtractor(config: LlmConfig, deps: LlmExtractorDeps): L
       signal.throwIfAborted();
       const messages = buildMessages(dt, type, deps.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS);
       const content = await completeChat(
-        { url: config.url, model: config.model, apiKey: config.apiKey, timeoutMs: config.timeoutMs, messages, schema, schemaName: "docket_fields" },
+        {
+          url: config.url,
+          model: config.model,
+          apiKey: config.apiKey,
+          timeoutMs: config.timeoutMs,
+          messages,
+          schema,
+          schemaName: "docket_fields",
+        },
         { log, fetch: fetchImpl },
         signal,
       );
@@ -49,9 +61,16 @@ export function createLlmExtractor(config: LlmConfig, deps: LlmExtractorDeps): L
         throw new DocketError("llm_unavailable", "the LLM's answer holds no JSON object", { permanent: true });
       }
       const answer = readAnswer(parsed, dt);
-      for (const d of answer.dropped) log.info({ field: d.field, reason: d.reason }, "LLM field dropped: its value cannot be read");
-      log.debug({ fields: Object.keys(answer.candidates.fields), document_type: answer.document_type }, "LLM extraction read");
-      return { ...(answer.document_type ? { document_type: answer.document_type } : {}), candidates: answer.candidates };
+      for (const d of answer.dropped)
+        log.info({ field: d.field, reason: d.reason }, "LLM field dropped: its value cannot be read");
+      log.debug(
+        { fields: Object.keys(answer.candidates.fields), document_type: answer.document_type },
+        "LLM extraction read",
+      );
+      return {
+        ...(answer.document_type ? { document_type: answer.document_type } : {}),
+        candidates: answer.candidates,
+      };
     },
   };
 }

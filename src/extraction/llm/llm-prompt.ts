@@ -68,12 +68,20 @@ export interface ChatMessage {
   content: string;
 }
 
-export function buildMessages(dt: DocumentText, type: DocumentType | "auto", maxChars = DEFAULT_MAX_DOCUMENT_CHARS): ChatMessage[] {
+export function buildMessages(
+  dt: DocumentText,
+  type: DocumentType | "auto",
+  maxChars = DEFAULT_MAX_DOCUMENT_CHARS,
+): ChatMessage[] {
   const { text, note } = documentForPrompt(dt, maxChars);
-  const kind = type === "auto" ? "Classify it as invoice, receipt or other." : `It is a${type === "invoice" ? "n" : ""} ${type}.`;
+  const kind =
+    type === "auto" ? "Classify it as invoice, receipt or other." : `It is a${type === "invoice" ? "n" : ""} ${type}.`;
   return [
     { role: "system", content: SYSTEM },
-    { role: "user", content: `${kind}${note ? ` ${note}` : ""}\nThe document's text (layout kept; pages separated by "--- page N ---"):\n\n${text}` },
+    {
+      role: "user",
+      content: `${kind}${note ? ` ${note}` : ""}\nThe document's text (layout kept; pages separated by "--- page N ---"):\n\n${text}`,
+    },
   ];
 }
 
@@ -83,11 +91,15 @@ export function buildMessages(dt: DocumentText, type: DocumentType | "auto", max
  * fit and the last page (where totals and payment details usually are).
  */
 export function documentForPrompt(dt: DocumentText, maxChars: number): { text: string; note: string | null } {
-  const pages = dt.pages.map((p) => ({ number: p.number, text: dt.text.slice(p.start, p.end).replace(/^\f/, "").replace(/ {3,}/g, "  ").trimEnd() }));
+  const pages = dt.pages.map((p) => ({
+    number: p.number,
+    text: dt.text.slice(p.start, p.end).replace(/^\f/, "").replace(/ {3,}/g, "  ").trimEnd(),
+  }));
   const render = (p: { number: number; text: string }) => `--- page ${p.number} ---\n${p.text}`;
   const whole = pages.map(render).join("\n\n");
   if (whole.length <= maxChars || pages.length === 0) return { text: whole, note: null };
-  if (pages.length === 1) return { text: whole.slice(0, maxChars), note: "The text is cut short: it is too long to send whole." };
+  if (pages.length === 1)
+    return { text: whole.slice(0, maxChars), note: "The text is cut short: it is too long to send whole." };
 
   const last = pages.at(-1)!;
   const lastText = render(last).slice(0, Math.floor(maxChars / 2));

@@ -12,7 +12,8 @@ const GROUP_SPACE = /[ \u00a0\u2009\u202f'’`]/;
  * A number as printed: digits, separators, an optional sign. Spaces and apostrophes may only
  * stand before a group of exactly three digits, so "2 12,50" is two numbers, not one.
  */
-export const AMOUNT_PATTERN = /[-−–]?\s?\d{1,3}(?:[ \u00a0\u2009\u202f'’](?=\d{3}(?!\d))\d{3})+(?:[.,]\d+)?(?!\d)|[-−–]?\s?\d+(?:[.,]\d+)*(?!\d)/gu;
+export const AMOUNT_PATTERN =
+  /[-−–]?\s?\d{1,3}(?:[ \u00a0\u2009\u202f'’](?=\d{3}(?!\d))\d{3})+(?:[.,]\d+)?(?!\d)|[-−–]?\s?\d+(?:[.,]\d+)*(?!\d)/gu;
 
 /**
  * The value of one printed amount, or null when the text holds no single amount. Currency
@@ -54,7 +55,8 @@ function numericValue(text: string, decimalHint: "," | "." | undefined): string 
   const parts = text.split(GROUP_SPACE).filter((p) => p !== "");
   if (parts.length > 1) {
     if (!/^\d{1,3}$/.test(parts[0]!)) return null;
-    for (let i = 1; i < parts.length; i++) if (!/^\d{3}(?:[.,]\d*)?$/.test(parts[i]!) || (i < parts.length - 1 && parts[i]!.length !== 3)) return null;
+    for (let i = 1; i < parts.length; i++)
+      if (!/^\d{3}(?:[.,]\d*)?$/.test(parts[i]!) || (i < parts.length - 1 && parts[i]!.length !== 3)) return null;
   }
   const compact = parts.join("");
   const separators = [...compact.matchAll(/[.,]/g)].map((m) => ({ char: m[0], index: m.index }));

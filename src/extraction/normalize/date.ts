@@ -48,12 +48,16 @@ function dayFirstOrSwapped(a: number, b: number, year: number, monthFirst: boole
 }
 
 /** Every date in a text with its position, for callers scanning lines (positions in the folded text). */
-export function findDates(raw: string, hints?: NormalizeHints): Array<{ value: string; index: number; length: number }> {
+export function findDates(
+  raw: string,
+  hints?: NormalizeHints,
+): Array<{ value: string; index: number; length: number }> {
   const text = foldText(raw).replace(/[\u00a0\u2009\u202f]/g, " ");
   const found = findDateCandidates(text, prefersMonthFirst(hints)).filter(isValidDate);
   found.sort((a, b) => a.index - b.index || b.length - a.length);
   const kept: Candidate[] = [];
-  for (const c of found) if (!kept.some((k) => c.index < k.index + k.length && k.index < c.index + c.length)) kept.push(c);
+  for (const c of found)
+    if (!kept.some((k) => c.index < k.index + k.length && k.index < c.index + c.length)) kept.push(c);
   return kept.map((c) => ({ value: formatIso(c), index: c.index, length: c.length }));
 }
 
@@ -70,7 +74,10 @@ const DAY_MONTH_YEAR = new RegExp(
   String.raw`(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s\-/.]*(${MONTH_NAME_PATTERN})\.?[\s\-/.,]*(\d{4}|\d{2})(?![\d])`,
   "g",
 );
-const MONTH_DAY_YEAR = new RegExp(String.raw`(?<![a-z])(${MONTH_NAME_PATTERN})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})(?!\d)`, "g");
+const MONTH_DAY_YEAR = new RegExp(
+  String.raw`(?<![a-z])(${MONTH_NAME_PATTERN})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})(?!\d)`,
+  "g",
+);
 const ROMAN = new RegExp(String.raw`(?<!\d)(\d{1,2})[\s.]+(${ROMAN_MONTH_PATTERN})[\s.]+(\d{4})(?!\d)`, "g");
 
 function findDateCandidates(text: string, monthFirst: boolean): Candidate[] {
@@ -161,8 +168,14 @@ export function parseWithFormat(text: string, format: string): DateParts | null 
   }
   const groups = regex.exec(text)?.groups;
   if (!groups) return null;
-  const year = groups.year !== undefined ? Number(groups.year) : groups.year2 !== undefined ? fullYear(groups.year2) : NaN;
-  const month = groups.month !== undefined ? Number(groups.month) : groups.monthName !== undefined ? monthNumber(groups.monthName) : null;
+  const year =
+    groups.year !== undefined ? Number(groups.year) : groups.year2 !== undefined ? fullYear(groups.year2) : NaN;
+  const month =
+    groups.month !== undefined
+      ? Number(groups.month)
+      : groups.monthName !== undefined
+        ? monthNumber(groups.monthName)
+        : null;
   const day = groups.day !== undefined ? Number(groups.day) : 1;
   if (month === null || Number.isNaN(year)) return null;
   return { year, month, day };

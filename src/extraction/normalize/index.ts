@@ -35,15 +35,21 @@ export function normalizeField(name: FieldName, raw: string, hints?: NormalizeHi
   switch (kind) {
     case "date": {
       const value = parseDate(text, hints);
-      return value ? { ok: true, value } : { ok: false, message: `${name} "${text}" is not a date (e.g. 2024-03-05 or 05.03.2024)` };
+      return value
+        ? { ok: true, value }
+        : { ok: false, message: `${name} "${text}" is not a date (e.g. 2024-03-05 or 05.03.2024)` };
     }
     case "amount": {
       const value = parseAmount(text, hints);
-      return value ? { ok: true, value } : { ok: false, message: `${name} "${text}" is not an amount (e.g. 1234.56 or 1 234,56)` };
+      return value
+        ? { ok: true, value }
+        : { ok: false, message: `${name} "${text}" is not an amount (e.g. 1234.56 or 1 234,56)` };
     }
     case "currency": {
       const value = parseCurrency(text);
-      return value ? { ok: true, value } : { ok: false, message: `${name} "${text}" is not a known currency (an ISO 4217 code such as PLN or EUR)` };
+      return value
+        ? { ok: true, value }
+        : { ok: false, message: `${name} "${text}" is not a known currency (an ISO 4217 code such as PLN or EUR)` };
     }
     case "tax_id": {
       const value = normalizeTaxId(text);

@@ -6,7 +6,8 @@
 import { collapseWhitespace } from "./text.js";
 
 /** Words printed before or after the number that are not part of it. */
-const LABEL_WORDS = /^(?:nip|vat|vat\s*id|vat\s*no|vat\s*reg(?:istration)?\s*no|ust-?id-?nr|ust-?idnr|ust-?id|uid|tva|n°\s*tva|tin|gst(?:\s*(?:reg|id|no))*|sst|tax\s*id|nr)[\s.:#-]*/i;
+const LABEL_WORDS =
+  /^(?:nip|vat|vat\s*id|vat\s*no|vat\s*reg(?:istration)?\s*no|ust-?id-?nr|ust-?idnr|ust-?id|uid|tva|n°\s*tva|tin|gst(?:\s*(?:reg|id|no))*|sst|tax\s*id|nr)[\s.:#-]*/i;
 const TRAILING_WORDS = /[\s.]*(?:mwst|tva|iva|mva)\.?$/i;
 
 /** The stored form of a printed tax id, or null when it cannot be one (too short, no digits). */

@@ -68,5 +68,7 @@ export function editDistance(a: string, b: string, limit: number): number {
 
 /** A free-text field's value: whitespace collapsed, stray separators trimmed from the ends. */
 export function normalizeText(raw: string): string {
-  return collapseWhitespace(raw).replace(/^[\s:;,.\-–—|]+/, "").replace(/[\s:;,|–—-]+$/, "");
+  return collapseWhitespace(raw)
+    .replace(/^[\s:;,.\-–—|]+/, "")
+    .replace(/[\s:;,|–—-]+$/, "");
 }

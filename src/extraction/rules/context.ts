@@ -4,7 +4,20 @@
  */
 import type { DocumentModel } from "../../domain/document-model.js";
 import type { LabelKind } from "../labels.js";
-import { boxOf, buildLayout, compileLabels, findLabels, indexLabels, valueRegions, type Direction, type LabelHit, type LabelIndex, type Layout, type LayoutWord, type Row } from "../layout/index.js";
+import {
+  boxOf,
+  buildLayout,
+  compileLabels,
+  findLabels,
+  indexLabels,
+  valueRegions,
+  type Direction,
+  type LabelHit,
+  type LabelIndex,
+  type Layout,
+  type LayoutWord,
+  type Row,
+} from "../layout/index.js";
 import type { Field } from "../types.js";
 import type { ParsedValue } from "./values.js";
 
@@ -33,14 +46,16 @@ const DIRECTION_FACTOR: Record<Direction, number> = { right: 1, below: 0.9, abov
 export function ocrFactor(words: readonly LayoutWord[]): number {
   if (words.length === 0) return 1;
   const mean = words.reduce((s, w) => s + w.confidence, 0) / words.length;
-  return 0.55 + 0.45 * Math.min(100, Math.max(0, mean)) / 100;
+  return 0.55 + (0.45 * Math.min(100, Math.max(0, mean))) / 100;
 }
 
 /** Labels announcing a table's columns ("Wartość netto | Kwota VAT | Wartość brutto") name a column, not a total. */
 function headerPenalty(ctx: RuleContext, hit: LabelHit): number {
   // Headers run over two lines ("Wartość" / "netto"): the rows around count too.
   const near = (i: number) => Math.abs(i - hit.row.index) <= 1;
-  const kinds = new Set(ctx.labels.hits.filter((h) => near(h.row.index) && h.row.page === hit.row.page).map((h) => h.kind));
+  const kinds = new Set(
+    ctx.labels.hits.filter((h) => near(h.row.index) && h.row.page === hit.row.page).map((h) => h.kind),
+  );
   const tableish = kinds.has("item_header") || kinds.has("vat_rate");
   return kinds.size >= 3 && tableish ? 0.6 : 1;
 }
@@ -67,7 +82,14 @@ export function candidatesFromLabels(ctx: RuleContext, search: LabelSearch): Can
       const parsed = search.read(region.words);
       if (!parsed) continue;
       const far = region.direction === "right" ? (region.distance > 25 ? 0.9 : 1) : region.distance > 1.6 ? 0.85 : 1;
-      const confidence = 0.95 * hit.strength * DIRECTION_FACTOR[region.direction] * far * parsed.quality * ocrFactor(parsed.words) * penalty;
+      const confidence =
+        0.95 *
+        hit.strength *
+        DIRECTION_FACTOR[region.direction] *
+        far *
+        parsed.quality *
+        ocrFactor(parsed.words) *
+        penalty;
       out.push({ ...parsed, confidence, page: region.row.page, hit });
     }
   }
@@ -84,7 +106,10 @@ export function toField(c: Candidate): Field {
     value: c.value,
     raw: c.raw,
     confidence: Math.round(Math.min(1, Math.max(0, c.confidence)) * 1000) / 1000,
-    source: c.words.length > 0 ? { page: c.page, bbox: [round1(box.x0), round1(box.y0), round1(box.x1), round1(box.y1)] } : null,
+    source:
+      c.words.length > 0
+        ? { page: c.page, bbox: [round1(box.x0), round1(box.y0), round1(box.x1), round1(box.y1)] }
+        : null,
     origin: "rule",
   };
 }

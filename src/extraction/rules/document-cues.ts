@@ -11,8 +11,10 @@ import { insideBlock, type PartyBlock } from "./parties.js";
 import { readText } from "./values.js";
 
 /** Legal forms that end a company's name, folded. */
-export const LEGAL_FORM = /\b(?:sp\.?\s*z\s*o\.?\s*o\.?|sp\.?\s*k\.?|sp\.?\s*j\.?|s\.?\s*a\.?|spolka(?: akcyjna| jawna| komandytowa| z ograniczona odpowiedzialnoscia)?|gmbh|ag|kg|ohg|e\.?\s*k\.?|ug|b\.?\s*v\.?|n\.?\s*v\.?|ltd\.?|limited|inc\.?|llc|l\.?l\.?p\.?|plc|corp\.?|co\.?|sarl|s\.?a\.?r\.?l\.?|sas|s\.?r\.?l\.?|s\.?p\.?a\.?|sdn\.?\s*bhd\.?|bhd\.?|enterprise|trading|s\.?\s*c\.?)(?![a-z])/;
-const TITLE_WORDS = /^(?:faktura|faktura vat|invoice|tax invoice|rechnung|facture|factuur|paragon|receipt|oryginal|kopia|duplikat|original|copy)\b/;
+export const LEGAL_FORM =
+  /\b(?:sp\.?\s*z\s*o\.?\s*o\.?|sp\.?\s*k\.?|sp\.?\s*j\.?|s\.?\s*a\.?|spolka(?: akcyjna| jawna| komandytowa| z ograniczona odpowiedzialnoscia)?|gmbh|ag|kg|ohg|e\.?\s*k\.?|ug|b\.?\s*v\.?|n\.?\s*v\.?|ltd\.?|limited|inc\.?|llc|l\.?l\.?p\.?|plc|corp\.?|co\.?|sarl|s\.?a\.?r\.?l\.?|sas|s\.?r\.?l\.?|s\.?p\.?a\.?|sdn\.?\s*bhd\.?|bhd\.?|enterprise|trading|s\.?\s*c\.?)(?![a-z])/;
+const TITLE_WORDS =
+  /^(?:faktura|faktura vat|invoice|tax invoice|rechnung|facture|factuur|paragon|receipt|oryginal|kopia|duplikat|original|copy)\b/;
 
 function rowWords(row: Row): LayoutWord[] {
   return row.segments.flatMap((s) => s.words);
@@ -35,7 +37,13 @@ export function companyLine(ctx: RuleContext, buyer: PartyBlock | undefined): Ca
         const parsed = readText(upToLegalForm(words));
         if (parsed) return unlabelled(parsed, row, 0.62);
       }
-      if (!fallback && /\p{L}{3}/u.test(seg.text) && !TITLE_WORDS.test(folded) && parseDate(seg.text) === null && !/\d{3}/.test(seg.text)) {
+      if (
+        !fallback &&
+        /\p{L}{3}/u.test(seg.text) &&
+        !TITLE_WORDS.test(folded) &&
+        parseDate(seg.text) === null &&
+        !/\d{3}/.test(seg.text)
+      ) {
         const parsed = readText(words);
         if (parsed) fallback = unlabelled(parsed, row, 0.35);
       }
@@ -66,7 +74,17 @@ const LEGAL_FORM_AT_END = new RegExp(`(?:${LEGAL_FORM.source})\\W*$`);
 
 function upToLegalForm(words: LayoutWord[]): LayoutWord[] {
   for (let k = 1; k <= words.length; k++) {
-    if (LEGAL_FORM_AT_END.test(foldText(words.slice(0, k).map((w) => w.text).join(" ")))) return words.slice(0, k);
+    if (
+      LEGAL_FORM_AT_END.test(
+        foldText(
+          words
+            .slice(0, k)
+            .map((w) => w.text)
+            .join(" "),
+        ),
+      )
+    )
+      return words.slice(0, k);
   }
   return words;
 }
@@ -84,7 +102,12 @@ export function documentCurrency(ctx: RuleContext, totalRaw: string | undefined)
   const counts = new Map<string, { n: number; word: LayoutWord; row: Row }>();
   for (const row of ctx.layout.rows) {
     for (const word of rowWords(row)) {
-      if (!/^[^\s]{1,4}$/.test(word.text.replace(/[.:,]$/, "")) && !/\d[.,]\d{2}\s*(?:zł|€|\$|£)$/.test(word.text) && !/^(?:€|\$|£)\d/.test(word.text)) continue;
+      if (
+        !/^[^\s]{1,4}$/.test(word.text.replace(/[.:,]$/, "")) &&
+        !/\d[.,]\d{2}\s*(?:zł|€|\$|£)$/.test(word.text) &&
+        !/^(?:€|\$|£)\d/.test(word.text)
+      )
+        continue;
       const code = parseCurrency(word.text.replace(/[.:,]$/, ""));
       if (!code) continue;
       const entry = counts.get(code) ?? { n: 0, word, row };
@@ -95,12 +118,29 @@ export function documentCurrency(ctx: RuleContext, totalRaw: string | undefined)
   const fromTotal = totalRaw ? parseCurrency(totalRaw) : null;
   if (fromTotal) {
     const seen = counts.get(fromTotal);
-    if (seen) return { value: fromTotal, raw: seen.word.text, words: [seen.word], quality: 1, confidence: 0.88 * ocrFactor([seen.word]), page: seen.row.page, hit: null };
+    if (seen)
+      return {
+        value: fromTotal,
+        raw: seen.word.text,
+        words: [seen.word],
+        quality: 1,
+        confidence: 0.88 * ocrFactor([seen.word]),
+        page: seen.row.page,
+        hit: null,
+      };
   }
   const ranked = [...counts.entries()].sort((a, b) => b[1].n - a[1].n);
   const [code, top] = ranked[0] ?? [];
   if (!code || !top) return null;
   const second = ranked[1]?.[1].n ?? 0;
   const confidence = top.n >= 2 && top.n > 2 * second ? 0.8 : top.n > second ? 0.62 : 0.45;
-  return { value: code, raw: top.word.text, words: [top.word], quality: 1, confidence: confidence * ocrFactor([top.word]), page: top.row.page, hit: null };
+  return {
+    value: code,
+    raw: top.word.text,
+    words: [top.word],
+    quality: 1,
+    confidence: confidence * ocrFactor([top.word]),
+    page: top.row.page,
+    hit: null,
+  };
 }

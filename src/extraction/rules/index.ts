@@ -14,6 +14,11 @@ import { extractVatBreakdown } from "./vat-breakdown.js";
 export function extractWithRules(model: DocumentModel, type: DocumentType): ExtractionCandidates {
   if (type === "other") return { fields: {}, line_items: [], vat_breakdown: [] };
   const ctx = buildContext(model);
-  if (type === "receipt") return { fields: extractReceiptFields(ctx), line_items: extractLineItems(ctx), vat_breakdown: [] };
-  return { fields: extractInvoiceFields(ctx), line_items: extractLineItems(ctx), vat_breakdown: extractVatBreakdown(ctx) };
+  if (type === "receipt")
+    return { fields: extractReceiptFields(ctx), line_items: extractLineItems(ctx), vat_breakdown: [] };
+  return {
+    fields: extractInvoiceFields(ctx),
+    line_items: extractLineItems(ctx),
+    vat_breakdown: extractVatBreakdown(ctx),
+  };
 }

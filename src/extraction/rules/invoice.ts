@@ -37,13 +37,28 @@ export function extractInvoiceFields(ctx: RuleContext): Fields {
   const buyerFields = buyer ? readParty(ctx, buyer) : null;
   set("seller_name", sellerFields?.name ?? companyLine(ctx, buyer));
   set("seller_address", sellerFields?.address);
-  set("seller_tax_id", best(candidatesFromLabels(ctx, { kinds: ["seller_tax_id"], read: readTaxId })) ?? sellerFields?.taxId ?? taxIdOutside(ctx, buyer));
+  set(
+    "seller_tax_id",
+    best(candidatesFromLabels(ctx, { kinds: ["seller_tax_id"], read: readTaxId })) ??
+      sellerFields?.taxId ??
+      taxIdOutside(ctx, buyer),
+  );
   set("buyer_name", buyerFields?.name);
   set("buyer_address", buyerFields?.address);
-  set("buyer_tax_id", best(candidatesFromLabels(ctx, { kinds: ["buyer_tax_id"], read: readTaxId })) ?? buyerFields?.taxId ?? taxIdInside(ctx, buyer, seller));
-  if (fields.buyer_tax_id && fields.seller_tax_id && fields.buyer_tax_id.value === fields.seller_tax_id.value) delete fields.buyer_tax_id;
+  set(
+    "buyer_tax_id",
+    best(candidatesFromLabels(ctx, { kinds: ["buyer_tax_id"], read: readTaxId })) ??
+      buyerFields?.taxId ??
+      taxIdInside(ctx, buyer, seller),
+  );
+  if (fields.buyer_tax_id && fields.seller_tax_id && fields.buyer_tax_id.value === fields.seller_tax_id.value)
+    delete fields.buyer_tax_id;
 
-  set("currency", best(candidatesFromLabels(ctx, { kinds: ["currency"], read: readCurrency })) ?? documentCurrency(ctx, fields.total_gross?.raw));
+  set(
+    "currency",
+    best(candidatesFromLabels(ctx, { kinds: ["currency"], read: readCurrency })) ??
+      documentCurrency(ctx, fields.total_gross?.raw),
+  );
   return fields;
 }
 
@@ -52,7 +67,12 @@ function pickTotal(cs: Candidate[]): Candidate | null {
   if (cs.length === 0) return null;
   const votes = new Map<string, number>();
   for (const c of cs) votes.set(c.value, (votes.get(c.value) ?? 0) + c.confidence);
-  const ranked = [...cs].sort((a, b) => b.confidence + 0.1 * (votes.get(b.value)! - b.confidence) - (a.confidence + 0.1 * (votes.get(a.value)! - a.confidence)));
+  const ranked = [...cs].sort(
+    (a, b) =>
+      b.confidence +
+      0.1 * (votes.get(b.value)! - b.confidence) -
+      (a.confidence + 0.1 * (votes.get(a.value)! - a.confidence)),
+  );
   return ranked[0]!;
 }
 
@@ -88,14 +108,19 @@ function taxIdOutside(ctx: RuleContext, buyer: PartyBlock | undefined): Candidat
   return first ? { ...first, confidence: first.confidence * 0.85 } : null;
 }
 
-function taxIdInside(ctx: RuleContext, buyer: PartyBlock | undefined, seller: PartyBlock | undefined): Candidate | null {
+function taxIdInside(
+  ctx: RuleContext,
+  buyer: PartyBlock | undefined,
+  seller: PartyBlock | undefined,
+): Candidate | null {
   if (!buyer) return null;
   const cs = candidatesFromLabels(ctx, {
     kinds: ["tax_id"],
     read: readTaxId,
     directions: ["right"],
-    accept: (hit) => insideBlock(buyer, hit.row, hit.row.segments[hit.segment]!.bbox.x0) && (!seller || !insideBlock(seller, hit.row, hit.row.segments[hit.segment]!.bbox.x0)),
+    accept: (hit) =>
+      insideBlock(buyer, hit.row, hit.row.segments[hit.segment]!.bbox.x0) &&
+      (!seller || !insideBlock(seller, hit.row, hit.row.segments[hit.segment]!.bbox.x0)),
   });
   return cs[0] ?? null;
 }
-

@@ -15,14 +15,20 @@ type Role = "index" | "description" | "quantity" | "unit" | "unit_price" | "net"
 /** Header words per role, folded, most specific first: "cena netto" is a price before "netto" is a net amount. */
 const ROLE_CUES: ReadonlyArray<[Role, RegExp]> = [
   ["index", /^(?:lp|l\.p|no|nr|pos|#)\.?$/],
-  ["vat", /\b(?:kwota vat|kwota podatku|vat amount|tax amount|mwst-?betrag|ust-?betrag|montant tva|btw bedrag|gst amount)\b/],
+  [
+    "vat",
+    /\b(?:kwota vat|kwota podatku|vat amount|tax amount|mwst-?betrag|ust-?betrag|montant tva|btw bedrag|gst amount)\b/,
+  ],
   ["unit_price", /\b(?:cena|price|preis|prix|prijs|u\/p|unit cost)\b/],
   ["net", /\b(?:wartosc netto|net amount|netto|nettobetrag|net|total ht|montant ht|amount excl|excl)\b/],
   ["gross", /\b(?:brutto|gross|bruttobetrag|ttc|incl|total|amount|betrag|montant|wartosc|kwota|bedrag|razem)\b/],
   ["vat_rate", /\b(?:stawka|vat|%|rate|satz|taux|btw|ust|mwst|tax|gst)\b/],
   ["quantity", /\b(?:ilosc|ilosc jm|qty|quantity|menge|anzahl|quantite|qte|aantal|ilo)\b/],
   ["unit", /\b(?:j\.?\s?m|jedn|unit|einheit|unite|eh|uom)\b\.?/],
-  ["description", /\b(?:nazwa|opis|towar|usług|uslug|description|item|beschreibung|bezeichnung|artikel|designation|libelle|omschrijving|produkt|product|leistung|service)\w*/],
+  [
+    "description",
+    /\b(?:nazwa|opis|towar|usług|uslug|description|item|beschreibung|bezeichnung|artikel|designation|libelle|omschrijving|produkt|product|leistung|service)\w*/,
+  ],
 ];
 
 interface Column {
@@ -36,7 +42,11 @@ export function extractLineItems(ctx: RuleContext): LineItem[] {
   const header = findHeader(ctx);
   if (!header) return [];
   const { columns, last } = header;
-  if (!columns.some((c) => c.role === "description") || !columns.some((c) => c.role === "net" || c.role === "gross" || c.role === "unit_price")) return [];
+  if (
+    !columns.some((c) => c.role === "description") ||
+    !columns.some((c) => c.role === "net" || c.role === "gross" || c.role === "unit_price")
+  )
+    return [];
   const page = ctx.layout.pages.find((p) => p.number === last.page)!;
   const items: Array<{ cells: Map<Role, LayoutWord[]>; boxes: BBox[]; page: number }> = [];
   let bottom = last.bbox.y1;
@@ -44,7 +54,10 @@ export function extractLineItems(ctx: RuleContext): LineItem[] {
     if (row.bbox.y0 - bottom > 3.5 * ctx.layout.lineHeight) break;
     if (endsTable(ctx, row)) break;
     const cells = assign(columns, row);
-    const numeric = [...cells.entries()].some(([role, words]) => role !== "description" && role !== "unit" && role !== "index" && words.some((w) => /\d/.test(w.text)));
+    const numeric = [...cells.entries()].some(
+      ([role, words]) =>
+        role !== "description" && role !== "unit" && role !== "index" && words.some((w) => /\d/.test(w.text)),
+    );
     const description = cells.get("description") ?? [];
     if (!numeric) {
       // A wrapped description line continues the item above.
@@ -61,19 +74,27 @@ export function extractLineItems(ctx: RuleContext): LineItem[] {
     items.push({ cells, boxes: [row.bbox], page: row.page });
     bottom = row.bbox.y1;
   }
-  return items.map(({ cells, boxes, page: number }) => toItem(cells, boxes, number)).filter((i): i is LineItem => i !== null);
+  return items
+    .map(({ cells, boxes, page: number }) => toItem(cells, boxes, number))
+    .filter((i): i is LineItem => i !== null);
 }
 
 function findHeader(ctx: RuleContext): { columns: Column[]; last: Row } | null {
   const byRow = new Map<number, number>();
-  for (const hit of ctx.labels.hits) if (hit.kind === "item_header") byRow.set(hit.row.index, (byRow.get(hit.row.index) ?? 0) + 1);
+  for (const hit of ctx.labels.hits)
+    if (hit.kind === "item_header") byRow.set(hit.row.index, (byRow.get(hit.row.index) ?? 0) + 1);
   for (const row of ctx.layout.rows) {
     if ((byRow.get(row.index) ?? 0) < 2) continue;
     let columns = cellsOf(ctx, row);
     let last = row;
     // A header over two lines: cells under cells add their words ("Wartość" / "netto").
     const next = ctx.layout.rows[row.index + 1];
-    if (next && next.page === row.page && next.bbox.y0 - row.bbox.y1 < ctx.layout.lineHeight && !/\d[.,]\d/.test(next.segments.map((s) => s.text).join(" "))) {
+    if (
+      next &&
+      next.page === row.page &&
+      next.bbox.y0 - row.bbox.y1 < ctx.layout.lineHeight &&
+      !/\d[.,]\d/.test(next.segments.map((s) => s.text).join(" "))
+    ) {
       columns = mergeHeader(columns, cellsOf(ctx, next));
       last = next;
     }
@@ -96,7 +117,10 @@ function cellsOf(ctx: RuleContext, row: Row): Column[] {
     seg.words.forEach((w, i) => {
       const hit = hits.find((h) => i >= h.start && i < h.end);
       const near = cell !== null && w.bbox.x0 - cell.x1 < 0.5 * ctx.layout.lineHeight;
-      if (cell && ((hit && hit === cellHit) || (!hit && near) || (hit && !cellHit && near && i === hit.start && false))) {
+      if (
+        cell &&
+        ((hit && hit === cellHit) || (!hit && near) || (hit && !cellHit && near && i === hit.start && false))
+      ) {
         cell.x1 = w.bbox.x1;
         cell.text += ` ${w.text}`;
         return;
@@ -152,7 +176,20 @@ function endsTable(ctx: RuleContext, row: Row): boolean {
   if (!first) return false;
   for (let s = 0; s < row.segments.length; s++) {
     const kinds = ctx.labels.kindsOf.get(wordId(row, s, 0));
-    if (kinds && [...kinds].some((k) => k === "sum_row" || k === "vat_rate" || k === "total_gross" || k === "total_net" || k === "receipt_total" || k === "payment_method" || k === "due_date")) return true;
+    if (
+      kinds &&
+      [...kinds].some(
+        (k) =>
+          k === "sum_row" ||
+          k === "vat_rate" ||
+          k === "total_gross" ||
+          k === "total_net" ||
+          k === "receipt_total" ||
+          k === "payment_method" ||
+          k === "due_date",
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -172,11 +209,14 @@ function toItem(cells: Map<Role, LayoutWord[]>, boxes: BBox[], page: number): Li
     unit = unit ?? split[2]!;
   }
   const amount = (role: Role) => {
-    const raw = text(cells.get(role)).replace(/[^\d\s.,\-−]/g, " ").trim();
+    const raw = text(cells.get(role))
+      .replace(/[^\d\s.,\-−]/g, " ")
+      .trim();
     return raw === "" ? null : parseAmount(raw);
   };
   const rateText = foldText(text(cells.get("vat_rate")));
-  const rate = /(\d{1,2}(?:[.,]\d+)?)\s?%?/.exec(rateText)?.[1]?.replace(",", ".") ?? (/\b(zw|np|oo)\b/.exec(rateText)?.[1] ?? null);
+  const rate =
+    /(\d{1,2}(?:[.,]\d+)?)\s?%?/.exec(rateText)?.[1]?.replace(",", ".") ?? /\b(zw|np|oo)\b/.exec(rateText)?.[1] ?? null;
   const box = boxOf(boxes);
   return {
     description,
@@ -187,7 +227,10 @@ function toItem(cells: Map<Role, LayoutWord[]>, boxes: BBox[], page: number): Li
     vat_rate: rate,
     vat: amount("vat"),
     gross: amount("gross"),
-    source: { page, bbox: [box.x0, box.y0, box.x1, box.y1].map((n) => Math.round(n * 10) / 10) as [number, number, number, number] },
+    source: {
+      page,
+      bbox: [box.x0, box.y0, box.x1, box.y1].map((n) => Math.round(n * 10) / 10) as [number, number, number, number],
+    },
   };
 }
 

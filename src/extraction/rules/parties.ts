@@ -25,8 +25,21 @@ export interface PartyFields {
   taxId: Candidate | null;
 }
 
-const STOP_KINDS: ReadonlySet<LabelKind> = new Set(["contact", "bank_name", "iban", "item_header", "payment_method", "due_date", "issue_date", "sale_date", "document_number", "total_gross", "currency"]);
-const COUNTRY_LINE = /^(?:polska|poland|polen|pologne|niemcy|germany|deutschland|allemagne|france|francja|frankreich|nederland|netherlands|holandia|czechy|czech republic|austria|österreich|united kingdom|uk|malaysia|hong kong|usa|united states)(?:\s*\/\s*\p{L}+)?$/iu;
+const STOP_KINDS: ReadonlySet<LabelKind> = new Set([
+  "contact",
+  "bank_name",
+  "iban",
+  "item_header",
+  "payment_method",
+  "due_date",
+  "issue_date",
+  "sale_date",
+  "document_number",
+  "total_gross",
+  "currency",
+]);
+const COUNTRY_LINE =
+  /^(?:polska|poland|polen|pologne|niemcy|germany|deutschland|allemagne|france|francja|frankreich|nederland|netherlands|holandia|czechy|czech republic|austria|österreich|united kingdom|uk|malaysia|hong kong|usa|united states)(?:\s*\/\s*\p{L}+)?$/iu;
 /** A street or a postcode marks the start of an address. */
 const ADDRESS_START = /\d|^(?:ul|al|os|pl|str|rue|av|avenue|bd|boulevard|chemin|jalan|lot|no)\b\.?/i;
 
@@ -48,14 +61,22 @@ export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
     const labelX0 = heading.row.segments[heading.segment]!.words[heading.start]!.bbox.x0;
     const h = ctx.layout.lineHeight;
     // The block's column ends where a heading of the other party starts on the same row.
-    const neighbour = headings.find((o) => o !== heading && o.row === heading.row && o.row.segments[o.segment]!.bbox.x0 > segBox.x1);
+    const neighbour = headings.find(
+      (o) => o !== heading && o.row === heading.row && o.row.segments[o.segment]!.bbox.x0 > segBox.x1,
+    );
     const x0 = labelX0 - h;
-    const x1 = neighbour ? neighbour.row.segments[neighbour.segment]!.words[neighbour.start]!.bbox.x0 - h / 2 : page.width;
+    const x1 = neighbour
+      ? neighbour.row.segments[neighbour.segment]!.words[neighbour.start]!.bbox.x0 - h / 2
+      : page.width;
     const rows: PartyBlock["rows"] = [];
-    const inColumn = (row: Row) => row.segments.flatMap((s) => s.words).filter((w) => w.bbox.x0 >= x0 && w.bbox.x0 < x1);
+    const inColumn = (row: Row) =>
+      row.segments.flatMap((s) => s.words).filter((w) => w.bbox.x0 >= x0 && w.bbox.x0 < x1);
     const at = page.rows.indexOf(heading.row);
     const rest = heading.row.segments[heading.segment]!.words.slice(heading.end).concat(
-      heading.row.segments.slice(heading.segment + 1).flatMap((s) => s.words).filter((w) => w.bbox.x0 < x1),
+      heading.row.segments
+        .slice(heading.segment + 1)
+        .flatMap((s) => s.words)
+        .filter((w) => w.bbox.x0 < x1),
     );
     if (rest.length > 0) rows.push({ row: heading.row, words: rest.filter((w) => !/^[:/]$/.test(w.text)) });
     const underCaption = captionColumn(page.rows, at, heading.row.segments[heading.segment]!.bbox, h);
@@ -66,11 +87,36 @@ export function findPartyBlocks(ctx: RuleContext): PartyBlock[] {
       !firstBelow ||
       !belowRow ||
       !/\p{L}{3}/u.test(firstBelow.map((w) => w.text).join(" ")) ||
-      (startsWithKind(ctx, belowRow, firstBelow, new Set(["tax_id", "seller_tax_id", "buyer_tax_id", "iban", "item_header", "total_gross", "total_net", "total_vat"])));
-    if (rest.length === 0 && underCaption && (captionUnder(page.rows, at, underCaption, inColumn) || nameless) && rowsAbove(ctx, page.rows, at, underCaption).length > 0) {
+      startsWithKind(
+        ctx,
+        belowRow,
+        firstBelow,
+        new Set([
+          "tax_id",
+          "seller_tax_id",
+          "buyer_tax_id",
+          "iban",
+          "item_header",
+          "total_gross",
+          "total_net",
+          "total_vat",
+        ]),
+      );
+    if (
+      rest.length === 0 &&
+      underCaption &&
+      (captionUnder(page.rows, at, underCaption, inColumn) || nameless) &&
+      rowsAbove(ctx, page.rows, at, underCaption).length > 0
+    ) {
       const above = rowsAbove(ctx, page.rows, at, underCaption);
       const xs = above.flatMap((r) => r.words.map((w) => w.bbox));
-      blocks.push({ role: heading.kind === "seller" ? "seller" : "buyer", heading, rows: above, x0: Math.min(...xs.map((b) => b.x0)), x1: Math.max(...xs.map((b) => b.x1)) + 1 });
+      blocks.push({
+        role: heading.kind === "seller" ? "seller" : "buyer",
+        heading,
+        rows: above,
+        x0: Math.min(...xs.map((b) => b.x0)),
+        x1: Math.max(...xs.map((b) => b.x1)) + 1,
+      });
       continue;
     }
     let lastBottom = heading.row.bbox.y1;
@@ -107,9 +153,17 @@ function captionColumn(rows: Row[], at: number, caption: BBox, h: number): ((row
 }
 
 /** Whether the heading is a caption under its block: the text above it is much nearer than the text below. */
-function captionUnder(rows: Row[], at: number, aboveColumn: (row: Row) => LayoutWord[], belowColumn: (row: Row) => LayoutWord[]): boolean {
+function captionUnder(
+  rows: Row[],
+  at: number,
+  aboveColumn: (row: Row) => LayoutWord[],
+  belowColumn: (row: Row) => LayoutWord[],
+): boolean {
   const heading = rows[at]!;
-  const above = rows.slice(Math.max(0, at - 3), at).reverse().find((r) => aboveColumn(r).length > 0);
+  const above = rows
+    .slice(Math.max(0, at - 3), at)
+    .reverse()
+    .find((r) => aboveColumn(r).length > 0);
   const below = rows.slice(at + 1, at + 4).find((r) => belowColumn(r).length > 0);
   if (!above) return false;
   const gapAbove = heading.bbox.y0 - Math.max(...aboveColumn(above).map((w) => w.bbox.y1));
@@ -118,7 +172,12 @@ function captionUnder(rows: Row[], at: number, aboveColumn: (row: Row) => Layout
 }
 
 /** The block's rows read upwards from a caption under it, until a wide gap or a labelled row. */
-function rowsAbove(ctx: RuleContext, rows: Row[], at: number, inColumn: (row: Row) => LayoutWord[]): PartyBlock["rows"] {
+function rowsAbove(
+  ctx: RuleContext,
+  rows: Row[],
+  at: number,
+  inColumn: (row: Row) => LayoutWord[],
+): PartyBlock["rows"] {
   const out: PartyBlock["rows"] = [];
   let top = rows[at]!.bbox.y0;
   const h = ctx.layout.lineHeight;
@@ -126,7 +185,24 @@ function rowsAbove(ctx: RuleContext, rows: Row[], at: number, inColumn: (row: Ro
     const words = inColumn(rows[i]!);
     if (words.length === 0) continue;
     if (top - Math.max(...words.map((w) => w.bbox.y1)) > (out.length === 0 ? 3 : 2) * h) break;
-    if (startsWithKind(ctx, rows[i]!, words, new Set(["seller", "buyer", "item_header", "document_number", "issue_date", "sale_date", "due_date", "payment_method"]))) break;
+    if (
+      startsWithKind(
+        ctx,
+        rows[i]!,
+        words,
+        new Set([
+          "seller",
+          "buyer",
+          "item_header",
+          "document_number",
+          "issue_date",
+          "sale_date",
+          "due_date",
+          "payment_method",
+        ]),
+      )
+    )
+      break;
     out.unshift({ row: rows[i]!, words });
     top = Math.min(...words.map((w) => w.bbox.y0));
   }
@@ -148,7 +224,11 @@ function startsWithKind(ctx: RuleContext, row: Row, words: LayoutWord[], kinds: 
 }
 
 /** The leading label of a block row and the words after it. */
-function splitLabel(ctx: RuleContext, row: Row, words: LayoutWord[]): { kinds: Set<LabelKind> | null; value: LayoutWord[] } {
+function splitLabel(
+  ctx: RuleContext,
+  row: Row,
+  words: LayoutWord[],
+): { kinds: Set<LabelKind> | null; value: LayoutWord[] } {
   let i = 0;
   let kinds: Set<LabelKind> | null = null;
   while (i < words.length) {
@@ -157,7 +237,13 @@ function splitLabel(ctx: RuleContext, row: Row, words: LayoutWord[]): { kinds: S
     // "Firma Transportowa …" is a name, "Firma: …" a label: weak words label only with a colon or a gap after them.
     const weak = [...k].every((kind) => kind === "name" || kind === "address" || kind === "contact");
     const next = words[i + 1];
-    if (weak && !/:$/.test(words[i]!.text) && next && next.bbox.x0 - words[i]!.bbox.x1 < 2 * (words[i]!.bbox.y1 - words[i]!.bbox.y0)) break;
+    if (
+      weak &&
+      !/:$/.test(words[i]!.text) &&
+      next &&
+      next.bbox.x0 - words[i]!.bbox.x1 < 2 * (words[i]!.bbox.y1 - words[i]!.bbox.y0)
+    )
+      break;
     kinds = new Set([...(kinds ?? []), ...k]);
     i++;
   }
@@ -168,7 +254,14 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
   const page = block.heading.row.page;
   const strength = block.heading.strength;
   const make = (parsed: ParsedValue | null, confidence: number): Candidate | null =>
-    parsed ? { ...parsed, confidence: confidence * strength * parsed.quality * ocrFactor(parsed.words), page, hit: block.heading } : null;
+    parsed
+      ? {
+          ...parsed,
+          confidence: confidence * strength * parsed.quality * ocrFactor(parsed.words),
+          page,
+          hit: block.heading,
+        }
+      : null;
   let name: Candidate | null = null;
   let taxId: Candidate | null = null;
   const nameWords: LayoutWord[][] = [];
@@ -182,8 +275,7 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
       else if (kinds.has("name") && !name) {
         const parsed = readText(value);
         name = make(parsed ? { ...parsed, value: fixLegalForm(parsed.value) } : null, 0.92);
-      }
-      else if (kinds.has("address") && !labelledAddress) labelledAddress = value;
+      } else if (kinds.has("address") && !labelledAddress) labelledAddress = value;
       if (addressWords.length > 0 || nameWords.length > 0) addressClosed = true;
       if ([...kinds].some((k) => STOP_KINDS.has(k)) && value.length === 0 && nameWords.length > 0) addressClosed = true;
       continue;
@@ -204,7 +296,14 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
       continue;
     }
     if (nameWords.length === 0 && !name) nameWords.push(value);
-    else if (addressWords.length === 0 && nameWords.length === 1 && !name && !ADDRESS_START.test(fixLegalForm(text)) && nameWords[0]!.length > 0) nameWords.push(value);
+    else if (
+      addressWords.length === 0 &&
+      nameWords.length === 1 &&
+      !name &&
+      !ADDRESS_START.test(fixLegalForm(text)) &&
+      nameWords[0]!.length > 0
+    )
+      nameWords.push(value);
     else addressWords.push(value);
   }
   if (!name && nameWords.length > 0) {
@@ -216,7 +315,23 @@ export function readParty(ctx: RuleContext, block: PartyBlock, joiner = ", "): P
   else if (addressWords.length > 0) {
     const lines = addressWords.slice(0, 4);
     const parsed = readText(lines.flat());
-    if (parsed) address = make({ ...parsed, value: lines.map((l) => l.map((w) => w.text).join(" ").trim()).join(joiner).replace(/,\s*,/g, ","), raw: lines.map((l) => l.map((w) => w.text).join(" ")).join("\n") }, 0.8);
+    if (parsed)
+      address = make(
+        {
+          ...parsed,
+          value: lines
+            .map((l) =>
+              l
+                .map((w) => w.text)
+                .join(" ")
+                .trim(),
+            )
+            .join(joiner)
+            .replace(/,\s*,/g, ","),
+          raw: lines.map((l) => l.map((w) => w.text).join(" ")).join("\n"),
+        },
+        0.8,
+      );
   }
   return { name, address, taxId };
 }

@@ -9,7 +9,15 @@ import type { LayoutWord, Row } from "../layout/index.js";
 import { foldText } from "../normalize/text.js";
 import { candidatesFromLabels, ocrFactor, toField, unlabelled, type Candidate, type RuleContext } from "./context.js";
 import { documentCurrency, LEGAL_FORM } from "./document-cues.js";
-import { readAmounts, readDate, readIdentifier, readPaymentMethod, readTaxId, readText, type ParsedValue } from "./values.js";
+import {
+  readAmounts,
+  readDate,
+  readIdentifier,
+  readPaymentMethod,
+  readTaxId,
+  readText,
+  type ParsedValue,
+} from "./values.js";
 import type { FieldName, Fields } from "../types.js";
 
 const rowWords = (row: Row): LayoutWord[] => row.segments.flatMap((s) => s.words);
@@ -26,9 +34,18 @@ export function extractReceiptFields(ctx: RuleContext): Fields {
   const header = receiptHeader(ctx);
   set("seller_name", header.name);
   set("seller_address", header.address);
-  set("seller_tax_id", candidatesFromLabels(ctx, { kinds: ["tax_id"], read: readTaxId, directions: ["right", "below"] })[0]);
-  set("document_number", candidatesFromLabels(ctx, { kinds: ["document_number"], read: readIdentifier, directions: ["right"] })[0]);
-  set("payment_method", candidatesFromLabels(ctx, { kinds: ["payment_method"], read: readPaymentMethod })[0] ?? paymentFromTender(ctx));
+  set(
+    "seller_tax_id",
+    candidatesFromLabels(ctx, { kinds: ["tax_id"], read: readTaxId, directions: ["right", "below"] })[0],
+  );
+  set(
+    "document_number",
+    candidatesFromLabels(ctx, { kinds: ["document_number"], read: readIdentifier, directions: ["right"] })[0],
+  );
+  set(
+    "payment_method",
+    candidatesFromLabels(ctx, { kinds: ["payment_method"], read: readPaymentMethod })[0] ?? paymentFromTender(ctx),
+  );
   set("currency", documentCurrency(ctx, total?.raw));
   return fields;
 }
@@ -86,15 +103,23 @@ function receiptTotal(ctx: RuleContext): Candidate | null {
   const paid = cashMinusChange(ctx);
   if (paid && votes.has(paid)) votes.set(paid, votes.get(paid)! + 3);
   const bestRank = Math.max(...found.map((f) => f.rank));
-  found.sort((a, b) => votes.get(b.candidate.value)! + b.rank - (votes.get(a.candidate.value)! + a.rank) || b.rank - a.rank);
+  found.sort(
+    (a, b) => votes.get(b.candidate.value)! + b.rank - (votes.get(a.candidate.value)! + a.rank) || b.rank - a.rank,
+  );
   const best = found[0]!;
   const agree = found.filter((f) => f.candidate.value === best.candidate.value).length;
   const boost = (agree > 1 ? 0.06 : 0) + (paid === best.candidate.value ? 0.06 : 0);
-  return { ...best.candidate, confidence: Math.min(0.95, best.candidate.confidence + boost - (best.rank < bestRank ? 0.1 : 0)) };
+  return {
+    ...best.candidate,
+    confidence: Math.min(0.95, best.candidate.confidence + boost - (best.rank < bestRank ? 0.1 : 0)),
+  };
 }
 
 function labelledInvoiceTotal(ctx: RuleContext): Candidate | null {
-  return candidatesFromLabels(ctx, { kinds: ["total_gross", "receipt_total"], read: (w) => readAmounts(w)[0] ?? null })[0] ?? null;
+  return (
+    candidatesFromLabels(ctx, { kinds: ["total_gross", "receipt_total"], read: (w) => readAmounts(w)[0] ?? null })[0] ??
+    null
+  );
 }
 
 /** Tendered cash minus change: what the customer paid, when the receipt prints both. */
@@ -106,8 +131,13 @@ function cashMinusChange(ctx: RuleContext): string | null {
     const amounts = readAmounts(rowWords(row));
     const last = amounts[amounts.length - 1];
     if (!last) continue;
-    if (cash === null && /^(?:cash|tunai|gotowka|bar|especes|tender|tendered|cash tendered|amount tendered|paid|pay)\b/.test(folded)) cash = Math.abs(Math.round(Number(last.value) * 100));
-    else if (change === null && /^(?:change|reszta|ruckgeld|rendu|baki)\b/.test(folded)) change = Math.abs(Math.round(Number(last.value) * 100));
+    if (
+      cash === null &&
+      /^(?:cash|tunai|gotowka|bar|especes|tender|tendered|cash tendered|amount tendered|paid|pay)\b/.test(folded)
+    )
+      cash = Math.abs(Math.round(Number(last.value) * 100));
+    else if (change === null && /^(?:change|reszta|ruckgeld|rendu|baki)\b/.test(folded))
+      change = Math.abs(Math.round(Number(last.value) * 100));
   }
   if (cash === null || change === null || change > cash) return null;
   const cents = cash - change;
@@ -125,7 +155,11 @@ function firstDate(ctx: RuleContext): Candidate | null {
 function paymentFromTender(ctx: RuleContext): Candidate | null {
   for (const row of ctx.layout.rows) {
     const folded = rowFolded(row);
-    if (!/^(?:cash|visa|master\s?card|credit card|debit card|card|karta|gotowka|bar|ec|cb|especes)\b/.test(folded) || readAmounts(rowWords(row)).length === 0) continue;
+    if (
+      !/^(?:cash|visa|master\s?card|credit card|debit card|card|karta|gotowka|bar|ec|cb|especes)\b/.test(folded) ||
+      readAmounts(rowWords(row)).length === 0
+    )
+      continue;
     const parsed = readPaymentMethod(row.segments[0]!.words);
     if (parsed) return unlabelled(parsed, row, 0.6);
   }
@@ -153,7 +187,13 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
   let at = top.indexOf(nameRow) + 1;
   // A name broken over two lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", or "XYZ (M)" / "SDN BHD".
   const next = top[at];
-  const nextText = next ? foldText(cutRegistration(rowWords(next)).map((w) => w.text).join(" ")) : "";
+  const nextText = next
+    ? foldText(
+        cutRegistration(rowWords(next))
+          .map((w) => w.text)
+          .join(" "),
+      )
+    : "";
   if (next && !isStop(next) && !isNoise(next) && !/\d/.test(nextText)) {
     const folded = rowFolded(nameRow);
     const nextFolded = rowFolded(next);
@@ -165,7 +205,14 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
   }
   // The legal form alone on the line under the name's start: "POPULAR BOOK" / "CO. (M) SDN BHD".
   const previous = top[top.indexOf(nameRow) - 1];
-  if (legal && previous && /^(?:co\b|\(m\)|sdn|bhd|s\/b|sp\.|gmbh|ltd|inc)/.test(rowFolded(nameRow)) && !isNoise(previous) && !isStop(previous) && !/\d/.test(rowFolded(previous))) {
+  if (
+    legal &&
+    previous &&
+    /^(?:co\b|\(m\)|sdn|bhd|s\/b|sp\.|gmbh|ltd|inc)/.test(rowFolded(nameRow)) &&
+    !isNoise(previous) &&
+    !isStop(previous) &&
+    !/\d/.test(rowFolded(previous))
+  ) {
     nameRows.unshift(previous);
   }
   const name = readText(trimNoise(nameRows.flatMap((r) => cutRegistration(rowWords(r)))));
@@ -196,7 +243,8 @@ function receiptHeader(ctx: RuleContext): { name: Candidate | null; address: Can
 
 /** A company line ends before its registration number: "FARMASI MALURI S/B (587969-U)". */
 function cutRegistration(words: LayoutWord[]): LayoutWord[] {
-  const registration = (text: string) => /^\(?[A-Z]{0,3}\d{4,}[-\s]?[A-Z]?\)?$/i.test(text) || (/^[({]/.test(text) && (text.match(/\d/g) ?? []).length >= 3);
+  const registration = (text: string) =>
+    /^\(?[A-Z]{0,3}\d{4,}[-\s]?[A-Z]?\)?$/i.test(text) || (/^[({]/.test(text) && (text.match(/\d/g) ?? []).length >= 3);
   const at = words.findIndex((w, i) => i > 0 && registration(w.text.replace(/[.,]$/, "")));
   return at > 0 ? words.slice(0, at) : words;
 }

@@ -20,7 +20,12 @@ export function leadingAmount(words: readonly LayoutWord[]): ParsedValue | null 
   const first = amounts[0];
   if (!first) return null;
   const before = words.slice(0, words.indexOf(first.words[0]!));
-  const noise = before.filter((w) => !/^(?:[:=\-–(),.*%]+|[A-Z]{3}|zł|zl|rm|€|\$|£|brutto|netto|gross|net|incl\.?|excl\.?|\(?[a-z]{2,3}\)?:?)$/i.test(w.text));
+  const noise = before.filter(
+    (w) =>
+      !/^(?:[:=\-–(),.*%]+|[A-Z]{3}|zł|zl|rm|€|\$|£|brutto|netto|gross|net|incl\.?|excl\.?|\(?[a-z]{2,3}\)?:?)$/i.test(
+        w.text,
+      ),
+  );
   return noise.length === 0 ? first : { ...first, quality: first.quality * 0.5 };
 }
 
@@ -32,15 +37,25 @@ export function grossAmount(words: readonly LayoutWord[]): ParsedValue | null {
 
 export function totalsFromLabels(ctx: RuleContext): TotalsCandidates {
   return {
-    gross: candidatesFromLabels(ctx, { kinds: ["total_gross", "receipt_total"], read: grossAmount, kindWeight: { receipt_total: 0.8 } }),
+    gross: candidatesFromLabels(ctx, {
+      kinds: ["total_gross", "receipt_total"],
+      read: grossAmount,
+      kindWeight: { receipt_total: 0.8 },
+    }),
     net: candidatesFromLabels(ctx, { kinds: ["total_net"], read: leadingAmount }),
-    vat: candidatesFromLabels(ctx, { kinds: ["total_vat"], read: leadingAmount, accept: (hit) => !isRateHeader(hit.row) }),
+    vat: candidatesFromLabels(ctx, {
+      kinds: ["total_vat"],
+      read: leadingAmount,
+      accept: (hit) => !isRateHeader(hit.row),
+    }),
   };
 }
 
 /** A row like "VAT 23%" with a percentage is a rate line; its amount is still VAT, but "VAT %" alone is a header. */
 function isRateHeader(row: Row): boolean {
-  return row.segments.length === 1 && /%\s*$/.test(row.segments[0]!.text) && readAmounts(row.segments[0]!.words).length === 0;
+  return (
+    row.segments.length === 1 && /%\s*$/.test(row.segments[0]!.text) && readAmounts(row.segments[0]!.words).length === 0
+  );
 }
 
 /**

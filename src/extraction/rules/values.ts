@@ -56,7 +56,8 @@ export function readAmounts(words: readonly LayoutWord[]): ParsedValue[] {
       const digits = slice.filter((w) => /\d/.test(w.text));
       if (digits.length === 0) continue;
       const value = parseAmount(join(slice));
-      if (value) best = { value, raw: join(slice), words: digits, quality: /[.,]\d{2}(?!\d)/.test(join(slice)) ? 1 : 0.8 };
+      if (value)
+        best = { value, raw: join(slice), words: digits, quality: /[.,]\d{2}(?!\d)/.test(join(slice)) ? 1 : 0.8 };
     }
     if (best) {
       out.push(best);
@@ -76,7 +77,8 @@ export function readTaxId(words: readonly LayoutWord[]): ParsedValue | null {
       if (!value || value.replace(/\D/g, "").length < 7) continue;
       const valid = vatIdCountry(value) !== null ? isValidEuVatId(value) : /^\d{10}$/.test(value) && isValidNip(value);
       if (valid) return { value, raw: join(slice), words: slice, quality: 1 };
-      if (!plausible && /^(?:[A-Z]{2,3})?[0-9A-Z]{8,15}$/.test(value)) plausible = { value, raw: join(slice), words: slice, quality: 0.7 };
+      if (!plausible && /^(?:[A-Z]{2,3})?[0-9A-Z]{8,15}$/.test(value))
+        plausible = { value, raw: join(slice), words: slice, quality: 0.7 };
     }
   }
   return plausible;

@@ -12,7 +12,31 @@ import { readAmounts, type ParsedValue } from "./values.js";
 const PERCENT = /^(\d{1,2}(?:[.,]\d{1,2})?)\s?%$/;
 const EXEMPT = /^(zw|np|oo|o\.o\.|ex|exempt|zr|z)\.?$/i;
 /** Standard and reduced VAT rates across Europe, for a rate printed without "%". */
-const KNOWN_RATES = new Set(["0", "3", "4", "5", "5.5", "6", "7", "8", "9", "10", "12", "13", "14", "15", "17", "19", "20", "21", "22", "23", "24", "25", "27"]);
+const KNOWN_RATES = new Set([
+  "0",
+  "3",
+  "4",
+  "5",
+  "5.5",
+  "6",
+  "7",
+  "8",
+  "9",
+  "10",
+  "12",
+  "13",
+  "14",
+  "15",
+  "17",
+  "19",
+  "20",
+  "21",
+  "22",
+  "23",
+  "24",
+  "25",
+  "27",
+]);
 /** Words a summary row may print besides its numbers. */
 const ROW_WORDS = /^(?:w|tym|stawka|vat|ptu|razem|pln|eur|usd|zl|zł|€|\$|rate|tax|tva|ust|mwst|btw|%|[:\-–|/])+$/i;
 
@@ -50,7 +74,9 @@ function breakdownRow(row: Row): VatBreakdownRow | null {
     }
   }
   const amounts = readAmounts(words.filter((w) => w !== rateWord));
-  const leftover = words.filter((w) => w !== rateWord && !amounts.some((a) => a.words.includes(w)) && !/^[\d.,\s%]+$/.test(w.text));
+  const leftover = words.filter(
+    (w) => w !== rateWord && !amounts.some((a) => a.words.includes(w)) && !/^[\d.,\s%]+$/.test(w.text),
+  );
   if (leftover.some((w) => !ROW_WORDS.test(foldText(w.text)))) return null;
   if (rate === null) {
     // "w tym: 257,59 23 59,24 316,83": a whole number among the amounts may be the rate.

@@ -7,13 +7,44 @@
  */
 import { locateText, sourceOf, type DocumentText } from "../document-text.js";
 import { collapseWhitespace, normalizeField, type NormalizeHints } from "../normalize/index.js";
-import { FIELD_KINDS, type ExtractionCandidates, type Field, type FieldName, type FieldSource, type Fields, type LineItem, type VatBreakdownRow } from "../types.js";
+import {
+  FIELD_KINDS,
+  type ExtractionCandidates,
+  type Field,
+  type FieldName,
+  type FieldSource,
+  type Fields,
+  type LineItem,
+  type VatBreakdownRow,
+} from "../types.js";
 import { areaText } from "./area-text.js";
-import { CURRENCY_SYMBOL_FIELD, docketFieldFor, LINE_ITEM_FIELDS, SELLER_ADDRESS_PARTS, VAT_BREAKDOWN_FIELDS } from "./field-mapping.js";
-import { identityText, lowerCase, originalRange, removeAccents, removeSpaces, replaceAll, replaceText, type MappedText } from "./mapped-text.js";
+import {
+  CURRENCY_SYMBOL_FIELD,
+  docketFieldFor,
+  LINE_ITEM_FIELDS,
+  SELLER_ADDRESS_PARTS,
+  VAT_BREAKDOWN_FIELDS,
+} from "./field-mapping.js";
+import {
+  identityText,
+  lowerCase,
+  originalRange,
+  removeAccents,
+  removeSpaces,
+  replaceAll,
+  replaceText,
+  type MappedText,
+} from "./mapped-text.js";
 import { findAll, parseLinesRule, parseTable, type Capture } from "./template-parsers.js";
 import { toLineItems, toVatBreakdown, typedRows, type PlacedRow } from "./template-rows.js";
-import type { GroupMode, InvoiceTemplate, Keyword, RegexFieldSpec, TemplateOptions, ValueType } from "./template-schema.js";
+import type {
+  GroupMode,
+  InvoiceTemplate,
+  Keyword,
+  RegexFieldSpec,
+  TemplateOptions,
+  ValueType,
+} from "./template-schema.js";
 import { comparerFor, extractNumber, groupValues, sumDecimals, typedValue } from "./template-values.js";
 
 /** A template's reading is strong evidence, but a template can still be wrong: never 1. */
@@ -38,7 +69,14 @@ export function matchTemplate(templates: readonly InvoiceTemplate[], dt: Documen
   for (const t of templates) {
     if (!t.keywords.every((k) => keywordMatches(k, dt.text))) continue;
     if (t.excludeKeywords.some((k) => keywordMatches(k, dt.text))) continue;
-    if (!best || t.priority > best.priority || (t.priority === best.priority && (t.keywords.length > best.keywords.length || (t.keywords.length === best.keywords.length && t.name < best.name)))) best = t;
+    if (
+      !best ||
+      t.priority > best.priority ||
+      (t.priority === best.priority &&
+        (t.keywords.length > best.keywords.length ||
+          (t.keywords.length === best.keywords.length && t.name < best.name)))
+    )
+      best = t;
   }
   return best;
 }
@@ -101,7 +139,13 @@ class TemplateApplication {
           // An area is read as printed: invoice2data does not apply the options to it.
           const mt = spec.area ? areaText(this.dt, spec.area) : this.mt;
           const captures = findAll(spec.regexes, mt.text);
-          if (captures && captures.length > 0) this.take(f.name, captures.map((c) => this.value(c, spec, mt)), spec.type, spec.group);
+          if (captures && captures.length > 0)
+            this.take(
+              f.name,
+              captures.map((c) => this.value(c, spec, mt)),
+              spec.type,
+              spec.group,
+            );
           break;
         }
         case "static":
@@ -116,7 +160,11 @@ class TemplateApplication {
                 const value = row.values[column];
                 if (value !== undefined) row.values[column] = replacements.reduce((v, r) => replaceText(v, r), value);
               }
-              rows.push({ row, types: rule.types, source: this.sourceOfRanges(row.ranges.map((r) => originalRange(mt, r.start, r.end))) });
+              rows.push({
+                row,
+                types: rule.types,
+                source: this.sourceOfRanges(row.ranges.map((r) => originalRange(mt, r.start, r.end))),
+              });
             }
           }
           if (rows.length === 0) break;
@@ -129,8 +177,18 @@ class TemplateApplication {
     }
     for (const table of this.t.tables) {
       for (const [name, captures] of parseTable(table, this.mt.text)) {
-        const type: ValueType | null = name.startsWith("date") || name.endsWith("date") ? "date" : name.startsWith("amount") ? "float" : (table.types[name] ?? null);
-        this.take(name, captures.map((c) => this.value(c, null, this.mt)), type, table.groups[name] ?? null);
+        const type: ValueType | null =
+          name.startsWith("date") || name.endsWith("date")
+            ? "date"
+            : name.startsWith("amount")
+              ? "float"
+              : (table.types[name] ?? null);
+        this.take(
+          name,
+          captures.map((c) => this.value(c, null, this.mt)),
+          type,
+          table.groups[name] ?? null,
+        );
       }
     }
     this.fallbacks();
@@ -164,11 +222,18 @@ class TemplateApplication {
       if (texts.length > 0) this.extras[name] = texts.length === 1 ? texts[0] : texts;
       return;
     }
-    const typed = values.map((v) => typedValue(v.text, type, this.hints)).filter((v): v is string | number => v !== null);
+    const typed = values
+      .map((v) => typedValue(v.text, type, this.hints))
+      .filter((v): v is string | number => v !== null);
     let result: unknown = typed;
     if (group && typed.length > 0) {
       const numeric = typed.every((v) => typeof v === "number");
-      result = groupValues(typed, group, (a, b) => (numeric ? Number(a) - Number(b) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0), (vs) => (numeric ? vs.reduce((a, b) => Number(a) + Number(b), 0) : vs[0]!));
+      result = groupValues(
+        typed,
+        group,
+        (a, b) => (numeric ? Number(a) - Number(b) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0),
+        (vs) => (numeric ? vs.reduce((a, b) => Number(a) + Number(b), 0) : vs[0]!),
+      );
     }
     if (Array.isArray(result)) {
       const unique = [...new Set(result)];
@@ -178,12 +243,19 @@ class TemplateApplication {
   }
 
   private takeStated(name: string, value: string, type: ValueType | null): void {
-    if ((SELLER_ADDRESS_PARTS as readonly string[]).includes(name)) this.parts.set(name, [{ text: value, start: 0, end: 0 }]);
+    if ((SELLER_ADDRESS_PARTS as readonly string[]).includes(name))
+      this.parts.set(name, [{ text: value, start: 0, end: 0 }]);
     const target = docketFieldFor(name);
     if (target && !this.fields[target]) {
       const n = normalizeField(target, value, this.hints);
       if (n.ok) {
-        this.fields[target] = { value: n.value, raw: value, confidence: STATED_CONFIDENCE, source: null, origin: "template" };
+        this.fields[target] = {
+          value: n.value,
+          raw: value,
+          confidence: STATED_CONFIDENCE,
+          source: null,
+          origin: "template",
+        };
         return;
       }
     }
@@ -192,7 +264,8 @@ class TemplateApplication {
 
   /** The text Docket reads a value from: for names and addresses the printed words when options rewrote them. */
   private readable(target: FieldName, v: Value): string {
-    if (this.rewritesText && FIELD_KINDS[target] === "text" && v.end > v.start) return collapseWhitespace(this.dt.text.slice(v.start, v.end));
+    if (this.rewritesText && FIELD_KINDS[target] === "text" && v.end > v.start)
+      return collapseWhitespace(this.dt.text.slice(v.start, v.end));
     return v.text;
   }
 
@@ -215,11 +288,21 @@ class TemplateApplication {
       origin: "template",
     });
     if (group === "sum" && FIELD_KINDS[target] === "amount") {
-      return field(sumDecimals(read.map((r) => r.value)), read.map((r) => r.v), " + ");
+      return field(
+        sumDecimals(read.map((r) => r.value)),
+        read.map((r) => r.v),
+        " + ",
+      );
     }
     if (group === "join") {
       const joined = normalizeField(target, read.map((r) => this.readable(target, r.v)).join(" "), this.hints);
-      return joined.ok ? field(joined.value, read.map((r) => r.v), " ") : null;
+      return joined.ok
+        ? field(
+            joined.value,
+            read.map((r) => r.v),
+            " ",
+          )
+        : null;
     }
     if (group === "min" || group === "max") {
       const compare = comparerFor(target);
@@ -232,7 +315,12 @@ class TemplateApplication {
     if (group === "last") return field(read.at(-1)!.value, [read.at(-1)!.v], "");
     const first = read[0]!;
     const distinct = new Set(read.map((r) => r.value)).size;
-    return field(first.value, [first.v], "", group === null && distinct > 1 ? AMBIGUOUS_CONFIDENCE : TEMPLATE_CONFIDENCE);
+    return field(
+      first.value,
+      [first.v],
+      "",
+      group === null && distinct > 1 ? AMBIGUOUS_CONFIDENCE : TEMPLATE_CONFIDENCE,
+    );
   }
 
   /** The words of these ranges (of the original text) on the first one's page. */
@@ -245,7 +333,10 @@ class TemplateApplication {
       else if (s.page === source.page) {
         const a: FieldSource["bbox"] = source.bbox;
         const b: FieldSource["bbox"] = s.bbox;
-        source = { page: source.page, bbox: [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] };
+        source = {
+          page: source.page,
+          bbox: [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])],
+        };
       }
     }
     return source;
@@ -256,23 +347,48 @@ class TemplateApplication {
     if (!this.fields.seller_name && this.t.issuer) {
       const n = normalizeField("seller_name", this.t.issuer, this.hints);
       const at = locateText(this.dt, this.t.issuer);
-      if (n.ok) this.fields.seller_name = { value: n.value, raw: this.t.issuer, confidence: STATED_CONFIDENCE, source: at ? sourceOf(this.dt, at.start, at.end) : null, origin: "template" };
+      if (n.ok)
+        this.fields.seller_name = {
+          value: n.value,
+          raw: this.t.issuer,
+          confidence: STATED_CONFIDENCE,
+          source: at ? sourceOf(this.dt, at.start, at.end) : null,
+          origin: "template",
+        };
     }
     if (!this.fields.currency) {
       const symbol = this.extras[CURRENCY_SYMBOL_FIELD];
       const stated = this.t.options.currency ?? (typeof symbol === "string" ? symbol : null);
       const n = stated ? normalizeField("currency", stated, this.hints) : null;
-      if (stated && n?.ok) this.fields.currency = { value: n.value, raw: stated, confidence: STATED_CONFIDENCE, source: null, origin: "template" };
+      if (stated && n?.ok)
+        this.fields.currency = {
+          value: n.value,
+          raw: stated,
+          confidence: STATED_CONFIDENCE,
+          source: null,
+          origin: "template",
+        };
     }
     if (!this.fields.seller_address && this.parts.size > 0) {
       const first = (name: string) => this.parts.get(name)?.find((v) => v.text.trim() !== "");
-      const street = ["partner_street", "partner_street2", "partner_street3"].map(first).filter((v): v is Value => v !== undefined);
+      const street = ["partner_street", "partner_street2", "partner_street3"]
+        .map(first)
+        .filter((v): v is Value => v !== undefined);
       const zip = first("partner_zip");
       const city = first("partner_city");
       const place = [zip, city].filter((v): v is Value => v !== undefined);
-      const text = [...street.map((v) => v.text.trim()), place.map((v) => v.text.trim()).join(" ")].filter(Boolean).join(", ");
+      const text = [...street.map((v) => v.text.trim()), place.map((v) => v.text.trim()).join(" ")]
+        .filter(Boolean)
+        .join(", ");
       const n = normalizeField("seller_address", text, this.hints);
-      if (n.ok) this.fields.seller_address = { value: n.value, raw: text, confidence: TEMPLATE_CONFIDENCE, source: this.sourceOfRanges([...street, ...place]), origin: "template" };
+      if (n.ok)
+        this.fields.seller_address = {
+          value: n.value,
+          raw: text,
+          confidence: TEMPLATE_CONFIDENCE,
+          source: this.sourceOfRanges([...street, ...place]),
+          origin: "template",
+        };
     }
   }
 }

@@ -60,7 +60,13 @@ export function docketFieldFor(name: string): FieldName | null {
 export const CURRENCY_SYMBOL_FIELD = "currency_symbol";
 
 /** The seller's address parts, joined into `seller_address` when no field gives it whole. */
-export const SELLER_ADDRESS_PARTS = ["partner_street", "partner_street2", "partner_street3", "partner_zip", "partner_city"] as const;
+export const SELLER_ADDRESS_PARTS = [
+  "partner_street",
+  "partner_street2",
+  "partner_street3",
+  "partner_zip",
+  "partner_city",
+] as const;
 
 /** Lines fields whose rows become Docket's line items. */
 export const LINE_ITEM_FIELDS = new Set(["lines", "line_items", "items"]);

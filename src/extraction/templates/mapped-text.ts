@@ -61,7 +61,7 @@ class Builder {
 /** Each code point rewritten by `f` (possibly to several characters, or none). */
 function mapCodePoints(mt: MappedText, f: (ch: string) => string): MappedText {
   const b = new Builder();
-  for (let i = 0; i < mt.text.length; ) {
+  for (let i = 0; i < mt.text.length;) {
     const cp = mt.text.codePointAt(i)!;
     const ch = String.fromCodePoint(cp);
     const out = f(ch);
@@ -79,7 +79,9 @@ export function removeSpaces(mt: MappedText): MappedText {
 
 /** `remove_accents`: compatibility decomposition, combining marks U+0300–U+0362 removed. */
 export function removeAccents(mt: MappedText): MappedText {
-  return mapCodePoints(mt, (ch) => (ch.charCodeAt(0) < 0x80 ? ch : ch.normalize("NFKD").replace(/[\u0300-\u0362]/g, "")));
+  return mapCodePoints(mt, (ch) =>
+    ch.charCodeAt(0) < 0x80 ? ch : ch.normalize("NFKD").replace(/[\u0300-\u0362]/g, ""),
+  );
 }
 
 export function lowerCase(mt: MappedText): MappedText {

@@ -35,7 +35,18 @@ import {
 type Raw = string | Raw[] | { [key: string]: Raw } | null;
 type RawMap = { [key: string]: Raw };
 
-const TOP_LEVEL_KEYS = new Set(["issuer", "keywords", "exclude_keywords", "priority", "fields", "options", "lines", "tables", "required_fields", "template_name"]);
+const TOP_LEVEL_KEYS = new Set([
+  "issuer",
+  "keywords",
+  "exclude_keywords",
+  "priority",
+  "fields",
+  "options",
+  "lines",
+  "tables",
+  "required_fields",
+  "template_name",
+]);
 const IGNORED_TOP_LEVEL: Record<string, string> = {
   input_module: "Docket reads documents its own way: input_module is ignored",
   camelot: "the camelot plugin is not supported: ignored",
@@ -44,7 +55,9 @@ const IGNORED_TOP_LEVEL: Record<string, string> = {
 /** Parse and compile one template; throws DocketError validation_error naming the template and the problem. */
 export function parseTemplate(yamlText: string, name: string): InvoiceTemplate {
   const fail = (problem: string): never => {
-    throw new DocketError("validation_error", `template "${name}": ${problem}`, { details: { template: name, problem } });
+    throw new DocketError("validation_error", `template "${name}": ${problem}`, {
+      details: { template: name, problem },
+    });
   };
   let raw: unknown;
   try {
@@ -79,12 +92,15 @@ class TemplateReader {
       else if (!TOP_LEVEL_KEYS.has(key)) this.warnings.push(`unknown key "${key}" is ignored`);
     }
     const keywordSources = stringList(r.keywords, "keywords");
-    if (keywordSources.length === 0) throw new TemplateProblem("keywords are required (the words that pick this template)");
+    if (keywordSources.length === 0)
+      throw new TemplateProblem("keywords are required (the words that pick this template)");
     const issuer = scalar(r.issuer, "issuer");
     const fields = this.fields(r.fields);
     if (r.lines !== undefined && !isNull(r.lines)) {
       // The legacy plugin's settings, or (as some templates write it) a list of rules.
-      const lines = Array.isArray(r.lines) ? this.linesField({ rules: r.lines }, "lines") : this.linesField(asMap(r.lines, "lines"), "lines");
+      const lines = Array.isArray(r.lines)
+        ? this.linesField({ rules: r.lines }, "lines")
+        : this.linesField(asMap(r.lines, "lines"), "lines");
       const at = fields.findIndex((f) => f.name === "lines");
       if (at !== -1) fields.splice(at, 1);
       fields.push({ name: "lines", spec: { ...lines, area: null } });
@@ -107,7 +123,8 @@ class TemplateReader {
     const separator = scalar(o.decimal_separator, "options.decimal_separator");
     let decimalSeparator: "," | "." | null = null;
     if (separator === "," || separator === ".") decimalSeparator = separator;
-    else if (separator !== null) this.warnings.push(`options.decimal_separator "${separator}" is neither "," nor ".": ignored`);
+    else if (separator !== null)
+      this.warnings.push(`options.decimal_separator "${separator}" is neither "," nor ".": ignored`);
     const currency = scalar(o.currency, "options.currency");
     return {
       currency: currency ? currency.trim().toUpperCase() : null,
@@ -132,14 +149,26 @@ class TemplateReader {
           this.warnings.push(`${where} has no parser: ignored (as invoice2data does)`);
           continue;
         }
-        if (parser === "regex") out.push({ name: key, spec: { ...this.regexField(v, where), area: area(v.area, `${where}.area`) } });
+        if (parser === "regex")
+          out.push({ name: key, spec: { ...this.regexField(v, where), area: area(v.area, `${where}.area`) } });
         else if (parser === "static") {
           if (v.value === undefined) throw new TemplateProblem(`${where}: a static field needs a value`);
-          out.push({ name: key, spec: { parser: "static", value: scalarText(v.value, `${where}.value`), type: valueType(v.type, `${where}.type`) } });
-        } else if (parser === "lines") out.push({ name: key, spec: { ...this.linesField(v, where), area: area(v.area, `${where}.area`) } });
+          out.push({
+            name: key,
+            spec: {
+              parser: "static",
+              value: scalarText(v.value, `${where}.value`),
+              type: valueType(v.type, `${where}.type`),
+            },
+          });
+        } else if (parser === "lines")
+          out.push({ name: key, spec: { ...this.linesField(v, where), area: area(v.area, `${where}.area`) } });
         else this.warnings.push(`${where} has an unknown parser "${parser}": ignored`);
       } else if (key.startsWith("static_")) {
-        out.push({ name: key.slice("static_".length), spec: { parser: "static", value: scalarText(v, where), type: null } });
+        out.push({
+          name: key.slice("static_".length),
+          spec: { parser: "static", value: scalarText(v, where), type: null },
+        });
       } else {
         // The legacy form: a regex or a list of them, typed by the field's name.
         const regexes = stringList(v, where).map((s, i) => regex(s, `${where}[${i}]`));
@@ -153,13 +182,19 @@ class TemplateReader {
           group = "sum";
         } else if (key.startsWith("date") || key.endsWith("date")) type = "date";
         else if (key.startsWith("amount")) type = "float";
-        out.push({ name: fieldName, spec: { parser: "regex", area: null, regexes, type, group, replace: [], extractNumber: false } });
+        out.push({
+          name: fieldName,
+          spec: { parser: "regex", area: null, regexes, type, group, replace: [], extractNumber: false },
+        });
       }
     }
     for (const f of out) {
       if (f.spec.parser === "regex") {
         for (const r of f.spec.regexes) {
-          if (r.groups > 1) this.warnings.push(`fields.${f.name}: ${JSON.stringify(r.source)} has ${r.groups} capturing groups; invoice2data takes no value from it (use (?:…) for the others)`);
+          if (r.groups > 1)
+            this.warnings.push(
+              `fields.${f.name}: ${JSON.stringify(r.source)} has ${r.groups} capturing groups; invoice2data takes no value from it (use (?:…) for the others)`,
+            );
         }
       }
     }
@@ -170,7 +205,8 @@ class TemplateReader {
     if (v.regex === undefined || isNull(v.regex)) throw new TemplateProblem(`${where}: parser regex needs a regex`);
     const regexes = stringList(v.regex, `${where}.regex`).map((s, i) => regex(s, `${where}.regex[${i}]`));
     const group = scalar(v.group, `${where}.group`);
-    if (group !== null && !(GROUP_MODES as readonly string[]).includes(group)) throw new TemplateProblem(`${where}.group "${group}" is not one of ${GROUP_MODES.join(", ")}`);
+    if (group !== null && !(GROUP_MODES as readonly string[]).includes(group))
+      throw new TemplateProblem(`${where}.group "${group}" is not one of ${GROUP_MODES.join(", ")}`);
     return {
       parser: "regex",
       regexes,
@@ -182,8 +218,14 @@ class TemplateReader {
   }
 
   private linesField(v: RawMap, where: string): Omit<LinesFieldSpec, "area"> {
-    const rules = v.rules !== undefined && !isNull(v.rules) ? asList(v.rules, `${where}.rules`).map((r, i) => asMap(r, `${where}.rules[${i}]`)) : [v];
-    return { parser: "lines", rules: rules.map((r, i) => linesRule(r, v.rules === undefined ? where : `${where}.rules[${i}]`)) };
+    const rules =
+      v.rules !== undefined && !isNull(v.rules)
+        ? asList(v.rules, `${where}.rules`).map((r, i) => asMap(r, `${where}.rules[${i}]`))
+        : [v];
+    return {
+      parser: "lines",
+      rules: rules.map((r, i) => linesRule(r, v.rules === undefined ? where : `${where}.rules[${i}]`)),
+    };
   }
 
   private tables(value: Raw | undefined): TableSpec[] {
@@ -201,7 +243,10 @@ class TemplateReader {
           if (type && !types[field]) types[field] = type;
           const group = scalar(s.group, `${where}.fields.${field}.group`);
           if (group !== null) {
-            if (!(GROUP_MODES as readonly string[]).includes(group)) throw new TemplateProblem(`${where}.fields.${field}.group "${group}" is not one of ${GROUP_MODES.join(", ")}`);
+            if (!(GROUP_MODES as readonly string[]).includes(group))
+              throw new TemplateProblem(
+                `${where}.fields.${field}.group "${group}" is not one of ${GROUP_MODES.join(", ")}`,
+              );
             groups[field] = group as GroupMode;
           }
         }
@@ -219,14 +264,21 @@ class TemplateReader {
 }
 
 function linesRule(r: RawMap, where: string): LinesRule {
-  const list = (key: string) => (r[key] === undefined || isNull(r[key]) ? null : stringList(r[key], `${where}.${key}`).map((s, i) => regex(s, `${where}.${key}[${i}]`)));
+  const list = (key: string) =>
+    r[key] === undefined || isNull(r[key])
+      ? null
+      : stringList(r[key], `${where}.${key}`).map((s, i) => regex(s, `${where}.${key}[${i}]`));
   const line = list("line");
   if (!line || line.length === 0) throw new TemplateProblem(`${where}: lines need a line regex`);
   const endMatch = scalar(r.end_match, `${where}.end_match`) ?? "first";
   const replace: Record<string, Replacement[]> = {};
   if (r.replace !== undefined && !isNull(r.replace)) {
-    const entries = isMap(r.replace) ? [r.replace] : asList(r.replace, `${where}.replace`).map((e, i) => asMap(e, `${where}.replace[${i}]`));
-    for (const entry of entries) for (const [column, pairs] of Object.entries(entry)) replace[column] = replacements(pairs, `${where}.replace.${column}`);
+    const entries = isMap(r.replace)
+      ? [r.replace]
+      : asList(r.replace, `${where}.replace`).map((e, i) => asMap(e, `${where}.replace[${i}]`));
+    for (const entry of entries)
+      for (const [column, pairs] of Object.entries(entry))
+        replace[column] = replacements(pairs, `${where}.replace.${column}`);
   }
   return {
     start: regex(required(r.start, `${where}.start`), `${where}.start`),
@@ -269,7 +321,8 @@ function replacements(value: Raw | undefined, where: string): Replacement[] {
   const pairs = list.length === 2 && list.every((x) => typeof x === "string") ? [list] : list;
   return pairs.map((pair, i) => {
     const p = asList(pair, `${where}[${i}]`);
-    if (p.length !== 2 || typeof p[0] !== "string" || typeof p[1] !== "string") throw new TemplateProblem(`${where}[${i}]: a replace entry is a [pattern, replacement] pair`);
+    if (p.length !== 2 || typeof p[0] !== "string" || typeof p[1] !== "string")
+      throw new TemplateProblem(`${where}[${i}]: a replace entry is a [pattern, replacement] pair`);
     try {
       return { pattern: regex(p[0], `${where}[${i}]`), replacement: parsePythonReplacement(p[1]) };
     } catch (error) {
@@ -303,7 +356,8 @@ function valueType(value: Raw | undefined, where: string): ValueType | null {
   const t = scalar(value, where);
   if (t === null) return null;
   if (t === "datetime") return "date";
-  if (!(VALUE_TYPES as readonly string[]).includes(t)) throw new TemplateProblem(`${where} "${t}" is not one of int, float, date`);
+  if (!(VALUE_TYPES as readonly string[]).includes(t))
+    throw new TemplateProblem(`${where} "${t}" is not one of int, float, date`);
   return t as ValueType;
 }
 

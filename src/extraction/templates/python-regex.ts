@@ -53,7 +53,10 @@ export function compilePythonRegex(pattern: string, extraFlags = ""): RegExp {
   try {
     return new RegExp(t.source, flags);
   } catch (error) {
-    throw new PythonRegexError(`invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`, pattern);
+    throw new PythonRegexError(
+      `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`,
+      pattern,
+    );
   }
 }
 
@@ -198,7 +201,9 @@ class Translator {
     } else if ((m = /^\(\?([a-zA-Z-]+)([:)])/.exec(rest))) {
       const letters = m[1]!;
       if (m[2] === ":" || letters.includes("-") || !FLAG_LETTERS.test(letters)) {
-        this.fail(`scoped or unknown inline flags (?${letters}${m[2]}) are not supported; put global flags such as (?i) at the start of the pattern`);
+        this.fail(
+          `scoped or unknown inline flags (?${letters}${m[2]}) are not supported; put global flags such as (?i) at the start of the pattern`,
+        );
       }
       if (letters.includes("x")) this.fail("the verbose flag (?x) must be at the start of the pattern");
       // Older Pythons applied a flag group anywhere to the whole pattern: so do we.

@@ -25,9 +25,19 @@ export function parsePythonReplacement(repl: string): ReplacementPart[] {
       continue;
     }
     const n = repl[i + 1];
-    if (n === undefined) throw new PythonRegexError(`a replacement cannot end with a backslash: ${JSON.stringify(repl)}`, repl);
+    if (n === undefined)
+      throw new PythonRegexError(`a replacement cannot end with a backslash: ${JSON.stringify(repl)}`, repl);
     i++;
-    const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", f: "\f", v: "\v", a: "\x07", b: "\b", "\\": "\\" };
+    const simple: Record<string, string> = {
+      n: "\n",
+      t: "\t",
+      r: "\r",
+      f: "\f",
+      v: "\v",
+      a: "\x07",
+      b: "\b",
+      "\\": "\\",
+    };
     if (simple[n] !== undefined) text += simple[n];
     else if (n === "g") {
       const m = /^<([^>]+)>/.exec(repl.slice(i + 1));

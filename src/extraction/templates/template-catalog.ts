@@ -92,10 +92,23 @@ export class TemplateCatalog {
       const updated_at = new Date(Number(uploaded.updated_at)).toISOString();
       try {
         const template = parseTemplate(uploaded.yaml, name);
-        return { yaml: uploaded.yaml, summary: summaryOf({ template, source: "uploaded", updatedAt: Number(uploaded.updated_at) }) };
+        return {
+          yaml: uploaded.yaml,
+          summary: summaryOf({ template, source: "uploaded", updatedAt: Number(uploaded.updated_at) }),
+        };
       } catch (error) {
         // Still shown, so that an admin can see and replace a template this Docket cannot read.
-        return { yaml: uploaded.yaml, summary: { name, issuer: null, keywords: [], source: "uploaded", updated_at, warnings: [(error as Error).message] } };
+        return {
+          yaml: uploaded.yaml,
+          summary: {
+            name,
+            issuer: null,
+            keywords: [],
+            source: "uploaded",
+            updated_at,
+            warnings: [(error as Error).message],
+          },
+        };
       }
     }
     const file = (await this.entries()).find((e) => e.source === "directory" && e.template.name === name);
@@ -105,9 +118,15 @@ export class TemplateCatalog {
 
   /** Validate and store an upload; throws DocketError validation_error for a bad name or template. */
   async upload(name: string, yaml: string, userId: string): Promise<{ summary: TemplateSummary; created: boolean }> {
-    if (!TEMPLATE_NAME.test(name)) throw new DocketError("validation_error", `template name "${name}" must be 1–100 of a-z 0-9 . _ -`);
+    if (!TEMPLATE_NAME.test(name))
+      throw new DocketError("validation_error", `template name "${name}" must be 1–100 of a-z 0-9 . _ -`);
     const template = parseTemplate(yaml, name);
-    const { template: row, created } = await upsertTemplate(this.o.database.db, { name, yaml, createdBy: userId, now: this.clock() });
+    const { template: row, created } = await upsertTemplate(this.o.database.db, {
+      name,
+      yaml,
+      createdBy: userId,
+      now: this.clock(),
+    });
     this.invalidate();
     return { summary: summaryOf({ template, source: "uploaded", updatedAt: Number(row.updated_at) }), created };
   }
@@ -119,7 +138,11 @@ export class TemplateCatalog {
       return;
     }
     const file = (await this.entries()).find((e) => e.source === "directory" && e.template.name === name);
-    if (file) throw new DocketError("conflict", `template "${name}" comes from the templates folder (${relative(this.o.dir ?? ".", file.path ?? "")}): remove or change the file instead`);
+    if (file)
+      throw new DocketError(
+        "conflict",
+        `template "${name}" comes from the templates folder (${relative(this.o.dir ?? ".", file.path ?? "")}): remove or change the file instead`,
+      );
     throw new DocketError("not_found", `no template named "${name}"`);
   }
 
@@ -164,7 +187,11 @@ export class TemplateCatalog {
       names = (await readdir(dir, { recursive: true })).filter((n) => TEMPLATE_FILE.test(n));
       this.dirMissingLogged = false;
     } catch (error) {
-      if (!this.dirMissingLogged) this.log.warn({ dir, err: (error as Error).message }, "templates folder cannot be read: only uploaded templates are used");
+      if (!this.dirMissingLogged)
+        this.log.warn(
+          { dir, err: (error as Error).message },
+          "templates folder cannot be read: only uploaded templates are used",
+        );
       this.dirMissingLogged = true;
       this.files.clear();
       return;
@@ -192,7 +219,8 @@ export class TemplateCatalog {
   private async readFile(path: string, mtimeMs: number): Promise<Entry | null> {
     try {
       const template = parseTemplate(await readFile(path, "utf8"), templateNameOfFile(path));
-      if (template.warnings.length > 0) this.log.info({ file: path, warnings: template.warnings }, "template loaded with warnings");
+      if (template.warnings.length > 0)
+        this.log.info({ file: path, warnings: template.warnings }, "template loaded with warnings");
       return { template, source: "directory", updatedAt: mtimeMs, path };
     } catch (error) {
       this.log.warn({ file: path, err: (error as Error).message }, "template file skipped");
@@ -214,7 +242,10 @@ export class TemplateCatalog {
       const row = await getTemplate(db, v.name);
       if (!row) continue;
       try {
-        next.set(v.name, { updatedAt, entry: { template: parseTemplate(row.yaml, v.name), source: "uploaded", updatedAt } });
+        next.set(v.name, {
+          updatedAt,
+          entry: { template: parseTemplate(row.yaml, v.name), source: "uploaded", updatedAt },
+        });
       } catch (error) {
         // Validated at upload; a later Docket may read a template differently. Skip, say so.
         this.log.warn({ template: v.name, err: (error as Error).message }, "uploaded template skipped");

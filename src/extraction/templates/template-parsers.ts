@@ -40,7 +40,11 @@ export function findAll(regexes: readonly CompiledRegex[], text: string, base = 
       else {
         const span = m.indices?.[1];
         // A group that did not take part gives "" in Python's findall.
-        out.push(span ? { text: m[1]!, start: base + span[0], end: base + span[1] } : { text: "", start: base + m.index, end: base + m.index });
+        out.push(
+          span
+            ? { text: m[1]!, start: base + span[0], end: base + span[1] }
+            : { text: "", start: base + m.index, end: base + m.index },
+        );
       }
     }
   }
@@ -166,7 +170,9 @@ export function parseTable(table: TableSpec, text: string): Map<string, Capture[
     if (!m) continue;
     for (const [name, value] of Object.entries(m.groups ?? {})) {
       const span = m.indices?.groups?.[name];
-      const capture = span ? { text: value ?? "", start: line.start + span[0], end: line.start + span[1] } : { text: "", start: line.start, end: line.start };
+      const capture = span
+        ? { text: value ?? "", start: line.start + span[0], end: line.start + span[1] }
+        : { text: "", start: line.start, end: line.start };
       const list = out.get(name) ?? [];
       list.push(capture);
       out.set(name, list);

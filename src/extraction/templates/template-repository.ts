@@ -24,7 +24,10 @@ export async function getTemplate(db: Db, name: string): Promise<StoredTemplate 
 }
 
 /** Insert or replace; `created` says which. The first uploader and time stay on a replace. */
-export async function upsertTemplate(db: Db, row: { name: string; yaml: string; createdBy: string; now: number }): Promise<{ template: StoredTemplate; created: boolean }> {
+export async function upsertTemplate(
+  db: Db,
+  row: { name: string; yaml: string; createdBy: string; now: number },
+): Promise<{ template: StoredTemplate; created: boolean }> {
   const before = await getTemplate(db, row.name);
   // A later upload of the same name within the same millisecond must still look changed.
   const updatedAt = before && before.updated_at >= row.now ? before.updated_at + 1 : row.now;

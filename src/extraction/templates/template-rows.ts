@@ -28,7 +28,8 @@ function columnsOf(row: LineRow): Columns {
   return out;
 }
 
-const amount = (text: string | undefined, hints: NormalizeHints) => (text === undefined ? null : parseAmount(text, hints));
+const amount = (text: string | undefined, hints: NormalizeHints) =>
+  text === undefined ? null : parseAmount(text, hints);
 
 /** Quantities are counts more often than amounts: "10", "2.5", not "10.00". */
 function trimZeros(value: string | null): string | null {
@@ -62,7 +63,12 @@ export function toVatBreakdown(rows: readonly PlacedRow[], hints: NormalizeHints
   for (const { row } of rows) {
     const c = columnsOf(row);
     const rate = c.vat_rate === undefined ? null : normalizeRate(c.vat_rate);
-    const entry: VatBreakdownRow = { rate: rate ?? "", net: amount(c.net, hints), vat: amount(c.vat, hints), gross: amount(c.gross, hints) };
+    const entry: VatBreakdownRow = {
+      rate: rate ?? "",
+      net: amount(c.net, hints),
+      vat: amount(c.vat, hints),
+      gross: amount(c.gross, hints),
+    };
     if (rate === null && entry.net === null && entry.vat === null && entry.gross === null) continue;
     out.push(entry);
   }
@@ -70,7 +76,10 @@ export function toVatBreakdown(rows: readonly PlacedRow[], hints: NormalizeHints
 }
 
 /** The rows as invoice2data outputs them: columns typed by the rule's `types`. */
-export function typedRows(rows: readonly PlacedRow[], hints: NormalizeHints): Array<Record<string, string | number | null>> {
+export function typedRows(
+  rows: readonly PlacedRow[],
+  hints: NormalizeHints,
+): Array<Record<string, string | number | null>> {
   return rows.map(({ row, types }) => {
     const out: Record<string, string | number | null> = {};
     for (const [name, value] of Object.entries(row.values)) out[name] = typedValue(value, types[name] ?? null, hints);

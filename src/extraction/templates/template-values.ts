@@ -30,7 +30,12 @@ export function typedValue(text: string, type: ValueType | null, hints: Normaliz
 }
 
 /** invoice2data's grouping of several values; null when nothing is left. */
-export function groupValues<T extends string | number>(values: T[], group: GroupMode, compare: (a: T, b: T) => number, sum: (values: T[]) => T): T | T[] | null {
+export function groupValues<T extends string | number>(
+  values: T[],
+  group: GroupMode,
+  compare: (a: T, b: T) => number,
+  sum: (values: T[]) => T,
+): T | T[] | null {
   const present = values.filter((v) => v !== "" && v !== 0);
   if (present.length === 0) return null;
   switch (group) {

@@ -24,7 +24,10 @@ export interface CliBackendOptions {
 }
 
 /** Find an executable `tesseract` on PATH (`pathEnv` is passed in, not read here). */
-export async function findTesseractBinary(pathEnv: string | undefined, name = "tesseract"): Promise<string | undefined> {
+export async function findTesseractBinary(
+  pathEnv: string | undefined,
+  name = "tesseract",
+): Promise<string | undefined> {
   for (const dir of (pathEnv ?? "").split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     try {
@@ -64,14 +67,21 @@ export class CliTesseractBackend implements TesseractBackend {
 
   /** Probe the binary and its languages; throws when it cannot run. */
   static async create(options: CliBackendOptions): Promise<CliTesseractBackend> {
-    const { stdout, stderr } = await runTesseract({ binary: options.binary, args: [...CliTesseractBackend.dataArgs(options), "--list-langs"], timeoutMs: 30_000 });
+    const { stdout, stderr } = await runTesseract({
+      binary: options.binary,
+      args: [...CliTesseractBackend.dataArgs(options), "--list-langs"],
+      timeoutMs: 30_000,
+    });
     // "List of available languages in "/usr/share/…/tessdata/" (4):" then one code per line.
     const codes = `${stdout}\n${stderr}`
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter((l) => /^[A-Za-z0-9_]+$/.test(l));
     const backend = new CliTesseractBackend(options, codes.filter((c) => c !== "osd").sort(), codes.includes("osd"));
-    options.log.debug({ engine: backend.name, binary: options.binary, languages: backend.installed }, "tesseract CLI found");
+    options.log.debug(
+      { engine: backend.name, binary: options.binary, languages: backend.installed },
+      "tesseract CLI found",
+    );
     return backend;
   }
 
@@ -108,17 +118,35 @@ export class CliTesseractBackend implements TesseractBackend {
       "tsv",
     ];
     return this.permits.run(request.signal, async () => {
-      const { stdout } = await runTesseract({ binary: this.options.binary, args, stdin: request.png, ...(request.signal ? { signal: request.signal } : {}) });
+      const { stdout } = await runTesseract({
+        binary: this.options.binary,
+        args,
+        stdin: request.png,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
       return stdout;
     });
   }
 
   async detectOrientation(png: Buffer, dpi: number, signal?: AbortSignal): Promise<OrientationResult | undefined> {
     if (!this.hasOsd) return undefined;
-    const args = ["stdin", "stdout", ...CliTesseractBackend.dataArgs(this.options), "--psm", "0", "--dpi", String(Math.round(dpi))];
+    const args = [
+      "stdin",
+      "stdout",
+      ...CliTesseractBackend.dataArgs(this.options),
+      "--psm",
+      "0",
+      "--dpi",
+      String(Math.round(dpi)),
+    ];
     return this.permits.run(signal, async () => {
       try {
-        const { stdout, stderr } = await runTesseract({ binary: this.options.binary, args, stdin: png, ...(signal ? { signal } : {}) });
+        const { stdout, stderr } = await runTesseract({
+          binary: this.options.binary,
+          args,
+          stdin: png,
+          ...(signal ? { signal } : {}),
+        });
         return parseOsdOutput(`${stdout}\n${stderr}`);
       } catch (error) {
         if (isAbortError(error)) throw error;
@@ -136,7 +164,11 @@ export class CliTesseractBackend implements TesseractBackend {
 
   async check(): Promise<EngineHealth> {
     try {
-      const { stdout, stderr } = await runTesseract({ binary: this.options.binary, args: ["--version"], timeoutMs: 10_000 });
+      const { stdout, stderr } = await runTesseract({
+        binary: this.options.binary,
+        args: ["--version"],
+        timeoutMs: 10_000,
+      });
       const version = `${stdout}${stderr}`.split(/\r?\n/)[0]?.trim() ?? "tesseract";
       if (this.installed.length === 0) return { ok: false, detail: `${version}: no language data` };
       return { ok: true, detail: `${this.name} (${version}): ${this.installed.join(", ")}` };

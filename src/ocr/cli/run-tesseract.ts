@@ -58,7 +58,14 @@ export function runTesseract(options: RunTesseractOptions): Promise<TesseractOut
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", (error) =>
-      finish(() => reject(new DocketError("ocr_failed", `cannot run ${options.binary}: ${error.message}`, { cause: error, permanent: false }))),
+      finish(() =>
+        reject(
+          new DocketError("ocr_failed", `cannot run ${options.binary}: ${error.message}`, {
+            cause: error,
+            permanent: false,
+          }),
+        ),
+      ),
     );
     child.on("close", (code, signal) => {
       const err = Buffer.concat(stderr).toString("utf8");
@@ -67,7 +74,9 @@ export function runTesseract(options: RunTesseractOptions): Promise<TesseractOut
         return;
       }
       const why = killedFor === "timeout" ? "timed out" : `exited with ${code ?? signal}`;
-      finish(() => reject(new DocketError("ocr_failed", `tesseract ${why}: ${err.trim().slice(0, 500)}`, { permanent: false })));
+      finish(() =>
+        reject(new DocketError("ocr_failed", `tesseract ${why}: ${err.trim().slice(0, 500)}`, { permanent: false })),
+      );
     });
     // EPIPE when the process dies before reading all input is reported through 'close'.
     child.stdin.on("error", () => undefined);

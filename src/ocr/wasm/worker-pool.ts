@@ -75,7 +75,11 @@ export class TesseractWorkerPool {
    * Run `task` on a worker initialised for `key`. Aborting while waiting leaves the queue;
    * aborting while running terminates the worker. Rejects with `cancelled` in both cases.
    */
-  async run<T>(key: string, signal: AbortSignal | undefined, task: (worker: Tesseract.Worker) => Promise<T>): Promise<T> {
+  async run<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    task: (worker: Tesseract.Worker) => Promise<T>,
+  ): Promise<T> {
     throwIfAborted(signal);
     const slot = await this.acquire(key, signal);
     const abort = abortPromise(signal);
@@ -99,7 +103,8 @@ export class TesseractWorkerPool {
   }
 
   private acquire(key: string, signal: AbortSignal | undefined): Promise<Slot> {
-    if (this.closed) return Promise.reject(new DocketError("internal_error", "OCR engine closed", { permanent: false }));
+    if (this.closed)
+      return Promise.reject(new DocketError("internal_error", "OCR engine closed", { permanent: false }));
     const slot = this.tryAcquire(key);
     if (slot !== undefined) return Promise.resolve(slot);
     return new Promise<Slot>((resolve, reject) => {
@@ -147,7 +152,16 @@ export class TesseractWorkerPool {
       markDead = reject;
     });
     died.catch(() => undefined);
-    const slot: Slot = { id, key, busy: false, ready: Promise.resolve(undefined as never), died, dead: false, markDead: () => undefined, idleTimer: undefined };
+    const slot: Slot = {
+      id,
+      key,
+      busy: false,
+      ready: Promise.resolve(undefined as never),
+      died,
+      dead: false,
+      markDead: () => undefined,
+      idleTimer: undefined,
+    };
     slot.markDead = (error) => {
       if (slot.dead) return;
       slot.dead = true;
@@ -157,14 +171,21 @@ export class TesseractWorkerPool {
     const started = Date.now();
     slot.ready = new Promise<Tesseract.Worker>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new DocketError("ocr_failed", `OCR worker for ${key} did not start within ${timeoutMs} ms`, { permanent: false }));
+        reject(
+          new DocketError("ocr_failed", `OCR worker for ${key} did not start within ${timeoutMs} ms`, {
+            permanent: false,
+          }),
+        );
       }, timeoutMs);
       timer.unref();
       this.options.create(key).then(
         (worker) => {
           clearTimeout(timer);
           this.watch(slot, worker);
-          this.options.log.debug({ pool: this.options.name, key, workerId: id, ms: Date.now() - started }, "OCR worker ready");
+          this.options.log.debug(
+            { pool: this.options.name, key, workerId: id, ms: Date.now() - started },
+            "OCR worker ready",
+          );
           resolve(worker);
         },
         (error: unknown) => {
@@ -188,7 +209,9 @@ export class TesseractWorkerPool {
     if (thread === undefined || typeof thread.on !== "function") return;
     thread.on("error", (error: Error) => {
       this.options.log.warn({ pool: this.options.name, workerId: slot.id, err: error }, "OCR worker crashed");
-      slot.markDead(new DocketError("ocr_failed", `OCR worker crashed: ${error.message}`, { cause: error, permanent: false }));
+      slot.markDead(
+        new DocketError("ocr_failed", `OCR worker crashed: ${error.message}`, { cause: error, permanent: false }),
+      );
       this.remove(slot);
       this.pump();
     });
@@ -236,7 +259,7 @@ export class TesseractWorkerPool {
   /** Hand free capacity to waiters, oldest first. Never called from inside tryAcquire. */
   private pump(): void {
     if (this.closed) return;
-    for (let i = 0; i < this.waiters.length; ) {
+    for (let i = 0; i < this.waiters.length;) {
       const waiter = this.waiters[i]!;
       const slot = this.tryAcquire(waiter.key);
       if (slot === undefined) {

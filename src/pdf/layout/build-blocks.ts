@@ -154,7 +154,8 @@ function buildParagraphs(lines: LayoutLine[]): LayoutLine[][] {
         if (!group || !last) continue;
         const size = Math.max(last.size, line.size);
         const pitch = line.frame.y0 - last.frame.y0;
-        const sameSize = Math.max(last.size, line.size) / Math.max(Math.min(last.size, line.size), 1e-6) <= SAME_SIZE_RATIO;
+        const sameSize =
+          Math.max(last.size, line.size) / Math.max(Math.min(last.size, line.size), 1e-6) <= SAME_SIZE_RATIO;
         const overlap = xOverlap(last.frame, line.frame) > 0.2 * Math.min(width(last.frame), width(line.frame));
         if (pitch > 0 && pitch <= MAX_LINE_PITCH * size && sameSize && overlap) target = group;
       }

@@ -20,7 +20,7 @@ export interface PositionedWord extends Word {
 }
 
 export function roundOrientation(degrees: number): Orientation {
-  const d = ((Math.round(degrees / 90) * 90) % 360 + 360) % 360;
+  const d = (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
   return d as Orientation;
 }
 

@@ -81,6 +81,10 @@ function order(boxes: readonly BBox[], indices: number[], out: number[]): void {
 export function orderBlocks<T extends { bbox: BBox }>(items: readonly T[]): T[] {
   const boxes = items.map((i) => i.bbox);
   const out: number[] = [];
-  order(boxes, items.map((_, i) => i), out);
+  order(
+    boxes,
+    items.map((_, i) => i),
+    out,
+  );
   return out.map((i) => items[i]).filter((x): x is T => x !== undefined);
 }

@@ -32,7 +32,6 @@ const MAX_FORM_DEPTH = 8;
 const INVISIBLE_MODES = new Set([3, 7]);
 const WHITESPACE = /\s/u;
 
-
 /**
  * A PDF opened in PDFium. The bytes are copied into wasm memory, which PDFium reads from
  * while the document is open; `close()` frees both (call it in a finally).
@@ -75,7 +74,8 @@ export class PdfiumDocument {
 
   /** Page `n` (1-based) loaded; the caller closes it with FPDF_ClosePage. */
   private loadPage(n: number): number {
-    if (!(Number.isInteger(n) && n >= 1 && n <= this.pageCount)) throw new DocketError("corrupt_file", `the PDF has no page ${n}`);
+    if (!(Number.isInteger(n) && n >= 1 && n <= this.pageCount))
+      throw new DocketError("corrupt_file", `the PDF has no page ${n}`);
     const page = this.pdfium.FPDF_LoadPage(this.handle, n - 1);
     if (page === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: page ${n} does not load`);
     return page;
@@ -88,7 +88,8 @@ export class PdfiumDocument {
     try {
       const geometry = this.geometryOf(page);
       const textPage = pdfium.FPDFText_LoadPage(page);
-      if (textPage === 0) throw new DocketError("corrupt_file", `the PDF cannot be read: the text of page ${n} does not load`);
+      if (textPage === 0)
+        throw new DocketError("corrupt_file", `the PDF cannot be read: the text of page ${n} does not load`);
       let text: { words: PositionedWord[]; visible: number; invisible: number };
       try {
         text = this.readText(textPage, geometry, dpi);
@@ -135,15 +136,28 @@ export class PdfiumDocument {
       const width = Math.max(1, Math.ceil(clip.x1 * scale) - x0);
       const height = Math.max(1, Math.ceil(clip.y1 * scale) - y0);
       bitmap = pdfium.FPDFBitmap_CreateEx(width, height, FPDF_BITMAP_BGRA, 0, 0);
-      if (bitmap === 0) throw new DocketError("internal_error", `PDFium could not allocate a ${width}×${height} bitmap`, { permanent: false });
+      if (bitmap === 0)
+        throw new DocketError("internal_error", `PDFium could not allocate a ${width}×${height} bitmap`, {
+          permanent: false,
+        });
       pdfium.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff);
       // The whole page at this scale, shifted so the region's corner lands on the bitmap's.
-      pdfium.FPDF_RenderPageBitmap(bitmap, page, -x0, -y0, Math.round(size.width * scale), Math.round(size.height * scale), 0, FPDF_RENDER.ANNOT | FPDF_RENDER.REVERSE_BYTE_ORDER);
+      pdfium.FPDF_RenderPageBitmap(
+        bitmap,
+        page,
+        -x0,
+        -y0,
+        Math.round(size.width * scale),
+        Math.round(size.height * scale),
+        0,
+        FPDF_RENDER.ANNOT | FPDF_RENDER.REVERSE_BYTE_ORDER,
+      );
       const stride = pdfium.FPDFBitmap_GetStride(bitmap);
       const buffer = pdfium.FPDFBitmap_GetBuffer(bitmap);
       const heap = pdfium.heapU8();
       const rgba = new Uint8Array(width * height * 4);
-      for (let row = 0; row < height; row++) rgba.set(heap.subarray(buffer + row * stride, buffer + row * stride + width * 4), row * width * 4);
+      for (let row = 0; row < height; row++)
+        rgba.set(heap.subarray(buffer + row * stride, buffer + row * stride + width * 4), row * width * 4);
       return { rgba, width, height, dpi: render.dpi, origin: { x: x0 / scale, y: y0 / scale } };
     } finally {
       if (bitmap !== 0) pdfium.FPDFBitmap_Destroy(bitmap);
@@ -164,8 +178,16 @@ export class PdfiumDocument {
       return [left!, bottom!, right!, top!];
     };
     // A page without a MediaBox of its own or inherited is malformed; PDFium then assumes Letter-like sizes.
-    const media = box(pdfium.FPDFPage_GetMediaBox) ?? [0, 0, pdfium.FPDF_GetPageWidthF(page), pdfium.FPDF_GetPageHeightF(page)];
-    return { viewBox: visibleBox(box(pdfium.FPDFPage_GetCropBox), media), rotate: normalizeRotation(pdfium.FPDFPage_GetRotation(page) * 90) };
+    const media = box(pdfium.FPDFPage_GetMediaBox) ?? [
+      0,
+      0,
+      pdfium.FPDF_GetPageWidthF(page),
+      pdfium.FPDF_GetPageHeightF(page),
+    ];
+    return {
+      viewBox: visibleBox(box(pdfium.FPDFPage_GetCropBox), media),
+      rotate: normalizeRotation(pdfium.FPDFPage_GetRotation(page) * 90),
+    };
   }
 
   /**
@@ -173,7 +195,11 @@ export class PdfiumDocument {
    * layout ("generated"), grouped into words: a word ends at whitespace and where the text
    * direction changes. Boxes are the glyphs' loose boxes (font ascent to descent).
    */
-  private readText(textPage: number, geometry: PageGeometry, dpi: number): { words: PositionedWord[]; visible: number; invisible: number } {
+  private readText(
+    textPage: number,
+    geometry: PageGeometry,
+    dpi: number,
+  ): { words: PositionedWord[]; visible: number; invisible: number } {
     const { pdfium, scratch } = this;
     const count = pdfium.FPDFText_CountChars(textPage);
     const words: PositionedWord[] = [];
@@ -199,13 +225,22 @@ export class PdfiumDocument {
     let current: { text: string; box: BBox; size: number; orientation: Orientation } | null = null;
     const flush = (): void => {
       if (current === null) return;
-      words.push({ text: current.text, bbox: current.box, confidence: 100, size: current.size, orientation: current.orientation, joinBefore: false, joinAfter: false });
+      words.push({
+        text: current.text,
+        bbox: current.box,
+        confidence: 100,
+        size: current.size,
+        orientation: current.orientation,
+        joinBefore: false,
+        joinAfter: false,
+      });
       current = null;
     };
     for (let i = 0; i < count; i++) {
       const code = pdfium.FPDFText_GetUnicode(textPage, i);
       const generated = pdfium.FPDFText_IsGenerated(textPage, i) === 1;
-      const char = code === 0 || pdfium.FPDFText_HasUnicodeMapError(textPage, i) === 1 ? "\uFFFD" : safeFromCodePoint(code);
+      const char =
+        code === 0 || pdfium.FPDFText_HasUnicodeMapError(textPage, i) === 1 ? "\uFFFD" : safeFromCodePoint(code);
       if (generated || WHITESPACE.test(char)) {
         flush();
         continue;
@@ -255,7 +290,12 @@ export class PdfiumDocument {
           // A form's objects report bounds in the form's space: carry its matrix down.
           if (!pdfium.FPDFPageObj_GetMatrix(object, this.scratch)) continue;
           const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = this.floats(6);
-          visit(pdfium.FPDFFormObj_CountObjects(object), (k) => pdfium.FPDFFormObj_GetObject(object, k), multiply([a, b, c, d, e, f], transform), depth + 1);
+          visit(
+            pdfium.FPDFFormObj_CountObjects(object),
+            (k) => pdfium.FPDFFormObj_GetObject(object, k),
+            multiply([a, b, c, d, e, f], transform),
+            depth + 1,
+          );
         }
       }
     };
@@ -267,7 +307,12 @@ export class PdfiumDocument {
     const { scratch } = this;
     if (!this.pdfium.FPDFPageObj_GetBounds(object, scratch, scratch + 4, scratch + 8, scratch + 12)) return undefined;
     const [left = 0, bottom = 0, right = 0, top = 0] = this.floats(4);
-    const points = [apply(transform, left, bottom), apply(transform, right, bottom), apply(transform, left, top), apply(transform, right, top)];
+    const points = [
+      apply(transform, left, bottom),
+      apply(transform, right, bottom),
+      apply(transform, left, top),
+      apply(transform, right, top),
+    ];
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
     return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];

@@ -21,7 +21,11 @@ export const MIN_REGION_CONFIDENCE = 40;
  * images on a text-layer page joins that page's blocks in reading order; the page stays a
  * text-layer page.
  */
-export function assembleStep(deps: { blobStore: BlobStore; engineName: string; reviewOcrConfidence?: number }): StepHandler {
+export function assembleStep(deps: {
+  blobStore: BlobStore;
+  engineName: string;
+  reviewOcrConfidence?: number;
+}): StepHandler {
   return async (ctx) => {
     const [info, check, textPages, ocrNumbers, regions] = await Promise.all([
       readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
@@ -35,20 +39,46 @@ export function assembleStep(deps: { blobStore: BlobStore; engineName: string; r
     for (let n = 1; n <= info.numPages; n++) {
       ctx.signal.throwIfAborted();
       const text = textPages.find((p) => p.number === n);
-      if (text) pages.push(mergeRegionBlocks(text, legible.filter((r) => r.page === n).flatMap((r) => r.blocks)));
-      else if (ocrNumbers.includes(n)) pages.push(await readJson<Page>(deps.blobStore, pageKey(ctx.workspaceOf("ocr"), n, "json")));
+      if (text)
+        pages.push(
+          mergeRegionBlocks(
+            text,
+            legible.filter((r) => r.page === n).flatMap((r) => r.blocks),
+          ),
+        );
+      else if (ocrNumbers.includes(n))
+        pages.push(await readJson<Page>(deps.blobStore, pageKey(ctx.workspaceOf("ocr"), n, "json")));
       else {
         const size = info.pages.find((p) => p.number === n);
         const dpi = size?.unit === "px" ? 300 : 72;
-        pages.push({ number: n, width: size?.width ?? 0, height: size?.height ?? 0, dpi, source: "ocr", rotation: 0, skew: 0, confidence: 0, blocks: [] });
+        pages.push({
+          number: n,
+          width: size?.width ?? 0,
+          height: size?.height ?? 0,
+          dpi,
+          source: "ocr",
+          rotation: 0,
+          skew: 0,
+          confidence: 0,
+          blocks: [],
+        });
       }
       ctx.progress(n, info.numPages);
     }
-    const model: DocumentModel = { version: 1, documentId: ctx.documentId, languages: ctx.options.languages, engine: deps.engineName, pages };
+    const model: DocumentModel = {
+      version: 1,
+      documentId: ctx.documentId,
+      languages: ctx.options.languages,
+      engine: deps.engineName,
+      pages,
+    };
     await writeJson(deps.blobStore, `${ctx.workspace}model.json`, model);
     const ocrPages = pages.filter((p) => p.source === "ocr" && ocrNumbers.includes(p.number));
     const confidence = ocrPages.length > 0 ? ocrPages.reduce((sum, p) => sum + p.confidence, 0) / ocrPages.length : 100;
-    const words = pages.reduce((n, p) => n + p.blocks.reduce((m, b) => m + b.lines.reduce((k, l) => k + l.words.length, 0), 0), 0);
+    const words = pages.reduce(
+      (n, p) => n + p.blocks.reduce((m, b) => m + b.lines.reduce((k, l) => k + l.words.length, 0), 0),
+      0,
+    );
     const lowConfidence = ocrPages.length > 0 && confidence < (deps.reviewOcrConfidence ?? REVIEW_CONFIDENCE);
     return {
       message: `${pages.length} page(s), ${words} words`,
@@ -58,9 +88,13 @@ export function assembleStep(deps: { blobStore: BlobStore; engineName: string; r
         confidence: Math.round(confidence * 10) / 10,
         text_layer_pages: check.textPages.length,
         ocr_pages: ocrPages.length,
-        ...(regions.length > 0 ? { images_read: legible.length, images_without_text: regions.length - legible.length } : {}),
+        ...(regions.length > 0
+          ? { images_read: legible.length, images_without_text: regions.length - legible.length }
+          : {}),
       },
-      ...(lowConfidence ? { reviewReason: `Low OCR confidence (${Math.round(confidence)} %): please check the text` } : {}),
+      ...(lowConfidence
+        ? { reviewReason: `Low OCR confidence (${Math.round(confidence)} %): please check the text` }
+        : {}),
     };
   };
 }

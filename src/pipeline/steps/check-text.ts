@@ -44,7 +44,9 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
         verdicts[page.number] = assessment.reason;
         if (assessment.usable) textPages.push(page);
         if (assessment.reason === "ok" && policy !== "skip") {
-          pickImageRegions(page, images).forEach((bbox, i) => imageRegions.push({ page: page.number, index: i + 1, bbox, dpi: page.dpi }));
+          pickImageRegions(page, images).forEach((bbox, i) =>
+            imageRegions.push({ page: page.number, index: i + 1, bbox, dpi: page.dpi }),
+          );
         }
       }
     } else {
@@ -52,7 +54,8 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
     }
     if (policy === "skip") {
       // No OCR at all: pages without a usable layer come out empty, and say so.
-      for (const n of all) if (!textPages.some((p) => p.number === n)) verdicts[n] = `${verdicts[n] ?? "none"} (ocr skipped)`;
+      for (const n of all)
+        if (!textPages.some((p) => p.number === n)) verdicts[n] = `${verdicts[n] ?? "none"} (ocr skipped)`;
     }
     const textNumbers = new Set(textPages.map((p) => p.number));
     const output: CheckTextOutput = {
@@ -62,7 +65,10 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
       imageRegions,
     };
     textPages = textPages.sort((a, b) => a.number - b.number);
-    await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}text-pages.json`]: textPages, [`${ctx.workspace}check.json`]: output });
+    await writeJsonFiles(deps.blobStore, {
+      [`${ctx.workspace}text-pages.json`]: textPages,
+      [`${ctx.workspace}check.json`]: output,
+    });
     const images = imageRegions.length > 0 ? `, ${imageRegions.length} image(s) on text-layer pages to OCR` : "";
     return {
       message: `${output.textPages.length} page(s) with a usable text layer, ${output.ocrPages.length} to OCR${images}`,
@@ -70,7 +76,9 @@ export function checkTextStep(deps: { blobStore: BlobStore; textLayer: TextLayer
         ocr_pages: output.ocrPages,
         text_pages: output.textPages,
         verdicts,
-        ...(imageRegions.length > 0 ? { image_regions: imageRegions.map((r) => ({ page: r.page, bbox: roundBox(r.bbox) })) } : {}),
+        ...(imageRegions.length > 0
+          ? { image_regions: imageRegions.map((r) => ({ page: r.page, bbox: roundBox(r.bbox) })) }
+          : {}),
       },
     };
   };

@@ -34,7 +34,10 @@ export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
     ]);
     const formats = ctx.options.outputs.length > 0 ? ctx.options.outputs : (Object.keys(FILES) as OutputFormat[]);
     // The searchable PDF carries the fields as metadata when the job extracted them.
-    const fields = formats.includes("pdf") && extractsFields(ctx.options) ? await readFields(deps.blobStore, ctx.workspaceOf(EXTRACT_STEP)) : null;
+    const fields =
+      formats.includes("pdf") && extractsFields(ctx.options)
+        ? await readFields(deps.blobStore, ctx.workspaceOf(EXTRACT_STEP))
+        : null;
     // Each output is stored while the next one is made: a durable write waits on the disk
     // (fsync), making one uses the CPU, and a job's five need not take turns at both.
     const writes: Promise<ArtifactRecord>[] = [];
@@ -42,9 +45,19 @@ export function exportStep(deps: { blobStore: BlobStore }): StepHandler {
       for (const [i, format] of formats.entries()) {
         ctx.signal.throwIfAborted();
         ctx.progress(i, formats.length, `writing ${format}`);
-        const content = await render(format, model, info, ctx.workspaceOf("render_pages"), deps.blobStore, ctx.signal, fields);
+        const content = await render(
+          format,
+          model,
+          info,
+          ctx.workspaceOf("render_pages"),
+          deps.blobStore,
+          ctx.signal,
+          fields,
+        );
         const key = `${ctx.workspace}${FILES[format].name}`;
-        const write = deps.blobStore.put(key, content).then(({ size }) => ({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size }));
+        const write = deps.blobStore
+          .put(key, content)
+          .then(({ size }) => ({ kind: format, blobKey: key, mimeType: FILES[format].mimeType, sizeBytes: size }));
         write.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
         writes.push(write);
       }
@@ -81,7 +94,9 @@ async function render(
     case "hocr":
       return toHocrAsync(model, { signal });
     case "pdf": {
-      const rendered = await readJson<RenderOutput>(blobStore, `${renderPrefix}render.json`).catch(() => ({ pages: [] }) as RenderOutput);
+      const rendered = await readJson<RenderOutput>(blobStore, `${renderPrefix}render.json`).catch(
+        () => ({ pages: [] }) as RenderOutput,
+      );
       const fromRendered: PageImageProvider = async (n) => {
         const page = rendered.pages.find((p) => p.number === n);
         if (page) return { bytes: await blobStore.getBuffer(page.key), format: "png", dpi: page.dpi };

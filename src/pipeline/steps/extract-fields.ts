@@ -13,19 +13,36 @@ import { readJson, writeJson } from "../workspace.js";
  * becomes visible with that success (readers join the step row); a retry replaces it.
  * When a person should check the result, the job completes as `manual_review`.
  */
-export function extractFieldsStep(deps: { blobStore: BlobStore; database: Database; extraction: Omit<ExtractionDeps, "log"> }): StepHandler {
+export function extractFieldsStep(deps: {
+  blobStore: BlobStore;
+  database: Database;
+  extraction: Omit<ExtractionDeps, "log">;
+}): StepHandler {
   return async (ctx) => {
     const mode = ctx.options.extract ?? "auto";
     if (mode === "off") return { skipped: true, message: "extraction is off for this job" };
     const model = await readJson<DocumentModel>(deps.blobStore, `${ctx.workspaceOf("assemble")}model.json`);
     ctx.progress(0, 1, "reading fields");
     const started = performance.now();
-    const { extraction, candidates, ocrConfidence, trace } = await extractDocument(model, mode, { ...deps.extraction, log: ctx.log }, ctx.signal);
+    const { extraction, candidates, ocrConfidence, trace } = await extractDocument(
+      model,
+      mode,
+      { ...deps.extraction, log: ctx.log },
+      ctx.signal,
+    );
     const elapsed = performance.now() - started;
     ctx.signal.throwIfAborted();
     // Also in the workspace: the export step writes the fields into the searchable PDF's metadata.
     await writeJson(deps.blobStore, `${ctx.workspace}fields.json`, extraction);
-    await saveExtraction(deps.database.db, { jobId: ctx.jobId, documentId: ctx.documentId, ownerId: ctx.ownerId, extraction, candidates, ocrConfidence, now: Date.now() });
+    await saveExtraction(deps.database.db, {
+      jobId: ctx.jobId,
+      documentId: ctx.documentId,
+      ownerId: ctx.ownerId,
+      extraction,
+      candidates,
+      ocrConfidence,
+      now: Date.now(),
+    });
     ctx.progress(1, 1);
     const found = FIELD_NAMES.filter((name) => extraction.fields[name]).length;
     const failed = extraction.checks.filter((c) => !c.ok).map((c) => c.name);

@@ -23,10 +23,18 @@ export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): Step
     const regions = rendered.regions ?? [];
     const total = todo.length + regions.length;
     if (total === 0) {
-      await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}pages.json`]: [], [`${ctx.workspace}regions.json`]: [] });
+      await writeJsonFiles(deps.blobStore, {
+        [`${ctx.workspace}pages.json`]: [],
+        [`${ctx.workspace}regions.json`]: [],
+      });
       return { skipped: true, message: "no page needs OCR" };
     }
-    const options = { languages: ctx.options.languages, mode: ctx.options.ocr_mode, resolution: ctx.options.resolution_mode, signal: ctx.signal };
+    const options = {
+      languages: ctx.options.languages,
+      mode: ctx.options.ocr_mode,
+      resolution: ctx.options.resolution_mode,
+      signal: ctx.signal,
+    };
     const numbers: number[] = [];
     let confidenceSum = 0;
     let rotated = 0;
@@ -34,12 +42,20 @@ export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): Step
     ctx.progress(0, total, todo.length > 0 ? pageMessage(0) : regionMessage(regions, 0));
     for (const [i, info] of todo.entries()) {
       const png = await deps.blobStore.getBuffer(info.key);
-      const page: Page = await deps.engine.recognize({ png, width: info.width, height: info.height, dpi: info.dpi }, { ...options, pageNumber: info.number });
+      const page: Page = await deps.engine.recognize(
+        { png, width: info.width, height: info.height, dpi: info.dpi },
+        { ...options, pageNumber: info.number },
+      );
       await writeJson(deps.blobStore, pageKey(ctx.workspace, info.number, "json"), page);
       numbers.push(info.number);
       confidenceSum += page.confidence;
       if (page.rotation !== 0) rotated++;
-      const next = i + 1 < todo.length ? pageMessage(i + 1) : regions.length > 0 ? regionMessage(regions, 0) : `recognised ${todo.length} page(s)`;
+      const next =
+        i + 1 < todo.length
+          ? pageMessage(i + 1)
+          : regions.length > 0
+            ? regionMessage(regions, 0)
+            : `recognised ${todo.length} page(s)`;
       ctx.progress(i + 1, total, next);
     }
     const regionKeys: string[] = [];
@@ -51,13 +67,25 @@ export function ocrStep(deps: { blobStore: BlobStore; engine: OcrEngine }): Step
         { png, width: region.width, height: region.height, dpi: region.dpi },
         { ...options, pageNumber: region.page, autoRotate: false, deskew: false },
       );
-      const result: RegionOcrResult = { page: region.page, index: region.index, confidence: read.confidence, blocks: placeRegionBlocks(read.blocks, region) };
+      const result: RegionOcrResult = {
+        page: region.page,
+        index: region.index,
+        confidence: read.confidence,
+        blocks: placeRegionBlocks(read.blocks, region),
+      };
       const key = regionKey(ctx.workspace, region.page, region.index, "json");
       await writeJson(deps.blobStore, key, result);
       regionKeys.push(key);
-      ctx.progress(todo.length + i + 1, total, i + 1 < regions.length ? regionMessage(regions, i + 1) : `read ${regions.length} image(s)`);
+      ctx.progress(
+        todo.length + i + 1,
+        total,
+        i + 1 < regions.length ? regionMessage(regions, i + 1) : `read ${regions.length} image(s)`,
+      );
     }
-    await writeJsonFiles(deps.blobStore, { [`${ctx.workspace}pages.json`]: numbers, [`${ctx.workspace}regions.json`]: regionKeys });
+    await writeJsonFiles(deps.blobStore, {
+      [`${ctx.workspace}pages.json`]: numbers,
+      [`${ctx.workspace}regions.json`]: regionKeys,
+    });
     const confidence = todo.length > 0 ? Math.round((confidenceSum / todo.length) * 10) / 10 : null;
     const pagesPart = todo.length > 0 ? `recognised ${todo.length} page(s), mean confidence ${confidence}` : "";
     const regionsPart = regions.length > 0 ? `read ${regions.length} image(s) on text-layer pages` : "";

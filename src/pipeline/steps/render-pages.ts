@@ -9,7 +9,14 @@ import type { RasterImage } from "../../imaging/raster.js";
 import { imageScaleFor, resolutionPreset } from "../../ocr/ocr-presets.js";
 import type { RenderedRegionPixels } from "../../pdf/pdfium/pdfium-text-layer.js";
 import type { TextLayerExtractor } from "../../pdf/text-layer-pool.js";
-import type { CheckTextOutput, ImageRegion, RenderedPageInfo, RenderedRegionInfo, RenderOutput, ValidateOutput } from "../plan.js";
+import type {
+  CheckTextOutput,
+  ImageRegion,
+  RenderedPageInfo,
+  RenderedRegionInfo,
+  RenderOutput,
+  ValidateOutput,
+} from "../plan.js";
 import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
 
 /**
@@ -20,7 +27,11 @@ import { pageKey, readJson, regionKey, writeJson } from "../workspace.js";
  * are drawn on their own (just the region of the page) at the same DPI, by PDFium in the
  * text-layer threads.
  */
-export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: number; textLayer: TextLayerExtractor }): StepHandler {
+export function renderPagesStep(deps: {
+  blobStore: BlobStore;
+  maxImagePixels: number;
+  textLayer: TextLayerExtractor;
+}): StepHandler {
   return async (ctx) => {
     const [info, check] = await Promise.all([
       readJson<ValidateOutput>(deps.blobStore, `${ctx.workspaceOf("validate")}validate.json`),
@@ -57,7 +68,10 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
         if (scale === 1) await store(n, page);
         else {
           const width = Math.max(1, Math.round(page.width * scale));
-          const { data, info: out } = await sharp(page.png).resize({ width }).png().toBuffer({ resolveWithObject: true });
+          const { data, info: out } = await sharp(page.png)
+            .resize({ width })
+            .png()
+            .toBuffer({ resolveWithObject: true });
           await store(n, { png: data, width: out.width, height: out.height, dpi: Math.round(page.dpi * scale) });
         }
       }
@@ -65,10 +79,15 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
     if (imageRegions.length > 0) {
       // PDFium, which found these images with the text layer, draws just their part of the
       // page: all of them in one call, so the file is sent and opened once.
-      const drawn = await deps.textLayer.renderRegions(bytes, imageRegions.map((r) => ({ page: r.page, clip: toPoints(r.bbox, r.dpi) })), { dpi: preset.dpi, signal: ctx.signal });
+      const drawn = await deps.textLayer.renderRegions(
+        bytes,
+        imageRegions.map((r) => ({ page: r.page, clip: toPoints(r.bbox, r.dpi) })),
+        { dpi: preset.dpi, signal: ctx.signal },
+      );
       for (const [i, n] of regionPages.entries()) {
         const onPage = imageRegions.filter((r) => r.page === n);
-        for (const region of onPage) regions.push(await storeRegion(deps.blobStore, ctx.workspace, region, drawn[imageRegions.indexOf(region)]!));
+        for (const region of onPage)
+          regions.push(await storeRegion(deps.blobStore, ctx.workspace, region, drawn[imageRegions.indexOf(region)]!));
         ctx.progress(pages.length + i + 1, total, `rendered ${onPage.length} image(s) on page ${n}`);
       }
     }
@@ -78,7 +97,11 @@ export function renderPagesStep(deps: { blobStore: BlobStore; maxImagePixels: nu
     const images = regions.length > 0 ? `, ${regions.length} image region(s)` : "";
     return {
       message: `${pages.length} page image(s)${images} at ${preset.dpi} dpi`,
-      detail: { pages: pages.length, dpi: preset.dpi, ...(regions.length > 0 ? { image_regions: regions.length } : {}) },
+      detail: {
+        pages: pages.length,
+        dpi: preset.dpi,
+        ...(regions.length > 0 ? { image_regions: regions.length } : {}),
+      },
     };
   };
 }
@@ -89,7 +112,12 @@ function toPoints(box: BBox, dpi: number): BBox {
 }
 
 /** Pad a rendered region with white, store it, and record how it maps back onto the page model. */
-async function storeRegion(blobStore: BlobStore, workspace: string, region: ImageRegion, drawn: RenderedRegionPixels): Promise<RenderedRegionInfo> {
+async function storeRegion(
+  blobStore: BlobStore,
+  workspace: string,
+  region: ImageRegion,
+  drawn: RenderedRegionPixels,
+): Promise<RenderedRegionInfo> {
   const padded = await padRegion(drawn);
   const key = regionKey(workspace, region.page, region.index, "png");
   await blobStore.put(key, padded.image.png);
@@ -97,6 +125,18 @@ async function storeRegion(blobStore: BlobStore, workspace: string, region: Imag
   const scale = region.dpi / drawn.dpi;
   const toModel = region.dpi / 72;
   // The padding moves the image up and left of the rendered corner.
-  const origin = { x: drawn.origin.x * toModel - padded.margin * scale, y: drawn.origin.y * toModel - padded.margin * scale };
-  return { page: region.page, index: region.index, key, width: padded.image.width, height: padded.image.height, dpi: drawn.dpi, origin, scale };
+  const origin = {
+    x: drawn.origin.x * toModel - padded.margin * scale,
+    y: drawn.origin.y * toModel - padded.margin * scale,
+  };
+  return {
+    page: region.page,
+    index: region.index,
+    key,
+    width: padded.image.width,
+    height: padded.image.height,
+    dpi: drawn.dpi,
+    origin,
+    scale,
+  };
 }

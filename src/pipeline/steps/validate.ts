@@ -24,13 +24,18 @@ export function validateStep(deps: { database: Database; blobStore: BlobStore; l
       .select(["blob_key", "mime_type", "filename", "deleted_at"])
       .where("id", "=", ctx.documentId)
       .executeTakeFirst();
-    if (!document || document.deleted_at !== null) throw new DocketError("not_found", "the document was deleted", { permanent: true });
+    if (!document || document.deleted_at !== null)
+      throw new DocketError("not_found", "the document was deleted", { permanent: true });
     ctx.progress(0, 1, "inspecting the file");
-    const inspection = await inspectDocument({ blobStore: deps.blobStore, key: document.blob_key }, document.mime_type as SupportedMimeType, {
-      maxPages: deps.limits.maxPages,
-      maxImagePixels: deps.limits.maxImagePixels,
-      signal: ctx.signal,
-    });
+    const inspection = await inspectDocument(
+      { blobStore: deps.blobStore, key: document.blob_key },
+      document.mime_type as SupportedMimeType,
+      {
+        maxPages: deps.limits.maxPages,
+        maxImagePixels: deps.limits.maxImagePixels,
+        signal: ctx.signal,
+      },
+    );
     const output: ValidateOutput = {
       kind: inspection.kind,
       mimeType: document.mime_type,

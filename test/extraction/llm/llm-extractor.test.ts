@@ -23,7 +23,10 @@ const INVOICE = [
 const dt = buildDocumentText(modelFromLayout([INVOICE]));
 const KEY = "sk-test-secret-key-123";
 
-function answerJson(fields: Record<string, { value: string | null; raw: string | null }>, documentType = "invoice"): string {
+function answerJson(
+  fields: Record<string, { value: string | null; raw: string | null }>,
+  documentType = "invoice",
+): string {
   const all = Object.fromEntries(FIELD_NAMES.map((n) => [n, fields[n] ?? { value: null, raw: null }]));
   return JSON.stringify({ document_type: documentType, fields: all });
 }
@@ -64,7 +67,10 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
 
   it("posts the model, the messages, temperature 0, a strict JSON schema and the bearer key", async () => {
     server.respond = () => ({ body: chatAnswer(GOOD) });
-    const llm = createLlmExtractor({ url: `${url}/`, model: "qwen2.5:7b", apiKey: KEY, timeoutMs: 5_000 }, { log: silentLogger() });
+    const llm = createLlmExtractor(
+      { url: `${url}/`, model: "qwen2.5:7b", apiKey: KEY, timeoutMs: 5_000 },
+      { log: silentLogger() },
+    );
     await llm.extract(dt, "auto", never);
     assert.equal(server.requests.length, 1);
     const req = server.requests[0]!;
@@ -90,7 +96,11 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
     assert.deepEqual(schema.properties.fields.properties.issue_date.properties.value.type, ["string", "null"]);
 
     // No key configured: no Authorization header at all.
-    await createLlmExtractor({ url, model: "m", apiKey: undefined, timeoutMs: 5_000 }, { log: silentLogger() }).extract(dt, "invoice", never);
+    await createLlmExtractor({ url, model: "m", apiKey: undefined, timeoutMs: 5_000 }, { log: silentLogger() }).extract(
+      dt,
+      "invoice",
+      never,
+    );
     assert.equal(server.requests[1]!.headers.authorization, undefined);
     assert.match(server.requests[1]!.body.messages[1].content, /^It is an invoice\./);
   });
@@ -101,7 +111,14 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
     const { document_type, candidates } = await llm.extract(dt, "auto", never);
     assert.equal(document_type, "invoice");
     const values = Object.fromEntries(Object.entries(candidates.fields).map(([k, f]) => [k, f!.value]));
-    assert.deepEqual(values, { document_number: "FV/12/2024", issue_date: "2024-03-05", currency: "PLN", total_gross: "1338.00", seller_name: "ACME Sp. z o.o.", seller_tax_id: "5250000003" });
+    assert.deepEqual(values, {
+      document_number: "FV/12/2024",
+      issue_date: "2024-03-05",
+      currency: "PLN",
+      total_gross: "1338.00",
+      seller_name: "ACME Sp. z o.o.",
+      seller_tax_id: "5250000003",
+    });
     const number = candidates.fields.document_number!;
     assert.equal(number.origin, "llm");
     assert.ok(number.confidence > 0.5 && number.confidence < 0.9);
@@ -148,7 +165,15 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
   it("asks again with json_object when the server does not take a json_schema", async () => {
     server.respond = (req) =>
       req.body.response_format.type === "json_schema"
-        ? { status: 400, body: { error: { message: "response_format.type json_schema is not supported by this model", type: "invalid_request_error" } } }
+        ? {
+            status: 400,
+            body: {
+              error: {
+                message: "response_format.type json_schema is not supported by this model",
+                type: "invalid_request_error",
+              },
+            },
+          }
         : { body: chatAnswer(GOOD) };
     const llm = createLlmExtractor({ url, model: "m", apiKey: KEY, timeoutMs: 5_000 }, { log: silentLogger() });
     const { candidates } = await llm.extract(dt, "auto", never);
@@ -172,11 +197,23 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
         return true;
       });
     };
-    await failsWith({ status: 500, body: { error: { message: "CUDA out of memory" } } }, false, /answered 500: CUDA out of memory/);
+    await failsWith(
+      { status: 500, body: { error: { message: "CUDA out of memory" } } },
+      false,
+      /answered 500: CUDA out of memory/,
+    );
     await failsWith({ status: 503, body: "<html>Bad gateway</html>" }, false, /answered 503/);
     await failsWith({ status: 429, body: { error: { message: "rate limit" } } }, false, /answered 429/);
-    await failsWith({ status: 401, body: { error: { message: "invalid api key" } } }, true, /refused the request with 401: invalid api key \(check DOCKET_LLM_API_KEY\)/);
-    await failsWith({ status: 404, body: { error: { message: "model 'm' not found" } } }, true, /404.*DOCKET_LLM_MODEL "m"/);
+    await failsWith(
+      { status: 401, body: { error: { message: "invalid api key" } } },
+      true,
+      /refused the request with 401: invalid api key \(check DOCKET_LLM_API_KEY\)/,
+    );
+    await failsWith(
+      { status: 404, body: { error: { message: "model 'm' not found" } } },
+      true,
+      /404.*DOCKET_LLM_MODEL "m"/,
+    );
     await failsWith({ status: 200, body: chatAnswer("I cannot read this document.") }, true, /holds no JSON object/);
     await failsWith({ status: 200, body: "not json at all" }, false, /not JSON/);
   });
@@ -184,7 +221,14 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
   it("gives up after the timeout, transiently", async () => {
     server.respond = () => ({ body: chatAnswer(GOOD), delayMs: 3_000 });
     const llm = createLlmExtractor({ url, model: "m", apiKey: KEY, timeoutMs: 150 }, { log: silentLogger() });
-    await assert.rejects(llm.extract(dt, "auto", never), (e: unknown) => e instanceof DocketError && e.code === "llm_unavailable" && !e.permanent && /did not answer within/.test(e.message));
+    await assert.rejects(
+      llm.extract(dt, "auto", never),
+      (e: unknown) =>
+        e instanceof DocketError &&
+        e.code === "llm_unavailable" &&
+        !e.permanent &&
+        /did not answer within/.test(e.message),
+    );
   });
 
   it("stops when the job is cancelled: the caller's reason, and the connection closed", async () => {
@@ -207,15 +251,31 @@ describe("LLM extractor over an OpenAI-compatible server", () => {
     const gone = new ChatServer();
     const goneUrl = await gone.start();
     await gone.close();
-    const llm = createLlmExtractor({ url: goneUrl, model: "m", apiKey: KEY, timeoutMs: 5_000 }, { log: silentLogger() });
-    await assert.rejects(llm.extract(dt, "auto", never), (e: unknown) => e instanceof DocketError && e.code === "llm_unavailable" && !e.permanent && /unreachable \(ECONNREFUSED\)/.test(e.message));
+    const llm = createLlmExtractor(
+      { url: goneUrl, model: "m", apiKey: KEY, timeoutMs: 5_000 },
+      { log: silentLogger() },
+    );
+    await assert.rejects(
+      llm.extract(dt, "auto", never),
+      (e: unknown) =>
+        e instanceof DocketError &&
+        e.code === "llm_unavailable" &&
+        !e.permanent &&
+        /unreachable \(ECONNREFUSED\)/.test(e.message),
+    );
   });
 
   it("sends a long document shortened: the first pages and the last, with a note", async () => {
     server.respond = () => ({ body: chatAnswer(GOOD) });
-    const pages = Array.from({ length: 8 }, (_, i) => [`Page ${i + 1} heading`, ...Array.from({ length: 20 }, (_, r) => `row ${r} of page ${i + 1}      ${"x".repeat(40)}`)]);
+    const pages = Array.from({ length: 8 }, (_, i) => [
+      `Page ${i + 1} heading`,
+      ...Array.from({ length: 20 }, (_, r) => `row ${r} of page ${i + 1}      ${"x".repeat(40)}`),
+    ]);
     const long = buildDocumentText(modelFromLayout(pages));
-    const llm = createLlmExtractor({ url, model: "m", apiKey: KEY, timeoutMs: 5_000 }, { log: silentLogger(), maxDocumentChars: 4_000 });
+    const llm = createLlmExtractor(
+      { url, model: "m", apiKey: KEY, timeoutMs: 5_000 },
+      { log: silentLogger(), maxDocumentChars: 4_000 },
+    );
     await llm.extract(long, "auto", never);
     const content: string = server.requests[0]!.body.messages[1].content;
     assert.ok(content.includes("Page 1 heading") && content.includes("Page 8 heading"));

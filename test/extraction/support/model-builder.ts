@@ -43,11 +43,27 @@ export function pageOf(spec: PageSpec, number = 1): Page {
   });
   const source = spec.source ?? "text-layer";
   const confidence = blocks.length > 0 ? blocks.reduce((s, b) => s + b.confidence, 0) / blocks.length : 0;
-  return { number, width: spec.width ?? 595, height: spec.height ?? 842, dpi: 72, source, rotation: 0, skew: 0, confidence, blocks };
+  return {
+    number,
+    width: spec.width ?? 595,
+    height: spec.height ?? 842,
+    dpi: 72,
+    source,
+    rotation: 0,
+    skew: 0,
+    confidence,
+    blocks,
+  };
 }
 
 export function modelOf(...pages: PageSpec[]): DocumentModel {
-  return { version: 1, documentId: "test", languages: ["pol", "eng"], engine: "test", pages: pages.map((p, i) => pageOf(p, i + 1)) };
+  return {
+    version: 1,
+    documentId: "test",
+    languages: ["pol", "eng"],
+    engine: "test",
+    pages: pages.map((p, i) => pageOf(p, i + 1)),
+  };
 }
 
 /** Lines stacked from `top` every `step` points at the same x. */

@@ -7,7 +7,8 @@ import { applyTemplate, matchTemplate, TEMPLATE_CONFIDENCE } from "../../../src/
 import { parseTemplate } from "../../../src/extraction/templates/parse-template.js";
 import { cellBox, modelFromLayout } from "./support.js";
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
 const LEGACY = parseTemplate(fixture("pl.acme-legacy.yml"), "pl.acme-legacy");
 const LINES = parseTemplate(fixture("de.muster-lines.yml"), "de.muster-lines");
 
@@ -43,13 +44,18 @@ const MUSTER = [
   "IBAN: DE89 3704 0044 0532 0130 00",
 ];
 
-const values = (fields: Record<string, { value: string } | undefined>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v!.value]));
+const values = (fields: Record<string, { value: string } | undefined>) =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v!.value]));
 
 describe("matchTemplate", () => {
   it("needs every keyword and no exclude keyword", () => {
     const acme = buildDocumentText(modelFromLayout([ACME]));
     assert.equal(matchTemplate([LINES, LEGACY], acme)?.name, "pl.acme-legacy");
-    assert.equal(matchTemplate([LEGACY], buildDocumentText(modelFromLayout([ACME.slice(1)]))), null, "the name is missing");
+    assert.equal(
+      matchTemplate([LEGACY], buildDocumentText(modelFromLayout([ACME.slice(1)]))),
+      null,
+      "the name is missing",
+    );
     assert.equal(matchTemplate([LEGACY], buildDocumentText(modelFromLayout([["KOREKTA", ...ACME]]))), null, "excluded");
     // Keywords are regexes (`(?i)rechnung` matches RECHNUNG) or plain text.
     assert.equal(matchTemplate([LEGACY, LINES], buildDocumentText(modelFromLayout([MUSTER])))?.name, "de.muster-lines");
@@ -93,14 +99,30 @@ describe("applyTemplate, legacy form", () => {
     assert.ok(number.confidence < 1);
     const gross = result.fields.total_gross!;
     assert.equal(gross.raw, "1 338,00");
-    assert.deepEqual(gross.source, { page: 1, bbox: [cellBox(10, 20, "1")[0], cellBox(10, 20, "1")[1], cellBox(10, 22, "338,00")[2], cellBox(10, 22, "338,00")[3]] });
+    assert.deepEqual(gross.source, {
+      page: 1,
+      bbox: [
+        cellBox(10, 20, "1")[0],
+        cellBox(10, 20, "1")[1],
+        cellBox(10, 22, "338,00")[2],
+        cellBox(10, 22, "338,00")[3],
+      ],
+    });
     // A sum's source covers its parts.
     const vat = result.fields.total_vat!;
     assert.equal(vat.raw, "230,00 + 8,00");
-    assert.deepEqual(vat.source?.bbox, [cellBox(8, 22, "230,00")[0], cellBox(8, 22, "230,00")[1], cellBox(9, 24, "8,00")[2], cellBox(9, 24, "8,00")[3]]);
+    assert.deepEqual(vat.source?.bbox, [
+      cellBox(8, 22, "230,00")[0],
+      cellBox(8, 22, "230,00")[1],
+      cellBox(9, 24, "8,00")[2],
+      cellBox(9, 24, "8,00")[3],
+    ]);
     // Stated, not read: the currency has no box; the issuer's name is found in the document.
     assert.equal(result.fields.currency!.source, null);
-    assert.deepEqual(result.fields.seller_name!.source, { page: 1, bbox: [cellBox(0, 0, "ACME")[0], cellBox(0, 0, "ACME")[1], cellBox(0, 11, "o.o.")[2], cellBox(0, 11, "o.o.")[3]] });
+    assert.deepEqual(result.fields.seller_name!.source, {
+      page: 1,
+      bbox: [cellBox(0, 0, "ACME")[0], cellBox(0, 0, "ACME")[1], cellBox(0, 11, "o.o.")[2], cellBox(0, 11, "o.o.")[3]],
+    });
   });
 
   it("keeps fields without a Docket name in the extras", () => {
@@ -129,9 +151,36 @@ describe("applyTemplate, parsers with lines", () => {
     assert.deepEqual(
       result.line_items.map(({ source: _source, ...item }) => item),
       [
-        { description: "Beratung vor Ort, inkl. Anfahrt", quantity: "10", unit: "Std", unit_price: "95.00", net: "950.00", vat_rate: null, vat: null, gross: null },
-        { description: "Lizenz Software", quantity: "1", unit: "Stk", unit_price: "1200.00", net: "1200.00", vat_rate: null, vat: null, gross: null },
-        { description: "Schulung", quantity: "2", unit: "Tag", unit_price: "400.00", net: "800.00", vat_rate: null, vat: null, gross: null },
+        {
+          description: "Beratung vor Ort, inkl. Anfahrt",
+          quantity: "10",
+          unit: "Std",
+          unit_price: "95.00",
+          net: "950.00",
+          vat_rate: null,
+          vat: null,
+          gross: null,
+        },
+        {
+          description: "Lizenz Software",
+          quantity: "1",
+          unit: "Stk",
+          unit_price: "1200.00",
+          net: "1200.00",
+          vat_rate: null,
+          vat: null,
+          gross: null,
+        },
+        {
+          description: "Schulung",
+          quantity: "2",
+          unit: "Tag",
+          unit_price: "400.00",
+          net: "800.00",
+          vat_rate: null,
+          vat: null,
+          gross: null,
+        },
       ],
     );
     // An item's box spans the lines it was read from.
@@ -144,7 +193,14 @@ describe("applyTemplate, parsers with lines", () => {
   it("reads the VAT summary and keeps the rows, typed, in the extras", () => {
     assert.deepEqual(result.vat_breakdown, [{ rate: "19", net: "2950.00", vat: "560.50", gross: null }]);
     assert.deepEqual(result.extras.tax_lines, [{ line_tax_percent: 19, price_subtotal: 2950, line_tax_amount: 560.5 }]);
-    assert.deepEqual((result.extras.lines as unknown[])[1], { pos: "2", name: "Lizenz Software", qty: 1, uom: "Stk", price_unit: 1200, price_subtotal: 1200 });
+    assert.deepEqual((result.extras.lines as unknown[])[1], {
+      pos: "2",
+      name: "Lizenz Software",
+      qty: 1,
+      uom: "Stk",
+      price_unit: 1200,
+      price_subtotal: 1200,
+    });
     assert.equal(result.extras.country_code, "DE");
   });
 });
@@ -169,7 +225,14 @@ describe("applyTemplate, options that rewrite the text", () => {
     "gamma",
   );
   const dt = buildDocumentText(
-    modelFromLayout([["GAMMA SERWIS", "Rachunek nr 2O24/7        Data: 01.O2.2024", "Sprzedawca: Gamma Serwis Sp. j.    NIP 123", "Do zapłaty: 1 2O5,50 PLN"]]),
+    modelFromLayout([
+      [
+        "GAMMA SERWIS",
+        "Rachunek nr 2O24/7        Data: 01.O2.2024",
+        "Sprzedawca: Gamma Serwis Sp. j.    NIP 123",
+        "Do zapłaty: 1 2O5,50 PLN",
+      ],
+    ]),
   );
   const result = applyTemplate(template, dt);
 
@@ -179,7 +242,12 @@ describe("applyTemplate, options that rewrite the text", () => {
     assert.deepEqual(result.fields.document_number?.source, { page: 1, bbox: cellBox(1, 12, "2O24/7") });
     assert.equal(result.fields.total_gross?.value, "1205.50");
     assert.equal(result.fields.total_gross?.raw, "1 2O5,50");
-    assert.deepEqual(result.fields.total_gross?.source?.bbox, [cellBox(3, 12, "1")[0], cellBox(3, 12, "1")[1], cellBox(3, 14, "2O5,50")[2], cellBox(3, 14, "2O5,50")[3]]);
+    assert.deepEqual(result.fields.total_gross?.source?.bbox, [
+      cellBox(3, 12, "1")[0],
+      cellBox(3, 12, "1")[1],
+      cellBox(3, 14, "2O5,50")[2],
+      cellBox(3, 14, "2O5,50")[3],
+    ]);
     assert.equal(result.fields.issue_date?.value, "2024-02-01");
   });
 
@@ -190,7 +258,9 @@ describe("applyTemplate, options that rewrite the text", () => {
 });
 
 describe("applyTemplate, several values", () => {
-  const dt = buildDocumentText(modelFromLayout([["SHOP 1", "Date 03.01.2024   Due 17.01.2024", "Total 10.00", "Total 12.50", "Ref A-1  Ref A-1"]]));
+  const dt = buildDocumentText(
+    modelFromLayout([["SHOP 1", "Date 03.01.2024   Due 17.01.2024", "Total 10.00", "Total 12.50", "Ref A-1  Ref A-1"]]),
+  );
   const make = (fields: string) => parseTemplate(`keywords: [SHOP]\nissuer: Shop\n${fields}`, "shop");
 
   it("without a group: the first, with less confidence when they differ", () => {
@@ -202,7 +272,8 @@ describe("applyTemplate, several values", () => {
   });
 
   it("group: sum, max, min, last, join", () => {
-    const r = (group: string, field = "amount", regex = "Total (\\S+)") => applyTemplate(make(`fields:\n  ${field}:\n    parser: regex\n    regex: ${regex}\n    group: ${group}\n`), dt);
+    const r = (group: string, field = "amount", regex = "Total (\\S+)") =>
+      applyTemplate(make(`fields:\n  ${field}:\n    parser: regex\n    regex: ${regex}\n    group: ${group}\n`), dt);
     assert.equal(r("sum").fields.total_gross?.value, "22.50");
     assert.equal(r("max").fields.total_gross?.value, "12.50");
     assert.equal(r("min").fields.total_gross?.value, "10.00");
@@ -227,15 +298,27 @@ describe("applyTemplate, several values", () => {
 
 describe("applyTemplate, area", () => {
   it("reads only the words inside the rectangle, given in pixels at the area's own resolution", () => {
-    const dt = buildDocumentText(modelFromLayout([["AREA Test", "Total 10.00                         Total 99.00", "Total 55.00"]]));
+    const dt = buildDocumentText(
+      modelFromLayout([["AREA Test", "Total 10.00                         Total 99.00", "Total 55.00"]]),
+    );
     // Right half of the first rows, at 144 dpi (the page's boxes are at 72 dpi): x ≥ 400 / 2 = 200 px.
     const area = "{f: 1, l: 1, x: 400, y: 0, r: 144, W: 800, H: 140}";
-    const t = parseTemplate(`keywords: [AREA]\nfields:\n  amount:\n    parser: regex\n    regex: Total (\\S+)\n    area: ${area}\n  amount_untaxed:\n    parser: regex\n    regex: Total (\\S+)\n`, "area");
+    const t = parseTemplate(
+      `keywords: [AREA]\nfields:\n  amount:\n    parser: regex\n    regex: Total (\\S+)\n    area: ${area}\n  amount_untaxed:\n    parser: regex\n    regex: Total (\\S+)\n`,
+      "area",
+    );
     const r = applyTemplate(t, dt);
     assert.equal(r.fields.total_gross?.value, "99.00");
     assert.deepEqual(r.fields.total_gross?.source, { page: 1, bbox: cellBox(1, 42, "99.00") });
     assert.equal(r.fields.total_gross?.confidence, TEMPLATE_CONFIDENCE, "one value in the area: not ambiguous");
     assert.equal(r.fields.total_net?.value, "10.00", "without an area the whole page is read");
-    assert.throws(() => parseTemplate(`keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    area: {f: 1, x: 0}\n`, "bad"), /fields\.amount\.area needs f, l, x, y, r, W, H \(y is missing\)/);
+    assert.throws(
+      () =>
+        parseTemplate(
+          `keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    area: {f: 1, x: 0}\n`,
+          "bad",
+        ),
+      /fields\.amount\.area needs f, l, x, y, r, W, H \(y is missing\)/,
+    );
   });
 });

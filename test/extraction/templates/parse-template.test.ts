@@ -8,12 +8,18 @@ import { applyTemplate } from "../../../src/extraction/templates/apply-template.
 import { parseTemplate } from "../../../src/extraction/templates/parse-template.js";
 import { modelFromLayout } from "./support.js";
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
 
 function refused(yaml: string, problem: RegExp): void {
   assert.throws(
     () => parseTemplate(yaml, "t1"),
-    (e: unknown) => e instanceof DocketError && e.code === "validation_error" && e.status === 400 && e.message.startsWith('template "t1": ') && problem.test(e.message),
+    (e: unknown) =>
+      e instanceof DocketError &&
+      e.code === "validation_error" &&
+      e.status === 400 &&
+      e.message.startsWith('template "t1": ') &&
+      problem.test(e.message),
     `${problem} for ${yaml}`,
   );
 }
@@ -43,7 +49,16 @@ describe("parseTemplate", () => {
     );
     const tax = legacy.fields[5]!.spec;
     assert.ok(tax.parser === "regex" && tax.group === "sum" && tax.type === "float" && tax.regexes.length === 2);
-    assert.deepEqual(legacy.options, { currency: "PLN", dateFormats: ["%d.%m.%Y", "%d %B %Y"], decimalSeparator: ",", removeWhitespace: false, removeAccents: false, lowercase: false, languages: ["pl"], replace: [] });
+    assert.deepEqual(legacy.options, {
+      currency: "PLN",
+      dateFormats: ["%d.%m.%Y", "%d %B %Y"],
+      decimalSeparator: ",",
+      removeWhitespace: false,
+      removeAccents: false,
+      lowercase: false,
+      languages: ["pl"],
+      replace: [],
+    });
     assert.deepEqual(legacy.warnings, []);
 
     const lines = parseTemplate(fixture("de.muster-lines.yml"), "lines");
@@ -56,13 +71,18 @@ describe("parseTemplate", () => {
   });
 
   it("keeps scalars exactly as written (YAML never turns a regex or a value into a number or a date)", () => {
-    const t = parseTemplate("keywords: [0012, 2024-01-01]\nfields:\n  static_vat: 0700000000\n  code: 0012\n  when:\n    parser: static\n    value: 2023-03-01\noptions:\n  remove_accents: yes\n  lowercase: off\n", "t");
+    const t = parseTemplate(
+      "keywords: [0012, 2024-01-01]\nfields:\n  static_vat: 0700000000\n  code: 0012\n  when:\n    parser: static\n    value: 2023-03-01\noptions:\n  remove_accents: yes\n  lowercase: off\n",
+      "t",
+    );
     assert.deepEqual(
       t.keywords.map((k) => k.source),
       ["0012", "2024-01-01"],
     );
     assert.deepEqual(
-      t.fields.map((f) => (f.spec.parser === "static" ? f.spec.value : f.spec.parser === "regex" ? f.spec.regexes[0]!.source : null)),
+      t.fields.map((f) =>
+        f.spec.parser === "static" ? f.spec.value : f.spec.parser === "regex" ? f.spec.regexes[0]!.source : null,
+      ),
       ["0700000000", "0012", "2023-03-01"],
     );
     assert.equal(t.options.removeAccents, true);
@@ -92,7 +112,9 @@ describe("parseTemplate", () => {
     );
     assert.equal(t.fields.at(-1)!.name, "lines");
     assert.equal(t.tables.length, 1);
-    const dt = buildDocumentText(modelFromLayout([["X", "Items", "Apple  3", "Pear   4", "Total 7", "Guest   Room", "Anna    120", "Booking"]]));
+    const dt = buildDocumentText(
+      modelFromLayout([["X", "Items", "Apple  3", "Pear   4", "Total 7", "Guest   Room", "Anna    120", "Booking"]]),
+    );
     const r = applyTemplate(t, dt);
     assert.deepEqual(
       r.line_items.map((i) => [i.description, i.gross]),
@@ -106,7 +128,10 @@ describe("parseTemplate", () => {
   });
 
   it("warns about what Docket ignores", () => {
-    const t = parseTemplate("keywords: [X]\ninput_module: pdftotext\nfields:\n  amount:\n    parser: regex\n    regex: T (\\d+)\n    area: {f: 1, l: 1, x: 0, y: 0, r: 72, W: 10, H: 10}\n  odd:\n    regex: x\n  other:\n    parser: magic\nwhatever: 1\n", "t");
+    const t = parseTemplate(
+      "keywords: [X]\ninput_module: pdftotext\nfields:\n  amount:\n    parser: regex\n    regex: T (\\d+)\n    area: {f: 1, l: 1, x: 0, y: 0, r: 72, W: 10, H: 10}\n  odd:\n    regex: x\n  other:\n    parser: magic\nwhatever: 1\n",
+      "t",
+    );
     assert.deepEqual(t.warnings, [
       "Docket reads documents its own way: input_module is ignored",
       'unknown key "whatever" is ignored',
@@ -119,15 +144,36 @@ describe("parseTemplate", () => {
     refused("keywords: [X\n", /not valid YAML/);
     refused("- a\n- b\n", /a template is a mapping/);
     refused("issuer: X\n", /keywords are required/);
-    refused("keywords: [X]\nfields:\n  amount: T (\\d+\n", /fields\.amount\[0\]: invalid regular expression "T \(\\\\d\+"/);
+    refused(
+      "keywords: [X]\nfields:\n  amount: T (\\d+\n",
+      /fields\.amount\[0\]: invalid regular expression "T \(\\\\d\+"/,
+    );
     refused("keywords: [X]\nfields:\n  amount:\n    parser: regex\n", /fields\.amount: parser regex needs a regex/);
-    refused("keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    type: money\n", /fields\.amount\.type "money" is not one of int, float, date/);
-    refused("keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    group: avg\n", /fields\.amount\.group "avg"/);
+    refused(
+      "keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    type: money\n",
+      /fields\.amount\.type "money" is not one of int, float, date/,
+    );
+    refused(
+      "keywords: [X]\nfields:\n  amount:\n    parser: regex\n    regex: (\\d+)\n    group: avg\n",
+      /fields\.amount\.group "avg"/,
+    );
     refused("keywords: [X]\nfields:\n  amount:\n    parser: static\n", /needs a value/);
-    refused("keywords: [X]\nfields:\n  lines:\n    parser: lines\n    start: A\n    end: B\n", /lines need a line regex/);
-    refused("keywords: [X]\nfields:\n  lines:\n    parser: lines\n    end: B\n    line: (?P<a>x)\n", /fields\.lines\.start is required/);
-    refused("keywords: [X]\noptions:\n  replace:\n    - ['a']\n", /options\.replace\[0\]: a replace entry is a \[pattern, replacement\] pair/);
-    refused("keywords: [X]\noptions:\n  remove_whitespace: maybe\n", /options\.remove_whitespace must be true or false/);
+    refused(
+      "keywords: [X]\nfields:\n  lines:\n    parser: lines\n    start: A\n    end: B\n",
+      /lines need a line regex/,
+    );
+    refused(
+      "keywords: [X]\nfields:\n  lines:\n    parser: lines\n    end: B\n    line: (?P<a>x)\n",
+      /fields\.lines\.start is required/,
+    );
+    refused(
+      "keywords: [X]\noptions:\n  replace:\n    - ['a']\n",
+      /options\.replace\[0\]: a replace entry is a \[pattern, replacement\] pair/,
+    );
+    refused(
+      "keywords: [X]\noptions:\n  remove_whitespace: maybe\n",
+      /options\.remove_whitespace must be true or false/,
+    );
     refused("keywords: [X]\npriority: high\n", /priority must be a number/);
     refused("keywords: [X]\nfields:\n  amount: (?>atomic)\n", /atomic groups/);
   });

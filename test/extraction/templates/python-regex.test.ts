@@ -90,7 +90,12 @@ describe("Python regexes in JavaScript", () => {
       ["a(?x)b", /must be at the start/],
     ];
     for (const [pattern, message] of refused) {
-      assert.throws(() => compilePythonRegex(pattern), (e: unknown) => e instanceof PythonRegexError && message.test(e.message) && e.message.includes(JSON.stringify(pattern)), pattern);
+      assert.throws(
+        () => compilePythonRegex(pattern),
+        (e: unknown) =>
+          e instanceof PythonRegexError && message.test(e.message) && e.message.includes(JSON.stringify(pattern)),
+        pattern,
+      );
     }
   });
 });

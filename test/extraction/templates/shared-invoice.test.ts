@@ -15,17 +15,31 @@ import { extractTextLayer } from "../../../src/pdf/text-layer.js";
 import { SHARED_DATA_DIR, sharedDataSkipReason } from "../../support/environment.js";
 
 const skip = sharedDataSkipReason();
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url)), "utf8");
 
 describe("a template on a real invoice (invoice2data's QualityHosting.pdf)", () => {
   it("matches, reads the fields its reference lists, and the two-page item table", { skip }, async () => {
     const pdf = readFileSync(join(SHARED_DATA_DIR, "invoice2data", "QualityHosting.pdf"));
-    const reference = (JSON.parse(readFileSync(join(SHARED_DATA_DIR, "invoice2data", "QualityHosting.json"), "utf8")) as Array<Record<string, unknown>>)[0]!;
+    const reference = (
+      JSON.parse(readFileSync(join(SHARED_DATA_DIR, "invoice2data", "QualityHosting.json"), "utf8")) as Array<
+        Record<string, unknown>
+      >
+    )[0]!;
     const pages = await extractTextLayer(new Uint8Array(pdf), { dpi: 150 });
-    const dt = buildDocumentText({ version: 1, documentId: "qh", languages: ["deu"], engine: "text-layer", pages: pages.map((p) => p.page) });
+    const dt = buildDocumentText({
+      version: 1,
+      documentId: "qh",
+      languages: ["deu"],
+      engine: "text-layer",
+      pages: pages.map((p) => p.page),
+    });
 
     const template = parseTemplate(fixture("de.qualityhosting.yml"), "de.qualityhosting");
-    const others = [parseTemplate(fixture("pl.acme-legacy.yml"), "pl.acme-legacy"), parseTemplate(fixture("de.muster-lines.yml"), "de.muster-lines")];
+    const others = [
+      parseTemplate(fixture("pl.acme-legacy.yml"), "pl.acme-legacy"),
+      parseTemplate(fixture("de.muster-lines.yml"), "de.muster-lines"),
+    ];
     assert.equal(matchTemplate([...others, template], dt)?.name, "de.qualityhosting");
 
     const result = applyTemplate(template, dt);

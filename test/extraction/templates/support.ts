@@ -35,7 +35,12 @@ export function pageFromLayout(rows: readonly string[], number: number, options:
         words.push({ text: w[0], bbox: { x0, y0, x1, y1 }, confidence: options.confidence ?? 100 });
       }
       const bbox = { x0: words[0]!.bbox.x0, y0: words[0]!.bbox.y0, x1: words.at(-1)!.bbox.x1, y1: words[0]!.bbox.y1 };
-      blocks.push({ kind: "paragraph", bbox, confidence: options.confidence ?? 100, lines: [{ bbox, confidence: options.confidence ?? 100, words }] });
+      blocks.push({
+        kind: "paragraph",
+        bbox,
+        confidence: options.confidence ?? 100,
+        lines: [{ bbox, confidence: options.confidence ?? 100, words }],
+      });
     }
   });
   return {
@@ -53,5 +58,11 @@ export function pageFromLayout(rows: readonly string[], number: number, options:
 }
 
 export function modelFromLayout(pages: ReadonlyArray<readonly string[]>, options: LayoutOptions = {}): DocumentModel {
-  return { version: 1, documentId: "test-document", languages: ["pol", "eng"], engine: "test", pages: pages.map((rows, i) => pageFromLayout(rows, i + 1, options)) };
+  return {
+    version: 1,
+    documentId: "test-document",
+    languages: ["pol", "eng"],
+    engine: "test",
+    pages: pages.map((rows, i) => pageFromLayout(rows, i + 1, options)),
+  };
 }

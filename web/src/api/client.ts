@@ -59,7 +59,8 @@ export interface UploadResult {
 
 function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") search.set(key, String(value));
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== "") search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : "";
 }
@@ -95,7 +96,16 @@ export class ApiClient {
     return headers;
   }
 
-  async request<T>(method: string, path: string, init: { json?: unknown; signal?: AbortSignal | undefined; headers?: Record<string, string>; quiet401?: boolean } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      signal?: AbortSignal | undefined;
+      headers?: Record<string, string>;
+      quiet401?: boolean;
+    } = {},
+  ): Promise<T> {
     const headers = this.headers(method, init.headers);
     let body: string | undefined;
     if (init.json !== undefined) {
@@ -104,7 +114,13 @@ export class ApiClient {
     }
     let res: Response;
     try {
-      res = await fetch(`${BASE}${path}`, { method, headers, body, credentials: "same-origin", signal: init.signal ?? null });
+      res = await fetch(`${BASE}${path}`, {
+        method,
+        headers,
+        body,
+        credentials: "same-origin",
+        signal: init.signal ?? null,
+      });
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw new ApiError(0, { detail: "The server could not be reached." });
@@ -126,7 +142,10 @@ export class ApiClient {
   }
 
   async login(email: string, password: string): Promise<LoginResponse> {
-    const response = await this.request<LoginResponse>("POST", "/auth/login", { json: { email, password }, quiet401: true });
+    const response = await this.request<LoginResponse>("POST", "/auth/login", {
+      json: { email, password },
+      quiet401: true,
+    });
     this.setCsrfToken(response.csrf_token);
     return response;
   }
@@ -222,14 +241,20 @@ export class ApiClient {
    * Upload one file with progress (fetch cannot report upload progress; XHR can). Resolves
    * with the server's answer for 200 (duplicate) and 201 (new); rejects with ApiError otherwise.
    */
-  upload(file: File, fields: Record<string, string | string[]>, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadResult> {
+  upload(
+    file: File,
+    fields: Record<string, string | string[]>,
+    onProgress: (fraction: number) => void,
+    signal?: AbortSignal,
+  ): Promise<UploadResult> {
     return new Promise((resolve, reject) => {
       const form = new FormData();
       for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(name, v);
       form.append("file", file, file.name);
       const xhr = new XMLHttpRequest();
       xhr.open("POST", `${BASE}/documents/upload`);
-      for (const [name, value] of Object.entries(this.headers("POST", { "idempotency-key": crypto.randomUUID() }))) xhr.setRequestHeader(name, value);
+      for (const [name, value] of Object.entries(this.headers("POST", { "idempotency-key": crypto.randomUUID() })))
+        xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => {
         if (e.lengthComputable) onProgress(e.total > 0 ? e.loaded / e.total : 1);
       };
@@ -246,7 +271,8 @@ export class ApiClient {
           reject(new ApiError(xhr.status, (body as Partial<Problem> | null) ?? { detail: xhr.statusText }));
         }
       };
-      xhr.onerror = () => reject(new ApiError(0, { detail: "The upload was interrupted: the server could not be reached." }));
+      xhr.onerror = () =>
+        reject(new ApiError(0, { detail: "The upload was interrupted: the server could not be reached." }));
       xhr.onabort = () => reject(new DOMException("upload aborted", "AbortError"));
       signal?.addEventListener("abort", () => xhr.abort(), { once: true });
       xhr.send(form);
@@ -256,11 +282,17 @@ export class ApiClient {
   // ------------------------------------------------------------ jobs
 
   submit(documentId: string, options: SubmitOptions): Promise<Job> {
-    return this.request("POST", "/ocr/submit", { json: { document_id: documentId, ...options }, headers: { "idempotency-key": crypto.randomUUID() } });
+    return this.request("POST", "/ocr/submit", {
+      json: { document_id: documentId, ...options },
+      headers: { "idempotency-key": crypto.randomUUID() },
+    });
   }
 
   batch(documentIds: string[], options: SubmitOptions): Promise<BatchCreated> {
-    return this.request("POST", "/ocr/batch", { json: { document_ids: documentIds, ...options }, headers: { "idempotency-key": crypto.randomUUID() } });
+    return this.request("POST", "/ocr/batch", {
+      json: { document_ids: documentIds, ...options },
+      headers: { "idempotency-key": crypto.randomUUID() },
+    });
   }
 
   job(id: string): Promise<Job> {
@@ -299,10 +331,18 @@ export class ApiClient {
 
   /** Corrects fields; `version` is the one the person saw (412 version_mismatch when it moved on). */
   patchFields(documentId: string, version: number, fields: Partial<Record<string, FieldChange>>): Promise<FieldsJson> {
-    return this.request("PATCH", `/documents/${encodeURIComponent(documentId)}/fields`, { json: { fields }, headers: { "if-match": `"${version}"` } });
+    return this.request("PATCH", `/documents/${encodeURIComponent(documentId)}/fields`, {
+      json: { fields },
+      headers: { "if-match": `"${version}"` },
+    });
   }
 
-  review(documentId: string, decision: "approve" | "reject", note: string | null, version: number | null): Promise<FieldsJson> {
+  review(
+    documentId: string,
+    decision: "approve" | "reject",
+    note: string | null,
+    version: number | null,
+  ): Promise<FieldsJson> {
     return this.request("POST", `/documents/${encodeURIComponent(documentId)}/review`, {
       json: { decision, ...(note ? { note } : {}) },
       headers: version === null ? {} : { "if-match": `"${version}"` },

@@ -22,12 +22,22 @@ export function useSetupState() {
 
 export function useDocuments(q: DocumentQuery) {
   const api = useApi();
-  return useQuery({ queryKey: keys.documents(q), queryFn: () => api.documents(q), placeholderData: keepPreviousData, staleTime: 5_000 });
+  return useQuery({
+    queryKey: keys.documents(q),
+    queryFn: () => api.documents(q),
+    placeholderData: keepPreviousData,
+    staleTime: 5_000,
+  });
 }
 
 export function useDocument(id: string | null | undefined) {
   const api = useApi();
-  return useQuery({ queryKey: keys.document(id ?? ""), queryFn: () => api.document(id!), enabled: !!id, staleTime: 30_000 });
+  return useQuery({
+    queryKey: keys.document(id ?? ""),
+    queryFn: () => api.document(id!),
+    enabled: !!id,
+    staleTime: 30_000,
+  });
 }
 
 export function useStatus(id: string | null | undefined) {
@@ -44,7 +54,12 @@ export function useStatus(id: string | null | undefined) {
 export function useJob(id: string | null | undefined) {
   const api = useApi();
   const qc = useQueryClient();
-  return useQuery({ queryKey: keys.job(id ?? ""), queryFn: async () => newerJob(qc, await api.job(id!)), enabled: !!id, staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.job(id ?? ""),
+    queryFn: async () => newerJob(qc, await api.job(id!)),
+    enabled: !!id,
+    staleTime: Infinity,
+  });
 }
 
 export function useHistory(documentId: string) {
@@ -54,12 +69,22 @@ export function useHistory(documentId: string) {
 
 export function useResult(jobId: string | null | undefined, ready: boolean) {
   const api = useApi();
-  return useQuery({ queryKey: keys.result(jobId ?? ""), queryFn: () => api.result(jobId!), enabled: !!jobId && ready, staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.result(jobId ?? ""),
+    queryFn: () => api.result(jobId!),
+    enabled: !!jobId && ready,
+    staleTime: Infinity,
+  });
 }
 
 export function useModel(jobId: string | null | undefined, enabled: boolean) {
   const api = useApi();
-  return useQuery({ queryKey: keys.model(jobId ?? ""), queryFn: () => api.model(jobId!), enabled: !!jobId && enabled, staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.model(jobId ?? ""),
+    queryFn: () => api.model(jobId!),
+    enabled: !!jobId && enabled,
+    staleTime: Infinity,
+  });
 }
 
 export function useBatch(id: string) {
@@ -91,7 +116,12 @@ export function useFields(documentId: string | null | undefined, enabled = true)
 
 export function useReviewQueue(page: number, pageSize: number) {
   const api = useApi();
-  return useQuery({ queryKey: keys.reviewQueue(page, pageSize), queryFn: () => api.reviewQueue(page, pageSize), placeholderData: keepPreviousData, staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.reviewQueue(page, pageSize),
+    queryFn: () => api.reviewQueue(page, pageSize),
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+  });
 }
 
 /** How many documents wait for review (the navigation's badge); live through the event stream. */

@@ -3,7 +3,15 @@
  * are the source of truth). JSON is snake_case, times are ISO 8601 strings.
  */
 
-export const DOCUMENT_STATUSES = ["uploaded", "queued", "processing", "completed", "failed", "cancelled", "manual_review"] as const;
+export const DOCUMENT_STATUSES = [
+  "uploaded",
+  "queued",
+  "processing",
+  "completed",
+  "failed",
+  "cancelled",
+  "manual_review",
+] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 export const JOB_STATUSES = ["pending", "processing", "completed", "failed", "cancelled"] as const;
@@ -210,7 +218,12 @@ export interface ModelPage {
   rotation: number;
   skew: number;
   confidence: number;
-  blocks: { kind: string; bbox: BBox; confidence: number; lines: { bbox: BBox; confidence: number; words: ModelWord[] }[] }[];
+  blocks: {
+    kind: string;
+    bbox: BBox;
+    confidence: number;
+    lines: { bbox: BBox; confidence: number; words: ModelWord[] }[];
+  }[];
 }
 
 export interface DocumentModel {

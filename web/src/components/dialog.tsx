@@ -25,7 +25,13 @@ export function ConfirmDialog(props: {
     if (!props.open && dialog.open) dialog.close();
   }, [props.open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" onClose={props.onClose} onCancel={props.onClose}>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="dialog-title"
+      onClose={props.onClose}
+      onCancel={props.onClose}
+    >
       <form
         method="dialog"
         onSubmit={(e) => {
@@ -41,7 +47,12 @@ export function ConfirmDialog(props: {
           <button type="button" className="btn" onClick={props.onClose} autoFocus>
             {props.cancelLabel ?? i18n.t("common.cancel")}
           </button>
-          <button type="submit" className={props.danger ? "btn btn-danger" : "btn btn-primary"} disabled={props.busy} data-testid="confirm">
+          <button
+            type="submit"
+            className={props.danger ? "btn btn-danger" : "btn btn-primary"}
+            disabled={props.busy}
+            data-testid="confirm"
+          >
             {props.confirmLabel}
           </button>
         </div>

@@ -14,12 +14,26 @@ export function FileIcon({ mime, size = 20 }: { mime: string; size?: number }) {
 
 /** A status for a row before its own is known: what the list said, without progress. */
 function fallbackStatus(status: DocumentStatus): LiveStatus {
-  return { status, phase: null, step: 0, total_steps: 0, percentage: 0, message: null, elapsed_ms: 0, error: null, can_cancel: false, can_retry: false, version: -1, observed_at: Date.now() };
+  return {
+    status,
+    phase: null,
+    step: 0,
+    total_steps: 0,
+    percentage: 0,
+    message: null,
+    elapsed_ms: 0,
+    error: null,
+    can_cancel: false,
+    can_retry: false,
+    version: -1,
+    observed_at: Date.now(),
+  };
 }
 
 export function DocumentMeta({ doc }: { doc: DocumentJson }) {
   const i18n = useI18n();
-  const kind = doc.mime_type === "application/pdf" ? "PDF" : (doc.mime_type.split("/")[1] ?? doc.mime_type).toUpperCase();
+  const kind =
+    doc.mime_type === "application/pdf" ? "PDF" : (doc.mime_type.split("/")[1] ?? doc.mime_type).toUpperCase();
   return (
     <span className="meta">
       <span className="meta-kind">{kind}</span>

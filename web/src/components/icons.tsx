@@ -1,9 +1,29 @@
 /** Small stroke icons (24×24 grid, currentColor); decorative unless given a title. */
 import type { ReactNode } from "react";
 
-function Icon({ children, size = 18, className }: { children: ReactNode; size?: number; className?: string | undefined }) {
+function Icon({
+  children,
+  size = 18,
+  className,
+}: {
+  children: ReactNode;
+  size?: number;
+  className?: string | undefined;
+}) {
   return (
-    <svg className={className ? `icon ${className}` : "icon"} width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      className={className ? `icon ${className}` : "icon"}
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.8}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       {children}
     </svg>
   );
@@ -43,7 +63,10 @@ export const IconPdf = (p: P) => (
   <Icon {...p}>
     <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z" />
     <path d="M14 3v5h5" />
-    <path d="M8.5 16.5v-3h1.2a1 1 0 0 1 0 2H8.5M12.5 13.5v3h.8a1.5 1.5 0 0 0 0-3zM16 16.5v-3h1.6M16 15h1.2" strokeWidth={1.3} />
+    <path
+      d="M8.5 16.5v-3h1.2a1 1 0 0 1 0 2H8.5M12.5 13.5v3h.8a1.5 1.5 0 0 0 0-3zM16 16.5v-3h1.6M16 15h1.2"
+      strokeWidth={1.3}
+    />
   </Icon>
 );
 export const IconImage = (p: P) => (

@@ -14,7 +14,14 @@ export function LiveIndicator() {
   const { t } = useI18n();
   const help = t(`live.${mode}.help`);
   return (
-    <div className={`live live-${mode}`} role="status" aria-live="polite" title={help} data-testid="live-indicator" data-mode={mode}>
+    <div
+      className={`live live-${mode}`}
+      role="status"
+      aria-live="polite"
+      title={help}
+      data-testid="live-indicator"
+      data-mode={mode}
+    >
       <span className="live-dot" aria-hidden="true" />
       <span className="live-label">{t(`live.${mode}`)}</span>
       <span className="visually-hidden">{help}</span>
@@ -27,7 +34,15 @@ export function LanguageSwitch() {
   return (
     <div className="lang-switch" role="group" aria-label={t("nav.language")}>
       {LANGUAGES.map((l) => (
-        <button key={l.code} type="button" className={l.code === lang ? "lang-btn active" : "lang-btn"} aria-pressed={l.code === lang} lang={l.code} title={l.label} onClick={() => setLang(l.code as Lang)}>
+        <button
+          key={l.code}
+          type="button"
+          className={l.code === lang ? "lang-btn active" : "lang-btn"}
+          aria-pressed={l.code === lang}
+          lang={l.code}
+          title={l.label}
+          onClick={() => setLang(l.code as Lang)}
+        >
           {l.short}
         </button>
       ))}
@@ -35,11 +50,31 @@ export function LanguageSwitch() {
   );
 }
 
-function NavLink({ href, icon, children, badge, label }: { href: string; icon: ReactNode; children: ReactNode; badge?: ReactNode; label?: string }) {
+function NavLink({
+  href,
+  icon,
+  children,
+  badge,
+  label,
+}: {
+  href: string;
+  icon: ReactNode;
+  children: ReactNode;
+  badge?: ReactNode;
+  label?: string;
+}) {
   const [location] = useLocation();
-  const active = href === "/" ? location === "/" || location.startsWith("/documents") || location.startsWith("/batches") : location.startsWith(href);
+  const active =
+    href === "/"
+      ? location === "/" || location.startsWith("/documents") || location.startsWith("/batches")
+      : location.startsWith(href);
   return (
-    <Link href={href} className={active ? "nav-link active" : "nav-link"} aria-current={active ? "page" : undefined} aria-label={label}>
+    <Link
+      href={href}
+      className={active ? "nav-link active" : "nav-link"}
+      aria-current={active ? "page" : undefined}
+      aria-label={label}
+    >
       {icon}
       <span>{children}</span>
       {badge}
@@ -58,7 +93,12 @@ function ReviewNavLink() {
       </span>
     ) : null;
   return (
-    <NavLink href="/review" icon={<IconReview />} badge={badge} label={count ? `${i18n.t("nav.review")}: ${i18n.tc("nav.reviewCount", count)}` : undefined}>
+    <NavLink
+      href="/review"
+      icon={<IconReview />}
+      badge={badge}
+      label={count ? `${i18n.t("nav.review")}: ${i18n.tc("nav.reviewCount", count)}` : undefined}
+    >
       {i18n.t("nav.review")}
     </NavLink>
   );
@@ -102,7 +142,14 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
               <span className="user-email" title={me.email}>
                 {me.email}
               </span>
-              <button type="button" className="btn btn-ghost btn-icon" onClick={() => signOut.mutate()} title={t("nav.signOut")} aria-label={t("nav.signOut")} data-testid="sign-out">
+              <button
+                type="button"
+                className="btn btn-ghost btn-icon"
+                onClick={() => signOut.mutate()}
+                title={t("nav.signOut")}
+                aria-label={t("nav.signOut")}
+                data-testid="sign-out"
+              >
                 <IconLogout />
               </button>
             </div>

@@ -58,7 +58,12 @@ export function useElapsed(status: LiveStatus | undefined): number {
 export function StatusBadge({ status, size = "md" }: { status: DocumentStatus; size?: "md" | "lg" }) {
   const i18n = useI18n();
   return (
-    <span className={`badge badge-${status} badge-${size}`} data-status={status} title={status} data-testid="status-badge">
+    <span
+      className={`badge badge-${status} badge-${size}`}
+      data-status={status}
+      title={status}
+      data-testid="status-badge"
+    >
       <span className="badge-dot" aria-hidden="true" />
       {i18n.status(status)}
     </span>
@@ -100,7 +105,10 @@ export function progressText(i18n: ReturnType<typeof useI18n>, status: LiveStatu
     case "uploaded":
       return i18n.t("progress.uploaded");
     case "queued":
-      return i18n.t("progress.queued", { message: i18n.message(status.message) || i18n.t("msg.waiting"), elapsed: i18n.clock(elapsedMs) });
+      return i18n.t("progress.queued", {
+        message: i18n.message(status.message) || i18n.t("msg.waiting"),
+        elapsed: i18n.clock(elapsedMs),
+      });
     case "processing":
       return i18n.t("progress.step", {
         k: status.step,
@@ -116,14 +124,31 @@ export function progressText(i18n: ReturnType<typeof useI18n>, status: LiveStatu
     case "cancelled":
       return i18n.t("progress.cancelled", { elapsed: i18n.duration(elapsedMs) });
     case "failed":
-      return status.step > 0 ? i18n.t("progress.failedAt", { k: status.step, n: status.total_steps, phase: i18n.phase(status.phase) }) : i18n.t("progress.failed");
+      return status.step > 0
+        ? i18n.t("progress.failedAt", { k: status.step, n: status.total_steps, phase: i18n.phase(status.phase) })
+        : i18n.t("progress.failed");
   }
 }
 
-export function ProgressBar({ status, percentage, label }: { status: DocumentStatus; percentage: number; label: string }) {
+export function ProgressBar({
+  status,
+  percentage,
+  label,
+}: {
+  status: DocumentStatus;
+  percentage: number;
+  label: string;
+}) {
   const value = status === "completed" || status === "manual_review" ? 100 : Math.max(0, Math.min(100, percentage));
   return (
-    <div className={`bar bar-${status}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.floor(value)} aria-label={label}>
+    <div
+      className={`bar bar-${status}`}
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.floor(value)}
+      aria-label={label}
+    >
       <div className="bar-fill" style={{ transform: `scaleX(${value / 100})` }} />
     </div>
   );
@@ -133,7 +158,15 @@ export function ProgressBar({ status, percentage, label }: { status: DocumentSta
  * The progress of one document: the bar and the "Step k of n" line (with the step's own
  * message, e.g. "page 2 of 3", when `detail`). Fixed heights: updates never move the layout.
  */
-export function Progress({ status, detail = false, note = null }: { status: LiveStatus; detail?: boolean; note?: string | null }) {
+export function Progress({
+  status,
+  detail = false,
+  note = null,
+}: {
+  status: LiveStatus;
+  detail?: boolean;
+  note?: string | null;
+}) {
   const i18n = useI18n();
   const elapsed = useElapsed(status);
   const line = progressText(i18n, status, elapsed);
@@ -149,11 +182,18 @@ export function Progress({ status, detail = false, note = null }: { status: Live
     <div className={`progress progress-${status.status}`} data-testid="progress">
       <ProgressBar status={status.status} percentage={status.percentage} label={line} />
       <div className="progress-text" data-testid="progress-text" title={text}>
-        {status.status === "failed" ? <IconAlert size={14} className="progress-icon" /> : status.status === "queued" ? <IconClock size={14} className="progress-icon" /> : null}
+        {status.status === "failed" ? (
+          <IconAlert size={14} className="progress-icon" />
+        ) : status.status === "queued" ? (
+          <IconClock size={14} className="progress-icon" />
+        ) : null}
         <span>{text}</span>
       </div>
       {detail ? (
-        <div className={status.status === "failed" ? "progress-sub progress-error" : "progress-sub"} data-testid="progress-detail">
+        <div
+          className={status.status === "failed" ? "progress-sub progress-error" : "progress-sub"}
+          data-testid="progress-detail"
+        >
           {sub ?? note ?? "\u00a0"}
         </div>
       ) : null}

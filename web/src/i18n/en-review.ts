@@ -80,7 +80,8 @@ export const enReview = {
   "queue.lead_one": "{count} document waits for a person, the longest-waiting first.",
   "queue.lead_other": "{count} documents wait for a person, the longest-waiting first.",
   "queue.empty": "Nothing to review",
-  "queue.emptyLead": "Documents the machine is unsure of appear here: a missing field, a failed check or a hard-to-read scan.",
+  "queue.emptyLead":
+    "Documents the machine is unsure of appear here: a missing field, a failed check or a hard-to-read scan.",
   "queue.document": "Document",
   "queue.type": "Type",
   "queue.reason": "Why it needs review",
@@ -129,7 +130,8 @@ export const enReview = {
   "review.rejected": "Rejected “{name}”.",
   "review.nextOpened": "Next in the queue: “{name}”.",
   "review.queueDone": "The review queue is empty.",
-  "review.conflict": "These fields were changed elsewhere. They have been reloaded; your edits are kept. Check them and save again.",
+  "review.conflict":
+    "These fields were changed elsewhere. They have been reloaded; your edits are kept. Check them and save again.",
   "review.invalid": "Some values could not be read; see the messages under the fields.",
   "review.unsaved_one": "{count} unsaved change",
   "review.unsaved_other": "{count} unsaved changes",

@@ -26,7 +26,8 @@ export const en = {
   "live.connecting.help": "Opening the live event stream.",
   "live.live.help": "Live: every change is pushed to this page as it happens.",
   "live.reconnecting.help": "The live stream dropped; reconnecting and catching up on missed events.",
-  "live.polling.help": "The live event stream is unavailable; falling back to long-polling. Updates still arrive without reloading, a little later.",
+  "live.polling.help":
+    "The live event stream is unavailable; falling back to long-polling. Updates still arrive without reloading, a little later.",
   "live.offline.help": "Your browser is offline. Updates resume when the network is back.",
 
   "status.uploaded": "Uploaded",
@@ -251,7 +252,8 @@ export const en = {
   "settings.language": "Language",
   "settings.languageLead": "The language of this interface, on this browser.",
   "settings.tokens": "API tokens",
-  "settings.tokensLead": "For scripts and the CLI: send as Authorization: Bearer <token>. A token is shown once, when it is created.",
+  "settings.tokensLead":
+    "For scripts and the CLI: send as Authorization: Bearer <token>. A token is shown once, when it is created.",
   "settings.tokenName": "Token name",
   "settings.create": "Create token",
   "settings.created": "Copy this token now. It will not be shown again.",

@@ -64,25 +64,44 @@ function makeI18n(lang: Lang, setLang: (lang: Lang) => void): I18n {
     if (name.startsWith("deliver:")) return t("phase.deliver", { dest: name.slice("deliver:".length) });
     return lookup(`phase.${name}`) ?? name;
   };
-  const numberFormat = (digits: number) => new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  const numberFormat = (digits: number) =>
+    new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   const relativeFormat = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
   const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
-  const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const timeFormat = new Intl.DateTimeFormat(lang, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
   const messages: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^page (\d+) of (\d+)$/i, (m) => t("msg.page", { k: m[1]!, n: m[2]! })],
     [/^reading the text layer: page (\d+) of (\d+)$/, (m) => t("msg.readingTextLayer", { k: m[1]!, n: m[2]! })],
     [/^inspecting the file$/, () => t("msg.inspecting")],
     [/^(\d+) pages? \((\w+)\)$/, (m) => t("msg.inspected", { n: m[1]!, kind: m[2]! })],
-    [/^recognised (\d+) page\(s\), mean confidence ([\d.]+)$/, (m) => t("msg.recognisedConfidence", { n: m[1]!, c: m[2]! })],
+    [
+      /^recognised (\d+) page\(s\), mean confidence ([\d.]+)$/,
+      (m) => t("msg.recognisedConfidence", { n: m[1]!, c: m[2]! }),
+    ],
     [/^recognised (\d+) page\(s\)$/, (m) => t("msg.recognised", { n: m[1]! })],
     [/^no page needs OCR$/, () => t("msg.noOcr")],
     [/^(\d+) page image\(s\) at (\d+) dpi$/, (m) => t("msg.pageImages", { n: m[1]!, dpi: m[2]! })],
-    [/^(\d+) page\(s\) with a usable text layer, (\d+) to OCR$/, (m) => t("msg.textLayerSummary", { text: m[1]!, ocr: m[2]! })],
+    [
+      /^(\d+) page\(s\) with a usable text layer, (\d+) to OCR$/,
+      (m) => t("msg.textLayerSummary", { text: m[1]!, ocr: m[2]! }),
+    ],
     [/^(\d+) page\(s\), (\d+) words$/, (m) => t("msg.assembled", { n: m[1]!, words: m[2]! })],
     [/^wrote (.+)$/, (m) => t("msg.wrote", { formats: m[1]! })],
     [
       /^Attempt (\d+) failed(?:: (.*))?; attempt (\d+) of (\d+) (?:in (\d+) s|waiting for a worker)$/s,
-      (m) => t("msg.attemptFailed", { a: m[1]!, error: m[2] ? `: ${m[2]}` : "", next: m[3]!, max: m[4]!, when: m[5] ? t("msg.inSeconds", { s: m[5] }) : t("msg.waiting") }),
+      (m) =>
+        t("msg.attemptFailed", {
+          a: m[1]!,
+          error: m[2] ? `: ${m[2]}` : "",
+          next: m[3]!,
+          max: m[4]!,
+          when: m[5] ? t("msg.inSeconds", { s: m[5] }) : t("msg.waiting"),
+        }),
     ],
     [/^Waiting for a worker$/i, () => t("msg.waiting")],
     [/^writing (\w+)$/i, (m) => t("msg.writing", { format: m[1]! })],

@@ -83,7 +83,8 @@ export const plReview: Record<keyof typeof enReview, string> & Partial<Record<st
   "queue.lead_many": "{count} dokumentów czeka na człowieka; najdłużej czekające pierwsze.",
   "queue.lead_other": "{count} dokumentu czeka na człowieka; najdłużej czekające pierwsze.",
   "queue.empty": "Nic do weryfikacji",
-  "queue.emptyLead": "Tu trafiają dokumenty, których maszyna nie jest pewna: brak pola, niezaliczone sprawdzenie albo trudny do odczytania skan.",
+  "queue.emptyLead":
+    "Tu trafiają dokumenty, których maszyna nie jest pewna: brak pola, niezaliczone sprawdzenie albo trudny do odczytania skan.",
   "queue.document": "Dokument",
   "queue.type": "Rodzaj",
   "queue.reason": "Powód weryfikacji",
@@ -128,13 +129,15 @@ export const plReview: Record<keyof typeof enReview, string> & Partial<Record<st
   "review.approveNext": "Zatwierdź i dalej",
   "review.reject": "Odrzuć",
   "review.rejectTitle": "Odrzucić ten dokument?",
-  "review.rejectBody": "„{name}” zostanie oznaczony jako błędny (odrzucony w weryfikacji). Można go przetworzyć ponownie przyciskiem Ponów.",
+  "review.rejectBody":
+    "„{name}” zostanie oznaczony jako błędny (odrzucony w weryfikacji). Można go przetworzyć ponownie przyciskiem Ponów.",
   "review.note": "Notatka (opcjonalnie)",
   "review.approved": "Zatwierdzono „{name}”.",
   "review.rejected": "Odrzucono „{name}”.",
   "review.nextOpened": "Następny w kolejce: „{name}”.",
   "review.queueDone": "Kolejka weryfikacji jest pusta.",
-  "review.conflict": "Te pola zmieniono w innym miejscu. Wczytano je ponownie; Twoje zmiany zostały zachowane. Sprawdź je i zapisz jeszcze raz.",
+  "review.conflict":
+    "Te pola zmieniono w innym miejscu. Wczytano je ponownie; Twoje zmiany zostały zachowane. Sprawdź je i zapisz jeszcze raz.",
   "review.invalid": "Niektórych wartości nie da się odczytać; zobacz komunikaty pod polami.",
   "review.unsaved_one": "{count} niezapisana zmiana",
   "review.unsaved_few": "{count} niezapisane zmiany",

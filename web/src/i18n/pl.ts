@@ -23,7 +23,8 @@ export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = 
   "live.connecting.help": "Otwieranie strumienia zdarzeń na żywo.",
   "live.live.help": "Na żywo: każda zmiana trafia na tę stronę w chwili, gdy zachodzi.",
   "live.reconnecting.help": "Strumień na żywo został przerwany; ponowne łączenie i nadrabianie pominiętych zdarzeń.",
-  "live.polling.help": "Strumień zdarzeń jest niedostępny; używam długiego odpytywania (long-polling). Zmiany nadal pojawiają się bez przeładowania, nieco później.",
+  "live.polling.help":
+    "Strumień zdarzeń jest niedostępny; używam długiego odpytywania (long-polling). Zmiany nadal pojawiają się bez przeładowania, nieco później.",
   "live.offline.help": "Przeglądarka jest offline. Aktualizacje wrócą razem z siecią.",
 
   "status.uploaded": "Przesłany",
@@ -135,7 +136,8 @@ export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = 
   "upload.dropActive": "Puść, aby przesłać",
   "upload.options": "Opcje przetwarzania",
   "upload.processNow": "Przetwarzaj od razu",
-  "upload.processNowHelp": "OCR startuje zaraz po przesłaniu każdego pliku. Wyłączone: pliki czekają, aż naciśniesz Przetwarzaj.",
+  "upload.processNowHelp":
+    "OCR startuje zaraz po przesłaniu każdego pliku. Wyłączone: pliki czekają, aż naciśniesz Przetwarzaj.",
   "upload.languages": "Języki",
   "upload.languagesHelp": "Bez wyboru: domyślne języki serwera. Inne kody Tesseracta podaj po przecinku.",
   "upload.otherLanguages": "Inne kody języków",
@@ -193,7 +195,8 @@ export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = 
   "doc.download": "Oryginał",
   "doc.delete": "Usuń",
   "doc.cancelTitle": "Anulować przetwarzanie?",
-  "doc.cancelBody": "„{name}” zatrzyma się w ciągu sekundy. Ukończone kroki zostaną zachowane; można je później ponowić.",
+  "doc.cancelBody":
+    "„{name}” zatrzyma się w ciągu sekundy. Ukończone kroki zostaną zachowane; można je później ponowić.",
   "doc.cancelConfirm": "Anuluj przetwarzanie",
   "doc.keep": "Kontynuuj",
   "doc.deleteTitle": "Usunąć ten dokument?",
@@ -260,7 +263,8 @@ export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = 
   "settings.language": "Język",
   "settings.languageLead": "Język interfejsu w tej przeglądarce.",
   "settings.tokens": "Tokeny API",
-  "settings.tokensLead": "Dla skryptów i CLI: wysyłaj jako Authorization: Bearer <token>. Token jest pokazywany tylko raz, przy tworzeniu.",
+  "settings.tokensLead":
+    "Dla skryptów i CLI: wysyłaj jako Authorization: Bearer <token>. Token jest pokazywany tylko raz, przy tworzeniu.",
   "settings.tokenName": "Nazwa tokenu",
   "settings.create": "Utwórz token",
   "settings.created": "Skopiuj ten token teraz. Nie zostanie pokazany ponownie.",

@@ -97,7 +97,11 @@ export function applyMessage(qc: QueryClient, message: EventMessage, invalidate:
   // Job-level events include field corrections and review decisions (they move the fields'
   // version), and every way a document enters or leaves manual_review.
   if (jobLevel) invalidate.soon(keys.fields(event.document_id));
-  if (jobLevel || (before !== document_status.status && (before === "manual_review" || document_status.status === "manual_review"))) invalidate.soon(keys.reviewAll);
+  if (
+    jobLevel ||
+    (before !== document_status.status && (before === "manual_review" || document_status.status === "manual_review"))
+  )
+    invalidate.soon(keys.reviewAll);
   if (jobLevel && event.status === "completed") {
     invalidate.soon(keys.result(event.job_id));
     invalidate.soon(keys.model(event.job_id));

@@ -167,7 +167,11 @@ export class LiveUpdates {
   /** Long-poll the watched documents, active ones first, at most MAX_LONG_POLLS at once. */
   private fillLongPolls(): void {
     const waiting = [...this.watched.keys()].filter((id) => !this.longPolls.has(id));
-    waiting.sort((a, b) => Number(isActive(this.statusOf(b)?.status ?? "uploaded")) - Number(isActive(this.statusOf(a)?.status ?? "uploaded")));
+    waiting.sort(
+      (a, b) =>
+        Number(isActive(this.statusOf(b)?.status ?? "uploaded")) -
+        Number(isActive(this.statusOf(a)?.status ?? "uploaded")),
+    );
     for (const id of waiting) {
       if (this.longPolls.size >= MAX_LONG_POLLS) break;
       const controller = new AbortController();
@@ -181,7 +185,8 @@ export class LiveUpdates {
       try {
         const version = this.statusOf(documentId)?.version ?? -1;
         const answer = await this.api.pollStatus(documentId, version, LONG_POLL_SECONDS, signal);
-        if (answer.changed && putStatus(this.qc, documentId, answer.status)) afterPolledChange(this.qc, documentId, this.invalidate);
+        if (answer.changed && putStatus(this.qc, documentId, answer.status))
+          afterPolledChange(this.qc, documentId, this.invalidate);
       } catch {
         if (signal.aborted) return;
         await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -27,18 +27,40 @@ export function SignInPage() {
     e.preventDefault();
     signIn.mutate({ email, password });
   };
-  const error = signIn.error instanceof ApiError && (signIn.error.status === 401 || signIn.error.status === 400) ? t("auth.invalid") : signIn.error ? signIn.error.message : null;
+  const error =
+    signIn.error instanceof ApiError && (signIn.error.status === 401 || signIn.error.status === 400)
+      ? t("auth.invalid")
+      : signIn.error
+        ? signIn.error.message
+        : null;
   return (
     <AuthLayout>
       <h1 className="auth-title">{t("auth.signInTitle")}</h1>
       <form className="form" onSubmit={submit} noValidate>
         <label className="field">
           <span className="field-label">{t("auth.email")}</span>
-          <input className="input" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <input
+            className="input"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
         </label>
         <label className="field">
           <span className="field-label">{t("auth.password")}</span>
-          <input className="input" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            className="input"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         {error ? (
           <p className="alert alert-error" role="alert">
@@ -78,7 +100,12 @@ export function SetupPage() {
     setMismatch(false);
     setup.mutate();
   };
-  const failure = setup.error instanceof ApiError ? (setup.error.code === "setup_done" ? t("auth.setupDone") : setup.error.message) : null;
+  const failure =
+    setup.error instanceof ApiError
+      ? setup.error.code === "setup_done"
+        ? t("auth.setupDone")
+        : setup.error.message
+      : null;
   return (
     <AuthLayout>
       <h1 className="auth-title">{t("auth.setupTitle")}</h1>
@@ -86,18 +113,45 @@ export function SetupPage() {
       <form className="form" onSubmit={submit} noValidate>
         <label className="field">
           <span className="field-label">{t("auth.email")}</span>
-          <input className="input" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <input
+            className="input"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
         </label>
         <label className="field">
           <span className="field-label">{t("auth.password")}</span>
-          <input className="input" type="password" name="password" autoComplete="new-password" minLength={8} required value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="pw-hint" />
+          <input
+            className="input"
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            minLength={8}
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-describedby="pw-hint"
+          />
           <span className="field-hint" id="pw-hint">
             {t("auth.passwordHint")}
           </span>
         </label>
         <label className="field">
           <span className="field-label">{t("auth.confirmPassword")}</span>
-          <input className="input" type="password" name="confirm" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            className="input"
+            type="password"
+            name="confirm"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         </label>
         {mismatch || failure ? (
           <p className="alert alert-error" role="alert">

@@ -11,7 +11,13 @@ import { useI18n } from "../i18n/i18n";
 import { newerJob } from "../live/cache";
 import { useWatch } from "../live/live-context";
 
-const COUNT_TONE: Record<JobStatus, DocumentStatus> = { pending: "queued", processing: "processing", completed: "completed", failed: "failed", cancelled: "cancelled" };
+const COUNT_TONE: Record<JobStatus, DocumentStatus> = {
+  pending: "queued",
+  processing: "processing",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+};
 
 /**
  * A batch: the aggregate progress of its jobs and each document's live row. The jobs come
@@ -41,7 +47,9 @@ export function BatchPage({ id }: { id: string }) {
     return (
       <div className="page">
         <div className="empty card">
-          <h1 className="empty-title">{notFound ? t("batch.notFound") : t("common.error", { message: batch.error.message })}</h1>
+          <h1 className="empty-title">
+            {notFound ? t("batch.notFound") : t("common.error", { message: batch.error.message })}
+          </h1>
           <Link href="/" className="btn">
             {t("common.home")}
           </Link>
@@ -60,7 +68,8 @@ export function BatchPage({ id }: { id: string }) {
   const total = jobs.length;
   const percentage = total === 0 ? 0 : Math.floor(sum / total);
   const done = counts.completed + counts.failed + counts.cancelled;
-  const tone = counts.processing > 0 ? "processing" : done === total ? (counts.failed > 0 ? "failed" : "completed") : "queued";
+  const tone =
+    counts.processing > 0 ? "processing" : done === total ? (counts.failed > 0 ? "failed" : "completed") : "queued";
 
   return (
     <div className="page">
@@ -81,7 +90,14 @@ export function BatchPage({ id }: { id: string }) {
           </div>
         </div>
         <div className="progress">
-          <div className={`bar bar-lg bar-${tone}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percentage} aria-label={t("batch.done", { done, total, p: percentage })}>
+          <div
+            className={`bar bar-lg bar-${tone}`}
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percentage}
+            aria-label={t("batch.done", { done, total, p: percentage })}
+          >
             <div className="bar-fill" style={{ transform: `scaleX(${percentage / 100})` }} />
           </div>
           <div className="progress-text" data-testid="batch-progress">
@@ -90,7 +106,11 @@ export function BatchPage({ id }: { id: string }) {
         </div>
         <div className="counts">
           {JOB_STATUSES.map((s) => (
-            <span key={s} className={`count count-${COUNT_TONE[s]}${counts[s] === 0 ? " count-zero" : ""}`} data-count={s}>
+            <span
+              key={s}
+              className={`count count-${COUNT_TONE[s]}${counts[s] === 0 ? " count-zero" : ""}`}
+              data-count={s}
+            >
               <span className={`pill-dot dot-${COUNT_TONE[s]}`} aria-hidden="true" />
               {i18n.status(COUNT_TONE[s])} <strong>{counts[s]}</strong>
             </span>

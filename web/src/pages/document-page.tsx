@@ -8,7 +8,15 @@ import { useDocument, useHistory, useJob, useStatus } from "../api/queries";
 import { isActive, type DocumentJson, type Job, type JobEvent, type JobStep } from "../api/types";
 import { ConfirmDialog } from "../components/dialog";
 import { DocumentMeta, FileIcon } from "../components/document-row";
-import { IconChevronLeft, IconDownload, IconLayers, IconPlay, IconRetry, IconStop, IconTrash } from "../components/icons";
+import {
+  IconChevronLeft,
+  IconDownload,
+  IconLayers,
+  IconPlay,
+  IconRetry,
+  IconStop,
+  IconTrash,
+} from "../components/icons";
 import { Progress, StatusBadge, StepStatusIcon, useNow } from "../components/status";
 import { useI18n } from "../i18n/i18n";
 import { putJob, putStatus, type LiveStatus } from "../live/cache";
@@ -30,11 +38,14 @@ export function DocumentPage({ id }: { id: string }) {
   useWatch([id]);
 
   if (doc.isError || status.isError) {
-    const notFound = (doc.error ?? status.error) instanceof ApiError && ((doc.error ?? status.error) as ApiError).status === 404;
+    const notFound =
+      (doc.error ?? status.error) instanceof ApiError && ((doc.error ?? status.error) as ApiError).status === 404;
     return (
       <div className="page">
         <div className="empty card">
-          <h1 className="empty-title">{notFound ? t("doc.notFound") : t("common.error", { message: (doc.error ?? status.error)?.message ?? "" })}</h1>
+          <h1 className="empty-title">
+            {notFound ? t("doc.notFound") : t("common.error", { message: (doc.error ?? status.error)?.message ?? "" })}
+          </h1>
           <Link href="/" className="btn">
             {t("common.home")}
           </Link>
@@ -83,7 +94,11 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
     putJob(qc, updated);
     void api.status(doc.id).then((s) => putStatus(qc, doc.id, s));
   };
-  const cancel = useMutation({ mutationFn: () => api.cancel(jobId!), onSuccess: afterJob, onSettled: () => setConfirm(null) });
+  const cancel = useMutation({
+    mutationFn: () => api.cancel(jobId!),
+    onSuccess: afterJob,
+    onSettled: () => setConfirm(null),
+  });
   const retry = useMutation({ mutationFn: () => api.retry(jobId!), onSuccess: afterJob });
   const process = useMutation({
     // Processed with the options last chosen on the upload page.
@@ -106,7 +121,12 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
   const canProcess = status.status === "uploaded" || status.status === "completed" || status.status === "manual_review";
 
   return (
-    <section className="card doc-header" aria-labelledby="doc-title" data-testid="doc-header" data-status={status.status}>
+    <section
+      className="card doc-header"
+      aria-labelledby="doc-title"
+      data-testid="doc-header"
+      data-status={status.status}
+    >
       <div className="doc-header-top">
         <div className="doc-header-icon">
           <FileIcon mime={doc.mime_type} size={24} />
@@ -119,13 +139,30 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
         </div>
         <StatusBadge status={status.status} size="lg" />
       </div>
-      <Progress status={status} detail note={job?.completed_at && !isActive(status.status) ? t("progress.finishedAt", { when: i18n.dateTime(job.completed_at) }) : null} />
+      <Progress
+        status={status}
+        detail
+        note={
+          job?.completed_at && !isActive(status.status)
+            ? t("progress.finishedAt", { when: i18n.dateTime(job.completed_at) })
+            : null
+        }
+      />
       <div className="doc-header-bottom">
         <div className="job-facts">
           {job ? (
             <>
-              <span>{t("doc.options", { mode: short(i18n.maybe(`mode.${job.ocr_mode}`) ?? job.ocr_mode), resolution: short(i18n.maybe(`res.${job.resolution_mode}`) ?? job.resolution_mode), languages: job.languages.join("+"), priority: job.priority })}</span>
-              {job.attempts > 1 || status.status === "failed" ? <span>{t("doc.attemptOf", { a: job.attempts, m: job.max_attempts })}</span> : null}
+              <span>
+                {t("doc.options", {
+                  mode: short(i18n.maybe(`mode.${job.ocr_mode}`) ?? job.ocr_mode),
+                  resolution: short(i18n.maybe(`res.${job.resolution_mode}`) ?? job.resolution_mode),
+                  languages: job.languages.join("+"),
+                  priority: job.priority,
+                })}
+              </span>
+              {job.attempts > 1 || status.status === "failed" ? (
+                <span>{t("doc.attemptOf", { a: job.attempts, m: job.max_attempts })}</span>
+              ) : null}
               {job.batch_id ? (
                 <Link href={`/batches/${job.batch_id}`} className="link-strong">
                   <IconLayers size={14} /> {t("doc.batch")}
@@ -136,19 +173,36 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
         </div>
         <div className="actions">
           {status.can_cancel && jobId ? (
-            <button type="button" className="btn btn-danger-outline" onClick={() => setConfirm("cancel")} data-testid="cancel">
+            <button
+              type="button"
+              className="btn btn-danger-outline"
+              onClick={() => setConfirm("cancel")}
+              data-testid="cancel"
+            >
               <IconStop />
               {t("doc.cancel")}
             </button>
           ) : null}
           {status.can_retry && jobId ? (
-            <button type="button" className="btn btn-primary" onClick={() => retry.mutate()} disabled={retry.isPending} data-testid="retry">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => retry.mutate()}
+              disabled={retry.isPending}
+              data-testid="retry"
+            >
               <IconRetry />
               {t("doc.retry")}
             </button>
           ) : null}
           {canProcess ? (
-            <button type="button" className={status.status === "uploaded" ? "btn btn-primary" : "btn"} onClick={() => process.mutate()} disabled={process.isPending} data-testid="process-document">
+            <button
+              type="button"
+              className={status.status === "uploaded" ? "btn btn-primary" : "btn"}
+              onClick={() => process.mutate()}
+              disabled={process.isPending}
+              data-testid="process-document"
+            >
               <IconPlay />
               {status.status === "uploaded" ? t("doc.process") : t("doc.reprocess")}
             </button>
@@ -157,7 +211,13 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
             <IconDownload />
             {t("doc.download")}
           </a>
-          <button type="button" className="btn btn-ghost btn-icon" onClick={() => setConfirm("delete")} aria-label={t("doc.delete")} title={t("doc.delete")}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon"
+            onClick={() => setConfirm("delete")}
+            aria-label={t("doc.delete")}
+            title={t("doc.delete")}
+          >
             <IconTrash />
           </button>
         </div>
@@ -206,7 +266,11 @@ function StepTimeline({ job, status }: { job: Job | null; status: LiveStatus }) 
       ) : (
         <ol className="timeline" data-testid="timeline">
           {job.steps.map((step) => (
-            <StepItem key={step.name} step={step} message={step.status === "in_progress" && status.phase === step.name ? status.message : null} />
+            <StepItem
+              key={step.name}
+              step={step}
+              message={step.status === "in_progress" && status.phase === step.name ? status.message : null}
+            />
           ))}
         </ol>
       )}
@@ -246,7 +310,9 @@ function StepItem({ step, message }: { step: JobStep; message: string | null }) 
                 {running ? i18n.clock(duration - started) : i18n.duration(duration - started)}
               </span>
             ) : null}
-            {step.attempts > 1 ? <span className="step-attempts">{t("doc.attempts", { n: step.attempts })}</span> : null}
+            {step.attempts > 1 ? (
+              <span className="step-attempts">{t("doc.attempts", { n: step.attempts })}</span>
+            ) : null}
           </div>
         ) : null}
         {message ? <div className="step-message">{i18n.message(message)}</div> : null}
@@ -285,7 +351,13 @@ function HistoryCard({ documentId }: { documentId: string }) {
 
 function HistoryItem({ event }: { event: JobEvent }) {
   const i18n = useI18n();
-  const tone = /fail/.test(event.status) ? "bad" : event.status === "success" || event.status === "completed" ? "good" : event.status.startsWith("cancel") ? "muted" : "info";
+  const tone = /fail/.test(event.status)
+    ? "bad"
+    : event.status === "success" || event.status === "completed"
+      ? "good"
+      : event.status.startsWith("cancel")
+        ? "muted"
+        : "info";
   return (
     <li className={`history-item tone-${tone}`} data-event-status={event.status}>
       <time dateTime={event.created_at} title={i18n.dateTime(event.created_at)}>
@@ -293,7 +365,8 @@ function HistoryItem({ event }: { event: JobEvent }) {
       </time>
       <div className="history-body">
         <span className="history-what">
-          {event.step ? i18n.phase(event.step) : i18n.t("doc.job")} · <span className="history-status">{event.status}</span>
+          {event.step ? i18n.phase(event.step) : i18n.t("doc.job")} ·{" "}
+          <span className="history-status">{event.status}</span>
         </span>
         {event.message ? <span className="history-message">{i18n.message(event.message)}</span> : null}
       </div>

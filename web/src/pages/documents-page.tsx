@@ -71,28 +71,51 @@ export function DocumentsPage() {
 
       <div className="toolbar">
         <div className="toolbar-row">
-        <label className="search">
-          <IconSearch className="search-icon" />
-          <span className="visually-hidden">{t("docs.search")}</span>
-          <input className="input search-input" type="search" placeholder={t("docs.search")} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="search" />
-        </label>
-        <label className="sort">
-          <span className="visually-hidden">{t("docs.sort")}</span>
-          <select className="select" value={sort} onChange={(e) => update({ sort: e.target.value === "-created_at" ? undefined : e.target.value })}>
-            {SORTS.map((s) => (
-              <option key={s.value} value={s.value}>
-                {t(s.key)}
-              </option>
-            ))}
-          </select>
-        </label>
+          <label className="search">
+            <IconSearch className="search-icon" />
+            <span className="visually-hidden">{t("docs.search")}</span>
+            <input
+              className="input search-input"
+              type="search"
+              placeholder={t("docs.search")}
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              data-testid="search"
+            />
+          </label>
+          <label className="sort">
+            <span className="visually-hidden">{t("docs.sort")}</span>
+            <select
+              className="select"
+              value={sort}
+              onChange={(e) => update({ sort: e.target.value === "-created_at" ? undefined : e.target.value })}
+            >
+              {SORTS.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {t(s.key)}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
         <div className="filters" role="group" aria-label={t("docs.filter")}>
-          <button type="button" className={!status ? "pill active" : "pill"} aria-pressed={!status} onClick={() => update({ status: undefined })}>
+          <button
+            type="button"
+            className={!status ? "pill active" : "pill"}
+            aria-pressed={!status}
+            onClick={() => update({ status: undefined })}
+          >
             {t("docs.all")}
           </button>
           {DOCUMENT_STATUSES.map((s) => (
-            <button key={s} type="button" className={status === s ? "pill active" : "pill"} aria-pressed={status === s} onClick={() => update({ status: s })} data-filter={s}>
+            <button
+              key={s}
+              type="button"
+              className={status === s ? "pill active" : "pill"}
+              aria-pressed={status === s}
+              onClick={() => update({ status: s })}
+              data-filter={s}
+            >
               <span className={`pill-dot dot-${s}`} aria-hidden="true" />
               {i18n.status(s)}
             </button>
@@ -149,12 +172,24 @@ export function DocumentsPage() {
           </ul>
           {total > PAGE_SIZE ? (
             <nav className="pagination" aria-label={t("docs.pagination")}>
-              <span className="pagination-range">{t("docs.range", { from: (page - 1) * PAGE_SIZE + 1, to: Math.min(total, page * PAGE_SIZE), total })}</span>
-              <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>
+              <span className="pagination-range">
+                {t("docs.range", { from: (page - 1) * PAGE_SIZE + 1, to: Math.min(total, page * PAGE_SIZE), total })}
+              </span>
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={page <= 1}
+                onClick={() => update({ page: String(page - 1) })}
+              >
                 <IconChevronLeft size={16} />
                 {t("docs.prev")}
               </button>
-              <button type="button" className="btn btn-small" disabled={page * PAGE_SIZE >= total} onClick={() => update({ page: String(page + 1) })}>
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={page * PAGE_SIZE >= total}
+                onClick={() => update({ page: String(page + 1) })}
+              >
                 {t("docs.next")}
                 <IconChevronRight size={16} />
               </button>

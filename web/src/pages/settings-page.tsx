@@ -38,7 +38,14 @@ function LanguageCard() {
       <div className="segmented" role="radiogroup" aria-labelledby="lang-title">
         {LANGUAGES.map((l) => (
           <label key={l.code} className={l.code === lang ? "segment active" : "segment"}>
-            <input type="radio" name="lang" value={l.code} checked={l.code === lang} onChange={() => setLang(l.code as Lang)} className="visually-hidden" />
+            <input
+              type="radio"
+              name="lang"
+              value={l.code}
+              checked={l.code === lang}
+              onChange={() => setLang(l.code as Lang)}
+              className="visually-hidden"
+            />
             {l.label}
           </label>
         ))}
@@ -91,7 +98,14 @@ function TokensCard() {
       <form className="inline-form" onSubmit={submit}>
         <label className="field grow">
           <span className="visually-hidden">{t("settings.tokenName")}</span>
-          <input className="input" placeholder={t("settings.tokenName")} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} data-testid="token-name" />
+          <input
+            className="input"
+            placeholder={t("settings.tokenName")}
+            value={name}
+            maxLength={100}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="token-name"
+          />
         </label>
         <button type="submit" className="btn btn-primary" disabled={!name.trim() || create.isPending}>
           {t("settings.create")}
@@ -136,10 +150,19 @@ function TokensCard() {
                 <span className="meta">
                   <code>{token.prefix}…</code>
                   <span>{t("common.created", { when: i18n.relative(token.created_at) })}</span>
-                  <span>{token.last_used_at ? t("settings.lastUsed", { when: i18n.relative(token.last_used_at) }) : t("settings.neverUsed")}</span>
+                  <span>
+                    {token.last_used_at
+                      ? t("settings.lastUsed", { when: i18n.relative(token.last_used_at) })
+                      : t("settings.neverUsed")}
+                  </span>
                 </span>
               </div>
-              <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setRevoking(token)} data-testid="revoke">
+              <button
+                type="button"
+                className="btn btn-small btn-danger-outline"
+                onClick={() => setRevoking(token)}
+                data-testid="revoke"
+              >
                 {t("settings.revoke")}
               </button>
             </li>
@@ -182,7 +205,8 @@ function UsersCard({ me }: { me: Me }) {
     },
   });
   const update = useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: { disabled?: boolean; role?: "user" | "admin" } }) => api.updateUser(id, patch),
+    mutationFn: ({ id, patch }: { id: string; patch: { disabled?: boolean; role?: "user" | "admin" } }) =>
+      api.updateUser(id, patch),
     onSettled: () => void qc.invalidateQueries({ queryKey: keys.users }),
   });
   return (
@@ -205,11 +229,28 @@ function UsersCard({ me }: { me: Me }) {
       >
         <label className="field grow">
           <span className="visually-hidden">{t("auth.email")}</span>
-          <input className="input" type="email" placeholder={t("auth.email")} value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="off" />
+          <input
+            className="input"
+            type="email"
+            placeholder={t("auth.email")}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            autoComplete="off"
+          />
         </label>
         <label className="field grow">
           <span className="visually-hidden">{t("auth.password")}</span>
-          <input className="input" type="password" placeholder={t("auth.password")} value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} autoComplete="new-password" />
+          <input
+            className="input"
+            type="password"
+            placeholder={t("auth.password")}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            minLength={8}
+            autoComplete="new-password"
+          />
         </label>
         <label className="field">
           <span className="visually-hidden">{t("settings.role")}</span>
@@ -255,7 +296,11 @@ function UsersCard({ me }: { me: Me }) {
                   <option value="user">{t("settings.role.user")}</option>
                   <option value="admin">{t("settings.role.admin")}</option>
                 </select>
-                <button type="button" className="btn btn-small" onClick={() => update.mutate({ id: user.id, patch: { disabled: !user.disabled } })}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => update.mutate({ id: user.id, patch: { disabled: !user.disabled } })}
+                >
                   {user.disabled ? t("settings.enable") : t("settings.disable")}
                 </button>
               </div>

@@ -1,5 +1,15 @@
 import { useState } from "react";
-import { EXTRACT_MODES, OCR_MODES, OUTPUT_FORMATS, RESOLUTION_MODES, type ExtractMode, type OcrMode, type OutputFormat, type ResolutionMode, type SubmitOptions } from "../api/types";
+import {
+  EXTRACT_MODES,
+  OCR_MODES,
+  OUTPUT_FORMATS,
+  RESOLUTION_MODES,
+  type ExtractMode,
+  type OcrMode,
+  type OutputFormat,
+  type ResolutionMode,
+  type SubmitOptions,
+} from "../api/types";
 import { useI18n } from "../i18n/i18n";
 
 export interface UploadOptions {
@@ -82,7 +92,8 @@ export function toFormFields(o: UploadOptions): Record<string, string> {
 
 export function OptionsPanel({ options, onChange }: { options: UploadOptions; onChange(next: UploadOptions): void }) {
   const { t } = useI18n();
-  const set = <K extends keyof UploadOptions>(key: K, value: UploadOptions[K]) => onChange({ ...options, [key]: value });
+  const set = <K extends keyof UploadOptions>(key: K, value: UploadOptions[K]) =>
+    onChange({ ...options, [key]: value });
   const common = new Set(COMMON_LANGUAGES.map((l) => l.code));
   const [other, setOther] = useState(options.languages.filter((l) => !common.has(l)).join(", "));
   const setLanguages = (chosen: string[], otherText: string) => {
@@ -103,7 +114,14 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
           <span className="field-label">{t("upload.processNow")}</span>
           <span className="field-hint">{t("upload.processNowHelp")}</span>
         </span>
-        <input type="checkbox" role="switch" className="switch" checked={options.processNow} onChange={(e) => set("processNow", e.target.checked)} data-testid="process-now" />
+        <input
+          type="checkbox"
+          role="switch"
+          className="switch"
+          checked={options.processNow}
+          onChange={(e) => set("processNow", e.target.checked)}
+          data-testid="process-now"
+        />
       </label>
 
       <fieldset className="field">
@@ -117,7 +135,9 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
                 type="button"
                 className={on ? "chip active" : "chip"}
                 aria-pressed={on}
-                onClick={() => setLanguages(on ? chosenCommon.filter((c) => c !== l.code) : [...chosenCommon, l.code], other)}
+                onClick={() =>
+                  setLanguages(on ? chosenCommon.filter((c) => c !== l.code) : [...chosenCommon, l.code], other)
+                }
               >
                 {l.label} <span className="chip-code">{l.code}</span>
               </button>
@@ -140,7 +160,12 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
 
       <label className="field">
         <span className="field-label">{t("upload.ocrMode")}</span>
-        <select className="select" value={options.ocrMode} onChange={(e) => set("ocrMode", e.target.value as OcrMode)} data-testid="ocr-mode">
+        <select
+          className="select"
+          value={options.ocrMode}
+          onChange={(e) => set("ocrMode", e.target.value as OcrMode)}
+          data-testid="ocr-mode"
+        >
           {OCR_MODES.map((m) => (
             <option key={m} value={m}>
               {t(`mode.${m}`)}
@@ -151,7 +176,12 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
 
       <label className="field">
         <span className="field-label">{t("upload.resolution")}</span>
-        <select className="select" value={options.resolution} onChange={(e) => set("resolution", e.target.value as ResolutionMode)} data-testid="resolution">
+        <select
+          className="select"
+          value={options.resolution}
+          onChange={(e) => set("resolution", e.target.value as ResolutionMode)}
+          data-testid="resolution"
+        >
           {RESOLUTION_MODES.map((m) => (
             <option key={m} value={m}>
               {t(`res.${m}`)}
@@ -162,7 +192,11 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
 
       <label className="field">
         <span className="field-label">{t("upload.ocrPolicy")}</span>
-        <select className="select" value={options.ocr} onChange={(e) => set("ocr", e.target.value as UploadOptions["ocr"])}>
+        <select
+          className="select"
+          value={options.ocr}
+          onChange={(e) => set("ocr", e.target.value as UploadOptions["ocr"])}
+        >
           {(["auto", "force", "skip"] as const).map((m) => (
             <option key={m} value={m}>
               {t(`policy.${m}`)}
@@ -173,7 +207,12 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
 
       <label className="field">
         <span className="field-label">{t("extract.label")}</span>
-        <select className="select" value={options.extract} onChange={(e) => set("extract", e.target.value as ExtractMode)} data-testid="extract">
+        <select
+          className="select"
+          value={options.extract}
+          onChange={(e) => set("extract", e.target.value as ExtractMode)}
+          data-testid="extract"
+        >
           {EXTRACT_MODES.map((m) => (
             <option key={m} value={m}>
               {t(`extract.${m}`)}
@@ -193,7 +232,14 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
                   type="checkbox"
                   checked={on}
                   disabled={on && options.outputs.length === 1}
-                  onChange={() => set("outputs", on ? options.outputs.filter((o) => o !== f) : OUTPUT_FORMATS.filter((o) => o === f || options.outputs.includes(o)))}
+                  onChange={() =>
+                    set(
+                      "outputs",
+                      on
+                        ? options.outputs.filter((o) => o !== f)
+                        : OUTPUT_FORMATS.filter((o) => o === f || options.outputs.includes(o)),
+                    )
+                  }
                 />
                 <span>{t(`format.${f}`)}</span>
               </label>
@@ -206,7 +252,15 @@ export function OptionsPanel({ options, onChange }: { options: UploadOptions; on
         <span className="field-label field-label-row">
           {t("upload.priority")} <output className="priority-value">{options.priority}</output>
         </span>
-        <input className="range" type="range" min={0} max={10} step={1} value={options.priority} onChange={(e) => set("priority", Number(e.target.value))} />
+        <input
+          className="range"
+          type="range"
+          min={0}
+          max={10}
+          step={1}
+          value={options.priority}
+          onChange={(e) => set("priority", Number(e.target.value))}
+        />
         <span className="field-hint">{t("upload.priorityHelp")}</span>
       </label>
     </section>

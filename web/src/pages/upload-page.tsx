@@ -42,7 +42,8 @@ export function UploadPage() {
   const input = useRef<HTMLInputElement>(null);
   const queue = useRef<{ items: Item[]; running: number }>({ items: [], running: 0 });
 
-  const patch = (key: string, change: Partial<Item>) => setItems((all) => all.map((it) => (it.key === key ? { ...it, ...change } : it)));
+  const patch = (key: string, change: Partial<Item>) =>
+    setItems((all) => all.map((it) => (it.key === key ? { ...it, ...change } : it)));
 
   const pump = () => {
     const q = queue.current;
@@ -59,13 +60,20 @@ export function UploadPage() {
   const uploadOne = async (item: Item) => {
     patch(item.key, { state: "uploading", progress: 0 });
     try {
-      const { body } = await api.upload(item.file, toFormFields(options), (fraction) => patch(item.key, { progress: fraction }));
+      const { body } = await api.upload(item.file, toFormFields(options), (fraction) =>
+        patch(item.key, { progress: fraction }),
+      );
       qc.setQueryData(keys.document(body.document.id), body.document);
       if (body.job) putJob(qc, body.job);
       // The status is fetched fresh: the upload's answer has the document, not its unified status.
       void api.status(body.document.id).then((s) => putStatus(qc, body.document.id, s));
       void qc.invalidateQueries({ queryKey: keys.documentsAll });
-      patch(item.key, { state: body.duplicate ? "duplicate" : "uploaded", progress: 1, document: body.document, hasJob: body.job !== null || body.document.latest_job_id !== null });
+      patch(item.key, {
+        state: body.duplicate ? "duplicate" : "uploaded",
+        progress: 1,
+        document: body.document,
+        hasJob: body.job !== null || body.document.latest_job_id !== null,
+      });
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(0, { detail: String(error) });
       patch(item.key, { state: "rejected", error: { code: e.code, message: e.message } });
@@ -73,7 +81,15 @@ export function UploadPage() {
   };
 
   const addFiles = (files: FileList | File[]) => {
-    const added: Item[] = Array.from(files).map((file) => ({ key: crypto.randomUUID(), file, state: "waiting", progress: 0, document: null, hasJob: false, error: null }));
+    const added: Item[] = Array.from(files).map((file) => ({
+      key: crypto.randomUUID(),
+      file,
+      state: "waiting",
+      progress: 0,
+      document: null,
+      hasJob: false,
+      error: null,
+    }));
     if (added.length === 0) return;
     setBatchId(null);
     setItems((all) => [...added, ...all]);
@@ -81,7 +97,9 @@ export function UploadPage() {
     pump();
   };
 
-  const staged = items.filter((it) => it.document && !it.hasJob && (it.state === "uploaded" || it.state === "duplicate"));
+  const staged = items.filter(
+    (it) => it.document && !it.hasJob && (it.state === "uploaded" || it.state === "duplicate"),
+  );
   const process = useMutation({
     mutationFn: async () => {
       const ids = [...new Set(staged.map((it) => it.document!.id))];
@@ -166,14 +184,22 @@ export function UploadPage() {
                   {t("upload.files")}
                 </h2>
                 {finished ? (
-                  <button type="button" className="btn btn-ghost btn-small" onClick={() => setItems((all) => all.filter((it) => !(it.state === "rejected" || it.hasJob)))}>
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    onClick={() => setItems((all) => all.filter((it) => !(it.state === "rejected" || it.hasJob)))}
+                  >
                     {t("upload.clear")}
                   </button>
                 ) : null}
               </div>
               <ul className="upload-list" data-testid="upload-list">
                 {items.map((item) => (
-                  <UploadItem key={item.key} item={item} onRemove={() => setItems((all) => all.filter((it) => it.key !== item.key))} />
+                  <UploadItem
+                    key={item.key}
+                    item={item}
+                    onRemove={() => setItems((all) => all.filter((it) => it.key !== item.key))}
+                  />
                 ))}
               </ul>
               {staged.length > 0 || batchId || process.isError ? (
@@ -190,7 +216,13 @@ export function UploadPage() {
                     </Link>
                   ) : null}
                   {staged.length > 0 ? (
-                    <button type="button" className="btn btn-primary" disabled={process.isPending} onClick={() => process.mutate()} data-testid="process">
+                    <button
+                      type="button"
+                      className="btn btn-primary"
+                      disabled={process.isPending}
+                      onClick={() => process.mutate()}
+                      data-testid="process"
+                    >
                       <IconPlay />
                       {process.isPending ? t("upload.processing") : i18n.tc("upload.process", staged.length)}
                     </button>
@@ -210,9 +242,18 @@ function UploadItem({ item, onRemove }: { item: Item; onRemove(): void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const status = useStatus(item.document && item.hasJob ? item.document.id : null);
-  const reason = item.error ? (i18n.lang === "en" ? item.error.message : (i18n.maybe(`error.${item.error.code}`) ?? item.error.message)) : "";
+  const reason = item.error
+    ? i18n.lang === "en"
+      ? item.error.message
+      : (i18n.maybe(`error.${item.error.code}`) ?? item.error.message)
+    : "";
   return (
-    <li className={`upload-item upload-${item.state}`} data-testid="upload-item" data-state={item.state} data-filename={item.file.name}>
+    <li
+      className={`upload-item upload-${item.state}`}
+      data-testid="upload-item"
+      data-state={item.state}
+      data-filename={item.file.name}
+    >
       <div className="upload-item-icon">
         <FileIcon mime={item.file.type || (item.file.name.toLowerCase().endsWith(".pdf") ? "application/pdf" : "")} />
       </div>
@@ -225,10 +266,21 @@ function UploadItem({ item, onRemove }: { item: Item; onRemove(): void }) {
         </div>
         {item.state === "waiting" || item.state === "uploading" ? (
           <div className="progress">
-            <div className={`bar bar-${item.state === "uploading" ? "processing" : "queued"}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(item.progress * 100)} aria-label={item.file.name}>
+            <div
+              className={`bar bar-${item.state === "uploading" ? "processing" : "queued"}`}
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(item.progress * 100)}
+              aria-label={item.file.name}
+            >
               <div className="bar-fill" style={{ transform: `scaleX(${item.progress})` }} />
             </div>
-            <div className="progress-text">{item.state === "uploading" ? t("upload.uploading", { p: Math.round(item.progress * 100) }) : t("upload.waiting")}</div>
+            <div className="progress-text">
+              {item.state === "uploading"
+                ? t("upload.uploading", { p: Math.round(item.progress * 100) })
+                : t("upload.waiting")}
+            </div>
           </div>
         ) : item.state === "rejected" ? (
           <div className="upload-outcome outcome-rejected" role="alert">
@@ -256,7 +308,13 @@ function UploadItem({ item, onRemove }: { item: Item; onRemove(): void }) {
         {item.state === "duplicate" ? <span className="tag tag-amber">{t("upload.duplicateTag")}</span> : null}
         {status.data ? <StatusBadge status={status.data.status} /> : null}
         {item.state === "rejected" || (item.document && !item.hasJob) ? (
-          <button type="button" className="btn btn-ghost btn-icon btn-small" onClick={onRemove} aria-label={t("upload.remove", { name: item.file.name })} title={t("upload.remove", { name: item.file.name })}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon btn-small"
+            onClick={onRemove}
+            aria-label={t("upload.remove", { name: item.file.name })}
+            title={t("upload.remove", { name: item.file.name })}
+          >
             <IconX size={16} />
           </button>
         ) : null}

@@ -1,7 +1,10 @@
 import type { CheckResult, FieldName, FieldsJson } from "../api/types";
 
 /** The form's groups, in the order Tab walks through them. */
-export const FIELD_GROUPS: readonly { key: "document" | "amounts" | "seller" | "buyer"; fields: readonly FieldName[] }[] = [
+export const FIELD_GROUPS: readonly {
+  key: "document" | "amounts" | "seller" | "buyer";
+  fields: readonly FieldName[];
+}[] = [
   { key: "document", fields: ["document_number", "issue_date", "sale_date", "due_date", "currency", "payment_method"] },
   { key: "amounts", fields: ["total_net", "total_vat", "total_gross"] },
   { key: "seller", fields: ["seller_name", "seller_tax_id", "seller_address"] },

@@ -12,7 +12,17 @@ export function ConfidenceMeter({ value }: { value: number }) {
   const p = i18n.number(value * 100);
   return (
     <span className="confidence" title={`${i18n.t("review.confidence")} ${i18n.t("review.confidenceValue", { p })}`}>
-      <meter className="confidence-meter" min={0} max={1} low={0.5} high={0.85} optimum={1} value={value} aria-label={i18n.t("review.confidence")} data-testid="confidence" />
+      <meter
+        className="confidence-meter"
+        min={0}
+        max={1}
+        low={0.5}
+        high={0.85}
+        optimum={1}
+        value={value}
+        aria-label={i18n.t("review.confidence")}
+        data-testid="confidence"
+      />
       <span className="confidence-value">{i18n.t("review.confidenceValue", { p })}</span>
     </span>
   );
@@ -23,7 +33,14 @@ export function ConfidenceMeter({ value }: { value: number }) {
  * value came from, and each check that judged it. Everything under the input is tied to it
  * with aria-describedby, so a screen reader hears a failing check when the field is focused.
  */
-export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: ReviewForm; readOnly: boolean; inputRef: Ref<HTMLInputElement>; onFocus(name: FieldName): void }) {
+export function FieldInput(props: {
+  name: FieldName;
+  fields: FieldsJson;
+  form: ReviewForm;
+  readOnly: boolean;
+  inputRef: Ref<HTMLInputElement>;
+  onFocus(name: FieldName): void;
+}) {
   const { name, fields, form } = props;
   const i18n = useI18n();
   const { t } = i18n;
@@ -39,7 +56,13 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
   const state = error ? "invalid" : edited ? "edited" : failing ? "failing" : field ? "ok" : "missing";
 
   return (
-    <div className={`review-field review-field-${state}`} data-testid="review-field" data-field={name} data-failing={failing} data-edited={edited}>
+    <div
+      className={`review-field review-field-${state}`}
+      data-testid="review-field"
+      data-field={name}
+      data-failing={failing}
+      data-edited={edited}
+    >
       <div className="review-field-head">
         <label className="review-field-label" htmlFor={id}>
           {t(`field.${name}`)}
@@ -89,12 +112,21 @@ export function FieldInput(props: { name: FieldName; fields: FieldsJson; form: R
           </p>
         ) : null}
         {checks.map((c, i) => (
-          <p key={`${c.name}-${i}`} className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"} title={c.ok ? checkText(i18n, c.message) : undefined} data-testid="field-check" data-check={c.name} data-ok={c.ok}>
+          <p
+            key={`${c.name}-${i}`}
+            className={c.ok ? "review-note review-note-ok" : "review-note review-note-failed"}
+            title={c.ok ? checkText(i18n, c.message) : undefined}
+            data-testid="field-check"
+            data-check={c.name}
+            data-ok={c.ok}
+          >
             {c.ok ? <IconCheck size={13} /> : <IconX size={13} />}
             <span>{c.ok ? checkName(i18n, c.name) : checkText(i18n, c.message)}</span>
           </p>
         ))}
-        {field && !edited && field.raw && field.raw !== field.value ? <p className="review-note review-note-raw">{t("review.printed", { raw: field.raw })}</p> : null}
+        {field && !edited && field.raw && field.raw !== field.value ? (
+          <p className="review-note review-note-raw">{t("review.printed", { raw: field.raw })}</p>
+        ) : null}
       </div>
     </div>
   );

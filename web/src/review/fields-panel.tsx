@@ -36,7 +36,12 @@ export function FieldsPanel({ documentId, status }: { documentId: string; status
   const failed = f.checks.filter((c) => !c.ok);
   const found = FORM_ORDER.filter((name) => f.fields[name]);
   return (
-    <section className="card fields-panel" aria-labelledby="fields-title" data-testid="fields-panel" data-review-state={f.review.state}>
+    <section
+      className="card fields-panel"
+      aria-labelledby="fields-title"
+      data-testid="fields-panel"
+      data-review-state={f.review.state}
+    >
       <div className="card-header">
         <h2 className="card-title" id="fields-title">
           {t("review.fieldsTitle")}
@@ -45,7 +50,12 @@ export function FieldsPanel({ documentId, status }: { documentId: string; status
       </div>
       <p className="small fields-panel-state">
         <span data-testid="review-state">{t(`reviewState.${f.review.state}`)}</span>
-        {f.review.by && f.review.at ? <span className="muted"> · {f.review.by}, {i18n.dateTime(f.review.at)}</span> : null}
+        {f.review.by && f.review.at ? (
+          <span className="muted">
+            {" "}
+            · {f.review.by}, {i18n.dateTime(f.review.at)}
+          </span>
+        ) : null}
       </p>
       {found.length === 0 ? (
         <p className="muted small">{t("review.noFields")}</p>
@@ -55,7 +65,12 @@ export function FieldsPanel({ documentId, status }: { documentId: string; status
             const field = f.fields[name]!;
             const failing = isFailing(f, name);
             return (
-              <div key={name} className={failing ? "fields-list-row failing" : "fields-list-row"} data-field={name} data-failing={failing}>
+              <div
+                key={name}
+                className={failing ? "fields-list-row failing" : "fields-list-row"}
+                data-field={name}
+                data-failing={failing}
+              >
                 <dt>{t(`field.${name}`)}</dt>
                 <dd>
                   <span className="fields-list-value">{field.value}</span>
@@ -72,10 +87,19 @@ export function FieldsPanel({ documentId, status }: { documentId: string; status
           })}
         </dl>
       )}
-      <p className={failed.length > 0 ? "small fields-panel-checks bad" : "small fields-panel-checks good"} data-testid="fields-checks">
-        {failed.length > 0 ? `${i18n.tc("review.checksFailed", failed.length)}: ${failed.map((c) => checkText(i18n, c.message)).join("; ")}` : t("review.allChecksOk")}
+      <p
+        className={failed.length > 0 ? "small fields-panel-checks bad" : "small fields-panel-checks good"}
+        data-testid="fields-checks"
+      >
+        {failed.length > 0
+          ? `${i18n.tc("review.checksFailed", failed.length)}: ${failed.map((c) => checkText(i18n, c.message)).join("; ")}`
+          : t("review.allChecksOk")}
       </p>
-      <Link href={`/review/${documentId}`} className={status.status === "manual_review" ? "btn btn-primary" : "btn"} data-testid="open-review">
+      <Link
+        href={`/review/${documentId}`}
+        className={status.status === "manual_review" ? "btn btn-primary" : "btn"}
+        data-testid="open-review"
+      >
         {t("review.openReview")}
       </Link>
     </section>

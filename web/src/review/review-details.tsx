@@ -12,7 +12,12 @@ export function ChecksList({ fields, onField }: { fields: FieldsJson; onField?: 
   return (
     <ul className="check-list" data-testid="check-list">
       {checks.map((c, i) => (
-        <li key={`${c.name}-${i}`} className={c.ok ? "check-item check-ok" : "check-item check-failed"} data-check={c.name} data-ok={c.ok}>
+        <li
+          key={`${c.name}-${i}`}
+          className={c.ok ? "check-item check-ok" : "check-item check-failed"}
+          data-check={c.name}
+          data-ok={c.ok}
+        >
           <span className="check-icon" aria-hidden="true">
             {c.ok ? <IconCheck size={13} /> : <IconX size={13} />}
           </span>
@@ -42,7 +47,16 @@ export function ChecksList({ fields, onField }: { fields: FieldsJson; onField?: 
   );
 }
 
-const COLUMNS = ["description", "quantity", "unit", "unit_price", "net", "vat_rate", "vat", "gross"] as const satisfies readonly (keyof LineItem)[];
+const COLUMNS = [
+  "description",
+  "quantity",
+  "unit",
+  "unit_price",
+  "net",
+  "vat_rate",
+  "vat",
+  "gross",
+] as const satisfies readonly (keyof LineItem)[];
 const NUMERIC = new Set<string>(["quantity", "unit_price", "net", "vat_rate", "vat", "gross"]);
 
 /** The invoice's item rows, read-only (the API has no correction for them). */

@@ -20,7 +20,10 @@ function isFlash(value: unknown): value is ReviewFlash {
 export function useReviewFlash(): ReviewFlash | null {
   const [flash] = useState<ReviewFlash | null>(() => {
     const state: unknown = window.history.state;
-    const candidate = typeof state === "object" && state !== null && "reviewFlash" in state ? (state as { reviewFlash: unknown }).reviewFlash : null;
+    const candidate =
+      typeof state === "object" && state !== null && "reviewFlash" in state
+        ? (state as { reviewFlash: unknown }).reviewFlash
+        : null;
     return isFlash(candidate) ? candidate : null;
   });
   return flash;

@@ -12,9 +12,22 @@ function Notice({ form }: { form: ReviewForm }) {
   const { t } = useI18n();
   const n = form.notice;
   if (!n) return null;
-  const text = n.kind === "saved" ? t("review.saved") : n.kind === "conflict" ? t("review.conflict") : n.kind === "invalid" ? t("review.invalid") : t("common.error", { message: n.message });
+  const text =
+    n.kind === "saved"
+      ? t("review.saved")
+      : n.kind === "conflict"
+        ? t("review.conflict")
+        : n.kind === "invalid"
+          ? t("review.invalid")
+          : t("common.error", { message: n.message });
   return (
-    <p className={n.kind === "saved" ? "alert alert-success" : n.kind === "conflict" ? "alert alert-warning" : "alert alert-error"} data-testid="form-notice" data-kind={n.kind}>
+    <p
+      className={
+        n.kind === "saved" ? "alert alert-success" : n.kind === "conflict" ? "alert alert-warning" : "alert alert-error"
+      }
+      data-testid="form-notice"
+      data-kind={n.kind}
+    >
       {text}
     </p>
   );
@@ -43,102 +56,120 @@ export function ReviewFormCard(props: {
 
   return (
     <>
-    <form
-      className="card review-form"
-      aria-labelledby="form-title"
-      data-testid="review-form"
-      data-version={fields.version}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!props.readOnly) void form.save();
-      }}
-    >
-      <div className="card-header">
-        <h2 className="card-title" id="form-title">
-          {t("review.form")}
-        </h2>
-        <span className={failed > 0 ? "tag tag-red" : "tag tag-green"} data-testid="checks-summary">
-          {failed > 0 ? i18n.tc("review.checksFailed", failed) : t("review.allChecksOk")}
-        </span>
-      </div>
-      {FIELD_GROUPS.map((group) => (
-        <fieldset key={group.key} className="review-group">
-          <legend className="review-group-title">{t(`group.${group.key}`)}</legend>
-          <div className="review-group-fields">
-            {group.fields.map((name) => (
-              <FieldInput
-                key={name}
-                name={name}
-                fields={fields}
-                form={form}
-                readOnly={props.readOnly}
-                onFocus={props.onFocusField}
-                inputRef={(el) => {
-                  if (el) props.inputs.set(name, el);
-                  else props.inputs.delete(name);
-                }}
-              />
-            ))}
+      <form
+        className="card review-form"
+        aria-labelledby="form-title"
+        data-testid="review-form"
+        data-version={fields.version}
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!props.readOnly) void form.save();
+        }}
+      >
+        <div className="card-header">
+          <h2 className="card-title" id="form-title">
+            {t("review.form")}
+          </h2>
+          <span className={failed > 0 ? "tag tag-red" : "tag tag-green"} data-testid="checks-summary">
+            {failed > 0 ? i18n.tc("review.checksFailed", failed) : t("review.allChecksOk")}
+          </span>
+        </div>
+        {FIELD_GROUPS.map((group) => (
+          <fieldset key={group.key} className="review-group">
+            <legend className="review-group-title">{t(`group.${group.key}`)}</legend>
+            <div className="review-group-fields">
+              {group.fields.map((name) => (
+                <FieldInput
+                  key={name}
+                  name={name}
+                  fields={fields}
+                  form={form}
+                  readOnly={props.readOnly}
+                  onFocus={props.onFocusField}
+                  inputRef={(el) => {
+                    if (el) props.inputs.set(name, el);
+                    else props.inputs.delete(name);
+                  }}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ))}
+        {/* Kept in view at the bottom of the window while the form scrolls: the outcome and the buttons. */}
+        <div className="review-footer">
+          <div className="review-live" role="status" aria-live="polite" aria-atomic="true">
+            <Notice form={form} />
           </div>
-        </fieldset>
-      ))}
-      {/* Kept in view at the bottom of the window while the form scrolls: the outcome and the buttons. */}
-      <div className="review-footer">
-      <div className="review-live" role="status" aria-live="polite" aria-atomic="true">
-        <Notice form={form} />
-      </div>
-      <div className="review-actions">
-        <span className="review-unsaved" data-testid="unsaved">
-          {form.dirty > 0 ? i18n.tc("review.unsaved", form.dirty) : null}
-        </span>
-        <button type="button" className="btn btn-danger-outline review-reject" disabled={props.readOnly || busy} onClick={() => setRejecting(true)} data-testid="reject">
-          <IconX size={16} />
-          {t("review.reject")}
-        </button>
-        <button type="submit" className="btn" disabled={props.readOnly || busy || form.dirty === 0} data-testid="save">
-          {form.busy === "save" ? t("review.saving") : t("review.save")}
-        </button>
-        <button type="button" className="btn btn-primary" disabled={props.readOnly || busy} onClick={() => props.onDecide("approve", null)} data-testid="approve" aria-keyshortcuts="Control+Enter Meta+Enter">
-          <IconCheck size={16} />
-          {t("review.approveNext")}
-          <kbd className="kbd" aria-hidden="true">
-            Ctrl+↵
-          </kbd>
-        </button>
-      </div>
-      </div>
-      <details className="review-help">
-        <summary>{t("review.shortcuts")}</summary>
-        <dl>
-          <dt>
-            <kbd className="kbd">Tab</kbd>
-          </dt>
-          <dd>{t("review.shortcut.tab")}</dd>
-          <dt>
-            <kbd className="kbd">{t("review.key.click")}</kbd>
-          </dt>
-          <dd>{t("review.shortcut.click")}</dd>
-          <dt>
-            <kbd className="kbd">{t("review.key.drag")}</kbd>
-          </dt>
-          <dd>{t("review.shortcut.drag")}</dd>
-          <dt>
-            <kbd className="kbd">Shift</kbd>
-          </dt>
-          <dd>{t("review.shortcut.shift")}</dd>
-          <dt>
-            <kbd className="kbd">Esc</kbd>
-          </dt>
-          <dd>{t("review.shortcut.esc")}</dd>
-          <dt>
-            <kbd className="kbd">Ctrl+↵</kbd>
-          </dt>
-          <dd>{t("review.shortcut.approve")}</dd>
-        </dl>
-      </details>
-    </form>
-    <ConfirmDialog
+          <div className="review-actions">
+            <span className="review-unsaved" data-testid="unsaved">
+              {form.dirty > 0 ? i18n.tc("review.unsaved", form.dirty) : null}
+            </span>
+            <button
+              type="button"
+              className="btn btn-danger-outline review-reject"
+              disabled={props.readOnly || busy}
+              onClick={() => setRejecting(true)}
+              data-testid="reject"
+            >
+              <IconX size={16} />
+              {t("review.reject")}
+            </button>
+            <button
+              type="submit"
+              className="btn"
+              disabled={props.readOnly || busy || form.dirty === 0}
+              data-testid="save"
+            >
+              {form.busy === "save" ? t("review.saving") : t("review.save")}
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={props.readOnly || busy}
+              onClick={() => props.onDecide("approve", null)}
+              data-testid="approve"
+              aria-keyshortcuts="Control+Enter Meta+Enter"
+            >
+              <IconCheck size={16} />
+              {t("review.approveNext")}
+              <kbd className="kbd" aria-hidden="true">
+                Ctrl+↵
+              </kbd>
+            </button>
+          </div>
+        </div>
+        <details className="review-help">
+          <summary>{t("review.shortcuts")}</summary>
+          <dl>
+            <dt>
+              <kbd className="kbd">Tab</kbd>
+            </dt>
+            <dd>{t("review.shortcut.tab")}</dd>
+            <dt>
+              <kbd className="kbd">{t("review.key.click")}</kbd>
+            </dt>
+            <dd>{t("review.shortcut.click")}</dd>
+            <dt>
+              <kbd className="kbd">{t("review.key.drag")}</kbd>
+            </dt>
+            <dd>{t("review.shortcut.drag")}</dd>
+            <dt>
+              <kbd className="kbd">Shift</kbd>
+            </dt>
+            <dd>{t("review.shortcut.shift")}</dd>
+            <dt>
+              <kbd className="kbd">Esc</kbd>
+            </dt>
+            <dd>{t("review.shortcut.esc")}</dd>
+            <dt>
+              <kbd className="kbd">Ctrl+↵</kbd>
+            </dt>
+            <dd>{t("review.shortcut.approve")}</dd>
+          </dl>
+        </details>
+      </form>
+      <ConfirmDialog
         open={rejecting}
         title={t("review.rejectTitle")}
         confirmLabel={t("review.reject")}
@@ -153,7 +184,14 @@ export function ReviewFormCard(props: {
         <p>{t("review.rejectBody", { name: props.filename })}</p>
         <label className="field">
           <span className="field-label">{t("review.note")}</span>
-          <textarea className="input textarea" rows={3} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="reject-note" />
+          <textarea
+            className="input textarea"
+            rows={3}
+            maxLength={2000}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            data-testid="reject-note"
+          />
         </label>
       </ConfirmDialog>
     </>

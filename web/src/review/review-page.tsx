@@ -38,7 +38,10 @@ export function ReviewPage({ id }: { id: string }) {
 
   // What the previous decision did, inserted after the first render so screen readers announce it.
   useEffect(() => {
-    if (flash) setAnnounce(`${t(flash.decision === "approve" ? "review.approved" : "review.rejected", { name: flash.name })} ${flash.next ? t("review.nextOpened", { name: flash.next }) : ""}`.trim());
+    if (flash)
+      setAnnounce(
+        `${t(flash.decision === "approve" ? "review.approved" : "review.rejected", { name: flash.name })} ${flash.next ? t("review.nextOpened", { name: flash.next }) : ""}`.trim(),
+      );
   }, []);
 
   const reviewable = status.data?.status === "completed" || status.data?.status === "manual_review";
@@ -90,7 +93,15 @@ export function ReviewPage({ id }: { id: string }) {
       value = `${current} ${text}`;
       const before = pending?.source ?? fields.data?.fields[active]?.source ?? null;
       if (before && before.page === pick.page) {
-        source = { page: pick.page, bbox: [Math.min(before.bbox[0], bbox[0]), Math.min(before.bbox[1], bbox[1]), Math.max(before.bbox[2], bbox[2]), Math.max(before.bbox[3], bbox[3])] };
+        source = {
+          page: pick.page,
+          bbox: [
+            Math.min(before.bbox[0], bbox[0]),
+            Math.min(before.bbox[1], bbox[1]),
+            Math.max(before.bbox[2], bbox[2]),
+            Math.max(before.bbox[3], bbox[3]),
+          ],
+        };
       }
     }
     form.edit(active, value, source);
@@ -105,7 +116,11 @@ export function ReviewPage({ id }: { id: string }) {
     return (
       <div className="page">
         <div className="empty card">
-          <h1 className="empty-title">{error instanceof ApiError && error.status === 404 ? t("doc.notFound") : t("common.error", { message: error?.message ?? "" })}</h1>
+          <h1 className="empty-title">
+            {error instanceof ApiError && error.status === 404
+              ? t("doc.notFound")
+              : t("common.error", { message: error?.message ?? "" })}
+          </h1>
           <Link href="/review" className="btn">
             {t("review.back")}
           </Link>
@@ -155,9 +170,18 @@ export function ReviewPage({ id }: { id: string }) {
               {active ? t("review.pickHint", { field: t(`field.${active}`) }) : t("review.pickNone")}
             </p>
             {model.data ? (
-              <PageViewer doc={doc.data} model={model.data} highlight={highlight} onPick={reviewable ? onPick : undefined} />
+              <PageViewer
+                doc={doc.data}
+                model={model.data}
+                highlight={highlight}
+                onPick={reviewable ? onPick : undefined}
+              />
             ) : model.isError ? (
-              <p className="muted">{model.error instanceof ApiError && model.error.status === 404 ? t("review.noModel") : t("common.error", { message: model.error.message })}</p>
+              <p className="muted">
+                {model.error instanceof ApiError && model.error.status === 404
+                  ? t("review.noModel")
+                  : t("common.error", { message: model.error.message })}
+              </p>
             ) : (
               <p className="muted">{t("result.loading")}</p>
             )}

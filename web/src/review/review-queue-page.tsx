@@ -18,7 +18,9 @@ function QueueRow({ doc }: { doc: DocumentJson }) {
   const status = useStatus(doc.id);
   // Also warms the cache for the review screen this row opens.
   const fields = useFields(doc.id);
-  const reasons = fields.data?.review_reasons?.length ? fields.data.review_reasons.map((r) => checkText(i18n, r)).join("; ") : (status.data?.message ?? "");
+  const reasons = fields.data?.review_reasons?.length
+    ? fields.data.review_reasons.map((r) => checkText(i18n, r)).join("; ")
+    : (status.data?.message ?? "");
   return (
     <li className="queue-row" data-testid="queue-row" data-document-id={doc.id}>
       <div className="queue-row-icon">
@@ -43,7 +45,12 @@ function QueueRow({ doc }: { doc: DocumentJson }) {
         <span className="visually-hidden">{t("queue.reason")}: </span>
         {reasons}
       </p>
-      <Link href={`/review/${doc.id}`} className="btn btn-small btn-primary-soft queue-action" tabIndex={-1} aria-hidden="true">
+      <Link
+        href={`/review/${doc.id}`}
+        className="btn btn-small btn-primary-soft queue-action"
+        tabIndex={-1}
+        aria-hidden="true"
+      >
         {t("queue.open")}
       </Link>
     </li>
@@ -65,10 +72,14 @@ export function ReviewQueuePage() {
 
   // Inserted after the first render, so screen readers announce it.
   useEffect(() => {
-    if (flash) setAnnounce(`${t(flash.decision === "approve" ? "review.approved" : "review.rejected", { name: flash.name })} ${t("review.queueDone")}`);
+    if (flash)
+      setAnnounce(
+        `${t(flash.decision === "approve" ? "review.approved" : "review.rejected", { name: flash.name })} ${t("review.queueDone")}`,
+      );
   }, []);
 
-  const goTo = (n: number) => setParams(n > 1 ? new URLSearchParams({ page: String(n) }) : new URLSearchParams(), { replace: true });
+  const goTo = (n: number) =>
+    setParams(n > 1 ? new URLSearchParams({ page: String(n) }) : new URLSearchParams(), { replace: true });
 
   return (
     <div className="page" data-testid="review-queue">
@@ -113,12 +124,19 @@ export function ReviewQueuePage() {
           </ul>
           {total > PAGE_SIZE ? (
             <nav className="pagination" aria-label={t("docs.pagination")}>
-              <span className="pagination-range">{t("docs.range", { from: (page - 1) * PAGE_SIZE + 1, to: Math.min(total, page * PAGE_SIZE), total })}</span>
+              <span className="pagination-range">
+                {t("docs.range", { from: (page - 1) * PAGE_SIZE + 1, to: Math.min(total, page * PAGE_SIZE), total })}
+              </span>
               <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => goTo(page - 1)}>
                 <IconChevronLeft size={16} />
                 {t("docs.prev")}
               </button>
-              <button type="button" className="btn btn-small" disabled={page * PAGE_SIZE >= total} onClick={() => goTo(page + 1)}>
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={page * PAGE_SIZE >= total}
+                onClick={() => goTo(page + 1)}
+              >
                 {t("docs.next")}
                 <IconChevronRight size={16} />
               </button>

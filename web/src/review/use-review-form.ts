@@ -16,10 +16,7 @@ export type Edits = Partial<Record<FieldName, PendingEdit>>;
 
 /** What the last save or decision said, for the live region above the form. */
 export type FormNotice =
-  | { kind: "saved" }
-  | { kind: "conflict" }
-  | { kind: "invalid" }
-  | { kind: "error"; message: string };
+  { kind: "saved" } | { kind: "conflict" } | { kind: "invalid" } | { kind: "error"; message: string };
 
 export type Busy = "save" | "approve" | "reject" | null;
 

@@ -26,7 +26,8 @@ function useSource(doc: DocumentJson) {
   return useQuery<Source>({
     queryKey: ["source", doc.id],
     queryFn: async ({ signal }) => {
-      if (doc.mime_type === "application/pdf") return { kind: "pdf", pdf: await openPdf(await api.fileBytes(doc.id, signal)) };
+      if (doc.mime_type === "application/pdf")
+        return { kind: "pdf", pdf: await openPdf(await api.fileBytes(doc.id, signal)) };
       if (DRAWABLE_IMAGES.has(doc.mime_type)) {
         const blob = new Blob([await api.fileBytes(doc.id, signal)], { type: doc.mime_type });
         return { kind: "image", bitmap: await createImageBitmap(blob, { imageOrientation: "from-image" }) };
@@ -106,7 +107,10 @@ export function PageViewer({ doc, model, highlight = null, onPick }: PageViewerP
     if (!page || !source.data || !canvas.current) return;
     let stale = false;
     const target = canvas.current;
-    const width = Math.min(2000, Math.max(600, Math.round((stage.current?.clientWidth ?? 800) * Math.min(2, window.devicePixelRatio || 1))));
+    const width = Math.min(
+      2000,
+      Math.max(600, Math.round((stage.current?.clientWidth ?? 800) * Math.min(2, window.devicePixelRatio || 1))),
+    );
     const scratch = document.createElement("canvas");
     setDrawError(null);
     drawPage(scratch, source.data, page, width)
@@ -135,18 +139,34 @@ export function PageViewer({ doc, model, highlight = null, onPick }: PageViewerP
     <div className="page-viewer" data-testid="page-viewer">
       <div className="viewer-toolbar">
         <div className="pager">
-          <button type="button" className="btn btn-icon btn-small" disabled={index === 0} onClick={() => setIndex(index - 1)} aria-label={t("result.prevPage")} title={t("result.prevPage")}>
+          <button
+            type="button"
+            className="btn btn-icon btn-small"
+            disabled={index === 0}
+            onClick={() => setIndex(index - 1)}
+            aria-label={t("result.prevPage")}
+            title={t("result.prevPage")}
+          >
             <IconChevronLeft size={16} />
           </button>
           <span className="pager-label" aria-live="polite">
             {t("result.pageOf", { n: index + 1, total: model.pages.length })}
           </span>
-          <button type="button" className="btn btn-icon btn-small" disabled={index >= model.pages.length - 1} onClick={() => setIndex(index + 1)} aria-label={t("result.nextPage")} title={t("result.nextPage")} data-testid="next-page">
+          <button
+            type="button"
+            className="btn btn-icon btn-small"
+            disabled={index >= model.pages.length - 1}
+            onClick={() => setIndex(index + 1)}
+            aria-label={t("result.nextPage")}
+            title={t("result.nextPage")}
+            data-testid="next-page"
+          >
             <IconChevronRight size={16} />
           </button>
         </div>
         <span className="viewer-facts">
-          {i18n.tc("result.words", words.length)} · {t(`result.source.${page.source}`)} · {t("result.confidence", { value: i18n.number(page.confidence, 1) })}
+          {i18n.tc("result.words", words.length)} · {t(`result.source.${page.source}`)} ·{" "}
+          {t("result.confidence", { value: i18n.number(page.confidence, 1) })}
         </span>
         <label className="check">
           <input type="checkbox" checked={showBoxes} onChange={(e) => setShowBoxes(e.target.checked)} />
@@ -160,9 +180,20 @@ export function PageViewer({ doc, model, highlight = null, onPick }: PageViewerP
         </p>
       ) : null}
       <div className="page-frame">
-        <div className={onPick ? "page-stage picking" : "page-stage"} ref={stage} style={{ aspectRatio: `${page.width} / ${page.height}` }} onMouseDown={picking.onMouseDown}>
+        <div
+          className={onPick ? "page-stage picking" : "page-stage"}
+          ref={stage}
+          style={{ aspectRatio: `${page.width} / ${page.height}` }}
+          onMouseDown={picking.onMouseDown}
+        >
           <canvas ref={canvas} className="page-canvas" data-testid="page-canvas" />
-          <svg className="page-boxes" viewBox={`0 0 ${page.width} ${page.height}`} preserveAspectRatio="none" role="group" aria-label={t("result.boxes")}>
+          <svg
+            className="page-boxes"
+            viewBox={`0 0 ${page.width} ${page.height}`}
+            preserveAspectRatio="none"
+            role="group"
+            aria-label={t("result.boxes")}
+          >
             {showBoxes &&
               words.map((w, i) => (
                 <rect
@@ -192,10 +223,24 @@ export function PageViewer({ doc, model, highlight = null, onPick }: PageViewerP
                 <title>{shown.label}</title>
               </rect>
             ) : null}
-            {drag ? <rect className="pick-rect" x={Math.min(drag.x0, drag.x1)} y={Math.min(drag.y0, drag.y1)} width={Math.abs(drag.x1 - drag.x0)} height={Math.abs(drag.y1 - drag.y0)} data-testid="pick-rect" /> : null}
+            {drag ? (
+              <rect
+                className="pick-rect"
+                x={Math.min(drag.x0, drag.x1)}
+                y={Math.min(drag.y0, drag.y1)}
+                width={Math.abs(drag.x1 - drag.x0)}
+                height={Math.abs(drag.y1 - drag.y0)}
+                data-testid="pick-rect"
+              />
+            ) : null}
           </svg>
           {hovered && showBoxes ? (
-            <div className="word-tip" role="tooltip" data-testid="word-tip" style={{ left: pct(hovered.bbox.x0, page.width), top: pct(hovered.bbox.y0, page.height) }}>
+            <div
+              className="word-tip"
+              role="tooltip"
+              data-testid="word-tip"
+              style={{ left: pct(hovered.bbox.x0, page.width), top: pct(hovered.bbox.y0, page.height) }}
+            >
               <strong>{hovered.text}</strong>
               <span>{t("result.confidence", { value: i18n.number(hovered.confidence, 1) })}</span>
             </div>

@@ -26,12 +26,24 @@ export function ResultViewer({ doc, jobId, status }: { doc: DocumentJson; jobId:
   const ready = status.status === "completed" || status.status === "manual_review";
   const result = useResult(jobId, ready);
   const [tab, setTab] = useState<Tab>("pages");
-  const model = useModel(jobId, ready && (tab === "pages" || tab === "json") && !!result.data?.formats.some((f) => f.format === "json"));
+  const model = useModel(
+    jobId,
+    ready && (tab === "pages" || tab === "json") && !!result.data?.formats.some((f) => f.format === "json"),
+  );
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
 
   const onTabKey = (e: KeyboardEvent) => {
     const i = TABS.indexOf(tab);
-    const next = e.key === "ArrowRight" ? (i + 1) % TABS.length : e.key === "ArrowLeft" ? (i + TABS.length - 1) % TABS.length : e.key === "Home" ? 0 : e.key === "End" ? TABS.length - 1 : -1;
+    const next =
+      e.key === "ArrowRight"
+        ? (i + 1) % TABS.length
+        : e.key === "ArrowLeft"
+          ? (i + TABS.length - 1) % TABS.length
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? TABS.length - 1
+              : -1;
     if (next < 0) return;
     e.preventDefault();
     setTab(TABS[next]!);
@@ -51,13 +63,19 @@ export function ResultViewer({ doc, jobId, status }: { doc: DocumentJson; jobId:
             <span />
             <span />
           </div>
-          <p className="muted">{status.status === "failed" || status.status === "cancelled" ? t("result.notReadyFailed") : t("result.notReady")}</p>
+          <p className="muted">
+            {status.status === "failed" || status.status === "cancelled"
+              ? t("result.notReadyFailed")
+              : t("result.notReady")}
+          </p>
         </div>
       </section>
     );
   }
 
-  const formats = (["pdf", "txt", "md", "json", "hocr"] as const).filter((f) => result.data?.formats.some((x) => x.format === f));
+  const formats = (["pdf", "txt", "md", "json", "hocr"] as const).filter((f) =>
+    result.data?.formats.some((x) => x.format === f),
+  );
   const sizeOf = (f: string) => result.data?.formats.find((x) => x.format === f)?.size_bytes ?? 0;
   const json = model.data ? JSON.stringify(model.data, null, 2) : "";
 
@@ -69,8 +87,12 @@ export function ResultViewer({ doc, jobId, status }: { doc: DocumentJson; jobId:
         </h2>
         {result.data ? (
           <span className="result-facts">
-            {result.data.confidence !== null ? <span>{t("result.confidence", { value: i18n.number(result.data.confidence, 1) })}</span> : null}
-            {result.data.processing_time_ms !== null ? <span>{t("result.time", { value: i18n.duration(result.data.processing_time_ms) })}</span> : null}
+            {result.data.confidence !== null ? (
+              <span>{t("result.confidence", { value: i18n.number(result.data.confidence, 1) })}</span>
+            ) : null}
+            {result.data.processing_time_ms !== null ? (
+              <span>{t("result.time", { value: i18n.duration(result.data.processing_time_ms) })}</span>
+            ) : null}
           </span>
         ) : null}
       </div>
@@ -122,7 +144,9 @@ export function ResultViewer({ doc, jobId, status }: { doc: DocumentJson; jobId:
           <p className="alert alert-error">{t("common.error", { message: model.error.message })}</p>
         ) : tab === "json" ? (
           <>
-            {json.length > JSON_LIMIT ? <p className="muted small">{t("result.truncated", { size: i18n.bytes(JSON_LIMIT) })}</p> : null}
+            {json.length > JSON_LIMIT ? (
+              <p className="muted small">{t("result.truncated", { size: i18n.bytes(JSON_LIMIT) })}</p>
+            ) : null}
             <pre className="code-view" data-testid="json-view">
               {json.slice(0, JSON_LIMIT)}
             </pre>

@@ -68,7 +68,12 @@ function wordsIn(words: readonly ModelWord[], r: PageRect): ModelWord[] {
  * so the field being filled stays focused. Hit-testing uses the page geometry, not the drawn
  * boxes, so it works with the boxes hidden.
  */
-export function useWordPicking(stage: RefObject<HTMLDivElement | null>, page: ModelPage | undefined, words: readonly ModelWord[], onPick: ((pick: WordPick) => void) | undefined) {
+export function useWordPicking(
+  stage: RefObject<HTMLDivElement | null>,
+  page: ModelPage | undefined,
+  words: readonly ModelWord[],
+  onPick: ((pick: WordPick) => void) | undefined,
+) {
   const [drag, setDrag] = useState<PageRect | null>(null);
   const start = useRef<{ clientX: number; clientY: number; x: number; y: number; dragging: boolean } | null>(null);
   const latest = useRef({ page, words, onPick });
@@ -80,7 +85,10 @@ export function useWordPicking(stage: RefObject<HTMLDivElement | null>, page: Mo
       const p = latest.current.page;
       if (!el || !p) return { x: 0, y: 0 };
       const r = el.getBoundingClientRect();
-      return { x: ((clientX - r.left) / Math.max(1, r.width)) * p.width, y: ((clientY - r.top) / Math.max(1, r.height)) * p.height };
+      return {
+        x: ((clientX - r.left) / Math.max(1, r.width)) * p.width,
+        y: ((clientY - r.top) / Math.max(1, r.height)) * p.height,
+      };
     },
     [stage],
   );

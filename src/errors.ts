@@ -28,6 +28,7 @@ export type ErrorCode =
   | "corrupt_file"
   | "too_many_pages"
   | "image_too_large"
+  | "too_complex"
   | "empty_file"
   | "ocr_failed"
   | "language_unavailable"
@@ -41,6 +42,9 @@ export type ErrorCode =
   | "not_reviewable"
   | "review_rejected"
   | "llm_unavailable"
+  | "destination_unreachable"
+  | "destination_auth"
+  | "destination_rejected"
   | "internal_error";
 
 export interface DocketErrorOptions {
@@ -75,6 +79,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   corrupt_file: 422,
   too_many_pages: 422,
   image_too_large: 422,
+  too_complex: 422,
   empty_file: 422,
   language_unavailable: 422,
   rate_limited: 429,
@@ -91,6 +96,7 @@ const PERMANENT_CODES = new Set<ErrorCode>([
   "corrupt_file",
   "too_many_pages",
   "image_too_large",
+  "too_complex",
   "empty_file",
   "language_unavailable",
 ]);

@@ -249,6 +249,21 @@ for (const dialect of DIALECTS) {
         n: number;
       }>`select count(*) as n from job_events where collection_id = 'col-1'`.execute(db);
       assert.equal(Number(events.rows[0]!.n), 1);
+      // A collection job's outputs are artifacts without a document.
+      await raw
+        .insertInto("artifacts")
+        .values({
+          id: "artifact-col",
+          job_id: "job-col",
+          document_id: null,
+          owner_id: ownerId,
+          kind: "collection_pdf",
+          blob_key: "jobs/job-col/compile_pdf/collection.pdf",
+          mime_type: "application/pdf",
+          size_bytes: 3,
+          created_at: now,
+        })
+        .execute();
     });
 
     it("still enforces the foreign keys of jobs and of the tables that reference it", { skip }, async () => {
@@ -269,6 +284,21 @@ for (const dialect of DIALECTS) {
         raw
           .insertInto("job_steps")
           .values({ job_id: "no-such-job", name: "ocr", position: 0, status: "pending", attempts: 0, job_attempt: 0 })
+          .execute(),
+      );
+      await assert.rejects(
+        raw
+          .insertInto("artifacts")
+          .values({
+            id: "a-bad",
+            job_id: "no-such-job",
+            owner_id: ownerId,
+            kind: "txt",
+            blob_key: "k",
+            mime_type: "t",
+            size_bytes: 1,
+            created_at: now,
+          })
           .execute(),
       );
       // Deleting a job still cascades to its steps and artifacts.

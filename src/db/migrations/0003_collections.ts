@@ -8,8 +8,9 @@ import { sql, type Kysely } from "kysely";
  * it without a join. Collections are soft-deleted (`deleted_at`): the collection job and
  * its events keep pointing at the row, and the documents stay.
  *
- * A collection job (the compile stage) has no document: `jobs.document_id` and
- * `job_events.document_id` become nullable and both tables gain `collection_id`.
+ * A collection job (the compile stage) has no document: `jobs.document_id`,
+ * `job_events.document_id` and `artifacts.document_id` become nullable, and `jobs` and
+ * `job_events` gain `collection_id`.
  *
  * PostgreSQL can drop a NOT NULL in place. SQLite cannot, so `jobs` and `job_events` are
  * rebuilt with the procedure of https://www.sqlite.org/lang_altertable.html#otheralter:
@@ -53,9 +54,11 @@ export async function up(db: Kysely<unknown>, dialect: "sqlite" | "postgres"): P
     await sql`alter table jobs add column collection_id text references collections(id)`.execute(db);
     await sql`alter table job_events alter column document_id drop not null`.execute(db);
     await sql`alter table job_events add column collection_id text`.execute(db);
+    await sql`alter table artifacts alter column document_id drop not null`.execute(db);
   } else {
     await rebuildSqliteJobs(db);
     await rebuildSqliteJobEvents(db);
+    await rebuildSqliteArtifacts(db);
     const problems = await sql`pragma foreign_key_check`.execute(db);
     if (problems.rows.length > 0) {
       throw new Error(`0003_collections: foreign key check failed: ${JSON.stringify(problems.rows.slice(0, 5))}`);
@@ -153,4 +156,23 @@ async function rebuildSqliteJobEvents(db: Kysely<unknown>): Promise<void> {
   await sql`create index job_events_document_idx on job_events(document_id, id)`.execute(db);
   await sql`create index job_events_owner_idx on job_events(owner_id, id)`.execute(db);
   await sql`create index job_events_batch_idx on job_events(batch_id, id) where batch_id is not null`.execute(db);
+}
+
+async function rebuildSqliteArtifacts(db: Kysely<unknown>): Promise<void> {
+  await sql`create table artifacts_new (
+    id text primary key,
+    job_id text not null references jobs(id) on delete cascade,
+    document_id text,
+    owner_id text not null,
+    kind text not null,
+    blob_key text not null,
+    mime_type text not null,
+    size_bytes integer not null,
+    created_at integer not null,
+    unique (job_id, kind)
+  )`.execute(db);
+  const columns = "id, job_id, document_id, owner_id, kind, blob_key, mime_type, size_bytes, created_at";
+  await sql`insert into artifacts_new (${sql.raw(columns)}) select ${sql.raw(columns)} from artifacts`.execute(db);
+  await sql`drop table artifacts`.execute(db);
+  await sql`alter table artifacts_new rename to artifacts`.execute(db);
 }

@@ -8,6 +8,7 @@ import { DocketError } from "../errors.js";
 import type { Notifier } from "../engine/notifier.js";
 import type { Logger } from "../logger.js";
 import { CredentialCache, credentialHint, parseCredentialHint, type CredentialSubject } from "./credential-cache.js";
+import { CredentialWatcher } from "./credential-watch.js";
 import { hashToken, newSecret, PasswordHasher, safeEqual, type PasswordHashingOptions } from "./secrets.js";
 
 export type Role = "user" | "admin";
@@ -89,6 +90,8 @@ export class AccountService {
   private readonly hasher: PasswordHasher;
   private readonly notifier: Notifier | undefined;
   private readonly credentials: CredentialCache | undefined;
+  /** Ends event streams and long-polls whose credential ends. */
+  readonly watcher: CredentialWatcher;
 
   constructor(
     private readonly database: Database,
@@ -97,6 +100,7 @@ export class AccountService {
   ) {
     this.hasher = new PasswordHasher(options.hashing ?? {});
     this.notifier = options.notifier;
+    this.watcher = new CredentialWatcher(database, options.notifier);
     const notifier = options.notifier;
     if (notifier?.crossProcess) {
       const cache = new CredentialCache({ hintsLive: () => notifier.hintsLive("auth") });

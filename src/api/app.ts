@@ -145,6 +145,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   await templateRoutes(app, { templates: d.templates });
   eventRoutes(app, {
     live: d.live,
+    accounts: d.accounts,
     log: d.log,
     metrics: d.metrics,
     keepAliveMs: d.sseKeepAliveMs,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AccountService, Principal } from "../accounts/account-service.js";
+import type { CredentialWatcher } from "../accounts/credential-watch.js";
 import type { Scope } from "../documents/document-service.js";
 import { DocketError } from "../errors.js";
 import { HttpProblem } from "./problem.js";
@@ -17,6 +18,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Failed-authentication limits of this process (login marks the sessions it issues as good). */
     authFailures: AuthFailureLimiter;
+    /** Ends long-lived requests whose credential ends. */
+    credentialWatcher: CredentialWatcher;
   }
   interface FastifyContextConfig {
     /** Who may call the route; default "user". */
@@ -39,6 +42,7 @@ export function registerAuth(
   const failures = new AuthFailureLimiter(options.failuresPerMinute);
   app.decorateRequest("principal", null);
   app.decorate("authFailures", failures);
+  app.decorate("credentialWatcher", accounts.watcher);
   app.addHook("onRequest", async (request, reply) => {
     // Secure by default under /api/v1; docs, health and metrics are public.
     const url = request.routeOptions.url;
@@ -103,4 +107,26 @@ export function principalOf(request: FastifyRequest): Principal {
 export function scopeOf(request: FastifyRequest): Scope {
   const { user } = principalOf(request);
   return { userId: user.id, admin: user.role === "admin" };
+}
+
+/**
+ * For a long-poll: a signal that aborts when the client goes away or the caller's credential
+ * ends (revoked, logged out, user disabled) while it waits. Call `finish()` after waiting: it
+ * throws `unauthorized` if the credential ended, so a revoked caller never gets the answer.
+ */
+export function longPollSignal(request: FastifyRequest): { signal: AbortSignal; finish(): void } {
+  const aborted = new AbortController();
+  let revoked = false;
+  const unwatch = request.server.credentialWatcher.watch(principalOf(request), () => {
+    revoked = true;
+    aborted.abort();
+  });
+  request.raw.once("close", () => aborted.abort());
+  return {
+    signal: aborted.signal,
+    finish() {
+      unwatch();
+      if (revoked) throw new DocketError("unauthorized", "the credential of this request is no longer valid");
+    },
+  };
 }

@@ -105,6 +105,19 @@ export class JobService {
     return { batch_id: batchId!, jobs: batch };
   }
 
+  /**
+   * One batch of any size for a collection's process stage (the caller has already left out
+   * documents with an active or completed job); all jobs are created in one transaction.
+   */
+  async submitCollectionBatch(
+    scope: Scope,
+    documentIds: readonly string[],
+    input: SubmitOptions,
+  ): Promise<{ batch_id: string; jobs: JobJson[] }> {
+    const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
+    return { batch_id: batchId!, jobs: batch };
+  }
+
   private async enqueueMany(scope: Scope, documentIds: readonly string[], input: SubmitOptions, asBatch: boolean) {
     const unique = [...new Set(documentIds)];
     if (unique.length !== documentIds.length) {

@@ -7,7 +7,7 @@ import type { StoredUpload } from "../../intake/store-upload.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
 import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "../../jobs/options.js";
-import { principalOf, scopeOf } from "../auth.js";
+import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { HttpProblem } from "../problem.js";
 import {
@@ -122,17 +122,20 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
       let status = await o.documents.status(scope, id);
       if (known !== null && String(status.version) === known && request.query.wait) {
         const filter = await o.live.feedFilter(scope, { documentId: id });
-        const aborted = new AbortController();
-        request.raw.once("close", () => aborted.abort());
-        status = (
-          await o.live.waitFor(
-            filter,
-            () => o.documents.status(scope, id),
-            (s) => String(s.version) !== known,
-            request.query.wait * 1000,
-            aborted.signal,
-          )
-        ).value;
+        const poll = longPollSignal(request);
+        try {
+          status = (
+            await o.live.waitFor(
+              filter,
+              () => o.documents.status(scope, id),
+              (s) => String(s.version) !== known,
+              request.query.wait * 1000,
+              poll.signal,
+            )
+          ).value;
+        } finally {
+          poll.finish();
+        }
       }
       reply.header("etag", `"${status.version}"`).header("cache-control", "no-cache");
       if (known !== null && String(status.version) === known) return reply.code(304).send(null);

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
-import { principalOf, scopeOf } from "../auth.js";
+import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { contentDisposition } from "./documents.js";
 import {
@@ -146,16 +146,19 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const job = await o.jobs.get(scope, id);
       if (version === undefined || !wait || job.version !== version) return job;
       const filter = await o.live.feedFilter(scope, { jobId: id });
-      const aborted = new AbortController();
-      request.raw.once("close", () => aborted.abort());
-      const result = await o.live.waitFor(
-        filter,
-        () => o.jobs.get(scope, id),
-        (j) => j.version !== version,
-        wait * 1000,
-        aborted.signal,
-      );
-      return result.value;
+      const poll = longPollSignal(request);
+      try {
+        const result = await o.live.waitFor(
+          filter,
+          () => o.jobs.get(scope, id),
+          (j) => j.version !== version,
+          wait * 1000,
+          poll.signal,
+        );
+        return result.value;
+      } finally {
+        poll.finish();
+      }
     },
   );
 

@@ -12,7 +12,7 @@ import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { FieldsJson } from "../fields/fields-types.js";
-import { attachSteps, jobToJson, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
+import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
 import { resolveOptions, type SubmitOptions } from "./options.js";
 
 /** The pipeline OCR jobs run (registered by the composition root). */
@@ -167,11 +167,20 @@ export class JobService {
     return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
   }
 
-  /** The job with its steps, or not_found (also for another user's job). */
+  /**
+   * The job with its steps, or not_found: also for another user's job, and for a job of a
+   * deleted document (it can no longer be read, retried or downloaded: its document is gone).
+   */
   async load(scope: Scope, jobId: string): Promise<LoadedJob> {
     const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
     if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId))
       throw new DocketError("not_found", "job not found");
+    const document = await this.database.db
+      .selectFrom("documents")
+      .select("deleted_at")
+      .where("id", "=", loaded.job.documentId)
+      .executeTakeFirst();
+    if (!document || document.deleted_at !== null) throw new DocketError("not_found", "job not found");
     return loaded;
   }
 
@@ -181,7 +190,7 @@ export class JobService {
   }
 
   async list(scope: Scope, query: ListJobsQuery): Promise<{ items: JobJson[]; total: number }> {
-    let base = this.database.db.selectFrom("jobs");
+    let base = this.database.db.selectFrom("jobs").where(liveDocument);
     if (!scope.admin) base = base.where("owner_id", "=", scope.userId);
     if (query.status) base = base.where("status", "=", query.status);
     if (query.documentId) base = base.where("document_id", "=", query.documentId);
@@ -315,6 +324,7 @@ export class JobService {
       .selectFrom("jobs")
       .selectAll()
       .where("batch_id", "=", batchId)
+      .where(liveDocument)
       .orderBy("created_at")
       .orderBy("id")
       .execute();

@@ -23,6 +23,7 @@ export type ErrorCode =
   | "not_retryable"
   | "job_active"
   | "not_ready"
+  | "stage_locked"
   | "rate_limited"
   | "encrypted_pdf"
   | "corrupt_file"
@@ -69,6 +70,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   not_retryable: 409,
   job_active: 409,
   not_ready: 409,
+  stage_locked: 409,
   not_reviewable: 409,
   version_mismatch: 412,
   precondition_required: 428,

@@ -6,6 +6,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { AccountService } from "../accounts/account-service.js";
+import type { CollectionService } from "../collections/collection-service.js";
 import type { RateLimitConfig } from "../config.js";
 import type { DocumentService } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
@@ -19,6 +20,7 @@ import { registerAuth } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { collectionRoutes } from "./routes/collections.js";
 import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
 import { fieldRoutes } from "./routes/fields.js";
@@ -34,6 +36,7 @@ export interface ApiDeps {
   jobs: JobService;
   fields: FieldsService;
   review: ReviewService;
+  collections: CollectionService;
   /** Extraction templates (folder and uploads) for the admin routes. */
   templates: TemplateCatalog;
   live: LiveService;
@@ -142,6 +145,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
   fieldRoutes(app, { fields: d.fields, review: d.review });
+  collectionRoutes(app, { collections: d.collections, live: d.live });
   await templateRoutes(app, { templates: d.templates });
   eventRoutes(app, {
     live: d.live,

@@ -26,6 +26,7 @@ import { JobService } from "../jobs/job-service.js";
 import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
 import { Metrics } from "../observability/metrics.js";
+import { CollectionService } from "../collections/collection-service.js";
 
 /** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
 export interface PipelineDeps {
@@ -130,6 +131,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const review = new ReviewService(database, engine.notifier, thresholds, log.child({ component: "review" }));
     const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages, fields);
     const live = new LiveService(database, engine.feed);
+    const collections = new CollectionService(database, jobs, blobStore);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();
@@ -147,6 +149,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       jobs,
       fields,
       review,
+      collections,
       templates: new TemplateCatalog({ dir: config.extraction.templatesDir, database, log }),
       live,
       idempotency: new IdempotencyStore(database),

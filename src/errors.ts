@@ -30,6 +30,7 @@ export type ErrorCode =
   | "too_many_pages"
   | "image_too_large"
   | "too_complex"
+  | "last_admin"
   | "empty_file"
   | "ocr_failed"
   | "language_unavailable"
@@ -69,6 +70,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   not_cancellable: 409,
   not_retryable: 409,
   job_active: 409,
+  last_admin: 409,
   not_ready: 409,
   stage_locked: 409,
   not_reviewable: 409,

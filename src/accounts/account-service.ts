@@ -9,6 +9,7 @@ import type { Notifier } from "../engine/notifier.js";
 import type { Logger } from "../logger.js";
 import { CredentialCache, credentialHint, parseCredentialHint, type CredentialSubject } from "./credential-cache.js";
 import { CredentialWatcher } from "./credential-watch.js";
+import { refuseRemovingLastAdmin } from "./last-admin.js";
 import { hashToken, newSecret, PasswordHasher, safeEqual, type PasswordHashingOptions } from "./secrets.js";
 
 export type Role = "user" | "admin";
@@ -90,8 +91,7 @@ export class AccountService {
   private readonly hasher: PasswordHasher;
   private readonly notifier: Notifier | undefined;
   private readonly credentials: CredentialCache | undefined;
-  /** Ends event streams and long-polls whose credential ends. */
-  readonly watcher: CredentialWatcher;
+  readonly watcher: CredentialWatcher; // ends event streams and long-polls whose credential ends
 
   constructor(
     private readonly database: Database,
@@ -201,6 +201,7 @@ export class AccountService {
     const user = await writeTransaction(this.database, async (trx) => {
       const row = await trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       if (!row) throw new DocketError("not_found", "user not found");
+      await refuseRemovingLastAdmin(this.database, trx, row, patch);
       const set: Partial<UserRow> = { updated_at: Date.now() };
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.role !== undefined) set.role = patch.role;

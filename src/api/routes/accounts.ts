@@ -199,7 +199,7 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
         summary: "Disable/enable a user or change their role (admin)",
         params: IdParams,
         body: PatchUserBody,
-        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => accounts.updateUser(request.params.id, request.body),

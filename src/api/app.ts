@@ -21,12 +21,15 @@ import type { IdempotencyStore } from "./idempotency.js";
 import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { collectionRoutes } from "./routes/collections.js";
+import { destinationRoutes, type DestinationRoutesOptions } from "./routes/destinations.js";
 import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
 import { fieldRoutes } from "./routes/fields.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
 import { templateRoutes } from "./routes/templates.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import type { WebhookService } from "../webhooks/webhook-service.js";
 import { registerWebUi, type WebUiOptions } from "./web-ui.js";
 
 export interface ApiDeps {
@@ -50,6 +53,8 @@ export interface ApiDeps {
   sseConnections: Set<SseConnection>;
   /** The built web UI served at `/` (null: no UI). */
   webUi?: WebUiOptions | null;
+  /** Destinations and event webhooks (#16). */
+  delivery?: DestinationRoutesOptions & { webhooks: WebhookService };
 }
 
 /** JSON bodies are small (options, credentials); files go through the streaming upload. */
@@ -147,6 +152,10 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   fieldRoutes(app, { fields: d.fields, review: d.review });
   collectionRoutes(app, { collections: d.collections, live: d.live });
   await templateRoutes(app, { templates: d.templates });
+  if (d.delivery) {
+    destinationRoutes(app, d.delivery);
+    webhookRoutes(app, d.delivery);
+  }
   eventRoutes(app, {
     live: d.live,
     accounts: d.accounts,

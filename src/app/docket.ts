@@ -25,6 +25,7 @@ import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
 import { JobService } from "../jobs/job-service.js";
 import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
+import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
 import { CollectionService } from "../collections/collection-service.js";
 
@@ -58,6 +59,8 @@ export interface DocketOverrides {
   webRoot?: string | null;
   /** How long close() lets responses in flight finish before cutting their connections (default 10 s). */
   httpCloseDeadlineMs?: number;
+  /** Event webhook timing (tests). */
+  webhooks?: DeliveryTuning;
 }
 
 /** One Docket process: database, engine, stores, services, HTTP app and optional workers. */
@@ -129,7 +132,17 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const thresholds = reviewThresholds(config);
     const fields = new FieldsService(database, documents, thresholds);
     const review = new ReviewService(database, engine.notifier, thresholds, log.child({ component: "review" }));
-    const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages, fields);
+    const delivery = createDelivery({ config, database, engine, log, tuning: overrides.webhooks });
+    const jobs = new JobService(
+      database,
+      engine.queue,
+      registry,
+      blobStore,
+      log,
+      config.ocrLanguages,
+      fields,
+      delivery.destinations,
+    );
     const live = new LiveService(database, engine.feed);
     const collections = new CollectionService(database, jobs, blobStore);
     const metrics = new Metrics(database, log);
@@ -161,6 +174,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       sseKeepAliveMs: overrides.sseKeepAliveMs ?? 10_000,
       sseConnections,
       webUi: overrides.webRoot === null ? null : { root: overrides.webRoot ?? defaultWebRoot() },
+      delivery: { destinations: delivery.destinations, webhooks: delivery.webhooks, jobs, database },
     });
     await app.ready();
 
@@ -179,6 +193,9 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       workers.push(worker);
     }
     if (overrides.rescuer !== false) engine.rescuer.start();
+    // Event webhooks: tail job_events, send signed deliveries (src/webhooks).
+    delivery.start();
+    cleanup.unshift(() => delivery.close());
 
     let closing: Promise<void> | null = null;
     return {

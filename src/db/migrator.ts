@@ -4,6 +4,7 @@ import { writeTransaction } from "./transaction.js";
 import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_fields.js";
 import * as m0003 from "./migrations/0003_collections.js";
+import * as m0004 from "./migrations/0004_destinations.js";
 
 interface Migration {
   id: string;
@@ -21,6 +22,7 @@ const MIGRATIONS: readonly Migration[] = [
   { id: "0001_initial", up: m0001.up },
   { id: "0002_fields", up: m0002.up },
   { id: "0003_collections", up: m0003.up, foreignKeysOff: m0003.foreignKeysOff },
+  { id: "0004_destinations", up: m0004.up },
 ];
 
 // An arbitrary constant: the key of the advisory lock that serialises migrations when

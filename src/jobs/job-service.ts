@@ -13,7 +13,8 @@ import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { FieldsJson } from "../fields/fields-types.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
-import { resolveOptions, type SubmitOptions } from "./options.js";
+import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
+import type { DestinationService } from "../destinations/destination-service.js";
 
 /** The pipeline OCR jobs run (registered by the composition root). */
 export const OCR_PIPELINE = "ocr";
@@ -60,6 +61,8 @@ export class JobService {
     private readonly log: Logger,
     private readonly defaultLanguages: readonly string[],
     private readonly fields: Pick<FieldsService, "forJob">,
+    /** Resolves `destinations` (ids, or the user's defaults) into the job's deliver steps; absent: none. */
+    private readonly destinations?: Pick<DestinationService, "resolveForSubmit">,
   ) {}
 
   private pipeline() {
@@ -127,6 +130,7 @@ export class JobService {
     }
     const pipeline = this.pipeline();
     const { options, priority } = resolveOptions(input, this.defaultLanguages);
+    Object.assign(options, await destinationOptions(this.destinations, scope.userId, input.destinations));
     pipeline.checkOptions?.(options);
     const plan = pipeline.plan(options);
     const docs = await this.liveDocuments(scope, unique);

@@ -105,6 +105,28 @@ const PERMANENT_CODES = new Set<ErrorCode>([
   "language_unavailable",
 ]);
 
+/**
+ * Codes a job fails with because of its file. Processing the same file again fails the same
+ * way, so such a job is not retryable (status `can_retry: false`, retry answers 409): the
+ * user must upload a different file. Other permanent codes stay retryable where something
+ * outside the file can change (a language installed, a review decision revised).
+ */
+const FILE_FAILURE_CODES = new Set<string>([
+  "corrupt_file",
+  "encrypted_pdf",
+  "too_many_pages",
+  "image_too_large",
+  "too_complex",
+  "empty_file",
+  "unsupported_type",
+  "file_too_large",
+]);
+
+/** False for failures that retrying the same file can only repeat. */
+export function isRetryableFailure(code: string): boolean {
+  return !FILE_FAILURE_CODES.has(code);
+}
+
 export class DocketError extends Error {
   readonly code: ErrorCode;
   readonly status: number;

@@ -7,7 +7,7 @@ import { JOB_STATUSES, type JobStatus, type OutputFormat } from "../domain/types
 import { newId } from "../engine/ids.js";
 import type { JobQueue } from "../engine/job-queue.js";
 import type { PipelineRegistry } from "../engine/pipeline.js";
-import { DocketError } from "../errors.js";
+import { DocketError, isRetryableFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
@@ -224,7 +224,14 @@ export class JobService {
   }
 
   async retry(scope: Scope, jobId: string): Promise<JobJson> {
-    await this.load(scope, jobId);
+    const { job } = await this.load(scope, jobId);
+    if (job.status === "failed" && job.error && !isRetryableFailure(job.error.code)) {
+      throw new DocketError(
+        "not_retryable",
+        `the job failed with ${job.error.code}, a problem with the file itself: a retry would fail the same way; upload a corrected file`,
+        { details: { error_code: job.error.code } },
+      );
+    }
     await this.queue.retry(jobId);
     return this.get(scope, jobId);
   }

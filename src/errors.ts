@@ -19,6 +19,7 @@ export type ErrorCode =
   | "file_too_large"
   | "unsupported_type"
   | "no_file"
+  | "malformed_multipart"
   | "not_cancellable"
   | "not_retryable"
   | "job_active"
@@ -59,6 +60,7 @@ export interface DocketErrorOptions {
 const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   validation_error: 400,
   no_file: 400,
+  malformed_multipart: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
@@ -96,6 +98,7 @@ const PERMANENT_CODES = new Set<ErrorCode>([
   "file_too_large",
   "unsupported_type",
   "no_file",
+  "malformed_multipart",
   "encrypted_pdf",
   "corrupt_file",
   "too_many_pages",

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "../blob/blob-store.js";
 import { moveBlob } from "../blob/move-blob.js";
 import { DocketError, isAbortError } from "../errors.js";
+import { malformedMultipart } from "./multipart-errors.js";
 import { safeFilename } from "./safe-filename.js";
 import type { SupportedMimeType } from "./sniff-type.js";
 import { UploadMeter } from "./upload-meter.js";
@@ -113,6 +114,8 @@ function normalizeUploadError(error: unknown, signal: AbortSignal | undefined): 
   if (error instanceof DocketError) return error;
   if (signal?.aborted && isAbortError(error)) return signal.reason ?? error;
   if (isAbortError(error)) return error;
+  const malformed = malformedMultipart(error);
+  if (malformed) return malformed;
   return new DocketError(
     "transient_error",
     `storing the upload failed: ${String((error as Error)?.message ?? error)}`,

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { DocumentService } from "../../documents/document-service.js";
 import { DocketError } from "../../errors.js";
+import { malformedMultipart } from "../../intake/multipart-errors.js";
 import type { StoredUpload } from "../../intake/store-upload.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
@@ -237,7 +238,7 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
     }
   } catch (error) {
     if (stored) await o.documents.discardUnrecorded(stored);
-    throw error;
+    throw malformedMultipart(error) ?? error;
   } finally {
     request.raw.off("close", onClose);
   }

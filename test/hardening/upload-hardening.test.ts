@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { skipReasonFor } from "../support/databases.js";
+import { createUsers, pngBytes, startServer, type TestServer, type Users } from "../api/support.js";
+
+const BOUNDARY = "----docket-test-boundary";
+
+function multipart(file: Uint8Array, name = "scan.png"): Buffer {
+  return Buffer.concat([
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    Buffer.from(file),
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  ]);
+}
+
+async function post(server: TestServer, token: string, contentType: string, body: Buffer) {
+  const res = await fetch(`${server.base}/api/v1/documents/upload`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": contentType },
+    body,
+  });
+  return { status: res.status, json: (await res.json()) as { code: string; detail?: string } };
+}
+
+describe("malformed multipart is the client's error: 400 malformed_multipart", async () => {
+  const skip = await skipReasonFor("sqlite");
+  let server: TestServer;
+  let u: Users;
+  before(async () => {
+    if (skip) return;
+    server = await startServer("sqlite");
+    u = await createUsers(server.base);
+  });
+  after(async () => {
+    if (!skip) await server.close();
+  });
+
+  it("no boundary in the Content-Type", { skip }, async () => {
+    const res = await post(server, u.alice.token!, "multipart/form-data", multipart(pngBytes()));
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.code, "malformed_multipart");
+  });
+
+  it("a body cut off inside the file", { skip }, async () => {
+    const whole = multipart(pngBytes(4096));
+    const res = await post(
+      server,
+      u.alice.token!,
+      `multipart/form-data; boundary=${BOUNDARY}`,
+      whole.subarray(0, 2000),
+    );
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.code, "malformed_multipart");
+  });
+
+  it("a body cut off inside the part headers", { skip }, async () => {
+    const whole = multipart(pngBytes(4096));
+    const res = await post(server, u.alice.token!, `multipart/form-data; boundary=${BOUNDARY}`, whole.subarray(0, 60));
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.code, "malformed_multipart");
+  });
+
+  it("a well-formed upload still works after them, and no partial upload is left behind", { skip }, async () => {
+    const res = await post(server, u.alice.token!, `multipart/form-data; boundary=${BOUNDARY}`, multipart(pngBytes()));
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    const temp = await server.docket.blobStore.list?.("uploads/tmp/");
+    if (temp) assert.deepEqual([...temp], []);
+  });
+});

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { uploadKeyFor } from "../../src/intake/store-upload.js";
 import { skipReasonFor } from "../support/databases.js";
 import { createUsers, pngBytes, startServer, type TestServer, type Users } from "../api/support.js";
+
+const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 const BOUNDARY = "----docket-test-boundary";
 
@@ -65,7 +69,29 @@ describe("malformed multipart is the client's error: 400 malformed_multipart", a
   it("a well-formed upload still works after them, and no partial upload is left behind", { skip }, async () => {
     const res = await post(server, u.alice.token!, `multipart/form-data; boundary=${BOUNDARY}`, multipart(pngBytes()));
     assert.equal(res.status, 201, JSON.stringify(res.json));
-    const temp = await server.docket.blobStore.list?.("uploads/tmp/");
-    if (temp) assert.deepEqual([...temp], []);
+    assert.deepEqual(await server.docket.blobStore.list("uploads/tmp/"), []);
+  });
+});
+
+describe("an Idempotency-Key reused with another file", async () => {
+  const skip = await skipReasonFor("sqlite");
+  it("answers 422 and leaves no blob of the second file", { skip }, async () => {
+    const server = await startServer("sqlite");
+    try {
+      const u = await createUsers(server.base);
+      const headers = { "idempotency-key": "same-key" };
+      const first = pngBytes();
+      const second = pngBytes();
+      assert.equal((await u.alice.upload(first, "a.png", {}, headers)).status, 201);
+      const reused = await u.alice.upload(second, "b.png", {}, headers);
+      assert.equal(reused.status, 422);
+      assert.equal(reused.json.code, "idempotency_key_reused");
+      const blobs = server.docket.blobStore;
+      assert.equal(await blobs.exists(uploadKeyFor(sha256(first))), true);
+      assert.equal(await blobs.exists(uploadKeyFor(sha256(second))), false, "the refused file's blob was left behind");
+      assert.deepEqual(await blobs.list("uploads/tmp/"), []);
+    } finally {
+      await server.close();
+    }
   });
 });

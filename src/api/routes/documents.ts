@@ -261,7 +261,14 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
     options: parsed.data,
   });
   if (key) {
-    const previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
+    let previous;
+    try {
+      previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
+    } catch (error) {
+      // The key was used for another request (another file): this file is never recorded.
+      await o.documents.discardUnrecorded(stored);
+      throw error;
+    }
     if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
   }
 

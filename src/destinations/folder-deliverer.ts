@@ -41,6 +41,7 @@ export function folderDeliverer(config: DestinationConfig["folder"], options: De
     async deliver({ job, signal }: DeliveryRequest) {
       const dir = folder();
       try {
+        await checkRealFolder(dir, options.folderRoots);
         await mkdir(dir, { recursive: true });
         await checkRealFolder(dir, options.folderRoots);
         for (const file of job.files) {
@@ -65,6 +66,7 @@ export function folderDeliverer(config: DestinationConfig["folder"], options: De
       const dir = folder();
       const probe = join(dir, `.docket-test-${randomUUID()}`);
       try {
+        await checkRealFolder(dir, options.folderRoots);
         await mkdir(dir, { recursive: true });
         await checkRealFolder(dir, options.folderRoots);
         await writeDurably(probe, Buffer.from("docket"));

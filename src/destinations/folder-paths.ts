@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { isAbsolute, normalize, sep } from "node:path";
+import { dirname, isAbsolute, normalize, sep } from "node:path";
 import { DocketError } from "../errors.js";
 
 const inside = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -27,7 +27,16 @@ export function checkFolderPath(path: string, roots: readonly string[]): string 
  * root that points outside it is refused (it may have been created after the check above).
  */
 export async function checkRealFolder(path: string, roots: readonly string[]): Promise<void> {
-  const real = await realpath(path);
+  // The nearest part that exists: checked BEFORE any folder is made, so `mkdir -p` never
+  // follows a link out of the root.
+  let existing = path;
+  let real: string | null = null;
+  for (;;) {
+    real = await realpath(existing).catch(() => null);
+    if (real !== null || dirname(existing) === existing) break;
+    existing = dirname(existing);
+  }
+  if (real === null) real = "/";
   const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => null)));
   if (!realRoots.some((r) => r !== null && inside(real, r)))
     throw new DocketError(

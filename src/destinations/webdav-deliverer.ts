@@ -28,11 +28,12 @@ export function webdavDeliverer(config: DestinationConfig["webdav"], options: De
     signal: AbortSignal,
     extra: { headers?: Record<string, string>; body?: Buffer | string } = {},
   ): Promise<OutgoingResponse> =>
-    safeRequest({ method, url: url.href, headers: { ...auth, ...extra.headers }, signal, ...extra }, policy).catch(
-      (error: unknown) => {
-        throw fromOutgoing(error, where);
-      },
-    );
+    safeRequest(
+      { method, url: url.href, signal, body: extra.body, headers: { ...auth, ...extra.headers } },
+      policy,
+    ).catch((error: unknown) => {
+      throw fromOutgoing(error, where);
+    });
 
   /** Makes the collection and, when the server says a parent is missing (409), its parents first. */
   const makeCollection = async (url: URL, signal: AbortSignal, depth = 0): Promise<void> => {

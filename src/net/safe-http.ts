@@ -26,7 +26,7 @@ export interface OutgoingRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  body?: Buffer | string | undefined;
   signal?: AbortSignal;
 }
 

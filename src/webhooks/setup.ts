@@ -11,6 +11,7 @@ import { WebhookService } from "./webhook-service.js";
 export interface DeliveryTuning {
   /** Waits between webhook attempts (tests shorten them). */
   backoffMs?: readonly number[];
+  retryWindowMs?: number;
   pollMs?: number;
 }
 
@@ -37,9 +38,11 @@ export function createDelivery(deps: {
     allowPrivateUrls: config.destinations.allowPrivateUrls,
     ...(deps.tuning?.backoffMs ? { backoffMs: deps.tuning.backoffMs } : {}),
     ...(deps.tuning?.pollMs ? { pollMs: deps.tuning.pollMs } : {}),
+    ...(deps.tuning?.retryWindowMs ? { retryWindowMs: deps.tuning.retryWindowMs } : {}),
   });
   const webhooks = new WebhookService(database, box, {
     allowPrivateUrls: config.destinations.allowPrivateUrls,
+    ...(deps.tuning?.retryWindowMs ? { retryWindowMs: deps.tuning.retryWindowMs } : {}),
     onChange: () => dispatcher.poke(),
   });
   return {

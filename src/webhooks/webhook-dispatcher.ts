@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   log: Logger;
   allowPrivateUrls: boolean;
   backoffMs?: readonly number[];
+  /** How long a delivery is retried (default 24 h). */
+  retryWindowMs?: number;
   /** The backstop poll when no hint arrives (default 2 s). */
   pollMs?: number;
   clock?: () => number;
@@ -35,7 +37,7 @@ export class WebhookDispatcher {
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly o: DispatcherOptions) {
-    this.outbox = new WebhookOutbox(o.database, o.readAfter, o.clock);
+    this.outbox = new WebhookOutbox(o.database, o.readAfter, o.clock, o.retryWindowMs);
     this.sender = new WebhookSender(o.database, o.box, o.log, {
       allowPrivateUrls: o.allowPrivateUrls,
       ...(o.backoffMs ? { backoffMs: o.backoffMs } : {}),

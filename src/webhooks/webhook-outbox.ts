@@ -29,6 +29,7 @@ export class WebhookOutbox {
     private readonly database: Database,
     private readonly readAfter: ReadEventsAfter,
     private readonly clock: () => number = Date.now,
+    private readonly retryWindowMs = RETRY_WINDOW_MS,
   ) {
     this.db = database.db.withTables<DeliveryTables>();
   }
@@ -117,7 +118,7 @@ export class WebhookOutbox {
             status: "pending",
             attempts: 0,
             next_attempt_at: now,
-            retry_until: now + RETRY_WINDOW_MS,
+            retry_until: now + this.retryWindowMs,
             locked_until: null,
             response_status: null,
             last_error: null,

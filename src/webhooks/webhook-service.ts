@@ -40,7 +40,7 @@ export class WebhookService {
   constructor(
     database: Database,
     private readonly box: SecretBox,
-    private readonly options: { allowPrivateUrls: boolean; onChange?: () => void },
+    private readonly options: { allowPrivateUrls: boolean; retryWindowMs?: number; onChange?: () => void },
   ) {
     this.db = database.db.withTables<DeliveryTables>();
   }
@@ -137,7 +137,7 @@ export class WebhookService {
       .set({
         status: "pending",
         next_attempt_at: now,
-        retry_until: now + 24 * 3600_000,
+        retry_until: now + (this.options.retryWindowMs ?? 24 * 3600_000),
         locked_until: null,
         updated_at: now,
       })

@@ -23,7 +23,16 @@ export function deliveryTestPipeline(
 ): PipelineDefinition {
   const inner = apiTestPipeline(deps.blobStore, scripts);
   return withDelivery(
-    { ...inner, plan: (options) => [...STEPS, ...(options.destinations ?? []).map((d) => `deliver:${d}`)] },
+    {
+      ...inner,
+      plan: (options) => [...STEPS, ...(options.destinations ?? []).map((d) => `deliver:${d}`)],
+      // `{ review: "<reason>" }` in a document's script: its export asks for a person's review.
+      handler: (step) => async (ctx) => {
+        const result = await inner.handler(step)!(ctx);
+        const review = scripts.get(ctx.documentId)?.review;
+        return step === "export" && review && result ? { ...result, reviewReason: review } : result;
+      },
+    },
     deps,
   );
 }

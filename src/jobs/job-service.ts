@@ -93,6 +93,37 @@ export class JobService {
     return batch[0]!;
   }
 
+  /**
+   * A duplicate upload that asked to be processed. The document's active job answers it when
+   * it runs with the options asked for, and so does a completed job that ran with them;
+   * otherwise a new job is submitted. An active job with other options is a 409 job_active
+   * naming the difference: the request's options are never silently dropped.
+   */
+  async processDuplicate(scope: Scope, documentId: string, input: SubmitOptions): Promise<void> {
+    const document = await this.database.db
+      .selectFrom("documents")
+      .select("latest_job_id")
+      .where("id", "=", documentId)
+      .executeTakeFirst();
+    if (document?.latest_job_id) {
+      const { job } = await this.load(scope, document.latest_job_id);
+      const wanted = resolveOptions(input, this.defaultLanguages).options;
+      const differing = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+        (name) => JSON.stringify(job.options[name]) !== JSON.stringify(wanted[name]),
+      );
+      if (job.status === "pending" || job.status === "processing") {
+        if (differing.length === 0) return;
+        throw new DocketError(
+          "job_active",
+          `this file is already being processed with other options (${differing.join(", ")}); cancel that job or wait for it, then submit again`,
+          { details: { job_id: job.id, differing_options: differing } },
+        );
+      }
+      if (job.status === "completed" && differing.length === 0) return;
+    }
+    await this.submit(scope, documentId, input);
+  }
+
   /** All or nothing: every document must exist and be the caller's, and all jobs are created in one transaction. */
   async submitBatch(
     scope: Scope,

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { uploadKeyFor } from "../../src/intake/store-upload.js";
 import { skipReasonFor } from "../support/databases.js";
-import { createUsers, pngBytes, startServer, type TestServer, type Users } from "../api/support.js";
+import { createUsers, pngBytes, startServer, waitForJob, type TestServer, type Users } from "../api/support.js";
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
@@ -90,6 +90,52 @@ describe("an Idempotency-Key reused with another file", async () => {
       assert.equal(await blobs.exists(uploadKeyFor(sha256(first))), true);
       assert.equal(await blobs.exists(uploadKeyFor(sha256(second))), false, "the refused file's blob was left behind");
       assert.deepEqual(await blobs.list("uploads/tmp/"), []);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("a duplicate upload with process=true does what it asks", async () => {
+  const skip = await skipReasonFor("sqlite");
+  it("processes, answers with the matching job, and refuses to drop differing options", { skip }, async () => {
+    const server = await startServer("sqlite");
+    try {
+      const u = await createUsers(server.base);
+      const file = pngBytes();
+      const first = await u.alice.upload(file, "d.png");
+      assert.equal(first.status, 201);
+      assert.equal(first.json.job, null);
+      const id = first.json.document.id;
+
+      const processed = await u.alice.upload(file, "d.png", { process: "true" });
+      assert.equal(processed.status, 200);
+      assert.equal(processed.json.duplicate, true);
+      assert.ok(processed.json.job, "the duplicate upload asked to be processed: it has a job");
+      await waitForJob(u.alice, processed.json.job.id, ["completed"]);
+
+      // Same options again: the completed job already answers it.
+      const again = await u.alice.upload(file, "d.png", { process: "true" });
+      assert.equal(again.json.job.id, processed.json.job.id);
+
+      // Other options: a new job with them, not the old one.
+      const other = await u.alice.upload(file, "d.png", { process: "true", outputs: "txt" });
+      assert.notEqual(other.json.job.id, processed.json.job.id);
+      assert.deepEqual(other.json.job.outputs, ["txt"]);
+      await waitForJob(u.alice, other.json.job.id, ["completed"]);
+
+      // While a job runs: the same options answer with it, other options are refused (409).
+      server.scripts.set(id, { ocr: "sleep:3000" });
+      const running = await u.alice.upload(file, "d.png", { process: "true", outputs: "md" });
+      const active = running.json.job.id;
+      assert.notEqual(active, other.json.job.id);
+      const same = await u.alice.upload(file, "d.png", { process: "true", outputs: "md" });
+      assert.equal(same.json.job.id, active);
+      const differs = await u.alice.upload(file, "d.png", { process: "true", outputs: "json" });
+      assert.equal(differs.status, 409, differs.text);
+      assert.equal(differs.json.code, "job_active");
+      assert.match(differs.json.detail, /outputs/);
+      await u.alice.req("POST", `/api/v1/ocr/jobs/${active}/cancel`);
     } finally {
       await server.close();
     }

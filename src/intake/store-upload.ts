@@ -5,7 +5,7 @@ import type { BlobStore } from "../blob/blob-store.js";
 import { moveBlob } from "../blob/move-blob.js";
 import { DocketError, isAbortError } from "../errors.js";
 import { malformedMultipart } from "./multipart-errors.js";
-import { safeFilename } from "./safe-filename.js";
+import { displayFilename, safeFilename } from "./safe-filename.js";
 import type { SupportedMimeType } from "./sniff-type.js";
 import { UploadMeter } from "./upload-meter.js";
 
@@ -29,7 +29,7 @@ export interface StoredUpload {
   size: number;
   /** Sniffed from the content; the name's extension and the client's Content-Type are ignored. */
   mimeType: SupportedMimeType;
-  /** The client's name as given (for display/metadata), or null when there was none. */
+  /** The client's name for display (controls and bidi characters removed, see displayFilename), or null. */
   originalFilename: string | null;
   /** A display/download-safe name whose extension agrees with the content. */
   safeFilename: string;
@@ -63,7 +63,8 @@ export function uploadKeyFor(sha256: string): string {
 export async function storeUpload(source: Readable, options: StoreUploadOptions): Promise<StoredUpload> {
   const { blobStore, maxBytes, signal } = options;
   if (!(maxBytes > 0)) throw new Error(`maxBytes must be positive, got ${maxBytes}`);
-  const originalFilename = options.filename === undefined || options.filename === null ? null : options.filename;
+  // Stored and shown without control or bidi characters (a file name is display metadata).
+  const originalFilename = displayFilename(options.filename);
   const tempKey = `${UPLOAD_TEMP_PREFIX}${randomUUID()}`;
   const meter = new UploadMeter(maxBytes);
 

@@ -20,8 +20,15 @@ export async function writeOutputsZip(
 ): Promise<{ entries: number; bytes: number }> {
   const archive = new ZipArchive({ zlib: { level: 6 } });
   let failure: Error | null = null;
-  archive.on("error", (error: Error) => (failure = error));
-  archive.on("warning", (error: Error) => (failure = error));
+  let rejectFailure: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (rejectFailure = reject));
+  failed.catch(() => undefined);
+  const fail = (error: Error) => {
+    failure ??= error;
+    rejectFailure(error);
+  };
+  archive.on("error", fail);
+  archive.on("warning", fail);
   archive.pipe(out);
   let entries = 0;
 
@@ -29,7 +36,7 @@ export async function writeOutputsZip(
     if (options.signal?.aborted) throw options.signal.reason ?? new Error("cancelled");
     const added = once(archive, "entry");
     archive.append(source, { name });
-    await Promise.race([added, once(archive, "error").then(([e]) => Promise.reject(e as Error))]);
+    await Promise.race([added, failed]);
     if (failure) throw failure;
     entries++;
   };
@@ -47,6 +54,7 @@ export async function writeOutputsZip(
     await archive.finalize();
     await finished(out);
   } catch (error) {
+    archive.unpipe(out);
     archive.abort();
     throw error;
   }

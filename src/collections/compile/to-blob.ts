@@ -19,7 +19,9 @@ export async function buildIntoBlob<T>(
     result = await build(pass);
   } catch (error) {
     pass.destroy(error as Error);
-    await stored.catch(() => undefined);
+    // A builder may have ended its stream before failing (archiver ends its output on abort):
+    // then the put completed with a partial file, which must not stay under the output's key.
+    if (await stored.then(() => true).catch(() => false)) await blobStore.delete(key).catch(() => undefined);
     throw error;
   }
   const { size } = await stored;

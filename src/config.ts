@@ -21,6 +21,8 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   maxUploadBytes: number;
+  /** /readyz fails below this much free space in the data dir (DOCKET_MIN_FREE_DISK_MB, default 512). */
+  minFreeDiskBytes: number;
   ocrLanguages: string[];
   /** Worker concurrency in this process; 0 = no worker. */
   workers: number;
@@ -125,6 +127,13 @@ const EnvSchema = z
       (v) => v === undefined || v.length >= 8,
       "must be at least 8 characters",
     ),
+    DOCKET_MIN_FREE_DISK_MB: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "512" : v))
+      .transform(Number)
+      .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more")),
     DOCKET_MAX_UPLOAD_MB: z
       .string()
       .trim()
@@ -347,6 +356,7 @@ export function configFromSettings(settings: Settings): Config {
     adminEmail: e.DOCKET_ADMIN_EMAIL,
     adminPassword: e.DOCKET_ADMIN_PASSWORD,
     maxUploadBytes: Math.floor(e.DOCKET_MAX_UPLOAD_MB * 1024 * 1024),
+    minFreeDiskBytes: Math.floor(e.DOCKET_MIN_FREE_DISK_MB * 1024 * 1024),
     ocrLanguages: e.DOCKET_OCR_LANGS,
     workers: e.DOCKET_WORKERS,
     ocrEngine: e.DOCKET_OCR_ENGINE,

@@ -40,6 +40,7 @@ export type ErrorCode =
   | "lease_expired"
   | "max_attempts_exceeded"
   | "transient_error"
+  | "storage_full"
   | "version_mismatch"
   | "precondition_required"
   | "not_reviewable"
@@ -90,6 +91,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   language_unavailable: 422,
   rate_limited: 429,
   transient_error: 503,
+  storage_full: 503,
 };
 
 /** Codes that describe bad input: retrying the same input can never succeed. */

@@ -8,6 +8,7 @@ import { buildApi } from "../api/app.js";
 import { IdempotencyStore } from "../api/idempotency.js";
 import type { SseConnection } from "../api/routes/events.js";
 import type { ReadinessCheck } from "../api/routes/ops.js";
+import { diskReadiness } from "../blob/disk-readiness.js";
 import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { createBlobStore } from "../blob/create-blob-store.js";
@@ -153,6 +154,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         await sql`select 1`.execute(database.db);
       },
       blob_store: () => blobStore.check(),
+      data_dir: diskReadiness(resolve(config.dataDir), config.minFreeDiskBytes),
       ...ocrReadiness(overrides.ocrCheck, registry.get("ocr")),
     };
     const app = await buildApi({

@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "../blob/blob-store.js";
 import { moveBlob } from "../blob/move-blob.js";
+import { isStorageFull, storageFull } from "../blob/storage-full.js";
 import { DocketError, isAbortError } from "../errors.js";
 import { malformedMultipart } from "./multipart-errors.js";
 import { displayFilename, safeFilename } from "./safe-filename.js";
@@ -117,6 +118,7 @@ function normalizeUploadError(error: unknown, signal: AbortSignal | undefined): 
   if (isAbortError(error)) return error;
   const malformed = malformedMultipart(error);
   if (malformed) return malformed;
+  if (isStorageFull(error)) return storageFull(error);
   return new DocketError(
     "transient_error",
     `storing the upload failed: ${String((error as Error)?.message ?? error)}`,

@@ -57,6 +57,9 @@ export interface ApiDeps {
   delivery?: DestinationRoutesOptions & { webhooks: WebhookService };
 }
 
+/** The window of every request rate limit (DOCKET_*_RATE_LIMIT_PER_MIN are per minute). */
+export const RATE_WINDOW_MS = 60_000;
+
 /** JSON bodies are small (options, credentials); files go through the streaming upload. */
 const JSON_BODY_LIMIT = 256 * 1024;
 
@@ -96,14 +99,16 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   await app.register(fastifyRateLimit, {
     global: true,
     max: d.rateLimit.perMinute,
-    timeWindow: 60_000,
+    timeWindow: RATE_WINDOW_MS,
     hook: "preValidation",
     keyGenerator: (request) => request.principal?.rateKey ?? `ip:${request.ip}`,
+    // Every limit (general, login, upload) counts per 60 s window; `after` is only the time
+    // left in the current one, which is what Retry-After says.
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(
         429,
         "rate_limited",
-        `too many requests: at most ${context.max} per ${context.after}; retry later`,
+        `too many requests: at most ${context.max} per ${RATE_WINDOW_MS / 1000} s; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
       ),
   });
 
@@ -136,6 +141,22 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, {
     routePrefix: "/api/docs",
     uiConfig: { validatorUrl: null, deepLinking: true },
+    // The plugin's CSP (its own assets and the hashes of its inline code), framing refused,
+    // and no upgrade-insecure-requests: a LAN deployment on plain HTTP must still load it.
+    staticCSP: true,
+    transformStaticCSP: (header: string) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, "")
+        .concat(" form-action 'self';"),
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        void reply.header("x-frame-options", "DENY");
+        void reply.header("x-content-type-options", "nosniff");
+        void reply.header("referrer-policy", "same-origin");
+        done();
+      },
+    },
   });
   app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
 

@@ -282,6 +282,8 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
   const status = duplicate ? 200 : 201;
   if (key) {
     const saved = await o.idempotency.save(principal.user.id, key, requestHash, { status, body });
+    // A concurrent first use committed first: its response answers this request too.
+    if (saved.body !== body) void reply.header("idempotent-replayed", "true");
     return reply.code(saved.status).send(saved.body);
   }
   return reply.code(status).send(body);

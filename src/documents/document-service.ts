@@ -16,7 +16,7 @@ import { displayFilename } from "../intake/safe-filename.js";
 import {
   eventToJson,
   jobToJson,
-  loadDocumentStatus,
+  loadDocumentStatusVersioned,
   loadJobs,
   statusOf,
   type EventJson,
@@ -220,9 +220,9 @@ export class DocumentService {
   }
 
   async status(scope: Scope, id: string): Promise<UnifiedStatus> {
-    const loaded = await loadDocumentStatus(this.database, scope, id);
-    if (loaded === undefined) throw new DocketError("not_found", "document not found");
-    return statusOf(loaded ?? undefined);
+    const read = await loadDocumentStatusVersioned(this.database, scope, id);
+    if (read === undefined) throw new DocketError("not_found", "document not found");
+    return statusOf(read.loaded ?? undefined, Date.now(), read.versionFloor);
   }
 
   async list(scope: Scope, query: ListDocumentsQuery): Promise<{ items: DocumentJson[]; total: number }> {

@@ -13,6 +13,7 @@ import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { FieldsJson } from "../fields/fields-types.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
+import { latestCompletedJobId } from "./document-result.js";
 import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
 import type { DestinationService } from "../destinations/destination-service.js";
 
@@ -200,6 +201,11 @@ export class JobService {
     const loaded = await attachSteps(this.database, rows);
     const now = Date.now();
     return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
+  }
+
+  /** The document's latest completed job (its results are the document's results); see document-result.ts. */
+  latestCompletedJobId(scope: Scope, documentId: string): Promise<string> {
+    return latestCompletedJobId(this.database, scope, documentId);
   }
 
   /**

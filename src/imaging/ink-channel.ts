@@ -12,7 +12,7 @@
  * 800 px, the darkest channel 158; sorted-words CER 73% → 35% (docs/OCR.md). The single
  * channel with most letters (green there) read 69%: the one where the ink is darkest matters.
  */
-import sharp from "sharp";
+import type sharp from "sharp";
 import { measureGrey } from "./text-metrics.js";
 
 const ANALYSIS_SIZE = 800;

@@ -39,6 +39,12 @@ export interface TextMetrics {
    * least two glyph heights wide) runs through the middle of the text, else 1.
    */
   columns: number;
+  /**
+   * Ink rows against ink columns: the coefficient of variation of the row profile over the
+   * column profile's. Horizontal text lines alternate with blank rows, so > 1; a page turned
+   * sideways has < 1.
+   */
+  rowColumnContrast: number;
   /** Scale of the analysis copy relative to the page (1 = measured at full size). */
   analysisScale: number;
 }
@@ -264,6 +270,7 @@ export function measureGrey(grey: GreyPixels, scale = 1): TextMetrics {
     backgroundSpread: backgroundSpread(grey),
     darkBorder: darkBorderShare(grey, threshold),
     columns: countColumns(glyphs, width, percentile(sortedHeights, 0.5)),
+    rowColumnContrast: rowColumnContrast(glyphs, width, height),
     analysisScale: scale,
   };
 }
@@ -307,6 +314,36 @@ function countColumns(glyphs: Component[], width: number, glyphHeight: number): 
     run = 0;
   }
   return gutters + 1;
+}
+
+/** Coefficient of variation of a profile over its non-empty span. */
+function variation(profile: Float64Array): number {
+  let first = 0;
+  while (first < profile.length && profile[first] === 0) first++;
+  let last = profile.length - 1;
+  while (last > first && profile[last] === 0) last--;
+  const n = last - first + 1;
+  if (n <= 1) return 0;
+  let sum = 0;
+  let sq = 0;
+  for (let i = first; i <= last; i++) {
+    sum += profile[i]!;
+    sq += profile[i]! * profile[i]!;
+  }
+  const mean = sum / n;
+  return mean === 0 ? 0 : Math.sqrt(Math.max(0, sq / n - mean * mean)) / mean;
+}
+
+function rowColumnContrast(glyphs: Component[], width: number, height: number): number {
+  // Coverage by letter-shaped components only: borders, rules and pictures do not count.
+  const rows = new Float64Array(height);
+  const cols = new Float64Array(width);
+  for (const g of glyphs) {
+    for (let y = g.y0; y <= g.y1; y++) rows[y]! += 1;
+    for (let x = g.x0; x <= g.x1; x++) cols[x]! += 1;
+  }
+  const c = variation(cols);
+  return c === 0 ? 1 : variation(rows) / c;
 }
 
 /** Tile medians (8×8 grid) of the lighter half of each tile's pixels: paper, not ink. */

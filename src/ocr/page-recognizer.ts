@@ -195,7 +195,7 @@ export class TesseractOcrEngine implements OcrEngine {
       throwIfAborted(signal);
       scale = planPreprocessing(metrics, target).scale;
       prepared = await rescale(target, scale);
-      psm = psmForLayout(options.mode, metrics.columns);
+      psm = psmForLayout(options.mode, metrics);
     }
     throwIfAborted(signal);
 

@@ -13,6 +13,7 @@ import { ConfigError } from "../config.js";
 import { DocketError } from "../errors.js";
 import { accountCommands } from "./commands/accounts.js";
 import { addCommand } from "./commands/add.js";
+import { collectionCommands } from "./commands/collection.js";
 import { configCommand } from "./commands/config.js";
 import { documentCommands } from "./commands/documents.js";
 import { fieldsCommands } from "./commands/fields.js";
@@ -75,6 +76,7 @@ export function buildProgram(
   documentCommands(program, env, streams);
   fieldsCommands(program, env, streams);
   reviewCommands(program, env, streams);
+  collectionCommands(program, env, streams);
   stepsCommands(program, env, streams);
   accountCommands(program, env, streams);
   configCommand(program, env, streams);

@@ -12,6 +12,7 @@ import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import { whereUnifiedStatus } from "./status-filter.js";
 import type { Logger } from "../logger.js";
+import { lockUploadKey } from "../blob/upload-lock.js";
 import { displayFilename } from "../intake/safe-filename.js";
 import {
   eventToJson,
@@ -146,7 +147,15 @@ export class DocumentService {
       deleted_at: null,
     };
     try {
-      await writeTransaction(this.database, (trx) => trx.insertInto("documents").values(row).execute());
+      await writeTransaction(this.database, async (trx) => {
+        await lockUploadKey(this.database, trx, stored.key);
+        // Bytes that were already stored may be an orphan the blob sweeper is removing: under
+        // the key's lock it has either finished (the blob is gone: retry the upload) or will
+        // see this row and keep them.
+        if (stored.blobExisted && !(await this.blobStore.exists(stored.key)))
+          throw new DocketError("transient_error", "the stored upload was removed meanwhile; upload the file again");
+        await trx.insertInto("documents").values(row).execute();
+      });
       return { row, duplicate: false };
     } catch (error) {
       // Two identical uploads at once: the unique (owner, sha256) index lets one win.

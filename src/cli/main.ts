@@ -14,6 +14,7 @@ import { DocketError } from "../errors.js";
 import { accountCommands } from "./commands/accounts.js";
 import { addCommand } from "./commands/add.js";
 import { collectionCommands } from "./commands/collection.js";
+import { destinationCommands } from "./commands/destinations.js";
 import { configCommand } from "./commands/config.js";
 import { documentCommands } from "./commands/documents.js";
 import { fieldsCommands } from "./commands/fields.js";
@@ -79,6 +80,7 @@ export function buildProgram(
   collectionCommands(program, env, streams);
   stepsCommands(program, env, streams);
   accountCommands(program, env, streams);
+  destinationCommands(program, env, streams);
   configCommand(program, env, streams);
   return program;
 }

@@ -1,4 +1,5 @@
 import { enReview } from "./en-review";
+import { enCollections } from "../collections/i18n-en";
 
 /**
  * English. Status and phase labels are the human form of DESIGN.md's vocabulary (the exact
@@ -7,6 +8,7 @@ import { enReview } from "./en-review";
  */
 export const en = {
   ...enReview,
+  ...enCollections,
   "app.name": "Docket",
   "app.tagline": "Every document, every step, as it happens.",
   "nav.documents": "Documents",

@@ -11,7 +11,7 @@ import type { DeliveryClient, DestinationJson } from "./destinations-client.js";
 
 interface AddOptions {
   kind: DestinationKind;
-  url?: string;
+  to?: string;
   path?: string;
   bucket?: string;
   prefix?: string;
@@ -37,7 +37,7 @@ function configOf(o: AddOptions, secret: string | undefined): Record<string, unk
   const withSecret = secretField && secret !== undefined ? { [secretField]: secret } : {};
   switch (o.kind) {
     case "webhook":
-      return { ...pick([["url", o.url]]), ...withSecret };
+      return { ...pick([["url", o.to]]), ...withSecret };
     case "folder":
       return pick([["path", o.path]]);
     case "s3":
@@ -54,7 +54,7 @@ function configOf(o: AddOptions, secret: string | undefined): Record<string, unk
     case "webdav":
       return {
         ...pick([
-          ["url", o.url],
+          ["url", o.to],
           ["username", o.username],
         ]),
         ...withSecret,
@@ -91,7 +91,7 @@ export function destinationCommands(program: Command, env: NodeJS.ProcessEnv, st
     .addOption(
       new Option("--kind <kind>", "the kind of destination").choices([...DESTINATION_KINDS]).makeOptionMandatory(),
     )
-    .option("--url <url>", "webhook or WebDAV URL")
+    .option("--to <url>", "webhook or WebDAV URL (--url is the Docket server's)")
     .option("--path <path>", "folder: an absolute path inside DOCKET_FOLDER_ROOTS")
     .option("--bucket <bucket>", "s3: the bucket")
     .option("--prefix <prefix>", "s3: a key prefix")
@@ -106,7 +106,7 @@ export function destinationCommands(program: Command, env: NodeJS.ProcessEnv, st
       "after",
       "\nExamples:\n  docket destinations add archive --kind folder --path /srv/scans --default\n" +
         "  printf '%s\\n' \"$NC_PASSWORD\" | docket destinations add nextcloud --kind webdav \\\n" +
-        "      --url https://cloud.example.com/remote.php/dav/files/me/Scans/ --username me --secret-stdin",
+        "      --to https://cloud.example.com/remote.php/dav/files/me/Scans/ --username me --secret-stdin",
     )
     .action(async (name: string, options: AddOptions, command: Command) => {
       const secret = options.secretStdin ? await readPassword({ fromStdin: true, prompt: "secret: " }) : undefined;

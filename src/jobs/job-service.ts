@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { sql } from "kysely";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
 import { writeTransaction } from "../db/transaction.js";
@@ -216,6 +217,14 @@ export class JobService {
     const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
     if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId))
       throw new DocketError("not_found", "job not found");
+    // A collection job (the compile stage) has no document: its collection must still exist.
+    if (loaded.job.documentId === null) {
+      const collection = await sql<{ deleted_at: number | null }>`select c.deleted_at from jobs j
+        join collections c on c.id = j.collection_id where j.id = ${jobId}`.execute(this.database.db);
+      const row = collection.rows[0];
+      if (!row || row.deleted_at !== null) throw new DocketError("not_found", "job not found");
+      return loaded;
+    }
     const document = await this.database.db
       .selectFrom("documents")
       .select("deleted_at")

@@ -120,14 +120,21 @@ describe("collection page in Chromium", { skip }, () => {
         .waitFor();
       await screenshot(page, "collection-unlocked");
 
+      // A document's page shows its job's step summary (pipeline apart from delivery steps).
+      await page.goto(`${server.base}/documents/${quick}`);
+      await page.getByTestId("step-summary").getByText("Pipeline: 3 done").waitFor();
+      await page.goBack();
+      await page.locator("#collection-title").waitFor();
+      await page.getByTestId("tab-compile").click();
+
       // Polish.
-      await page.getByRole("button", { name: "PL" }).click();
+      await page.getByRole("button", { name: "PL", exact: true }).click();
       await page.getByTestId("tab-compile").getByText("Składanie").waitFor();
       await page
         .getByTestId("collection-phase")
         .getByText(/^Etap 1 z 2: /)
         .waitFor();
-      await page.getByRole("button", { name: "EN" }).click();
+      await page.getByRole("button", { name: "EN", exact: true }).click();
       assert.deepEqual(pageErrors, []);
     },
   );

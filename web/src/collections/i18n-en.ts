@@ -47,5 +47,7 @@ export const enCollections = {
   "col.download.xlsx": "Fields (XLSX)",
   "col.download.zip": "All outputs (ZIP)",
   "col.download.json": "Summary (JSON)",
+  "steps.pipeline": "Pipeline",
+  "steps.delivery": "Delivery",
   "col.step": "Step {k} of {n}: {phase}",
 };

@@ -49,5 +49,7 @@ export const plCollections: Record<keyof typeof enCollections, string> = {
   "col.download.xlsx": "Pola (XLSX)",
   "col.download.zip": "Wszystkie wyniki (ZIP)",
   "col.download.json": "Podsumowanie (JSON)",
+  "steps.pipeline": "Przetwarzanie",
+  "steps.delivery": "Dostarczenie",
   "col.step": "Krok {k} z {n}: {phase}",
 };

@@ -1,5 +1,6 @@
 import { enReview } from "./en-review";
 import { enCollections } from "../collections/i18n-en";
+import { enDelivery } from "../settings/i18n-en";
 
 /**
  * English. Status and phase labels are the human form of DESIGN.md's vocabulary (the exact
@@ -9,6 +10,7 @@ import { enCollections } from "../collections/i18n-en";
 export const en = {
   ...enReview,
   ...enCollections,
+  ...enDelivery,
   "app.name": "Docket",
   "app.tagline": "Every document, every step, as it happens.",
   "nav.documents": "Documents",

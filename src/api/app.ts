@@ -171,7 +171,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     uploadPerMinute: d.rateLimit.uploadPerMinute,
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
-  fieldRoutes(app, { fields: d.fields, review: d.review });
+  fieldRoutes(app, { fields: d.fields, review: d.review, collections: d.collections });
   collectionRoutes(app, { collections: d.collections, live: d.live });
   documentResultRoutes(app, { jobs: d.jobs });
   await templateRoutes(app, { templates: d.templates });

@@ -153,7 +153,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       delivery.destinations,
     );
     const live = new LiveService(database, engine.feed);
-    const collections = new CollectionService(database, jobs, blobStore);
+    const collections = new CollectionService(database, jobs, blobStore, thresholds);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();

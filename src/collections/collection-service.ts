@@ -32,8 +32,16 @@ import {
 import { COMPILE_MIME, COMPILE_OUTPUTS, compileFileName, type CompileOutput } from "./compile/outputs.js";
 import type { Readable } from "node:stream";
 import type { BlobStore } from "../blob/blob-store.js";
+import { PassThrough } from "node:stream";
+import type { DocumentStatus } from "../domain/types.js";
+import type { ReviewThresholds } from "../extraction/types.js";
+import { compileMembers } from "./compile/compile-source.js";
+import { writeFieldsCsv } from "./compile/fields-table.js";
 
 export const MAX_MEMBERS = 1_000;
+
+/** Only for a service built without configuration (a tool); the composition roots pass the configured ones. */
+const DEFAULT_THRESHOLDS: ReviewThresholds = { ocrConfidence: 60, fieldConfidence: 0.5 };
 
 export interface CollectionJson {
   id: string;
@@ -98,6 +106,7 @@ export class CollectionService {
     private readonly database: Database,
     private readonly jobs: Pick<JobService, "submitCollectionBatch">,
     private readonly blobStore: BlobStore,
+    private readonly thresholds: ReviewThresholds = DEFAULT_THRESHOLDS,
   ) {}
 
   /** The compile stage needs the engine's collection jobs; until one is set, compile answers 503. */
@@ -357,5 +366,21 @@ export class CollectionService {
       size: Number(artifact.size_bytes),
       fileName: compileFileName(row.name, format),
     };
+  }
+
+  /**
+   * GET /api/v1/fields.csv?collection_id=: the members with extracted fields, in collection
+   * order (optionally only those whose unified status is `status`), streamed.
+   */
+  async fieldsCsv(scope: Scope, id: string, status: DocumentStatus | undefined): Promise<Readable> {
+    const row = await this.load(scope, id);
+    const states = await this.memberStates(row.id, Date.now());
+    const ids = states.filter((m) => status === undefined || m.status.status === status).map((m) => m.documentId);
+    const out = new PassThrough();
+    writeFieldsCsv(compileMembers(this.database, this.thresholds, ids), out, {
+      bom: false,
+      onlyWithFields: true,
+    }).catch((error: unknown) => out.destroy(error as Error));
+    return out;
   }
 }

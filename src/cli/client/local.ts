@@ -150,7 +150,7 @@ export class LocalClient implements DocketClient {
     );
     this.live = new LiveService(database, engine.feed);
     this.collections = new LocalCollections(
-      new CollectionService(database, this.jobs, blobStore),
+      new CollectionService(database, this.jobs, blobStore, thresholds),
       () => this.scope(),
       guard,
     );

@@ -38,7 +38,8 @@ export const enCollections = {
   "col.compileAgain": "Compile again",
   "col.cancel": "Cancel compile",
   "col.cancelTitle": "Cancel the compile job?",
-  "col.cancelBody": "Its outputs built so far are removed. You can compile again later.",
+  "col.cancelBody":
+    "The step running now stops and its partial file is removed. Outputs already built stay for a retry, which resumes at the stopped step.",
   "col.cancelConfirm": "Cancel compile",
   "col.retry": "Retry",
   "col.downloads": "Downloads",

@@ -40,7 +40,8 @@ export const plCollections: Record<keyof typeof enCollections, string> = {
   "col.compileAgain": "Złóż ponownie",
   "col.cancel": "Anuluj składanie",
   "col.cancelTitle": "Anulować składanie?",
-  "col.cancelBody": "Dotychczas zbudowane pliki zostaną usunięte. Kolekcję można złożyć później.",
+  "col.cancelBody":
+    "Bieżący krok zostanie zatrzymany, a jego niepełny plik usunięty. Gotowe pliki zostają na potrzeby ponowienia, które wznowi pracę od zatrzymanego kroku.",
   "col.cancelConfirm": "Anuluj składanie",
   "col.retry": "Ponów",
   "col.downloads": "Pliki do pobrania",

@@ -34,9 +34,9 @@ export type ErrorCode =
   | "lease_lost"
   | "cancelled"
   | "lease_expired"
-  | "max_attempts_exceeded"
   | "transient_error"
   | "version_mismatch"
+  | "state_conflict"
   | "precondition_required"
   | "not_reviewable"
   | "review_rejected"
@@ -66,6 +66,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   job_active: 409,
   not_ready: 409,
   not_reviewable: 409,
+  state_conflict: 409,
   version_mismatch: 412,
   precondition_required: 428,
   llm_unavailable: 503,

@@ -57,20 +57,21 @@ const eventNames = EVENT_COLUMNS.split(", ").map((c) => c.split(" ")[0]!);
  * PostgreSQL: any number of transitions (of different jobs) in ONE statement, so a batch
  * costs one round trip and one commit. Its three inputs are JSON arrays: the job updates
  * (each with its own set of columns, its fence and expected status), the events and the
- * whole step rows. Events and steps are only written for jobs whose UPDATE matched. The
+ * whole step rows (and the job ids as an array, for the planner). Events and steps are only written for jobs whose UPDATE matched. The
  * version is drawn from the event id sequence: unique, and increasing with every change.
  */
 export const POSTGRES_BATCH = `with i as (
-  select * from jsonb_to_recordset($1::jsonb) as i(id text, fence int, expect text, s jsonb)
+  select * from jsonb_to_recordset($1::jsonb) as i(id text, fence int, expect text, attempt int, s jsonb)
 ), j as (
   update jobs set ${Object.entries(JOB_COLUMNS)
     .map(([c, type]) => `${c} = case when i.s ? '${c}' then (i.s->>'${c}')::${type} else jobs.${c} end`)
     .join(", ")},
     version = nextval(pg_get_serial_sequence('job_events', 'id'))
   from i
-  where jobs.id = i.id
+  where jobs.id = any($4::text[]) and jobs.id = i.id
     and (i.fence is null or (jobs.attempt = i.fence and jobs.status = 'processing'))
     and (i.expect is null or jobs.status = i.expect)
+    and (i.attempt is null or jobs.attempt = i.attempt)
   returning jobs.id, jobs.version
 ), ev as (
   insert into job_events (${eventNames.join(", ")})
@@ -111,11 +112,15 @@ export async function applyPostgres(run: SqlRunner, transitions: readonly Transi
     id: t.job.id,
     fence: t.fence?.attempt ?? null,
     expect: t.expectStatus ?? null,
+    attempt: t.expectAttempt ?? null,
     s: derived[k]!.jobSet,
   }));
   const events = transitions.flatMap((t) => t.events).map((e, ord) => ({ ...eventRow(e), ord }));
   const steps = derived.flatMap((d) => d.changedSteps);
-  const rows = await run(POSTGRES_BATCH, [JSON.stringify(jobs), JSON.stringify(events), JSON.stringify(steps)]);
+  // The ids again as an array: the planner cannot see into the JSON, and without them it
+  // would join the whole jobs table instead of looking the rows up by primary key.
+  const ids = jobs.map((j) => j.id);
+  const rows = await run(POSTGRES_BATCH, [JSON.stringify(jobs), JSON.stringify(events), JSON.stringify(steps), ids]);
   const versions = new Map(rows.map((r) => [r.id as string, Number(r.version)]));
   return transitions.map((t, k) => {
     const version = versions.get(t.job.id);
@@ -143,6 +148,7 @@ export async function applySqlite(trx: Tx, t: Transition): Promise<Applied | nul
     .where("id", "=", t.job.id);
   if (t.fence) update = update.where("attempt", "=", t.fence.attempt).where("status", "=", "processing");
   if (t.expectStatus) update = update.where("status", "=", t.expectStatus);
+  if (t.expectAttempt !== undefined) update = update.where("attempt", "=", t.expectAttempt);
   const updated = await update.returning("version").executeTakeFirst();
   if (!updated) return null;
   if (n > 0) await trx.insertInto("job_events").values(t.events.map(eventRow)).execute();

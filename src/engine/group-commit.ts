@@ -15,6 +15,12 @@ interface Request {
 }
 
 const MAX_BATCH = 64;
+/**
+ * PostgreSQL: batches in flight at once. A commit waits for its WAL flush; with several
+ * batches in flight the server flushes them together, so the wait is shared instead of
+ * queued. SQLite has one writer: one batch at a time.
+ */
+const POSTGRES_IN_FLIGHT = 2;
 
 /**
  * Group commit for the running jobs' transitions: while one commit is in flight, the
@@ -29,36 +35,45 @@ const MAX_BATCH = 64;
  */
 export class GroupCommit {
   private readonly waiting: Request[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  /** Jobs with a transition in flight: a job's next transition waits for its previous one. */
+  private readonly busyJobs = new Set<string>();
+  private readonly maxInFlight: number;
   private readonly run: SqlRunner | null;
 
   constructor(private readonly database: Database) {
     this.run = database.dialect === "postgres" ? preparedRunner(database) : null;
+    this.maxInFlight = this.run ? POSTGRES_IN_FLIGHT : 1;
   }
 
   submit(t: Transition, extra?: ExtraWrites): Promise<Applied> {
     return new Promise<Applied>((resolve, reject) => {
       this.waiting.push({ t, extra, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.waiting.length > 0) await this.commitBatch(this.takeBatch());
-    } finally {
-      this.flushing = false;
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      this.inFlight++;
+      for (const r of batch) this.busyJobs.add(r.t.job.id);
+      void this.commitBatch(batch).finally(() => {
+        for (const r of batch) this.busyJobs.delete(r.t.job.id);
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 
-  /** Up to MAX_BATCH requests of distinct jobs (a job's second transition waits for the next batch). */
+  /** Up to MAX_BATCH requests of distinct jobs with nothing in flight (a job's transitions commit in order). */
   private takeBatch(): Request[] {
     const batch: Request[] = [];
     const jobs = new Set<string>();
     for (let k = 0; k < this.waiting.length && batch.length < MAX_BATCH;) {
       const request = this.waiting[k]!;
-      if (jobs.has(request.t.job.id)) {
+      if (jobs.has(request.t.job.id) || this.busyJobs.has(request.t.job.id)) {
         k++;
         continue;
       }

@@ -1,5 +1,7 @@
 import type { Database } from "../db/database.js";
+import { preparedRunner } from "../db/prepared.js";
 import { writeTransaction, type Tx } from "../db/transaction.js";
+import type { SqlRunner } from "./apply-transition.js";
 import { GroupCommit, type ExtraWrites } from "./group-commit.js";
 import type { Notifier } from "./notifier.js";
 import type { JobRow, JobStepRow } from "./rows.js";
@@ -66,6 +68,7 @@ export class QueueKit {
   readonly clock: Clock;
   private readonly backoff: BackoffPolicy;
   private readonly group: GroupCommit;
+  private prepared: SqlRunner | null = null;
 
   constructor(options: QueueKitOptions) {
     this.database = options.database;
@@ -84,6 +87,12 @@ export class QueueKit {
   /** Commits a running job's transition, sharing a commit with other slots' (group-commit.ts). */
   commit(t: Transition, extra?: ExtraWrites): Promise<Applied> {
     return this.group.submit(t, extra);
+  }
+
+  /** PostgreSQL: one statement of the engine's, as a named prepared statement (db/prepared.ts). */
+  runPrepared(text: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    this.prepared ??= preparedRunner(this.database);
+    return this.prepared(text, values);
   }
 
   transaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {

@@ -56,6 +56,8 @@ export interface Transition {
   fence?: Fence;
   /** Extra condition on the job row (e.g. `status = 'pending'` for cancelling a queued job). */
   expectStatus?: string;
+  /** The attempt the job must still be at (a claim: nobody claimed and released it meanwhile). */
+  expectAttempt?: number;
   jobSet: JobColumns;
   /**
    * The job's step rows as they are before this transition (read under the job's lock or

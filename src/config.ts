@@ -21,6 +21,8 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   maxUploadBytes: number;
+  /** /readyz fails below this much free space in the data dir (DOCKET_MIN_FREE_DISK_MB, default 512). */
+  minFreeDiskBytes: number;
   ocrLanguages: string[];
   /** Worker concurrency in this process; 0 = no worker. */
   workers: number;
@@ -32,6 +34,17 @@ export interface Config {
   /** Trust X-Forwarded-For (behind a reverse proxy); off by default. */
   trustProxy: boolean;
   extraction: ExtractionConfig;
+  destinations: DestinationsConfig;
+}
+
+/** Destinations and outgoing requests (#16). */
+export interface DestinationsConfig {
+  /** Absolute folders a `folder` destination may write inside (DOCKET_FOLDER_ROOTS); empty: none. */
+  folderRoots: string[];
+  /** DOCKET_SECRET_KEY; unset: a key file generated in the data dir. */
+  secretKey: string | undefined;
+  /** DOCKET_ALLOW_PRIVATE_URLS: outgoing requests may reach loopback and private addresses. */
+  allowPrivateUrls: boolean;
 }
 
 /** Field extraction (#14): templates, the optional LLM, and when a document needs review. */
@@ -114,6 +127,13 @@ const EnvSchema = z
       (v) => v === undefined || v.length >= 8,
       "must be at least 8 characters",
     ),
+    DOCKET_MIN_FREE_DISK_MB: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "512" : v))
+      .transform(Number)
+      .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more")),
     DOCKET_MAX_UPLOAD_MB: z
       .string()
       .trim()
@@ -148,6 +168,21 @@ const EnvSchema = z
     DOCKET_LLM_TIMEOUT_S: positiveInt(120, 3600),
     DOCKET_REVIEW_OCR_CONFIDENCE: fraction(40, 100),
     DOCKET_REVIEW_FIELD_CONFIDENCE: fraction(0.5, 1),
+    DOCKET_FOLDER_ROOTS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? "")
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().startsWith("/", "folder roots must be absolute paths"))),
+    DOCKET_SECRET_KEY: optionalText.refine(
+      (v) => v === undefined || /^[0-9a-f]{64}$/i.test(v) || Buffer.from(v, "base64").length === 32,
+      "must be 32 bytes: 64 hex characters or base64",
+    ),
+    DOCKET_ALLOW_PRIVATE_URLS: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
   })
   .superRefine((env, ctx) => {
     // Every OpenAI-compatible server serves several models: guessing one would fail later, per job.
@@ -172,6 +207,7 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   "DATABASE_URL",
   "DOCKET_BLOB_URL",
   "DOCKET_LLM_API_KEY",
+  "DOCKET_SECRET_KEY",
 ]);
 
 export type SettingSource = "environment" | "file" | "default";
@@ -320,6 +356,7 @@ export function configFromSettings(settings: Settings): Config {
     adminEmail: e.DOCKET_ADMIN_EMAIL,
     adminPassword: e.DOCKET_ADMIN_PASSWORD,
     maxUploadBytes: Math.floor(e.DOCKET_MAX_UPLOAD_MB * 1024 * 1024),
+    minFreeDiskBytes: Math.floor(e.DOCKET_MIN_FREE_DISK_MB * 1024 * 1024),
     ocrLanguages: e.DOCKET_OCR_LANGS,
     workers: e.DOCKET_WORKERS,
     ocrEngine: e.DOCKET_OCR_ENGINE,
@@ -343,6 +380,11 @@ export function configFromSettings(settings: Settings): Config {
         : undefined,
       reviewOcrConfidence: e.DOCKET_REVIEW_OCR_CONFIDENCE,
       reviewFieldConfidence: e.DOCKET_REVIEW_FIELD_CONFIDENCE,
+    },
+    destinations: {
+      folderRoots: e.DOCKET_FOLDER_ROOTS,
+      secretKey: e.DOCKET_SECRET_KEY,
+      allowPrivateUrls: e.DOCKET_ALLOW_PRIVATE_URLS === "true" || e.DOCKET_ALLOW_PRIVATE_URLS === "1",
     },
   };
 }

@@ -19,15 +19,19 @@ export type ErrorCode =
   | "file_too_large"
   | "unsupported_type"
   | "no_file"
+  | "malformed_multipart"
   | "not_cancellable"
   | "not_retryable"
   | "job_active"
   | "not_ready"
+  | "stage_locked"
   | "rate_limited"
   | "encrypted_pdf"
   | "corrupt_file"
   | "too_many_pages"
   | "image_too_large"
+  | "too_complex"
+  | "last_admin"
   | "empty_file"
   | "ocr_failed"
   | "language_unavailable"
@@ -35,12 +39,16 @@ export type ErrorCode =
   | "cancelled"
   | "lease_expired"
   | "transient_error"
+  | "storage_full"
   | "version_mismatch"
   | "state_conflict"
   | "precondition_required"
   | "not_reviewable"
   | "review_rejected"
   | "llm_unavailable"
+  | "destination_unreachable"
+  | "destination_auth"
+  | "destination_rejected"
   | "internal_error";
 
 export interface DocketErrorOptions {
@@ -53,6 +61,7 @@ export interface DocketErrorOptions {
 const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   validation_error: 400,
   no_file: 400,
+  malformed_multipart: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
@@ -64,7 +73,9 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   not_cancellable: 409,
   not_retryable: 409,
   job_active: 409,
+  last_admin: 409,
   not_ready: 409,
+  stage_locked: 409,
   not_reviewable: 409,
   state_conflict: 409,
   version_mismatch: 412,
@@ -76,10 +87,12 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   corrupt_file: 422,
   too_many_pages: 422,
   image_too_large: 422,
+  too_complex: 422,
   empty_file: 422,
   language_unavailable: 422,
   rate_limited: 429,
   transient_error: 503,
+  storage_full: 503,
 };
 
 /** Codes that describe bad input: retrying the same input can never succeed. */
@@ -88,13 +101,37 @@ const PERMANENT_CODES = new Set<ErrorCode>([
   "file_too_large",
   "unsupported_type",
   "no_file",
+  "malformed_multipart",
   "encrypted_pdf",
   "corrupt_file",
   "too_many_pages",
   "image_too_large",
+  "too_complex",
   "empty_file",
   "language_unavailable",
 ]);
+
+/**
+ * Codes a job fails with because of its file. Processing the same file again fails the same
+ * way, so such a job is not retryable (status `can_retry: false`, retry answers 409): the
+ * user must upload a different file. Other permanent codes stay retryable where something
+ * outside the file can change (a language installed, a review decision revised).
+ */
+const FILE_FAILURE_CODES = new Set<string>([
+  "corrupt_file",
+  "encrypted_pdf",
+  "too_many_pages",
+  "image_too_large",
+  "too_complex",
+  "empty_file",
+  "unsupported_type",
+  "file_too_large",
+]);
+
+/** False for failures that retrying the same file can only repeat. */
+export function isRetryableFailure(code: string): boolean {
+  return !FILE_FAILURE_CODES.has(code);
+}
 
 export class DocketError extends Error {
   readonly code: ErrorCode;

@@ -8,6 +8,8 @@ import { DocketError } from "../errors.js";
 import type { Notifier } from "../engine/notifier.js";
 import type { Logger } from "../logger.js";
 import { CredentialCache, credentialHint, parseCredentialHint, type CredentialSubject } from "./credential-cache.js";
+import { CredentialWatcher } from "./credential-watch.js";
+import { refuseRemovingLastAdmin } from "./last-admin.js";
 import { hashToken, newSecret, PasswordHasher, safeEqual, type PasswordHashingOptions } from "./secrets.js";
 
 export type Role = "user" | "admin";
@@ -89,6 +91,7 @@ export class AccountService {
   private readonly hasher: PasswordHasher;
   private readonly notifier: Notifier | undefined;
   private readonly credentials: CredentialCache | undefined;
+  readonly watcher: CredentialWatcher; // ends event streams and long-polls whose credential ends
 
   constructor(
     private readonly database: Database,
@@ -97,6 +100,7 @@ export class AccountService {
   ) {
     this.hasher = new PasswordHasher(options.hashing ?? {});
     this.notifier = options.notifier;
+    this.watcher = new CredentialWatcher(database, options.notifier);
     const notifier = options.notifier;
     if (notifier?.crossProcess) {
       const cache = new CredentialCache({ hintsLive: () => notifier.hintsLive("auth") });
@@ -197,6 +201,7 @@ export class AccountService {
     const user = await writeTransaction(this.database, async (trx) => {
       const row = await trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       if (!row) throw new DocketError("not_found", "user not found");
+      await refuseRemovingLastAdmin(this.database, trx, row, patch);
       const set: Partial<UserRow> = { updated_at: Date.now() };
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.role !== undefined) set.role = patch.role;

@@ -6,6 +6,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { AccountService } from "../accounts/account-service.js";
+import type { CollectionService } from "../collections/collection-service.js";
 import type { RateLimitConfig } from "../config.js";
 import type { DocumentService } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
@@ -19,12 +20,16 @@ import { registerAuth } from "./auth.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { collectionRoutes } from "./routes/collections.js";
+import { destinationRoutes, type DestinationRoutesOptions } from "./routes/destinations.js";
 import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
 import { fieldRoutes } from "./routes/fields.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { opsRoutes, type ReadinessCheck } from "./routes/ops.js";
 import { templateRoutes } from "./routes/templates.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import type { WebhookService } from "../webhooks/webhook-service.js";
 import { registerWebUi, type WebUiOptions } from "./web-ui.js";
 
 export interface ApiDeps {
@@ -34,6 +39,7 @@ export interface ApiDeps {
   jobs: JobService;
   fields: FieldsService;
   review: ReviewService;
+  collections: CollectionService;
   /** Extraction templates (folder and uploads) for the admin routes. */
   templates: TemplateCatalog;
   live: LiveService;
@@ -47,7 +53,12 @@ export interface ApiDeps {
   sseConnections: Set<SseConnection>;
   /** The built web UI served at `/` (null: no UI). */
   webUi?: WebUiOptions | null;
+  /** Destinations and event webhooks (#16). */
+  delivery?: DestinationRoutesOptions & { webhooks: WebhookService };
 }
+
+/** The window of every request rate limit (DOCKET_*_RATE_LIMIT_PER_MIN are per minute). */
+export const RATE_WINDOW_MS = 60_000;
 
 /** JSON bodies are small (options, credentials); files go through the streaming upload. */
 const JSON_BODY_LIMIT = 256 * 1024;
@@ -88,14 +99,16 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   await app.register(fastifyRateLimit, {
     global: true,
     max: d.rateLimit.perMinute,
-    timeWindow: 60_000,
+    timeWindow: RATE_WINDOW_MS,
     hook: "preValidation",
     keyGenerator: (request) => request.principal?.rateKey ?? `ip:${request.ip}`,
+    // Every limit (general, login, upload) counts per 60 s window; `after` is only the time
+    // left in the current one, which is what Retry-After says.
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(
         429,
         "rate_limited",
-        `too many requests: at most ${context.max} per ${context.after}; retry later`,
+        `too many requests: at most ${context.max} per ${RATE_WINDOW_MS / 1000} s; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
       ),
   });
 
@@ -128,6 +141,22 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, {
     routePrefix: "/api/docs",
     uiConfig: { validatorUrl: null, deepLinking: true },
+    // The plugin's CSP (its own assets and the hashes of its inline code), framing refused,
+    // and no upgrade-insecure-requests: a LAN deployment on plain HTTP must still load it.
+    staticCSP: true,
+    transformStaticCSP: (header: string) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, "")
+        .concat(" form-action 'self';"),
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        void reply.header("x-frame-options", "DENY");
+        void reply.header("x-content-type-options", "nosniff");
+        void reply.header("referrer-policy", "same-origin");
+        done();
+      },
+    },
   });
   app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
 
@@ -142,9 +171,15 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
   fieldRoutes(app, { fields: d.fields, review: d.review });
+  collectionRoutes(app, { collections: d.collections, live: d.live });
   await templateRoutes(app, { templates: d.templates });
+  if (d.delivery) {
+    destinationRoutes(app, d.delivery);
+    webhookRoutes(app, d.delivery);
+  }
   eventRoutes(app, {
     live: d.live,
+    accounts: d.accounts,
     log: d.log,
     metrics: d.metrics,
     keepAliveMs: d.sseKeepAliveMs,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AccountService, Principal } from "../accounts/account-service.js";
+import type { CredentialWatcher } from "../accounts/credential-watch.js";
 import type { Scope } from "../documents/document-service.js";
 import { DocketError } from "../errors.js";
 import { HttpProblem } from "./problem.js";
@@ -13,6 +14,12 @@ export type AuthLevel = "public" | "user" | "admin";
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Failed-authentication limits of this process (login marks the sessions it issues as good). */
+    authFailures: AuthFailureLimiter;
+    /** Ends long-lived requests whose credential ends. */
+    credentialWatcher: CredentialWatcher;
   }
   interface FastifyContextConfig {
     /** Who may call the route; default "user". */
@@ -34,46 +41,48 @@ export function registerAuth(
 ): void {
   const failures = new AuthFailureLimiter(options.failuresPerMinute);
   app.decorateRequest("principal", null);
+  app.decorate("authFailures", failures);
+  app.decorate("credentialWatcher", accounts.watcher);
   app.addHook("onRequest", async (request, reply) => {
     // Secure by default under /api/v1; docs, health and metrics are public.
     const url = request.routeOptions.url;
     const level: AuthLevel = request.routeOptions.config?.auth ?? (url?.startsWith("/api/v1/") ? "user" : "public");
     const header = request.headers.authorization;
+    const cookie = header === undefined ? request.cookies?.[SESSION_COOKIE] : undefined;
+    const bearer = header === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? header);
+    const secret = bearer ?? (cookie || undefined);
     // Public routes (UI assets, health, login) stay reachable with a stale session cookie;
     // a bearer token is always checked, so guessing one costs a failure anywhere.
-    const counted = header !== undefined || level !== "public";
+    const counted = secret !== undefined && (header !== undefined || level !== "public");
     if (counted) {
-      const wait = failures.blockedFor(request.ip);
+      const wait = failures.blockedFor(request.ip, secret);
       if (wait > 0) {
         void reply.header("retry-after", String(Math.ceil(wait / 1000)));
         throw new HttpProblem(
           429,
           "rate_limited",
-          `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`,
+          `too many failed authentications from this address (at most ${failures.max} per ${failures.windowMs / 1000} s); retry in ${Math.ceil(wait / 1000)} s`,
         );
       }
     }
     let principal: Principal | null = null;
-    let presented = false;
     if (header !== undefined) {
-      presented = true;
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (match) principal = await accounts.authenticate(match[1]!, "bearer");
-    } else {
-      const cookie = request.cookies?.[SESSION_COOKIE];
-      if (cookie) {
-        presented = true;
-        principal = await accounts.authenticate(cookie, "cookie");
-      }
+      if (bearer !== undefined && /^Bearer\s/i.test(header)) principal = await accounts.authenticate(bearer, "bearer");
+    } else if (cookie) {
+      principal = await accounts.authenticate(cookie, "cookie");
     }
     request.principal = principal;
-    if (counted && presented && !principal) failures.recordFailure(request.ip);
+    if (counted) {
+      if (principal) failures.recordSuccess(secret);
+      else failures.recordFailure(request.ip, secret);
+    }
     if (level === "public") return;
     if (!principal) {
-      if (!presented) failures.recordFailure(request.ip);
       throw new DocketError(
         "unauthorized",
-        presented ? "invalid or expired credentials" : "authentication required: send Authorization: Bearer <token>",
+        secret !== undefined
+          ? "invalid or expired credentials"
+          : "authentication required: send Authorization: Bearer <token>",
       );
     }
     if (principal.via === "session_cookie" && !SAFE_METHODS.has(request.method)) {
@@ -98,4 +107,26 @@ export function principalOf(request: FastifyRequest): Principal {
 export function scopeOf(request: FastifyRequest): Scope {
   const { user } = principalOf(request);
   return { userId: user.id, admin: user.role === "admin" };
+}
+
+/**
+ * For a long-poll: a signal that aborts when the client goes away or the caller's credential
+ * ends (revoked, logged out, user disabled) while it waits. Call `finish()` after waiting: it
+ * throws `unauthorized` if the credential ended, so a revoked caller never gets the answer.
+ */
+export function longPollSignal(request: FastifyRequest): { signal: AbortSignal; finish(): void } {
+  const aborted = new AbortController();
+  let revoked = false;
+  const unwatch = request.server.credentialWatcher.watch(principalOf(request), () => {
+    revoked = true;
+    aborted.abort();
+  });
+  request.raw.once("close", () => aborted.abort());
+  return {
+    signal: aborted.signal,
+    finish() {
+      unwatch();
+      if (revoked) throw new DocketError("unauthorized", "the credential of this request is no longer valid");
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { isStorageFull } from "../blob/storage-full.js";
 import { DocketError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -115,6 +116,10 @@ export function toProblem(error: unknown, log: Logger): Problem {
   if (fe.statusCode === 429) return problem(429, "rate_limited", fe.message ?? "too many requests");
   if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
     return problem(fe.statusCode, fe.statusCode === 404 ? "not_found" : "bad_request", fe.message ?? "bad request");
+  }
+  if (isStorageFull(error)) {
+    log.error({ err: error }, "out of disk space");
+    return problem(503, "storage_full", "the server is out of disk space; try again later");
   }
   log.error({ err: error }, "unhandled error");
   return problem(500, "internal_error", "internal error");

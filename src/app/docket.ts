@@ -8,6 +8,7 @@ import { buildApi } from "../api/app.js";
 import { IdempotencyStore } from "../api/idempotency.js";
 import type { SseConnection } from "../api/routes/events.js";
 import type { ReadinessCheck } from "../api/routes/ops.js";
+import { diskReadiness } from "../blob/disk-readiness.js";
 import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { createBlobStore } from "../blob/create-blob-store.js";
@@ -25,7 +26,9 @@ import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
 import { JobService } from "../jobs/job-service.js";
 import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
+import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
+import { CollectionService } from "../collections/collection-service.js";
 
 /** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
 export interface PipelineDeps {
@@ -57,6 +60,8 @@ export interface DocketOverrides {
   webRoot?: string | null;
   /** How long close() lets responses in flight finish before cutting their connections (default 10 s). */
   httpCloseDeadlineMs?: number;
+  /** Event webhook timing (tests). */
+  webhooks?: DeliveryTuning;
 }
 
 /** One Docket process: database, engine, stores, services, HTTP app and optional workers. */
@@ -128,8 +133,19 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const thresholds = reviewThresholds(config);
     const fields = new FieldsService(database, documents, thresholds);
     const review = new ReviewService(database, engine.notifier, thresholds, log.child({ component: "review" }));
-    const jobs = new JobService(database, engine.queue, registry, blobStore, log, config.ocrLanguages, fields);
+    const delivery = createDelivery({ config, database, engine, log, tuning: overrides.webhooks });
+    const jobs = new JobService(
+      database,
+      engine.queue,
+      registry,
+      blobStore,
+      log,
+      config.ocrLanguages,
+      fields,
+      delivery.destinations,
+    );
     const live = new LiveService(database, engine.feed);
+    const collections = new CollectionService(database, jobs, blobStore);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();
@@ -138,6 +154,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         await sql`select 1`.execute(database.db);
       },
       blob_store: () => blobStore.check(),
+      data_dir: diskReadiness(resolve(config.dataDir), config.minFreeDiskBytes),
       ...ocrReadiness(overrides.ocrCheck, registry.get("ocr")),
     };
     const app = await buildApi({
@@ -147,6 +164,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       jobs,
       fields,
       review,
+      collections,
       templates: new TemplateCatalog({ dir: config.extraction.templatesDir, database, log }),
       live,
       idempotency: new IdempotencyStore(database),
@@ -158,6 +176,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       sseKeepAliveMs: overrides.sseKeepAliveMs ?? 10_000,
       sseConnections,
       webUi: overrides.webRoot === null ? null : { root: overrides.webRoot ?? defaultWebRoot() },
+      delivery: { destinations: delivery.destinations, webhooks: delivery.webhooks, jobs, database },
     });
     await app.ready();
 
@@ -176,6 +195,9 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       workers.push(worker);
     }
     if (overrides.rescuer !== false) engine.rescuer.start();
+    // Event webhooks: tail job_events, send signed deliveries (src/webhooks).
+    delivery.start();
+    cleanup.unshift(() => delivery.close());
 
     let closing: Promise<void> | null = null;
     return {

@@ -18,6 +18,7 @@ export function describeConfig(config: Config, settings: Settings): ConfigRow[] 
     DOCKET_ADMIN_EMAIL: config.adminEmail ?? "(unset)",
     DOCKET_ADMIN_PASSWORD: config.adminPassword ? "***" : "(unset)",
     DOCKET_MAX_UPLOAD_MB: Math.round((config.maxUploadBytes / (1024 * 1024)) * 100) / 100,
+    DOCKET_MIN_FREE_DISK_MB: Math.round(config.minFreeDiskBytes / (1024 * 1024)),
     DOCKET_OCR_LANGS: config.ocrLanguages.join(","),
     DOCKET_WORKERS: config.workers,
     DOCKET_OCR_ENGINE: config.ocrEngine,

@@ -62,6 +62,11 @@ export interface BatchesTable {
 
 export interface JobsTable {
   id: string;
+  /**
+   * Nullable in the database since 0003_collections (a collection job has `collection_id`
+   * instead; that column is not typed here yet): typed non-null until the engine handles
+   * collection jobs, so the engine code on main keeps compiling meanwhile.
+   */
   document_id: string;
   owner_id: string;
   batch_id: string | null;
@@ -109,6 +114,7 @@ export interface JobStepsTable {
 export interface JobEventsTable {
   id: Generated<number>;
   job_id: string;
+  /** Nullable in the database since 0003_collections, with `collection_id` beside it (see JobsTable). */
   document_id: string;
   owner_id: string;
   batch_id: string | null;
@@ -174,6 +180,26 @@ export interface ExtractionTemplatesTable {
   updated_at: number;
 }
 
+/** A user's named, ordered set of documents (#15); soft-deleted. See migrations/0003_collections.ts. */
+export interface CollectionsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  version: number;
+}
+
+/** One member of a collection, in order (`position`); the owner repeated for scoping. */
+export interface CollectionDocumentsTable {
+  collection_id: string;
+  document_id: string;
+  owner_id: string;
+  position: number;
+  added_at: number;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -187,4 +213,6 @@ export interface DatabaseSchema {
   idempotency_keys: IdempotencyKeysTable;
   document_fields: DocumentFieldsTable;
   extraction_templates: ExtractionTemplatesTable;
+  collections: CollectionsTable;
+  collection_documents: CollectionDocumentsTable;
 }

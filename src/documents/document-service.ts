@@ -12,6 +12,7 @@ import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import { whereUnifiedStatus } from "./status-filter.js";
 import type { Logger } from "../logger.js";
+import { displayFilename } from "../intake/safe-filename.js";
 import {
   eventToJson,
   jobToJson,
@@ -67,7 +68,8 @@ export interface ListDocumentsQuery {
 export function documentToJson(row: DocumentRow, status: UnifiedStatus): DocumentJson {
   return {
     id: row.id,
-    filename: row.filename,
+    // Names stored before display names were cleaned at intake are cleaned on the way out.
+    filename: displayFilename(row.filename) ?? row.safe_filename,
     safe_filename: row.safe_filename,
     mime_type: row.mime_type,
     size_bytes: Number(row.size_bytes),

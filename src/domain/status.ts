@@ -1,3 +1,4 @@
+import { isRetryableFailure } from "../errors.js";
 import { computeProgress } from "./progress.js";
 import type { DocumentStatus, ErrorInfo, Job, JobStep } from "./types.js";
 
@@ -139,17 +140,24 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
       const stoppedIndex = stopped
         ? [...current].sort((a, b) => a.position - b.position).indexOf(stopped) + 1
         : progress.step;
+      const error = failed ? (job.error ?? { code: "internal_error", message: "Failed" }) : null;
+      // A failure caused by the file itself would repeat on retry: say so instead of offering one.
+      const retryable = error === null || isRetryableFailure(error.code);
       return {
         status: job.status,
         phase: stopped?.name ?? progress.phase,
         step: stoppedIndex,
         total_steps: progress.total_steps,
         percentage: progress.percentage,
-        message: failed ? (job.error?.message ?? "Failed") : "Cancelled",
+        message: !failed
+          ? "Cancelled"
+          : retryable
+            ? (job.error?.message ?? "Failed")
+            : `${error!.message}. This is a problem with the file itself, so retrying cannot help; upload a corrected file`,
         elapsed_ms: Math.max(0, finishedAt - (started ?? created)),
-        error: failed ? (job.error ?? { code: "internal_error", message: "Failed" }) : null,
+        error,
         can_cancel: false,
-        can_retry: true,
+        can_retry: retryable,
         version: job.version,
       };
     }

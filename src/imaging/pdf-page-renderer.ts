@@ -102,6 +102,8 @@ export class PdfPageRenderer {
       useSystemFonts: false,
       disableFontFace: true,
       verbosity: pdfjs.VerbosityLevel.ERRORS,
+      // validate refuses larger images; this caps pdf.js's own decoders if one slips past.
+      maxImageSize: 100_000_000,
     });
     try {
       const doc = await task.promise;

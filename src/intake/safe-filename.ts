@@ -26,7 +26,10 @@ const MAX_EXTENSION_LENGTH = 10;
 
 // C0/C1 controls and DEL; bidi overrides and isolates (they make "evil\u202Egpj.exe" read as
 // "evilexe.jpg"); zero-width characters and the BOM (invisible look-alikes).
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// Also the Arabic letter mark, line/paragraph separators, the Mongolian vowel separator and
+// interlinear annotation marks: every Bidi_Control character and every other invisible format one.
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 // Characters Windows forbids in names (path separators were already split off).
 const FORBIDDEN = /[<>:"|?*]/g;
 // Device names Windows reserves with any extension ("con.txt" too).
@@ -89,6 +92,29 @@ function fixExtension(base: string, ext: string, mime: SupportedMimeType | undef
 }
 
 /** See the module comment. Never throws; always returns a non-empty name. */
+/** Longest display name kept, in UTF-8 bytes (a name is metadata, not a document). */
+const MAX_DISPLAY_BYTES = 1024;
+
+/**
+ * The client's file name as Docket stores and shows it: unchanged except that control,
+ * bidi and invisible format characters are removed (U+202E would make "evil\u202Egpj.exe"
+ * display as "evilexe.jpg" in the web UI, a terminal or a CSV), whitespace runs become one
+ * space, and it is cut to 1 KiB. Unlike safeFilename it keeps separators and punctuation:
+ * it is never used as a path. Null when nothing visible is left.
+ */
+export function displayFilename(original: string | null | undefined): string | null {
+  if (original === null || original === undefined) return null;
+  const shown = truncateUtf8(
+    original
+      .replace(/\ufeff/g, "")
+      .replace(/\s+/gu, " ")
+      .replace(INVISIBLE, "")
+      .trim(),
+    MAX_DISPLAY_BYTES,
+  );
+  return shown === "" ? null : shown;
+}
+
 export function safeFilename(original: string | null | undefined, options: SafeFilenameOptions = {}): string {
   const maxBytes = Math.max(16, options.maxBytes ?? DEFAULT_MAX_BYTES);
   let name = (original ?? "").normalize("NFC");

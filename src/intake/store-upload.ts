@@ -3,8 +3,10 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "../blob/blob-store.js";
 import { moveBlob } from "../blob/move-blob.js";
+import { isStorageFull, storageFull } from "../blob/storage-full.js";
 import { DocketError, isAbortError } from "../errors.js";
-import { safeFilename } from "./safe-filename.js";
+import { malformedMultipart } from "./multipart-errors.js";
+import { displayFilename, safeFilename } from "./safe-filename.js";
 import type { SupportedMimeType } from "./sniff-type.js";
 import { UploadMeter } from "./upload-meter.js";
 
@@ -28,7 +30,7 @@ export interface StoredUpload {
   size: number;
   /** Sniffed from the content; the name's extension and the client's Content-Type are ignored. */
   mimeType: SupportedMimeType;
-  /** The client's name as given (for display/metadata), or null when there was none. */
+  /** The client's name for display (controls and bidi characters removed, see displayFilename), or null. */
   originalFilename: string | null;
   /** A display/download-safe name whose extension agrees with the content. */
   safeFilename: string;
@@ -62,7 +64,8 @@ export function uploadKeyFor(sha256: string): string {
 export async function storeUpload(source: Readable, options: StoreUploadOptions): Promise<StoredUpload> {
   const { blobStore, maxBytes, signal } = options;
   if (!(maxBytes > 0)) throw new Error(`maxBytes must be positive, got ${maxBytes}`);
-  const originalFilename = options.filename === undefined || options.filename === null ? null : options.filename;
+  // Stored and shown without control or bidi characters (a file name is display metadata).
+  const originalFilename = displayFilename(options.filename);
   const tempKey = `${UPLOAD_TEMP_PREFIX}${randomUUID()}`;
   const meter = new UploadMeter(maxBytes);
 
@@ -113,6 +116,9 @@ function normalizeUploadError(error: unknown, signal: AbortSignal | undefined): 
   if (error instanceof DocketError) return error;
   if (signal?.aborted && isAbortError(error)) return signal.reason ?? error;
   if (isAbortError(error)) return error;
+  const malformed = malformedMultipart(error);
+  if (malformed) return malformed;
+  if (isStorageFull(error)) return storageFull(error);
   return new DocketError(
     "transient_error",
     `storing the upload failed: ${String((error as Error)?.message ?? error)}`,

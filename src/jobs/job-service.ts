@@ -7,13 +7,14 @@ import { JOB_STATUSES, type JobStatus, type OutputFormat } from "../domain/types
 import { newId } from "../engine/ids.js";
 import type { JobQueue } from "../engine/job-queue.js";
 import type { PipelineRegistry } from "../engine/pipeline.js";
-import { DocketError } from "../errors.js";
+import { DocketError, isRetryableFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { FieldsJson } from "../fields/fields-types.js";
-import { attachSteps, jobToJson, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
-import { resolveOptions, type SubmitOptions } from "./options.js";
+import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
+import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
+import type { DestinationService } from "../destinations/destination-service.js";
 
 /** The pipeline OCR jobs run (registered by the composition root). */
 export const OCR_PIPELINE = "ocr";
@@ -60,6 +61,8 @@ export class JobService {
     private readonly log: Logger,
     private readonly defaultLanguages: readonly string[],
     private readonly fields: Pick<FieldsService, "forJob">,
+    /** Resolves `destinations` (ids, or the user's defaults) into the job's deliver steps; absent: none. */
+    private readonly destinations?: Pick<DestinationService, "resolveForSubmit">,
   ) {}
 
   private pipeline() {
@@ -90,6 +93,37 @@ export class JobService {
     return batch[0]!;
   }
 
+  /**
+   * A duplicate upload that asked to be processed. The document's active job answers it when
+   * it runs with the options asked for, and so does a completed job that ran with them;
+   * otherwise a new job is submitted. An active job with other options is a 409 job_active
+   * naming the difference: the request's options are never silently dropped.
+   */
+  async processDuplicate(scope: Scope, documentId: string, input: SubmitOptions): Promise<void> {
+    const document = await this.database.db
+      .selectFrom("documents")
+      .select("latest_job_id")
+      .where("id", "=", documentId)
+      .executeTakeFirst();
+    if (document?.latest_job_id) {
+      const { job } = await this.load(scope, document.latest_job_id);
+      const wanted = resolveOptions(input, this.defaultLanguages).options;
+      const differing = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+        (name) => JSON.stringify(job.options[name]) !== JSON.stringify(wanted[name]),
+      );
+      if (job.status === "pending" || job.status === "processing") {
+        if (differing.length === 0) return;
+        throw new DocketError(
+          "job_active",
+          `this file is already being processed with other options (${differing.join(", ")}); cancel that job or wait for it, then submit again`,
+          { details: { job_id: job.id, differing_options: differing } },
+        );
+      }
+      if (job.status === "completed" && differing.length === 0) return;
+    }
+    await this.submit(scope, documentId, input);
+  }
+
   /** All or nothing: every document must exist and be the caller's, and all jobs are created in one transaction. */
   async submitBatch(
     scope: Scope,
@@ -105,6 +139,19 @@ export class JobService {
     return { batch_id: batchId!, jobs: batch };
   }
 
+  /**
+   * One batch of any size for a collection's process stage (the caller has already left out
+   * documents with an active or completed job); all jobs are created in one transaction.
+   */
+  async submitCollectionBatch(
+    scope: Scope,
+    documentIds: readonly string[],
+    input: SubmitOptions,
+  ): Promise<{ batch_id: string; jobs: JobJson[] }> {
+    const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
+    return { batch_id: batchId!, jobs: batch };
+  }
+
   private async enqueueMany(scope: Scope, documentIds: readonly string[], input: SubmitOptions, asBatch: boolean) {
     const unique = [...new Set(documentIds)];
     if (unique.length !== documentIds.length) {
@@ -114,6 +161,7 @@ export class JobService {
     }
     const pipeline = this.pipeline();
     const { options, priority } = resolveOptions(input, this.defaultLanguages);
+    Object.assign(options, await destinationOptions(this.destinations, scope.userId, input.destinations));
     pipeline.checkOptions?.(options);
     const plan = pipeline.plan(options);
     const docs = await this.liveDocuments(scope, unique);
@@ -154,11 +202,20 @@ export class JobService {
     return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
   }
 
-  /** The job with its steps, or not_found (also for another user's job). */
+  /**
+   * The job with its steps, or not_found: also for another user's job, and for a job of a
+   * deleted document (it can no longer be read, retried or downloaded: its document is gone).
+   */
   async load(scope: Scope, jobId: string): Promise<LoadedJob> {
     const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
     if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId))
       throw new DocketError("not_found", "job not found");
+    const document = await this.database.db
+      .selectFrom("documents")
+      .select("deleted_at")
+      .where("id", "=", loaded.job.documentId)
+      .executeTakeFirst();
+    if (!document || document.deleted_at !== null) throw new DocketError("not_found", "job not found");
     return loaded;
   }
 
@@ -168,7 +225,7 @@ export class JobService {
   }
 
   async list(scope: Scope, query: ListJobsQuery): Promise<{ items: JobJson[]; total: number }> {
-    let base = this.database.db.selectFrom("jobs");
+    let base = this.database.db.selectFrom("jobs").where(liveDocument);
     if (!scope.admin) base = base.where("owner_id", "=", scope.userId);
     if (query.status) base = base.where("status", "=", query.status);
     if (query.documentId) base = base.where("document_id", "=", query.documentId);
@@ -198,7 +255,14 @@ export class JobService {
   }
 
   async retry(scope: Scope, jobId: string): Promise<JobJson> {
-    await this.load(scope, jobId);
+    const { job } = await this.load(scope, jobId);
+    if (job.status === "failed" && job.error && !isRetryableFailure(job.error.code)) {
+      throw new DocketError(
+        "not_retryable",
+        `the job failed with ${job.error.code}, a problem with the file itself: a retry would fail the same way; upload a corrected file`,
+        { details: { error_code: job.error.code } },
+      );
+    }
     await this.queue.retry(jobId);
     return this.get(scope, jobId);
   }
@@ -302,6 +366,7 @@ export class JobService {
       .selectFrom("jobs")
       .selectAll()
       .where("batch_id", "=", batchId)
+      .where(liveDocument)
       .orderBy("created_at")
       .orderBy("id")
       .execute();

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
-import { CompiledQuery } from "kysely";
+import { CompiledQuery, type ExpressionBuilder } from "kysely";
+import type { DatabaseSchema } from "../db/schema.js";
 import { compiledOnce, executePrepared } from "../db/prepared.js";
 import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
@@ -117,6 +118,19 @@ export function eventToJson(event: JobEvent): EventJson {
 export interface LoadedJob {
   job: Job & { reviewReason: string | null };
   steps: JobStep[];
+}
+
+/** `where` for job queries: leaves out the jobs of deleted documents (they answer 404 everywhere). */
+export function liveDocument(eb: ExpressionBuilder<DatabaseSchema, "jobs">) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom("documents")
+        .select("documents.id")
+        .whereRef("documents.id", "=", "jobs.document_id")
+        .where("documents.deleted_at", "is not", null),
+    ),
+  );
 }
 
 /** Jobs by id with their steps, in two queries. */

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { DestinationService } from "../destinations/destination-service.js";
+import { DocketError } from "../errors.js";
 import { EXTRACT_MODES } from "../extraction/types.js";
 import {
   MAX_PRIORITY,
@@ -29,6 +31,11 @@ export const SubmitOptionsShape = {
     .describe(
       "field extraction: auto (classify, then extract what the type has), invoice, receipt or off; default auto",
     ),
+  destinations: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .optional()
+    .describe("destination ids to deliver the outputs to (a deliver:<name> step each); default: your default ones"),
 };
 
 export const SubmitOptionsSchema = z.strictObject(SubmitOptionsShape);
@@ -54,6 +61,27 @@ export function resolveOptions(input: SubmitOptions, defaultLanguages: readonly 
 }
 
 /**
+ * The job options of its destinations: the names its `deliver:<name>` steps carry, each
+ * name's destination id, and whose destinations they are (the submitter's). No destinations
+ * given: the submitter's defaults.
+ */
+export async function destinationOptions(
+  resolver: Pick<DestinationService, "resolveForSubmit"> | undefined,
+  userId: string,
+  ids: readonly string[] | undefined,
+): Promise<Partial<JobOptions>> {
+  if (!resolver) {
+    if (ids && ids.length > 0)
+      throw new DocketError("validation_error", "this server delivers to no destinations", {
+        details: { fields: ["destinations"] },
+      });
+    return {};
+  }
+  const { names, ids: byName } = await resolver.resolveForSubmit(userId, ids);
+  return names.length > 0 ? { destinations: names, destination_ids: byName, destination_owner: userId } : {};
+}
+
+/**
  * Options sent as multipart form fields (upload with process=true): strings, lists as
  * repeated fields, comma-separated or JSON arrays. Turned into the JSON shape, then
  * validated by the same schema as the JSON routes.
@@ -62,7 +90,7 @@ export function formFieldsToOptions(fields: ReadonlyMap<string, string[]>): Reco
   const out: Record<string, unknown> = {};
   for (const [name, values] of fields) {
     if (name === "process") continue;
-    if (name === "languages" || name === "outputs") {
+    if (name === "languages" || name === "outputs" || name === "destinations") {
       out[name] = values.flatMap((v) => {
         const t = v.trim();
         if (t.startsWith("[")) {

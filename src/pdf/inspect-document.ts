@@ -1,7 +1,9 @@
 import type { BlobStore } from "../blob/blob-store.js";
 import { DocketError } from "../errors.js";
 import { isPdfMime, type SupportedMimeType } from "../intake/sniff-type.js";
+import { clampRenderDpi, DEFAULT_RENDER_LIMITS } from "../imaging/render-limits.js";
 import { readImageHeader } from "./image-header.js";
+import { checkPdfStructure, DEFAULT_MAX_CONTENT_BYTES } from "./pdf-structure-limits.js";
 import { normalizeRotation, type Rotation } from "./page-geometry.js";
 import { mapPdfjsError, openPdf, type PDFDocumentProxy } from "./pdfjs-loader.js";
 import { yieldToEventLoop } from "./yield.js";
@@ -12,6 +14,8 @@ export interface InspectLimits {
   maxPages?: number;
   /** Largest image page in pixels (width × height), from the header. Default 100 megapixels. */
   maxImagePixels?: number;
+  /** PDFs: most bytes a Flate stream (or a page's content) may inflate to. Default 64 MiB. */
+  maxContentBytes?: number;
 }
 
 export const DEFAULT_MAX_PAGES = 500;
@@ -70,7 +74,15 @@ export async function inspectDocument(
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   if (bytes.length === 0) throw new DocketError("empty_file", "the file is empty (0 bytes)");
-  return isPdfMime(mime) ? inspectPdf(bytes, maxPages, options.signal) : inspectImage(bytes, mime, maxPages, maxPixels);
+  if (!isPdfMime(mime)) return inspectImage(bytes, mime, maxPages, maxPixels);
+  const inspection = await inspectPdf(bytes, maxPages, options.signal);
+  // After pdf.js: a file it cannot open is refused as corrupt or encrypted first.
+  await checkPdfStructure(
+    bytes,
+    { maxImagePixels: maxPixels, maxContentBytes: options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES },
+    options.signal,
+  );
+  return inspection;
 }
 
 function tooManyPages(count: number | string, maxPages: number): DocketError {
@@ -154,6 +166,7 @@ async function inspectPdfPage(doc: PDFDocumentProxy, n: number): Promise<Inspect
   if (!(w > 0 && h > 0)) throw new DocketError("corrupt_file", `page ${n} has an empty page box`);
   const swap = rotate === 90 || rotate === 270;
   page.cleanup();
+  refuseUnrenderablePage(n, w, h);
   return {
     number: n,
     width: swap ? h : w,
@@ -162,6 +175,22 @@ async function inspectPdfPage(doc: PDFDocumentProxy, n: number): Promise<Inspect
     rotate,
     viewBox: [x0, y0, x1, y1],
   };
+}
+
+/**
+ * A page that does not fit the render limits even at the lowest DPI the renderer may choose
+ * (1,000,000 pt square is 139,000 px a side at 10 DPI) could only be drawn on a canvas no
+ * backend can allocate; refuse it here rather than fail at render_pages on every attempt.
+ */
+function refuseUnrenderablePage(n: number, widthPt: number, heightPt: number): void {
+  const limits = DEFAULT_RENDER_LIMITS;
+  const fit = clampRenderDpi(widthPt, heightPt, limits.minDpi, limits);
+  if (fit.width * fit.height <= limits.maxPixels && Math.max(fit.width, fit.height) <= limits.maxSide) return;
+  throw new DocketError(
+    "image_too_large",
+    `page ${n} is ${Math.round(widthPt)} × ${Math.round(heightPt)} pt, too large to render (${fit.width} × ${fit.height} pixels at ${limits.minDpi} DPI)`,
+    { details: { width_pt: widthPt, height_pt: heightPt, max_pixels: limits.maxPixels, max_side: limits.maxSide } },
+  );
 }
 
 async function isEncrypted(doc: PDFDocumentProxy): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { PipelineDeps } from "../app/docket.js";
 import type { PipelineDefinition } from "../engine/pipeline.js";
+import { withDelivery } from "../destinations/setup.js";
 import { createLlmExtractor } from "../extraction/llm/llm-extractor.js";
 import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
 import { reviewThresholds } from "../fields/thresholds.js";
@@ -29,18 +30,18 @@ export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefin
   // The LLM endpoint is the administrator's own configuration (usually Ollama or vLLM on this
   // network), so it is trusted as configured; only user-given URLs get the outgoing-request checks.
   const llm = extraction.llm ? createLlmExtractor(extraction.llm, { log: deps.log }) : undefined;
-  return [
-    createOcrPipeline({
-      database: deps.database,
-      blobStore: deps.blobStore,
-      engine,
-      limits: { maxPages: DEFAULT_MAX_PAGES, maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS },
-      textLayerThreads: textLayerThreadsFor(deps.config.workers),
-      extraction: {
-        templates: () => templates.templates(),
-        ...(llm ? { llm } : {}),
-        thresholds: reviewThresholds(deps.config),
-      },
-    }),
-  ];
+  const ocr = createOcrPipeline({
+    database: deps.database,
+    blobStore: deps.blobStore,
+    engine,
+    limits: { maxPages: DEFAULT_MAX_PAGES, maxImagePixels: DEFAULT_MAX_IMAGE_PIXELS },
+    textLayerThreads: textLayerThreadsFor(deps.config.workers),
+    extraction: {
+      templates: () => templates.templates(),
+      ...(llm ? { llm } : {}),
+      thresholds: reviewThresholds(deps.config),
+    },
+  });
+  // `deliver:<destination>` steps send the outputs on (src/destinations).
+  return [withDelivery(ocr, deps)];
 }

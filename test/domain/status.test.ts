@@ -154,17 +154,29 @@ const cases: Case[] = [
   },
   {
     name: "failed carries the error, points at the failed step and is retryable",
-    job: job("failed", { error: { code: "corrupt_file", message: "not a PDF" } }),
-    steps: steps("success", ["failure", { error: { code: "corrupt_file", message: "not a PDF" } }], "pending"),
+    job: job("failed", { error: { code: "ocr_failed", message: "tesseract crashed" } }),
+    steps: steps("success", ["failure", { error: { code: "ocr_failed", message: "tesseract crashed" } }], "pending"),
     expect: {
       status: "failed",
       phase: "s2",
       step: 2,
-      error: { code: "corrupt_file", message: "not a PDF" },
+      error: { code: "ocr_failed", message: "tesseract crashed" },
+      message: "tesseract crashed",
       can_retry: true,
       can_cancel: false,
     },
   },
+  ...["corrupt_file", "encrypted_pdf", "too_many_pages", "image_too_large", "too_complex"].map((code) => ({
+    name: `failed with ${code} (the file itself) is not retryable, and the message says why`,
+    job: job("failed", { error: { code, message: "bad file" } }),
+    steps: steps("success", ["failure", { error: { code, message: "bad file" } }], "pending"),
+    expect: {
+      status: "failed" as const,
+      error: { code, message: "bad file" },
+      message: "bad file. This is a problem with the file itself, so retrying cannot help; upload a corrected file",
+      can_retry: false,
+    },
+  })),
   {
     name: "cancelled is retryable and has no error",
     job: job("cancelled"),

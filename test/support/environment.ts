@@ -14,7 +14,7 @@ const required = new Set(
     .filter(Boolean),
 );
 
-export type Requirement = "postgres" | "data" | "chromium" | "tesseract";
+export type Requirement = "postgres" | "data" | "chromium" | "tesseract" | "webdav";
 
 /** Returns a skip message when the requirement is missing and not required; throws when required. */
 function absent(what: Requirement, message: string): string {
@@ -62,4 +62,12 @@ export const CHROMIUM_PATH = process.env.DOCKET_CHROMIUM_PATH ?? "/usr/bin/chrom
 export function chromiumSkipReason(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
   return absent("chromium", `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
+}
+
+export const RCLONE_PATH = process.env.DOCKET_RCLONE_PATH ?? "/usr/bin/rclone";
+
+/** WebDAV tests run a real server: `rclone serve webdav` (Debian's rclone package). */
+export function webdavSkipReason(): string | undefined {
+  if (existsSync(RCLONE_PATH)) return undefined;
+  return absent("webdav", `rclone not found at ${RCLONE_PATH} (apt-get install -y rclone) to serve WebDAV`);
 }

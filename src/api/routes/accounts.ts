@@ -73,6 +73,8 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
     },
     async (request, reply) => {
       const session = await accounts.login(request.body.email, request.body.password);
+      // A new session is good: it must pass even if this address is over its failure limit.
+      app.authFailures.recordSuccess(session.token);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: "/",
         httpOnly: true,
@@ -118,8 +120,11 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
         response: { 201: TokenCreated, ...problemResponses(400, 401) },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await accounts.createToken(principalOf(request).user.id, request.body.name)),
+    async (request, reply) => {
+      const created = await accounts.createToken(principalOf(request).user.id, request.body.name);
+      app.authFailures.recordSuccess(created.token);
+      return reply.code(201).send(created);
+    },
   );
 
   r.get(
@@ -194,7 +199,7 @@ export function accountRoutes(app: FastifyInstance, { accounts, loginPerMinute }
         summary: "Disable/enable a user or change their role (admin)",
         params: IdParams,
         body: PatchUserBody,
-        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: UserSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => accounts.updateUser(request.params.id, request.body),

@@ -3,11 +3,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { DocumentService } from "../../documents/document-service.js";
 import { DocketError } from "../../errors.js";
+import { malformedMultipart } from "../../intake/multipart-errors.js";
 import type { StoredUpload } from "../../intake/store-upload.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
 import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "../../jobs/options.js";
-import { principalOf, scopeOf } from "../auth.js";
+import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { HttpProblem } from "../problem.js";
 import {
@@ -122,17 +123,20 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
       let status = await o.documents.status(scope, id);
       if (known !== null && String(status.version) === known && request.query.wait) {
         const filter = await o.live.feedFilter(scope, { documentId: id });
-        const aborted = new AbortController();
-        request.raw.once("close", () => aborted.abort());
-        status = (
-          await o.live.waitFor(
-            filter,
-            () => o.documents.status(scope, id),
-            (s) => String(s.version) !== known,
-            request.query.wait * 1000,
-            aborted.signal,
-          )
-        ).value;
+        const poll = longPollSignal(request);
+        try {
+          status = (
+            await o.live.waitFor(
+              filter,
+              () => o.documents.status(scope, id),
+              (s) => String(s.version) !== known,
+              request.query.wait * 1000,
+              poll.signal,
+            )
+          ).value;
+        } finally {
+          poll.finish();
+        }
       }
       reply.header("etag", `"${status.version}"`).header("cache-control", "no-cache");
       if (known !== null && String(status.version) === known) return reply.code(304).send(null);
@@ -234,7 +238,7 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
     }
   } catch (error) {
     if (stored) await o.documents.discardUnrecorded(stored);
-    throw error;
+    throw malformedMultipart(error) ?? error;
   } finally {
     request.raw.off("close", onClose);
   }
@@ -257,17 +261,29 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
     options: parsed.data,
   });
   if (key) {
-    const previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
+    let previous;
+    try {
+      previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
+    } catch (error) {
+      // The key was used for another request (another file): this file is never recorded.
+      await o.documents.discardUnrecorded(stored);
+      throw error;
+    }
     if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
   }
 
   const { row, duplicate } = await o.documents.record(principal.user.id, stored);
-  if (!duplicate && process) await o.jobs.submit(scope, row.id, parsed.data);
+  if (process) {
+    if (duplicate) await o.jobs.processDuplicate(scope, row.id, parsed.data);
+    else await o.jobs.submit(scope, row.id, parsed.data);
+  }
   const view = await o.documents.viewWithJob(scope, row.id);
   const body = { document: view.document, duplicate, job: duplicate || process ? view.job : null };
   const status = duplicate ? 200 : 201;
   if (key) {
     const saved = await o.idempotency.save(principal.user.id, key, requestHash, { status, body });
+    // A concurrent first use committed first: its response answers this request too.
+    if (saved.body !== body) void reply.header("idempotent-replayed", "true");
     return reply.code(saved.status).send(saved.body);
   }
   return reply.code(status).send(body);

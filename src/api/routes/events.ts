@@ -1,16 +1,19 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { AccountService } from "../../accounts/account-service.js";
 import type { FeedEvent, Subscription } from "../../engine/event-feed.js";
 import type { LiveService } from "../../jobs/live-service.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../observability/metrics.js";
-import { scopeOf } from "../auth.js";
+import { principalOf, scopeOf } from "../auth.js";
 import { HttpProblem } from "../problem.js";
 import { EventsQuery, problemResponses } from "../schemas.js";
 
 export interface EventRoutesOptions {
   live: LiveService;
+  /** Its watcher ends a stream when the credential that opened it ends. */
+  accounts: AccountService;
   log: Logger;
   metrics: Metrics;
   /** Interval of the keep-alive comment (API.md: at most 15 s). */
@@ -97,6 +100,14 @@ export class SseConnection {
     this.res.write(chunk);
   }
 
+  /** The credential that opened the stream ended (revoked, logged out, user disabled): say so and close. */
+  revoke(): void {
+    this.write(
+      `event: error\ndata: ${JSON.stringify({ code: "unauthorized", detail: "the credential of this stream is no longer valid" })}\n\n`,
+    );
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -124,6 +135,7 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
     },
     async (request, reply) => {
       const scope = scopeOf(request);
+      const principal = principalOf(request);
       const { document_id, job_id, batch_id, last_event_id } = request.query;
       const header = request.headers["last-event-id"];
       const resumeFrom =
@@ -143,9 +155,11 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
       res.flushHeaders();
       o.metrics.sseClients.inc();
       const connection = new SseConnection(res, o.live, o.log, o.keepAliveMs, () => {
+        unwatch();
         o.connections.delete(connection);
         o.metrics.sseClients.dec();
       });
+      const unwatch = o.accounts.watcher.watch(principal, () => connection.revoke());
       o.connections.add(connection);
       try {
         // Subscribe first, then read the snapshot: nothing committed in between is lost

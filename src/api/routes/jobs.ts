@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
-import { principalOf, scopeOf } from "../auth.js";
+import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { contentDisposition } from "./documents.js";
 import {
@@ -46,12 +46,21 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     create: () => Promise<T>,
   ) {
     const key = IdempotencyStore.keyOf(request);
-    if (!key) return { status, body: (await create()) as unknown };
+    if (!key) return { status, body: (await create()) as unknown, replayed: false };
     const userId = principalOf(request).user.id;
     const hash = IdempotencyStore.hash(route, payload);
     const previous = await o.idempotency.lookup(userId, key, hash);
-    if (previous) return previous;
-    return o.idempotency.save(userId, key, hash, { status, body: await create() });
+    if (previous) return { ...previous, replayed: true };
+    const body = await create();
+    const saved = await o.idempotency.save(userId, key, hash, { status, body });
+    // A concurrent first use that committed first answers for both: this one is a replay too.
+    return { ...saved, replayed: saved.body !== body };
+  }
+
+  /** Sends an idempotent route's result, saying so when it is the first request's response (as uploads do). */
+  function sendResult(reply: FastifyReply, result: { status: number; body: unknown; replayed: boolean }) {
+    if (result.replayed) void reply.header("idempotent-replayed", "true");
+    return reply.code(result.status as 202).send(result.body as never);
   }
 
   r.post(
@@ -69,7 +78,7 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const result = await idempotent(request, "submit", request.body, 202, () =>
         o.jobs.submit(scopeOf(request), document_id, options),
       );
-      return reply.code(result.status as 202).send(result.body as never);
+      return sendResult(reply, result);
     },
   );
 
@@ -88,7 +97,7 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const result = await idempotent(request, "batch", request.body, 202, () =>
         o.jobs.submitBatch(scopeOf(request), document_ids, options),
       );
-      return reply.code(result.status as 202).send(result.body as never);
+      return sendResult(reply, result);
     },
   );
 
@@ -146,16 +155,19 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const job = await o.jobs.get(scope, id);
       if (version === undefined || !wait || job.version !== version) return job;
       const filter = await o.live.feedFilter(scope, { jobId: id });
-      const aborted = new AbortController();
-      request.raw.once("close", () => aborted.abort());
-      const result = await o.live.waitFor(
-        filter,
-        () => o.jobs.get(scope, id),
-        (j) => j.version !== version,
-        wait * 1000,
-        aborted.signal,
-      );
-      return result.value;
+      const poll = longPollSignal(request);
+      try {
+        const result = await o.live.waitFor(
+          filter,
+          () => o.jobs.get(scope, id),
+          (j) => j.version !== version,
+          wait * 1000,
+          poll.signal,
+        );
+        return result.value;
+      } finally {
+        poll.finish();
+      }
     },
   );
 

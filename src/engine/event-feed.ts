@@ -139,6 +139,13 @@ export class EventFeed {
     return { close: () => this.listeners.delete(listener) };
   }
 
+  /** Events after `afterId` matching the filter, up to `limit`, in feed order (the webhook dispatcher's tail). */
+  async readSince(filter: FeedFilter, afterId: string | null, limit = BATCH): Promise<FeedEvent[]> {
+    const position = afterId === null ? { tx: "0", id: 0 } : await this.positionOf(afterId);
+    if (!position) return [];
+    return (await this.readAfter(position, filter, limit)).events;
+  }
+
   private poke(): void {
     if (this.reading) {
       this.again = true;

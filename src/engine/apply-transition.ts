@@ -61,12 +61,12 @@ const eventNames = EVENT_COLUMNS.split(", ").map((c) => c.split(" ")[0]!);
  * version is drawn from the event id sequence: unique, and increasing with every change.
  */
 export const POSTGRES_BATCH = `with i as (
-  select * from jsonb_to_recordset($1::jsonb) as i(id text, fence int, expect text, attempt int, s jsonb)
+  select * from json_to_recordset($1::json) as i(id text, fence int, expect text, attempt int, s jsonb)
 ), j as (
   update jobs set ${Object.entries(JOB_COLUMNS)
     .map(([c, type]) => `${c} = case when i.s ? '${c}' then (i.s->>'${c}')::${type} else jobs.${c} end`)
     .join(", ")},
-    version = nextval(pg_get_serial_sequence('job_events', 'id'))
+    version = nextval('job_events_id_seq'::regclass)
   from i
   where jobs.id = any($4::text[]) and jobs.id = i.id
     and (i.fence is null or (jobs.attempt = i.fence and jobs.status = 'processing'))
@@ -75,12 +75,12 @@ export const POSTGRES_BATCH = `with i as (
   returning jobs.id, jobs.version
 ), ev as (
   insert into job_events (${eventNames.join(", ")})
-  select ${eventNames.join(", ")} from jsonb_to_recordset($2::jsonb) as e(${EVENT_COLUMNS}, ord int)
+  select ${eventNames.join(", ")} from json_to_recordset($2::json) as e(${EVENT_COLUMNS}, ord int)
   where e.job_id in (select id from j) order by e.ord
   returning 1
 ), st as (
   insert into job_steps (${stepNames.join(", ")})
-  select ${stepNames.join(", ")} from jsonb_to_recordset($3::jsonb) as s(${STEP_COLUMNS})
+  select ${stepNames.join(", ")} from json_to_recordset($3::json) as s(${STEP_COLUMNS})
   where s.job_id in (select id from j)
   on conflict (job_id, name) do update set ${stepNames
     .slice(2)

@@ -23,6 +23,8 @@ export interface Config {
   maxUploadBytes: number;
   /** /readyz fails below this much free space in the data dir (DOCKET_MIN_FREE_DISK_MB, default 512). */
   minFreeDiskBytes: number;
+  /** How often each server sweeps orphaned blobs (DOCKET_BLOB_SWEEP_MINUTES, default 60; 0: never). */
+  blobSweepIntervalMs: number;
   ocrLanguages: string[];
   /** Worker concurrency in this process; 0 = no worker. */
   workers: number;
@@ -132,6 +134,13 @@ const EnvSchema = z
       .trim()
       .optional()
       .transform((v) => (v === undefined || v === "" ? "512" : v))
+      .transform(Number)
+      .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more")),
+    DOCKET_BLOB_SWEEP_MINUTES: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "60" : v))
       .transform(Number)
       .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more")),
     DOCKET_MAX_UPLOAD_MB: z
@@ -357,6 +366,7 @@ export function configFromSettings(settings: Settings): Config {
     adminPassword: e.DOCKET_ADMIN_PASSWORD,
     maxUploadBytes: Math.floor(e.DOCKET_MAX_UPLOAD_MB * 1024 * 1024),
     minFreeDiskBytes: Math.floor(e.DOCKET_MIN_FREE_DISK_MB * 1024 * 1024),
+    blobSweepIntervalMs: Math.floor(e.DOCKET_BLOB_SWEEP_MINUTES * 60_000),
     ocrLanguages: e.DOCKET_OCR_LANGS,
     workers: e.DOCKET_WORKERS,
     ocrEngine: e.DOCKET_OCR_ENGINE,

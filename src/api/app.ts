@@ -21,6 +21,7 @@ import type { IdempotencyStore } from "./idempotency.js";
 import { errorHandler, HttpProblem, problem, sendProblem } from "./problem.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { collectionRoutes } from "./routes/collections.js";
+import { documentResultRoutes } from "./routes/document-results.js";
 import { destinationRoutes, type DestinationRoutesOptions } from "./routes/destinations.js";
 import { documentRoutes } from "./routes/documents.js";
 import { eventRoutes, type SseConnection } from "./routes/events.js";
@@ -170,8 +171,9 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     uploadPerMinute: d.rateLimit.uploadPerMinute,
   });
   jobRoutes(app, { jobs: d.jobs, live: d.live, idempotency: d.idempotency });
-  fieldRoutes(app, { fields: d.fields, review: d.review });
+  fieldRoutes(app, { fields: d.fields, review: d.review, collections: d.collections });
   collectionRoutes(app, { collections: d.collections, live: d.live });
+  documentResultRoutes(app, { jobs: d.jobs });
   await templateRoutes(app, { templates: d.templates });
   if (d.delivery) {
     destinationRoutes(app, d.delivery);

@@ -90,6 +90,10 @@ export const StatusSchema = z.object({
   can_cancel: z.boolean(),
   can_retry: z.boolean(),
   version: z.number().int(),
+  display: z
+    .object({ label: z.string(), color: z.string().describe("#rrggbb") })
+    .optional()
+    .describe("the status's label in the Accept-Language (en, pl) and its colour, for clients that draw it"),
 });
 
 export const DocumentSchema = z.object({
@@ -104,6 +108,17 @@ export const DocumentSchema = z.object({
   updated_at: Time,
   latest_job_id: Id.nullable(),
   status: z.enum(DOCUMENT_STATUSES),
+});
+
+const count = z.number().int();
+const StepCounts = z.object({
+  total: count,
+  pending: count,
+  in_progress: count,
+  success: count,
+  failure: count,
+  skipped: count,
+  cancelled: count,
 });
 
 export const JobSchema = z.object({
@@ -139,6 +154,9 @@ export const JobSchema = z.object({
     }),
   ),
   error: ErrorInfo,
+  step_summary: z
+    .object({ pipeline: StepCounts, delivery: StepCounts })
+    .describe("the steps counted by status, pipeline steps apart from delivery steps (deliver:*)"),
   cancel_requested: z.boolean(),
   can_cancel: z.boolean(),
   can_retry: z.boolean(),

@@ -8,6 +8,7 @@ import { buildApi } from "../api/app.js";
 import { IdempotencyStore } from "../api/idempotency.js";
 import type { SseConnection } from "../api/routes/events.js";
 import type { ReadinessCheck } from "../api/routes/ops.js";
+import { BlobSweeper } from "../blob/blob-sweeper.js";
 import { diskReadiness } from "../blob/disk-readiness.js";
 import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
@@ -101,6 +102,13 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         ...(overrides.fsync === undefined ? {} : { fsync: overrides.fsync }),
       });
     cleanup.push(async () => blobStore.close?.());
+    // Orphaned uploads and job blobs (a crash between writing and recording them); every node
+    // may sweep, each removal re-checked under the upload's lock.
+    if (config.blobSweepIntervalMs > 0) {
+      const sweeper = new BlobSweeper({ database, blobStore, log: log.child({ component: "blob-sweeper" }) });
+      sweeper.start(config.blobSweepIntervalMs);
+      cleanup.unshift(() => sweeper.stop());
+    }
 
     let registry = overrides.registry;
     if (!registry) {
@@ -145,7 +153,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       delivery.destinations,
     );
     const live = new LiveService(database, engine.feed);
-    const collections = new CollectionService(database, jobs, blobStore);
+    const collections = new CollectionService(database, jobs, blobStore, thresholds);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();

@@ -5,7 +5,7 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type F
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobStore } from "./blob-store.js";
+import type { BlobEntry, BlobStore } from "./blob-store.js";
 import { assertDeletablePrefix, assertValidBlobKey, assertValidBlobPrefix, RESERVED_TEMP_SEGMENT } from "./blob-key.js";
 import { DocketError } from "../errors.js";
 
@@ -190,6 +190,15 @@ export class LocalBlobStore implements MovableBlobStore {
     const keys: string[] = [];
     await this.walk(start, keys);
     return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async listEntries(prefix: string): Promise<BlobEntry[]> {
+    const entries: BlobEntry[] = [];
+    for (const key of await this.list(prefix)) {
+      const info = await stat(this.pathFor(key)).catch(() => undefined);
+      if (info) entries.push({ key, modifiedAt: info.mtimeMs });
+    }
+    return entries;
   }
 
   localPath(key: string): string {

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { assertDeletablePrefix, assertValidBlobKey, assertValidBlobPrefix } from "./blob-key.js";
+import type { BlobEntry } from "./blob-store.js";
 import type { MovableBlobStore } from "./local-blob-store.js";
 import { DocketError } from "../errors.js";
 import { blobUrlError } from "./blob-url-error.js";
@@ -186,8 +187,12 @@ export class S3BlobStore implements MovableBlobStore {
 
   /** Keys under `prefix`, sorted (S3 lists in UTF-8 binary order already; sorted again for equality with the local store). */
   async list(prefix: string): Promise<string[]> {
+    return (await this.listEntries(prefix)).map((entry) => entry.key);
+  }
+
+  async listEntries(prefix: string): Promise<BlobEntry[]> {
     assertValidBlobPrefix(prefix);
-    const keys: string[] = [];
+    const keys: BlobEntry[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
@@ -198,11 +203,15 @@ export class S3BlobStore implements MovableBlobStore {
         }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined) keys.push(object.Key.slice(this.location.prefix.length));
+        if (object.Key !== undefined)
+          keys.push({
+            key: object.Key.slice(this.location.prefix.length),
+            modifiedAt: object.LastModified?.getTime() ?? 0,
+          });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   localPath(): null {

@@ -19,6 +19,7 @@ export function describeConfig(config: Config, settings: Settings): ConfigRow[] 
     DOCKET_ADMIN_PASSWORD: config.adminPassword ? "***" : "(unset)",
     DOCKET_MAX_UPLOAD_MB: Math.round((config.maxUploadBytes / (1024 * 1024)) * 100) / 100,
     DOCKET_MIN_FREE_DISK_MB: Math.round(config.minFreeDiskBytes / (1024 * 1024)),
+    DOCKET_BLOB_SWEEP_MINUTES: config.blobSweepIntervalMs / 60_000,
     DOCKET_OCR_LANGS: config.ocrLanguages.join(","),
     DOCKET_WORKERS: config.workers,
     DOCKET_OCR_ENGINE: config.ocrEngine,
@@ -28,6 +29,9 @@ export function describeConfig(config: Config, settings: Settings): ConfigRow[] 
     DOCKET_LOGIN_RATE_LIMIT_PER_MIN: config.rateLimit.loginPerMinute,
     DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: config.rateLimit.uploadPerMinute,
     DOCKET_TRUST_PROXY: config.trustProxy,
+    DOCKET_FOLDER_ROOTS: config.destinations.folderRoots.join(",") || "(none: folder destinations are refused)",
+    DOCKET_SECRET_KEY: config.destinations.secretKey ? "***" : "(unset: <data dir>/secret.key)",
+    DOCKET_ALLOW_PRIVATE_URLS: config.destinations.allowPrivateUrls,
     DOCKET_URL: settings.values.DOCKET_URL ?? "(unset: the CLI works on the data dir)",
     DOCKET_TOKEN: settings.values.DOCKET_TOKEN ? `${settings.values.DOCKET_TOKEN.slice(0, 4)}***` : "(unset)",
   };

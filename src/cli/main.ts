@@ -13,6 +13,8 @@ import { ConfigError } from "../config.js";
 import { DocketError } from "../errors.js";
 import { accountCommands } from "./commands/accounts.js";
 import { addCommand } from "./commands/add.js";
+import { collectionCommands } from "./commands/collection.js";
+import { destinationCommands } from "./commands/destinations.js";
 import { configCommand } from "./commands/config.js";
 import { documentCommands } from "./commands/documents.js";
 import { fieldsCommands } from "./commands/fields.js";
@@ -75,8 +77,10 @@ export function buildProgram(
   documentCommands(program, env, streams);
   fieldsCommands(program, env, streams);
   reviewCommands(program, env, streams);
+  collectionCommands(program, env, streams);
   stepsCommands(program, env, streams);
   accountCommands(program, env, streams);
+  destinationCommands(program, env, streams);
   configCommand(program, env, streams);
   return program;
 }

@@ -4,7 +4,7 @@ import type { Scope } from "../documents/document-service.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import { newId } from "../engine/ids.js";
 import { DocketError } from "../errors.js";
-import { attachSteps, jobToJson, loadJobs, statusOf, type JobJson } from "../jobs/job-view.js";
+import { attachSteps, jobToJson, loadJobs, statusOf } from "../jobs/job-view.js";
 import type { JobService } from "../jobs/job-service.js";
 import type { SubmitOptions } from "../jobs/options.js";
 import {
@@ -19,76 +19,35 @@ import {
   type CollectionRow,
 } from "./collection-repository.js";
 import {
-  aggregateProgress,
-  compileGate,
-  compileStageStatus,
-  processStage,
-  type AggregateProgress,
-  type BlockingDocument,
-  type CompileStageStatus,
-  type MemberState,
-  type ProcessStage,
-} from "./stages.js";
+  collectionToJson,
+  type CollectionJobEnqueuer,
+  type CollectionJobJson,
+  type CollectionJson,
+  type CollectionStatus,
+  type ProcessResult,
+} from "./collection-types.js";
+import { aggregateProgress, compileGate, compileStageStatus, processStage, type MemberState } from "./stages.js";
 import { COMPILE_MIME, COMPILE_OUTPUTS, compileFileName, type CompileOutput } from "./compile/outputs.js";
 import type { Readable } from "node:stream";
 import type { BlobStore } from "../blob/blob-store.js";
+import { PassThrough } from "node:stream";
+import type { DocumentStatus } from "../domain/types.js";
+import type { ReviewThresholds } from "../extraction/types.js";
+import { compileMembers } from "./compile/compile-source.js";
+import { writeFieldsCsv } from "./compile/fields-table.js";
+
+export type {
+  CollectionJobEnqueuer,
+  CollectionJobJson,
+  CollectionJson,
+  CollectionStatus,
+  ProcessResult,
+} from "./collection-types.js";
 
 export const MAX_MEMBERS = 1_000;
 
-export interface CollectionJson {
-  id: string;
-  name: string;
-  document_ids: string[];
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-export type SkipReason = "job_active" | "completed" | "manual_review";
-
-export interface ProcessResult {
-  batch_id: string | null;
-  jobs: JobJson[];
-  skipped: { document_id: string; reason: SkipReason; job_id: string | null; message: string }[];
-}
-
-/** A collection job as JSON: the job shape with no document and the collection named. */
-export type CollectionJobJson = Omit<JobJson, "document_id"> & { document_id: null; collection_id: string };
-
-export interface CollectionStatus {
-  stages: [
-    ProcessStage,
-    {
-      name: "compile";
-      status: CompileStageStatus;
-      locked: boolean;
-      reason: string | null;
-      blocking: BlockingDocument[];
-      job: CollectionJobJson | null;
-    },
-  ];
-  progress: AggregateProgress;
-  version: number;
-}
-
-/** Creates the compile stage's collection job (provided once the engine can enqueue one). */
-export interface CollectionJobEnqueuer {
-  enqueueCompile(input: {
-    collectionId: string;
-    ownerId: string;
-    outputs: CompileOutput[];
-    memberIds: string[];
-  }): Promise<string>;
-}
-
-const toJson = (row: CollectionRow, documentIds: string[]): CollectionJson => ({
-  id: row.id,
-  name: row.name,
-  document_ids: documentIds,
-  created_at: new Date(Number(row.created_at)).toISOString(),
-  updated_at: new Date(Number(row.updated_at)).toISOString(),
-  version: Number(row.version),
-});
+/** Only for a service built without configuration (a tool); the composition roots pass the configured ones. */
+const DEFAULT_THRESHOLDS: ReviewThresholds = { ocrConfidence: 60, fieldConfidence: 0.5 };
 
 /** Collections: a user's named, ordered sets of documents, run in two gated stages. */
 export class CollectionService {
@@ -98,6 +57,7 @@ export class CollectionService {
     private readonly database: Database,
     private readonly jobs: Pick<JobService, "submitCollectionBatch">,
     private readonly blobStore: BlobStore,
+    private readonly thresholds: ReviewThresholds = DEFAULT_THRESHOLDS,
   ) {}
 
   /** The compile stage needs the engine's collection jobs; until one is set, compile answers 503. */
@@ -127,12 +87,12 @@ export class CollectionService {
       await trx.insertInto("collections").values(values).execute();
       return values;
     });
-    return toJson(row, []);
+    return collectionToJson(row, []);
   }
 
   async get(scope: Scope, id: string): Promise<CollectionJson> {
     const row = await this.load(scope, id);
-    return toJson(row, (await memberIdsOf(this.database.db, [row.id])).get(row.id) ?? []);
+    return collectionToJson(row, (await memberIdsOf(this.database.db, [row.id])).get(row.id) ?? []);
   }
 
   async list(scope: Scope, page: number, pageSize: number): Promise<{ items: CollectionJson[]; total: number }> {
@@ -141,7 +101,7 @@ export class CollectionService {
       this.database.db,
       rows.map((r) => r.id),
     );
-    return { items: rows.map((r) => toJson(r, ids.get(r.id) ?? [])), total };
+    return { items: rows.map((r) => collectionToJson(r, ids.get(r.id) ?? [])), total };
   }
 
   /** Soft delete; the documents stay, and an active compile job is left to the caller to cancel first. */
@@ -357,5 +317,21 @@ export class CollectionService {
       size: Number(artifact.size_bytes),
       fileName: compileFileName(row.name, format),
     };
+  }
+
+  /**
+   * GET /api/v1/fields.csv?collection_id=: the members with extracted fields, in collection
+   * order (optionally only those whose unified status is `status`), streamed.
+   */
+  async fieldsCsv(scope: Scope, id: string, status: DocumentStatus | undefined): Promise<Readable> {
+    const row = await this.load(scope, id);
+    const states = await this.memberStates(row.id, Date.now());
+    const ids = states.filter((m) => status === undefined || m.status.status === status).map((m) => m.documentId);
+    const out = new PassThrough();
+    writeFieldsCsv(compileMembers(this.database, this.thresholds, ids), out, {
+      bom: false,
+      onlyWithFields: true,
+    }).catch((error: unknown) => out.destroy(error as Error));
+    return out;
   }
 }

@@ -12,11 +12,12 @@ import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
 import { whereUnifiedStatus } from "./status-filter.js";
 import type { Logger } from "../logger.js";
+import { lockUploadKey } from "../blob/upload-lock.js";
 import { displayFilename } from "../intake/safe-filename.js";
 import {
   eventToJson,
   jobToJson,
-  loadDocumentStatus,
+  loadDocumentStatusVersioned,
   loadJobs,
   statusOf,
   type EventJson,
@@ -146,7 +147,15 @@ export class DocumentService {
       deleted_at: null,
     };
     try {
-      await writeTransaction(this.database, (trx) => trx.insertInto("documents").values(row).execute());
+      await writeTransaction(this.database, async (trx) => {
+        await lockUploadKey(this.database, trx, stored.key);
+        // Bytes that were already stored may be an orphan the blob sweeper is removing: under
+        // the key's lock it has either finished (the blob is gone: retry the upload) or will
+        // see this row and keep them.
+        if (stored.blobExisted && !(await this.blobStore.exists(stored.key)))
+          throw new DocketError("transient_error", "the stored upload was removed meanwhile; upload the file again");
+        await trx.insertInto("documents").values(row).execute();
+      });
       return { row, duplicate: false };
     } catch (error) {
       // Two identical uploads at once: the unique (owner, sha256) index lets one win.
@@ -220,9 +229,9 @@ export class DocumentService {
   }
 
   async status(scope: Scope, id: string): Promise<UnifiedStatus> {
-    const loaded = await loadDocumentStatus(this.database, scope, id);
-    if (loaded === undefined) throw new DocketError("not_found", "document not found");
-    return statusOf(loaded ?? undefined);
+    const read = await loadDocumentStatusVersioned(this.database, scope, id);
+    if (read === undefined) throw new DocketError("not_found", "document not found");
+    return statusOf(read.loaded ?? undefined, Date.now(), read.versionFloor);
   }
 
   async list(scope: Scope, query: ListDocumentsQuery): Promise<{ items: DocumentJson[]; total: number }> {

@@ -9,6 +9,7 @@
  * event loop, so it runs in the calling thread without starving the queue's heartbeats.
  */
 import sharp from "sharp";
+import { otsuThreshold } from "./otsu.js";
 import type { RasterImage } from "./raster.js";
 
 export interface SkewEstimate {
@@ -30,34 +31,6 @@ export interface SkewOptions {
 }
 
 const MAX_SAMPLES = 30_000;
-
-/** Otsu's threshold over a 256-bin histogram of grey values. */
-function otsuThreshold(pixels: Uint8Array): number {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < pixels.length; i++) hist[pixels[i]!]! += 1;
-  const total = pixels.length;
-  let sumAll = 0;
-  for (let i = 0; i < 256; i++) sumAll += i * hist[i]!;
-  let sumB = 0;
-  let wB = 0;
-  let best = 0;
-  let threshold = 127;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t]!;
-    if (wB === 0) continue;
-    const wF = total - wB;
-    if (wF === 0) break;
-    sumB += t * hist[t]!;
-    const mB = sumB / wB;
-    const mF = (sumAll - sumB) / wF;
-    const between = wB * wF * (mB - mF) * (mB - mF);
-    if (between > best) {
-      best = between;
-      threshold = t;
-    }
-  }
-  return threshold;
-}
 
 /** Sum of squared row counts of the ink projected at `angle` (radians). */
 function profileScore(xs: Float32Array, ys: Float32Array, angle: number, bins: Int32Array, offset: number): number {
@@ -92,7 +65,8 @@ export async function estimateSkew(image: RasterImage, options: SkewOptions = {}
   const width = info.width;
   const height = info.height;
   const pixels = new Uint8Array(data.buffer, data.byteOffset, width * height);
-  const threshold = Math.min(otsuThreshold(pixels), 200);
+  // Otsu splits into ≤ t and > t; "ink" below is "< threshold", so + 1 (a 1-bit scan has t = 0).
+  const threshold = Math.min(otsuThreshold(pixels) + 1, 200);
 
   let ink = 0;
   for (let i = 0; i < pixels.length; i++) if (pixels[i]! < threshold) ink++;

@@ -9,6 +9,7 @@
  */
 import sharp from "sharp";
 import { DocketError } from "../errors.js";
+import { chooseInkGrey, darkestChannel } from "./ink-channel.js";
 import { withPngDensity } from "./png-density.js";
 import { plausibleDpi, type RasterImage } from "./raster.js";
 
@@ -35,6 +36,8 @@ export interface NormalizedPage extends RasterImage {
   exifOrientation: number;
   /** True when the page was downscaled to maxOutputPixels. */
   downscaled: boolean;
+  /** Which grey the page was turned into: luminance, or each pixel's darkest channel (ink-channel.ts). */
+  ink: "luminance" | "darkest";
 }
 
 /** An image file opened for OCR: its pages are normalised on demand, one at a time. */
@@ -123,7 +126,16 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
     // Paper is white: transparent pixels become white, not black.
     if (pageMeta.hasAlpha === true && (pageMeta.channels ?? 0) <= 4)
       pipeline = pipeline.flatten({ background: "#ffffff" });
-    pipeline = colour === "grey" ? pipeline.toColourspace("b-w") : pipeline.toColourspace("srgb");
+    // Colour print on a colour page is read in the channel where it is darkest (ink-channel.ts).
+    const ink =
+      colour === "grey" && pageMeta.space === "srgb" && [3, 4].includes(pageMeta.channels ?? 0)
+        ? await chooseInkGrey(pipeline.clone())
+        : "luminance";
+    if (ink === "darkest") {
+      const { data, info } = await pipeline.toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+      const grey = darkestChannel(data, info.width * info.height, info.channels);
+      pipeline = sharp(grey, { raw: { width: info.width, height: info.height, channels: 1 } });
+    } else pipeline = colour === "grey" ? pipeline.toColourspace("b-w") : pipeline.toColourspace("srgb");
     try {
       const { data, info } = await pipeline
         .png({ compressionLevel: 1, adaptiveFiltering: false })
@@ -137,6 +149,7 @@ export async function openImageForOcr(bytes: Buffer, options: ImageNormalizeOpti
         declaredDpi: declared,
         exifOrientation: orientation,
         downscaled: scale < 1,
+        ink,
       };
     } catch (error) {
       if (isSharpBombError(error)) {

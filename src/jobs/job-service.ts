@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { sql } from "kysely";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
 import { writeTransaction } from "../db/transaction.js";
@@ -13,6 +14,7 @@ import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { FieldsJson } from "../fields/fields-types.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
+import { latestCompletedJobId } from "./document-result.js";
 import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
 import type { DestinationService } from "../destinations/destination-service.js";
 
@@ -202,6 +204,11 @@ export class JobService {
     return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
   }
 
+  /** The document's latest completed job (its results are the document's results); see document-result.ts. */
+  latestCompletedJobId(scope: Scope, documentId: string): Promise<string> {
+    return latestCompletedJobId(this.database, scope, documentId);
+  }
+
   /**
    * The job with its steps, or not_found: also for another user's job, and for a job of a
    * deleted document (it can no longer be read, retried or downloaded: its document is gone).
@@ -210,6 +217,14 @@ export class JobService {
     const loaded = (await loadJobs(this.database, [jobId])).get(jobId);
     if (!loaded || (!scope.admin && loaded.job.ownerId !== scope.userId))
       throw new DocketError("not_found", "job not found");
+    // A collection job (the compile stage) has no document: its collection must still exist.
+    if (loaded.job.documentId === null) {
+      const collection = await sql<{ deleted_at: number | null }>`select c.deleted_at from jobs j
+        join collections c on c.id = j.collection_id where j.id = ${jobId}`.execute(this.database.db);
+      const row = collection.rows[0];
+      if (!row || row.deleted_at !== null) throw new DocketError("not_found", "job not found");
+      return loaded;
+    }
     const document = await this.database.db
       .selectFrom("documents")
       .select("deleted_at")

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.js";
+import { stepSummary, type StepSummary } from "./step-summary.js";
 import { CompiledQuery, type ExpressionBuilder } from "kysely";
 import type { DatabaseSchema } from "../db/schema.js";
 import { compiledOnce, executePrepared } from "../db/prepared.js";
@@ -33,6 +34,8 @@ export interface JobJson {
     error: ErrorInfo | null;
   }[];
   error: ErrorInfo | null;
+  /** The steps counted by status, pipeline steps apart from delivery steps (`deliver:*`). */
+  step_summary: StepSummary;
   cancel_requested: boolean;
   can_cancel: boolean;
   can_retry: boolean;
@@ -92,6 +95,7 @@ export function jobToJson(job: Job, steps: readonly JobStep[], now = Date.now())
       error: s.error,
     })),
     error: job.error,
+    step_summary: stepSummary(steps),
     cancel_requested: job.cancelRequestedAt !== null,
     can_cancel: unified.can_cancel,
     can_retry: unified.can_retry,
@@ -196,6 +200,14 @@ function statusStatement(database: Database, admin: boolean): string {
           "job_steps.progress_done as step_progress_done",
           "job_steps.progress_total as step_progress_total",
         ])
+        // The newest event of the document: the status version's floor (see loadDocumentStatusVersioned).
+        .select((eb) =>
+          eb
+            .selectFrom("job_events")
+            .select((e) => e.fn.max("job_events.id").as("m"))
+            .whereRef("job_events.document_id", "=", "documents.id")
+            .as("document_events_max"),
+        )
         .where("documents.id", "=", document!)
         .where("documents.deleted_at", "is", null);
       if (!admin) query = query.where("documents.owner_id", "=", owner!);
@@ -206,7 +218,9 @@ function statusStatement(database: Database, admin: boolean): string {
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 /** A row of {@link loadDocumentStatus}: the latest job's columns, then one step's, prefixed. */
-type StatusRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null };
+type StatusRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null } & {
+  document_events_max: number | string | null;
+};
 
 /**
  * A document's latest job with its steps, in ONE statement: one round trip instead of three
@@ -219,12 +233,28 @@ export async function loadDocumentStatus(
   scope: { userId: string; admin: boolean },
   documentId: string,
 ): Promise<LoadedJob | null | undefined> {
+  const read = await loadDocumentStatusVersioned(database, scope, documentId);
+  return read === undefined ? undefined : read.loaded;
+}
+
+/**
+ * loadDocumentStatus plus the document's newest event id, in the same statement. The status
+ * version is the greater of that and the latest job's version: deleting a job appends an
+ * event, so the version moves forward even when the status falls back to an older job (or
+ * to `uploaded`), and a client caching by version never sees it go backwards.
+ */
+export async function loadDocumentStatusVersioned(
+  database: Database,
+  scope: { userId: string; admin: boolean },
+  documentId: string,
+): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
   const sqlText = statusStatement(database, scope.admin);
   const parameters = scope.admin ? [documentId] : [documentId, scope.userId];
   const rows = (await executePrepared(database, CompiledQuery.raw(sqlText, parameters))) as StatusRow[];
   const first = rows[0];
   if (first === undefined) return undefined;
-  if (first.id === null) return null;
+  const versionFloor = Number(first.document_events_max ?? 0);
+  if (first.id === null) return { loaded: null, versionFloor };
   const steps: JobStep[] = [];
   for (const r of rows) {
     if (r.step_job_id === null) continue;
@@ -246,10 +276,14 @@ export async function loadDocumentStatus(
       }),
     );
   }
-  return { job: jobRowToJob(first as JobRow), steps };
+  return { loaded: { job: jobRowToJob(first as JobRow), steps }, versionFloor };
 }
 
-/** The document's unified status from its latest job (null: never submitted). */
-export function statusOf(loaded: LoadedJob | undefined, now = Date.now()): UnifiedStatus {
-  return loaded ? deriveStatus(loaded.job, loaded.steps, now) : deriveStatus(null, [], now);
+/**
+ * The document's unified status from its latest job (null: never submitted). `versionFloor`
+ * (the document's newest event id, when known) keeps the version from going backwards.
+ */
+export function statusOf(loaded: LoadedJob | undefined, now = Date.now(), versionFloor = 0): UnifiedStatus {
+  const status = loaded ? deriveStatus(loaded.job, loaded.steps, now) : deriveStatus(null, [], now);
+  return versionFloor > status.version ? { ...status, version: versionFloor } : status;
 }

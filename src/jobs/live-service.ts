@@ -143,7 +143,9 @@ export class LiveService {
     const job = loaded.get(event.jobId);
     return {
       job: job ? jobToJson(job.job, job.steps, now) : null,
-      document_status: statusOf(latest ? loaded.get(latest) : undefined, now),
+      // This event is the document's newest: its id floors the version (a deleted job's event
+      // shows an older job's status, or `uploaded`, and must still move clients forward).
+      document_status: statusOf(latest ? loaded.get(latest) : undefined, now, Number(event.id)),
     };
   }
 

@@ -28,6 +28,12 @@ export interface OcrOptions {
   autoRotate?: boolean;
   /** Detect and undo small skew (default true). */
   deskew?: boolean;
+  /**
+   * Measure the page and prepare it (rescale to the glyph height Tesseract reads best, one
+   * column read as one column; imaging/preprocess.ts). Default true; false reads the page as
+   * rendered, with the mode's own segmentation (for comparisons).
+   */
+  preprocess?: boolean;
 }
 
 export interface OrientationResult {

@@ -7,8 +7,11 @@
  *   2. rotate upright (lossless quarter turn);
  *   3. deskew — projection-profile estimate, fine rotation when ≥ 1° (Tesseract copes with
  *      less by itself, and rotating a large page costs ~0.3 s);
- *   4. recognise — whole page, or bands in parallel for tiled ("gundam") pages;
- *   5. map boxes back to the upright frame and build blocks → lines → words.
+ *   4. measure and prepare — glyph height, columns (imaging/text-metrics.ts); rescale so
+ *      glyphs sit where Tesseract reads best; one-column pages read as one column
+ *      (imaging/preprocess.ts);
+ *   5. recognise — whole page, or bands in parallel for tiled ("gundam") pages;
+ *   6. map boxes back to the upright frame and build blocks → lines → words.
  */
 import sharp from "sharp";
 import type { BBox, Block, Page } from "../domain/document-model.js";
@@ -16,13 +19,15 @@ import { DocketError, isAbortError, toDocketError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { splitIntoBands } from "../imaging/bands.js";
 import { estimateSkew } from "../imaging/deskew.js";
-import { deskewedToUpright } from "../imaging/page-geometry.js";
+import { deskewedToUpright, scaleBox } from "../imaging/page-geometry.js";
+import { planPreprocessing, rescale } from "../imaging/preprocess.js";
+import { measureText } from "../imaging/text-metrics.js";
 import { withPngDensity } from "../imaging/png-density.js";
 import type { RasterImage } from "../imaging/raster.js";
 import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
 import { cancelledError, throwIfAborted } from "./abort.js";
 import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
-import { ocrModePreset, resolutionPreset } from "./ocr-presets.js";
+import { ocrModePreset, psmForLayout, resolutionPreset } from "./ocr-presets.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
 import { tsvToBlocks, weightedConfidence } from "./tsv-to-page.js";
 import { uprightVerdict } from "./upright-evidence.js";
@@ -181,12 +186,26 @@ export class TesseractOcrEngine implements OcrEngine {
     }
     throwIfAborted(signal);
 
-    const toUpright = (box: BBox): BBox => deskewedToUpright(box, skew, target, upright);
+    // Measure the page and prepare it for Tesseract (rescale, segmentation mode).
+    let prepared = target;
+    let scale = 1;
+    let psm = ocrModePreset(options.mode).psm;
+    if (options.preprocess !== false) {
+      const metrics = await measureText(target);
+      throwIfAborted(signal);
+      scale = planPreprocessing(metrics, target).scale;
+      prepared = await rescale(target, scale);
+      psm = psmForLayout(options.mode, metrics);
+    }
+    throwIfAborted(signal);
+
+    const toUpright = (box: BBox): BBox =>
+      deskewedToUpright(scale === 1 ? box : scaleBox(box, 1 / scale), skew, target, upright);
     const preset = options.resolution === undefined ? undefined : resolutionPreset(options.resolution);
     const blocks =
-      preset?.tiling === true && target.height > preset.maxBandHeight * 1.25
-        ? await this.recognizeBands(target, options, preset.maxBandHeight, toUpright)
-        : tsvToBlocks(await this.tsv(target, options), toUpright);
+      preset?.tiling === true && prepared.height > preset.maxBandHeight * 1.25
+        ? await this.recognizeBands(prepared, options, psm, preset.maxBandHeight, toUpright)
+        : tsvToBlocks(await this.tsv(prepared, options, psm), toUpright);
     const words = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
     return {
       number: options.pageNumber,
@@ -201,7 +220,7 @@ export class TesseractOcrEngine implements OcrEngine {
     };
   }
 
-  private tsv(image: RasterImage, options: OcrOptions): Promise<string> {
+  private tsv(image: RasterImage, options: OcrOptions, psm: number): Promise<string> {
     const mode = ocrModePreset(options.mode);
     return this.options.backend.recognizeTsv({
       png: image.png,
@@ -209,7 +228,7 @@ export class TesseractOcrEngine implements OcrEngine {
       height: image.height,
       dpi: image.dpi,
       languages: options.languages,
-      psm: mode.psm,
+      psm,
       variables: mode.variables,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -219,6 +238,7 @@ export class TesseractOcrEngine implements OcrEngine {
   private async recognizeBands(
     image: RasterImage,
     options: OcrOptions,
+    psm: number,
     maxBandHeight: number,
     toUpright: (box: BBox) => BBox,
   ): Promise<Block[]> {
@@ -226,7 +246,7 @@ export class TesseractOcrEngine implements OcrEngine {
     throwIfAborted(options.signal);
     const results = await Promise.all(
       bands.map(async (band) => {
-        const tsv = await this.tsv(band.image, options);
+        const tsv = await this.tsv(band.image, options, psm);
         return tsvToBlocks(tsv, (box) =>
           toUpright({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }),
         );

@@ -128,6 +128,14 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(removed.json.document_ids, [c, b]);
       assert.equal((await u.alice.req("DELETE", `/api/v1/collections/${col.id}/documents/${a}`)).status, 404);
 
+      // The fields table of just this collection (these test documents have no fields: the header only).
+      const csv = await u.alice.req("GET", `/api/v1/fields.csv?collection_id=${col.id}`);
+      assert.equal(csv.status, 200, csv.text);
+      assert.match(csv.headers.get("content-type") ?? "", /text\/csv/);
+      assert.equal(csv.text.split("\r\n")[0]!.split(",")[0], "document_id");
+      assert.equal(csv.text.trim().split("\r\n").length, 1);
+      assert.equal((await u.bob.req("GET", `/api/v1/fields.csv?collection_id=${col.id}`)).status, 404);
+
       // Deleting the collection leaves its documents.
       assert.equal((await u.alice.req("DELETE", `/api/v1/collections/${col.id}`)).status, 204);
       assert.equal((await u.alice.req("GET", `/api/v1/collections/${col.id}`)).status, 404);

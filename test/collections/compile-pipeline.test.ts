@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import JSZip from "jszip";
 import { PDFDocument } from "pdf-lib";
+import { CollectionService } from "../../src/collections/collection-service.js";
 import { LocalBlobStore } from "../../src/blob/local-blob-store.js";
 import {
   COMPILE_PIPELINE,
@@ -128,6 +129,33 @@ for (const dialect of DIALECTS) {
       const xlsx = results.get("compile_xlsx")!.artifacts![0]!;
       assert.equal(xlsx.mimeType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
       assert.ok(xlsx.sizeBytes > 1000);
+    });
+
+    it("serves the collection's fields table (fields.csv?collection_id=) in collection order", { skip }, async () => {
+      const service = new CollectionService(
+        t.database,
+        { submitCollectionBatch: async () => ({ batch_id: "", jobs: [] }) },
+        blobStore,
+        thresholds,
+      );
+      const scope = { userId: fixture.ownerId, admin: false };
+      let text = "";
+      for await (const chunk of await service.fieldsCsv(scope, fixture.collectionId, undefined)) text += String(chunk);
+      const lines = text.trim().split("\r\n");
+      assert.equal(lines.length, 6);
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.split(",")[0]),
+        fixture.memberIds,
+      );
+      let none = "";
+      for await (const chunk of await service.fieldsCsv(scope, fixture.collectionId, "failed")) none += String(chunk);
+      assert.equal(none.trim().split("\r\n").length, 1);
+      await assert.rejects(
+        service.fieldsCsv({ userId: "someone-else", admin: false }, fixture.collectionId, undefined),
+        {
+          code: "not_found",
+        },
+      );
     });
 
     it("stops on abort and stores nothing under the output's key", { skip }, async () => {

@@ -88,11 +88,15 @@ describe("merged PDF", () => {
       { title: "scan.png", load: async () => ({ bytes: png, mimeType: "image/png" }) },
       { title: "scan.tiff", load: async () => ({ bytes: new Uint8Array(8), mimeType: "image/tiff" }) },
       { title: "missing", load: async () => null },
+      {
+        title: "broken.pdf",
+        load: async () => ({ bytes: new Uint8Array(Buffer.from("%PDF-1.4 nothing")), mimeType: "application/pdf" }),
+      },
     ]);
     assert.equal(report.pages, 1);
     assert.deepEqual(
       report.skipped.map((s) => s.title),
-      ["scan.tiff", "missing"],
+      ["scan.tiff", "missing", "broken.pdf"],
     );
     const doc = await PDFDocument.load(bytes);
     assert.deepEqual(doc.getPage(0).getSize(), { width: 40, height: 30 });

@@ -66,7 +66,7 @@ export interface Received {
 
 /**
  * A webhook receiver on loopback. Every request's Docket-Signature is verified with the
- * secret; `answer` decides the status (default 200). `down()` stops answering at all
+ * secret; `answer` decides the status (default 200; 0 holds the request without an answer). `down()` stops answering at all
  * (connections refused) until `up()`.
  */
 export async function startReceiver(secret: string) {
@@ -86,7 +86,9 @@ export async function startReceiver(secret: string) {
         signatureValid: verifySignature(secret, body, typeof header === "string" ? header : undefined),
       };
       received.push(r);
-      res.statusCode = answer(r);
+      const status = answer(r);
+      if (status === 0) return; // 0: hold the request open, never answer
+      res.statusCode = status;
       res.end("ok");
     });
   });

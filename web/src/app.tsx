@@ -1,5 +1,7 @@
 import { Link, Route, Switch } from "wouter";
 import { useMe, useSetupState } from "./api/queries";
+import { CollectionPage } from "./collections/collection-page";
+import { CollectionsPage } from "./collections/collections-page";
 import { AppShell } from "./components/layout";
 import { LogoMark } from "./components/icons";
 import { useI18n } from "./i18n/i18n";
@@ -55,6 +57,8 @@ export function App() {
           <Route path="/documents/:id">{(params) => <DocumentPage key={params.id} id={params.id} />}</Route>
           <Route path="/review">{() => <ReviewQueuePage />}</Route>
           <Route path="/review/:id">{(params) => <ReviewPage key={params.id} id={params.id} />}</Route>
+          <Route path="/collections">{() => <CollectionsPage />}</Route>
+          <Route path="/collections/:id">{(params) => <CollectionPage key={params.id} id={params.id} />}</Route>
           <Route path="/batches/:id">{(params) => <BatchPage key={params.id} id={params.id} />}</Route>
           <Route path="/settings">{() => <SettingsPage me={user} />}</Route>
           <Route>{() => <NotFound />}</Route>

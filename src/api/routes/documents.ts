@@ -8,6 +8,7 @@ import type { StoredUpload } from "../../intake/store-upload.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
 import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "../../jobs/options.js";
+import { displayLanguage, statusDisplay } from "../../jobs/status-display.js";
 import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { HttpProblem } from "../problem.js";
@@ -138,9 +139,9 @@ export function documentRoutes(app: FastifyInstance, o: DocumentRoutesOptions): 
           poll.finish();
         }
       }
-      reply.header("etag", `"${status.version}"`).header("cache-control", "no-cache");
+      reply.header("etag", `"${status.version}"`).header("cache-control", "no-cache").header("vary", "Accept-Language");
       if (known !== null && String(status.version) === known) return reply.code(304).send(null);
-      return status;
+      return { ...status, display: statusDisplay(status.status, displayLanguage(request.headers["accept-language"])) };
     },
   );
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { DocketError } from "../../errors.js";
 import type { FieldsService } from "../../fields/fields-service.js";
 import type { ReviewService } from "../../fields/review-service.js";
+import type { CollectionService } from "../../collections/collection-service.js";
 import { principalOf, scopeOf } from "../auth.js";
 import {
   FieldsCsvQuery,
@@ -17,6 +18,8 @@ import { IdParams, problemResponses } from "../schemas.js";
 export interface FieldRoutesOptions {
   fields: FieldsService;
   review: ReviewService;
+  /** The fields table of one collection (`?collection_id=`). */
+  collections?: Pick<CollectionService, "fieldsCsv">;
 }
 
 /** The version in an If-Match / If-None-Match header: `"12"`, `W/"12"` or `12`. */
@@ -144,8 +147,12 @@ export function fieldRoutes(app: FastifyInstance, o: FieldRoutesOptions): void {
       },
     },
     async (request, reply) => {
-      if (request.query.collection_id !== undefined) throw new DocketError("not_found", "collection not found");
-      const stream = o.fields.csv(scopeOf(request), { status: request.query.status });
+      const collectionId = request.query.collection_id;
+      if (collectionId !== undefined && !o.collections) throw new DocketError("not_found", "collection not found");
+      const stream =
+        collectionId !== undefined
+          ? await o.collections!.fieldsCsv(scopeOf(request), collectionId, request.query.status)
+          : o.fields.csv(scopeOf(request), { status: request.query.status });
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", 'attachment; filename="fields.csv"')

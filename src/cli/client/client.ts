@@ -5,6 +5,8 @@
  * API's JSON (API.md), so both modes print exactly the same thing.
  */
 import type { Readable } from "node:stream";
+import type { CollectionClient } from "./collections.js";
+import type { DeliveryClient } from "../commands/destinations-client.js";
 import type { ApiTokenInfo, Role, User } from "../../accounts/account-service.js";
 import type { DocumentJson } from "../../documents/document-service.js";
 import type { UnifiedStatus } from "../../domain/status.js";
@@ -114,6 +116,10 @@ export interface DocketClient {
   createToken(name: string): Promise<ApiTokenInfo & { token: string }>;
   listTokens(): Promise<ApiTokenInfo[]>;
   revokeToken(id: string): Promise<void>;
+  /** Collections and their stages (`docket collection …`). */
+  readonly collections: CollectionClient;
+  /** Destinations and event webhooks (`docket destinations …`, `docket webhooks …`). */
+  readonly delivery: DeliveryClient;
   close(): Promise<void>;
 }
 

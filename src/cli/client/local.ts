@@ -34,7 +34,11 @@ import { JobService, OCR_PIPELINE } from "../../jobs/job-service.js";
 import { LiveService } from "../../jobs/live-service.js";
 import type { Logger } from "../../logger.js";
 import { planOcrJob } from "../../pipeline/plan.js";
+import { LocalDelivery } from "../commands/destinations-client.js";
+import { createDelivery } from "../../webhooks/setup.js";
 import { CliError, toCliError } from "../errors.js";
+import { CollectionService } from "../../collections/collection-service.js";
+import { LocalCollections } from "./collections.js";
 import type {
   ApiTokenInfo,
   DocketClient,
@@ -102,6 +106,8 @@ export class LocalClient implements DocketClient {
   private readonly fields: FieldsService;
   private readonly review: ReviewService;
   private readonly live: LiveService;
+  readonly collections: LocalCollections;
+  readonly delivery: LocalDelivery;
   private actor: Promise<User> | null = null;
   private worker: Worker | null = null;
   private workerRegistry: PipelineRegistry | null = null;
@@ -125,8 +131,29 @@ export class LocalClient implements DocketClient {
     const thresholds = reviewThresholds(config);
     this.fields = new FieldsService(database, this.documents, thresholds);
     this.review = new ReviewService(database, engine.notifier, thresholds, log);
-    this.jobs = new JobService(database, engine.queue, planner, blobStore, log, config.ocrLanguages, this.fields);
+    // Destinations and webhooks on the same services as the server (and the same secret key).
+    const delivery = createDelivery({ config, database, engine, log });
+    this.jobs = new JobService(
+      database,
+      engine.queue,
+      planner,
+      blobStore,
+      log,
+      config.ocrLanguages,
+      this.fields,
+      delivery.destinations,
+    );
+    this.delivery = new LocalDelivery(
+      { destinations: delivery.destinations, webhooks: delivery.webhooks, jobs: this.jobs, database },
+      () => this.scope(),
+      guard,
+    );
     this.live = new LiveService(database, engine.feed);
+    this.collections = new LocalCollections(
+      new CollectionService(database, this.jobs, blobStore, thresholds),
+      () => this.scope(),
+      guard,
+    );
   }
 
   /** The user local mode acts as (see the module comment). */

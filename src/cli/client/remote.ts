@@ -4,6 +4,8 @@
  * system's error code. The event stream resumes with Last-Event-ID when it breaks.
  */
 import { openAsBlob } from "node:fs";
+import { RemoteCollections } from "./collections.js";
+import { RemoteDelivery } from "../commands/destinations-client.js";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -68,6 +70,11 @@ export class RemoteClient implements DocketClient {
   readonly mode = "remote";
   readonly description: string;
   private readonly base: string;
+  readonly collections = new RemoteCollections(
+    (method, path, init) => this.json(method, path, init),
+    (method, path, init) => this.send(method, path, init),
+  );
+  readonly delivery = new RemoteDelivery((method, path, init) => this.json(method, path, init));
 
   constructor(private readonly options: RemoteOptions) {
     let url: URL;

@@ -12,12 +12,17 @@ const AMOUNTS = new Set<string>(["total_net", "total_vat", "total_gross"]);
  * The fields table as CSV: the columns of GET /api/v1/fields.csv (one row per document, in
  * collection order; a document without extracted fields has only its id and file name).
  */
-export async function writeFieldsCsv(members: AsyncIterable<CompileMember>, out: Writable): Promise<number> {
+export async function writeFieldsCsv(
+  members: AsyncIterable<CompileMember>,
+  out: Writable,
+  options: { bom?: boolean; onlyWithFields?: boolean } = {},
+): Promise<number> {
   const sink = new StreamSink(out);
   // A byte order mark so spreadsheet programs read the file as UTF-8 (Polish names).
-  await sink.write(Buffer.from(`\ufeff${csvHeader()}`, "utf8"));
+  await sink.write(Buffer.from(`${options.bom === false ? "" : "\ufeff"}${csvHeader()}`, "utf8"));
   let rows = 0;
   for await (const m of members) {
+    if (options.onlyWithFields && !m.fields) continue;
     const line = m.fields
       ? csvRow(m.filename, m.fields)
       : `${[m.documentId, m.filename, "", ...FIELD_NAMES.map(() => ""), ""].map(csvCell).join(",")}\r\n`;

@@ -7,6 +7,7 @@ import {
   PDFNumber,
   PDFObjectCopier,
   type PDFObject,
+  type PDFPage,
   type PDFRef,
 } from "pdf-lib";
 import { DocketError } from "../../errors.js";
@@ -76,15 +77,26 @@ export async function writeMergedPdf(
   for await (const part of parts) {
     if (options.signal?.aborted) throw options.signal.reason ?? new DocketError("cancelled", "cancelled");
     const source = await part.load();
-    const document = source ? await toPdfDocument(source.bytes, source.mimeType) : null;
+    let document: PDFDocument | null = null;
+    let pages: PDFPage[] = [];
+    let reason = source ? `cannot place ${source.mimeType}` : "no PDF output";
+    try {
+      document = source ? await toPdfDocument(source.bytes, source.mimeType) : null;
+      // pdf-lib parses lazily: a broken file may only fail when its page tree is read.
+      pages = document?.getPages() ?? [];
+    } catch (error) {
+      document = null;
+      // One unreadable member must not cost the whole merge: it is left out and reported.
+      reason = `unreadable: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`;
+    }
     if (!document) {
-      skipped.push({ title: part.title, reason: source ? `cannot place ${source.mimeType}` : "no PDF output" });
+      skipped.push({ title: part.title, reason });
       options.onPart?.(++done);
       continue;
     }
     const copier = PDFObjectCopier.for(document.context, context);
     let first: PDFRef | null = null;
-    for (const page of document.getPages()) {
+    for (const page of pages) {
       const copied = copier.copy(page.node);
       copied.set(PDFName.of("Parent"), pagesRef);
       const ref = context.register(copied);

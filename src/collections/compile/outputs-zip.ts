@@ -32,10 +32,10 @@ export async function writeOutputsZip(
   archive.pipe(out);
   let entries = 0;
 
-  const add = async (source: Readable | Buffer, name: string) => {
+  const add = async (source: Readable | Buffer, name: string, store = false) => {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error("cancelled");
     const added = once(archive, "entry");
-    archive.append(source, { name });
+    archive.append(source, { name, store });
     await Promise.race([added, failed]);
     if (failure) throw failure;
     entries++;
@@ -47,7 +47,8 @@ export async function writeOutputsZip(
       const base = m.safeFilename.replace(/\.[^.]*$/, "") || "document";
       for (const artifact of m.artifacts) {
         const ext = EXTENSIONS[artifact.kind] ?? artifact.kind;
-        await add(await openBlob(artifact.blobKey), `${stem}/${base}.${ext}`);
+        // PDFs hold compressed streams (page images, Flate): deflating them again costs time for nothing.
+        await add(await openBlob(artifact.blobKey), `${stem}/${base}.${ext}`, artifact.kind === "pdf");
       }
       if (m.fields) await add(Buffer.from(JSON.stringify(m.fields, null, 2)), `${stem}/fields.json`);
     }

@@ -7,7 +7,7 @@ import type { Me } from "../api/types";
 import { useReviewCount } from "../api/queries";
 import { LANGUAGES, useI18n, type Lang } from "../i18n/i18n";
 import { useLiveMode } from "../live/live-context";
-import { IconDocuments, IconLogout, IconReview, IconSettings, IconUpload, LogoMark } from "./icons";
+import { IconDocuments, IconLayers, IconLogout, IconReview, IconSettings, IconUpload, LogoMark } from "./icons";
 
 export function LiveIndicator() {
   const mode = useLiveMode();
@@ -131,6 +131,9 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
               {t("nav.upload")}
             </NavLink>
             <ReviewNavLink />
+            <NavLink href="/collections" icon={<IconLayers />}>
+              {t("nav.collections")}
+            </NavLink>
             <NavLink href="/settings" icon={<IconSettings />}>
               {t("nav.settings")}
             </NavLink>

@@ -1,4 +1,6 @@
 import { enReview } from "./en-review";
+import { enCollections } from "../collections/i18n-en";
+import { enDelivery } from "../settings/i18n-en";
 
 /**
  * English. Status and phase labels are the human form of DESIGN.md's vocabulary (the exact
@@ -7,6 +9,8 @@ import { enReview } from "./en-review";
  */
 export const en = {
   ...enReview,
+  ...enCollections,
+  ...enDelivery,
   "app.name": "Docket",
   "app.tagline": "Every document, every step, as it happens.",
   "nav.documents": "Documents",

@@ -1,9 +1,13 @@
 import type { MessageKey } from "./en";
 import { plReview } from "./pl-review";
+import { plCollections } from "../collections/i18n-pl";
+import { plDelivery } from "../settings/i18n-pl";
 
 /** Polish. Plurals: `_one` (1), `_few` (2–4, 22–24…), `_many` (5–21, 25…), `_other` (fractions). */
 export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = {
   ...plReview,
+  ...plCollections,
+  ...plDelivery,
   "app.name": "Docket",
   "app.tagline": "Każdy dokument, każdy krok — na bieżąco.",
   "nav.documents": "Dokumenty",

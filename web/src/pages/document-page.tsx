@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { StepSummaryLine } from "../components/step-summary";
 import { useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useApi } from "../api/api-context";
@@ -264,15 +265,18 @@ function StepTimeline({ job, status }: { job: Job | null; status: LiveStatus }) 
       {!job ? (
         <p className="muted">{t("doc.noSteps")}</p>
       ) : (
-        <ol className="timeline" data-testid="timeline">
-          {job.steps.map((step) => (
-            <StepItem
-              key={step.name}
-              step={step}
-              message={step.status === "in_progress" && status.phase === step.name ? status.message : null}
-            />
-          ))}
-        </ol>
+        <>
+          <StepSummaryLine job={job} />
+          <ol className="timeline" data-testid="timeline">
+            {job.steps.map((step) => (
+              <StepItem
+                key={step.name}
+                step={step}
+                message={step.status === "in_progress" && status.phase === step.name ? status.message : null}
+              />
+            ))}
+          </ol>
+        </>
       )}
     </section>
   );

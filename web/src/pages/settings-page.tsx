@@ -7,6 +7,9 @@ import type { Me, TokenCreated, TokenInfo } from "../api/types";
 import { ConfirmDialog } from "../components/dialog";
 import { IconCopy, IconGlobe, IconKey, IconUsers } from "../components/icons";
 import { LANGUAGES, useI18n, type Lang } from "../i18n/i18n";
+import { DestinationsCard } from "../settings/destinations-card";
+import { WebhooksCard } from "../settings/webhooks-card";
+import "../settings/settings.css";
 
 export function SettingsPage({ me }: { me: Me }) {
   const { t } = useI18n();
@@ -17,6 +20,8 @@ export function SettingsPage({ me }: { me: Me }) {
       </div>
       <LanguageCard />
       <TokensCard />
+      <DestinationsCard />
+      <WebhooksCard />
       {me.role === "admin" ? <UsersCard me={me} /> : null}
     </div>
   );

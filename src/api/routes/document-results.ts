@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { JobService } from "../../jobs/job-service.js";
+import { scopeOf } from "../auth.js";
+import { FormatParams, IdParams, problemResponses, ResultSchema } from "../schemas.js";
+import { contentDisposition } from "./documents.js";
+
+export interface DocumentResultRoutesOptions {
+  jobs: JobService;
+}
+
+const EXTENSIONS: Record<string, string> = { txt: "txt", md: "md", json: "json", hocr: "hocr", pdf: "pdf" };
+
+/** Results by document id: the same answers as /ocr/jobs/:id/result[/:format] for the document's latest completed job. */
+export function documentResultRoutes(app: FastifyInstance, o: DocumentResultRoutesOptions): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ["documents"];
+  const jobOf = (request: FastifyRequest, id: string) => o.jobs.latestCompletedJobId(scopeOf(request), id);
+
+  r.get(
+    "/api/v1/documents/:id/result",
+    {
+      schema: {
+        tags,
+        summary: "The result of the document's latest completed job; 409 not_ready while none has completed",
+        params: IdParams,
+        response: { 200: ResultSchema, ...problemResponses(401, 404, 409) },
+      },
+    },
+    async (request) =>
+      o.jobs.result(scopeOf(request), await jobOf(request, request.params.id), `${request.protocol}://${request.host}`),
+  );
+
+  r.get(
+    "/api/v1/documents/:id/result/:format",
+    {
+      schema: {
+        tags,
+        summary: "One output file of the document's latest completed job (pdf is the searchable PDF)",
+        params: FormatParams,
+        response: problemResponses(400, 401, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const { id, format } = request.params;
+      const file = await o.jobs.resultFile(scopeOf(request), await jobOf(request, id), format);
+      const stem = file.documentName.replace(/\.[^.]*$/, "") || "document";
+      return reply
+        .type(file.mimeType)
+        .header("content-length", String(file.size))
+        .header("content-disposition", contentDisposition("attachment", `${stem}.${EXTENSIONS[format] ?? format}`))
+        .header("x-content-type-options", "nosniff")
+        .send(file.stream as never);
+    },
+  );
+}

@@ -38,10 +38,10 @@ export type ErrorCode =
   | "lease_lost"
   | "cancelled"
   | "lease_expired"
-  | "max_attempts_exceeded"
   | "transient_error"
   | "storage_full"
   | "version_mismatch"
+  | "state_conflict"
   | "precondition_required"
   | "not_reviewable"
   | "review_rejected"
@@ -77,6 +77,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   not_ready: 409,
   stage_locked: 409,
   not_reviewable: 409,
+  state_conflict: 409,
   version_mismatch: 412,
   precondition_required: 428,
   llm_unavailable: 503,

@@ -70,6 +70,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     // A lost connection surfaces as an error on the next query instead of hanging forever.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // Named prepared statements (db/prepared.ts) exist to skip planning. PostgreSQL plans the
+    // first executions for their values and keeps doing so whenever it estimates the generic
+    // plan dearer, which it does for the engine's batch statement (it cannot see into its JSON
+    // input): planning cost more than running it. Their plans are index lookups either way.
+    options: "-c plan_cache_mode=force_generic_plan",
   };
   const pool = new pg.Pool(pgConfig);
   // Idle clients can error (server restart); without a listener that would crash the process.

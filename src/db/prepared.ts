@@ -65,3 +65,57 @@ export async function executePrepared<R>(database: Database, query: RawBuilder<R
   });
   return result.rows as R[];
 }
+
+/**
+ * Runs SQL text with positional values on PostgreSQL's pool as a named prepared statement
+ * (see executePrepared). For the engine's hot statements, whose texts are constants.
+ */
+export function preparedRunner(
+  database: Database,
+): (text: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]> {
+  const pool = database.pgPool;
+  if (pool === null) throw new Error("preparedRunner: PostgreSQL only");
+  return async (text, values) =>
+    (await pool.query({ name: statementName(text), text, values: values as unknown[] })).rows as Record<
+      string,
+      unknown
+    >[];
+}
+
+/**
+ * PostgreSQL: `work` in one transaction on one pooled connection, its statements sent as
+ * named prepared statements (the engine's claim). Retries serialization failures and
+ * deadlocks like writeTransaction does.
+ */
+export async function preparedTransaction<T>(
+  database: Database,
+  work: (run: (text: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>,
+): Promise<T> {
+  const pool = database.pgPool;
+  if (pool === null) throw new Error("preparedTransaction: PostgreSQL only");
+  for (let attempt = 0; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query("begin");
+      const result = await work(
+        async (text, values) =>
+          (await client.query({ name: statementName(text), text, values: values as unknown[] })).rows as Record<
+            string,
+            unknown
+          >[],
+      );
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback").catch(() => {
+        broken = true;
+      });
+      const code = (error as { code?: unknown } | null)?.code;
+      if ((code === "40001" || code === "40P01") && attempt < 5) continue;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -64,7 +64,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const feed = new EventFeed(database, notifier, log);
   if (options.feed !== false) await feed.start();
-  const rescuer = new Rescuer(queue, log, options.rescueIntervalMs ?? 5_000);
+  const rescuer = new Rescuer(queue.kit, log, options.rescueIntervalMs ?? 5_000);
   return {
     database,
     notifier,

@@ -139,7 +139,7 @@ export class EventFeed {
     return { close: () => this.listeners.delete(listener) };
   }
 
-  /** Events after `afterId` matching the filter, up to `limit` (for long-polls and history). */
+  /** Events after `afterId` matching the filter, up to `limit`, in feed order (the webhook dispatcher's tail). */
   async readSince(filter: FeedFilter, afterId: string | null, limit = BATCH): Promise<FeedEvent[]> {
     const position = afterId === null ? { tx: "0", id: 0 } : await this.positionOf(afterId);
     if (!position) return [];

@@ -1,9 +1,10 @@
 import type { JobStepRow } from "./rows.js";
 
 /**
- * What each event on a step means for that step's row. This is the contract between the
- * live writes in queue-store.ts and `rebuild`: the step table must always equal the fold
- * of its events through `applyStepEvent`, and `verify` proves that it does.
+ * What each event on a step means for that step's row. Both the live writes (every
+ * transition derives the step rows it writes with `applyStepEvent`, see transition.ts) and
+ * the ledger's `rebuild` (which folds a job's whole history) use this one function, so the
+ * step table equals the fold of its events by construction; `verify` checks it.
  *
  * | event status | step row afterwards |
  * |---|---|

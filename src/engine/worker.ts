@@ -5,6 +5,8 @@ import { DocketError, toDocketError } from "../errors.js";
 import type { ClaimedJob, JobQueue } from "./job-queue.js";
 import type { Notifier } from "./notifier.js";
 import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
+import { ProgressWriter } from "./progress-writer.js";
+import { raceAbort } from "./race-abort.js";
 import { LeaseLostError } from "./transition.js";
 
 export interface WorkerOptions {
@@ -41,28 +43,6 @@ class StopSignal extends Error {
     super(`job stopped: ${reason}`);
     this.name = "AbortError";
   }
-}
-
-/** Rejects as soon as `signal` aborts, without waiting for `work`; `work` keeps running detached. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error as Error);
-      },
-    );
-  });
 }
 
 /**
@@ -335,72 +315,5 @@ export class Worker {
       workspace: `jobs/${job.row.id}/${step}/`,
       workspaceOf: (other) => `jobs/${job.row.id}/${other}/`,
     };
-  }
-}
-
-/**
- * Coalesces a step's progress reports: at most one write per interval, always the latest
- * value, and never two writes in flight for the same step.
- */
-class ProgressWriter {
-  private latest: { done: number; total: number; message: string | null } | null = null;
-  private inflight: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private lastWrite = 0;
-  private closed = false;
-
-  constructor(
-    private readonly queue: JobQueue,
-    private readonly job: ClaimedJob,
-    private readonly step: string,
-    private readonly intervalMs: number,
-    private readonly onError: (error: unknown) => void,
-  ) {}
-
-  update(done: number, total: number, message: string | null): void {
-    if (this.closed) return;
-    this.latest = { done, total, message };
-    if (this.timer || this.inflight) return;
-    const wait = Math.max(0, this.intervalMs - (Date.now() - this.lastWrite));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.write();
-    }, wait);
-  }
-
-  private async write(): Promise<void> {
-    const value = this.latest;
-    if (!value || this.closed) return;
-    this.latest = null;
-    this.lastWrite = Date.now();
-    this.inflight = this.queue
-      .reportProgress(this.job, this.step, value.done, value.total, value.message)
-      .catch(this.onError)
-      .finally(() => {
-        this.inflight = null;
-        if (this.latest && !this.closed) this.update(this.latest.done, this.latest.total, this.latest.message);
-      });
-    await this.inflight;
-  }
-
-  /** Writes the last reported value (so the step row shows it) before the step finishes. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.inflight) await this.inflight;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.latest) await this.write();
-    this.closed = true;
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
   }
 }

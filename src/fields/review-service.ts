@@ -1,8 +1,9 @@
 import type { Database } from "../db/database.js";
 import { writeTransaction, type Tx } from "../db/transaction.js";
 import type { Notifier } from "../engine/notifier.js";
-import { applyTransition, type EventInput, type JobRef } from "../engine/transition.js";
-import type { JobRow } from "../engine/rows.js";
+import { applyTransition } from "../engine/apply-transition.js";
+import type { EventInput, JobRef } from "../engine/transition.js";
+import type { JobRow, JobStepRow } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { normalizeField } from "../extraction/normalize/index.js";
 import {
@@ -221,20 +222,8 @@ export class ReviewService {
         review_reason: null,
         updated_at: now,
       },
-      stepSets: [
-        ...(extract
-          ? [
-              {
-                name: extract.name,
-                set: { status: "failure", finished_at: now, error_code: error.code, error_message: message },
-              },
-            ]
-          : []),
-        ...later.map((s) => ({
-          name: s.name,
-          set: { status: "pending", finished_at: null, progress_done: 0, progress_total: 0 },
-        })),
-      ],
+      // The step rows follow from the events (step-events.ts), as for every transition.
+      steps,
       events: [
         ...(extract ? [event(job, now, "failure", message, { error, review: detail }, extract.name)] : []),
         ...later.map((s) => event(job, now, "pending", "Will run again after a retry", { reset: true }, s.name)),
@@ -297,7 +286,7 @@ export class ReviewService {
     }
     const steps = await trx
       .selectFrom("job_steps")
-      .select(["name", "position"])
+      .selectAll()
       .where("job_id", "=", job.id)
       .orderBy("position")
       .execute();
@@ -305,7 +294,7 @@ export class ReviewService {
   }
 }
 
-type StepRow = { name: string; position: number };
+type StepRow = JobStepRow;
 type NormalizedChanges = Map<
   FieldName,
   { value: string | null; raw: string | null; source: FieldSource | null | undefined }

@@ -16,7 +16,7 @@ import { otsuThreshold } from "./otsu.js";
 import type { RasterImage } from "./raster.js";
 
 /** Receipts (≤ 1–2 MP) are measured at full size; a 300-DPI page at about half (glyphs still ≥ 10 px). */
-const ANALYSIS_PIXELS = 2_000_000;
+const ANALYSIS_PIXELS = 1_000_000;
 
 export interface TextMetrics {
   /** Most common height of letter-shaped components, in the page's pixels (0: no text found). */

@@ -123,7 +123,8 @@ const StepCounts = z.object({
 
 export const JobSchema = z.object({
   id: Id,
-  document_id: Id,
+  document_id: Id.nullable().describe("null for a collection job (the compile stage)"),
+  collection_id: Id.nullable().optional().describe("the collection of a collection job"),
   batch_id: Id.nullable(),
   pipeline: z.string(),
   status: z.enum(JOB_STATUSES),

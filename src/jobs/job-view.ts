@@ -13,6 +13,8 @@ export interface JobJson {
   extract: string;
   id: string;
   document_id: string;
+  /** The collection of a collection job (whose document_id is null), else null. */
+  collection_id: string | null;
   batch_id: string | null;
   pipeline: string;
   status: JobStatus;
@@ -62,11 +64,16 @@ export const isoOrNull = (d: Date | null) => (d === null ? null : d.toISOString(
  * The job JSON. Its `progress` and the allowed actions are the output of deriveStatus (the
  * one status function); the job's own `status` is the job row's status, as stored.
  */
-export function jobToJson(job: Job, steps: readonly JobStep[], now = Date.now()): JobJson {
+export function jobToJson(
+  job: Job & { collectionId?: string | null },
+  steps: readonly JobStep[],
+  now = Date.now(),
+): JobJson {
   const unified = deriveStatus(job, steps, now);
   return {
     id: job.id,
     document_id: job.documentId,
+    collection_id: job.collectionId ?? null,
     batch_id: job.batchId,
     pipeline: job.pipeline,
     status: job.status,
@@ -120,7 +127,8 @@ export function eventToJson(event: JobEvent): EventJson {
 }
 
 export interface LoadedJob {
-  job: Job & { reviewReason: string | null };
+  /** `collectionId`: the collection of a collection job (the compile stage), else null. */
+  job: Job & { reviewReason: string | null; collectionId?: string | null };
   steps: JobStep[];
 }
 
@@ -160,7 +168,11 @@ export async function attachSteps(database: Database, rows: readonly JobRow[]): 
     .orderBy("job_id")
     .orderBy("position")
     .execute();
-  for (const row of rows) out.set(row.id, { job: jobRowToJob(row), steps: [] });
+  for (const row of rows)
+    out.set(row.id, {
+      job: { ...jobRowToJob(row), collectionId: (row as { collection_id?: string | null }).collection_id ?? null },
+      steps: [],
+    });
   for (const s of steps) out.get(s.job_id)?.steps.push(stepRowToStep(s));
   return out;
 }

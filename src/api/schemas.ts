@@ -251,6 +251,7 @@ export const EventsQuery = z.object({
   document_id: Id.optional(),
   job_id: Id.optional(),
   batch_id: Id.optional(),
+  collection_id: Id.optional().describe("a collection's events: its documents' and its collection jobs'"),
   last_event_id: z
     .string()
     .regex(/^\d{1,18}$/)

@@ -18,6 +18,7 @@ import {
   apiTestPipeline,
   createUsers,
   pngBytes,
+  SseClient,
   startServer,
   waitFor,
   type Client,
@@ -196,6 +197,43 @@ for (const dialect of DIALECTS) {
       );
       assert.equal((await u.bob.req("GET", `/api/v1/collections/${id}/result/pdf`)).status, 404);
     });
+
+    it(
+      "streams a collection's events: its documents' and its compile job's, no others",
+      { skip, timeout: 60_000 },
+      async () => {
+        const { id, documents } = await processedCollection(u.alice, 2);
+        const forbidden = new SseClient(server.base, `/api/v1/events?collection_id=${id}`, u.bob.token!);
+        await forbidden.done;
+        assert.equal(forbidden.status, 404);
+
+        const sse = new SseClient(server.base, `/api/v1/events?collection_id=${id}`, u.alice.token!);
+        await sse.until("the snapshot", (m) => m.some((x) => x.event === "snapshot"));
+        const snapshot = sse.messages.find((m) => m.event === "snapshot")!.data;
+        assert.deepEqual(
+          snapshot.documents.map((d: { document: { id: string } }) => d.document.id).sort(),
+          [...documents].sort(),
+        );
+        const job = (await u.alice.req("POST", `/api/v1/collections/${id}/compile`, { json: {} })).json;
+        assert.ok(job.id, JSON.stringify(job));
+        await sse.until(
+          "the compile job's completion",
+          (m) => m.some((x) => x.data?.event?.job_id === job.id && x.data.event.status === "completed"),
+          30_000,
+        );
+        const outsider = (await u.alice.upload(pngBytes(), "outside.png")).json.document.id as string;
+        await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: outsider } });
+        await u.alice.req("POST", "/api/v1/ocr/submit", { json: { document_id: documents[0] } });
+        await sse.until("the member's new job", (m) => m.some((x) => x.data?.event?.document_id === documents[0]));
+        const events = sse.messages.filter((m) => m.event === "job").map((m) => m.data.event);
+        assert.ok(
+          events.every((e) => e.document_id !== outsider),
+          "no event of a document outside the collection",
+        );
+        assert.ok(events.filter((e) => e.job_id === job.id).length >= 6, "the compile job's steps");
+        sse.close();
+      },
+    );
 
     it("starts one job for two compile requests at once", { skip, timeout: 60_000 }, async () => {
       const { id } = await processedCollection(u.alice, 1);

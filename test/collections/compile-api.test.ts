@@ -231,7 +231,7 @@ for (const dialect of DIALECTS) {
           "no event of a document outside the collection",
         );
         assert.ok(events.filter((e) => e.job_id === job.id).length >= 6, "the compile job's steps");
-        sse.close();
+        await sse.close();
       },
     );
 

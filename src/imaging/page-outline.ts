@@ -161,7 +161,19 @@ export async function flattenPage(image: RasterImage): Promise<FlattenedPage | u
   ];
   const flatToPhoto = homography(rect, quad);
   const full = await decodeGrey(image, Infinity);
-  const out = warpGrey(full, flatToPhoto, outW, outH);
+  // Warped in bands of rows with a yield between them: a photo is megapixels of JavaScript.
+  const out = new Uint8Array(outW * outH);
+  const band = Math.max(1, Math.floor(500_000 / outW));
+  for (let y = 0; y < outH; y += band) {
+    const rows = Math.min(band, outH - y);
+    const shifted = [...flatToPhoto];
+    // Output row r of this band is row y + r of the page: fold the offset into the matrix.
+    shifted[2] = flatToPhoto[1]! * y + flatToPhoto[2]!;
+    shifted[5] = flatToPhoto[4]! * y + flatToPhoto[5]!;
+    shifted[8] = flatToPhoto[7]! * y + flatToPhoto[8]!;
+    out.set(warpGrey(full, shifted, outW, rows), y * outW);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const png = await sharp(Buffer.from(out.buffer, out.byteOffset, out.length), {
     raw: { width: outW, height: outH, channels: 1 },
   })

@@ -26,7 +26,7 @@ import { measureText } from "../imaging/text-metrics.js";
 import { withPngDensity } from "../imaging/png-density.js";
 import type { RasterImage } from "../imaging/raster.js";
 import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
-import { cancelledError, throwIfAborted } from "./abort.js";
+import { abortPromise, cancelledError, throwIfAborted } from "./abort.js";
 import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
 import { ocrModePreset, psmForLayout, resolutionPreset } from "./ocr-presets.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
@@ -59,6 +59,20 @@ export interface PageRecognizerOptions {
   acceptUprightConfidence?: number;
   /** Extra owned resources to close with the engine (e.g. a borrowed OSD backend). */
   alsoClose?: Array<{ close(): Promise<void> }>;
+}
+
+/**
+ * Preprocessing is sharp and JavaScript work that cannot be interrupted; a cancel must not
+ * wait for it (the job is told within a second), so the caller stops waiting and the work's
+ * result is dropped.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  const { promise, dispose } = abortPromise(signal);
+  try {
+    return await Promise.race([work, promise]);
+  } finally {
+    dispose();
+  }
 }
 
 /** The box around a box's four corners mapped by `map`, clamped to `size`. */
@@ -201,7 +215,7 @@ export class TesseractOcrEngine implements OcrEngine {
     let page = upright;
     let fromFlat: ((box: BBox) => BBox) | undefined;
     if (options.preprocess !== false) {
-      const flat = await flattenPage(upright);
+      const flat = await unlessAborted(flattenPage(upright), signal);
       throwIfAborted(signal);
       if (flat !== undefined) {
         page = flat.image;
@@ -223,10 +237,9 @@ export class TesseractOcrEngine implements OcrEngine {
     let scale = 1;
     let psm = ocrModePreset(options.mode).psm;
     if (options.preprocess !== false) {
-      const metrics = await measureText(target);
-      throwIfAborted(signal);
+      const metrics = await unlessAborted(measureText(target), signal);
       scale = planPreprocessing(metrics, target).scale;
-      prepared = await rescale(target, scale);
+      prepared = await unlessAborted(rescale(target, scale), signal);
       psm = psmForLayout(options.mode, metrics);
     }
     throwIfAborted(signal);

@@ -43,6 +43,8 @@ describe("scale-out under chaos", async () => {
   const apis: DocketProcess[] = [];
   const workers: DocketProcess[] = [];
   const work = mkdtempSync(join(tmpdir(), "docket-chaos-"));
+  /** Set by the test: ends its chaos loop even when an assertion failed first. */
+  let stopChaos = () => {};
   const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
   before(async () => {
@@ -87,6 +89,7 @@ describe("scale-out under chaos", async () => {
 
   after(async () => {
     if (typeof postgres === "string") return;
+    stopChaos();
     await Promise.all([...apis, ...workers].map((p) => p.stop(5_000)));
     await database?.close();
     await s3?.close();
@@ -122,6 +125,7 @@ describe("scale-out under chaos", async () => {
       // Chaos: a random worker every 3 s, an API process every 4th time, PostgreSQL once.
       // Restarts run in the background (a start takes seconds): the killing goes on meanwhile.
       let chaos = true;
+      stopChaos = () => (chaos = false);
       const kills = { workers: 0, apis: 0, postgres: 0 };
       const starting = new Set<Promise<void>>();
       const restart = (p: DocketProcess) => {

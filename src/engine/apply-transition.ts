@@ -47,7 +47,7 @@ const JOB_COLUMNS: Record<string, string> = {
 };
 
 const EVENT_COLUMNS =
-  "job_id text, document_id text, owner_id text, batch_id text, step text, status text, message text, detail text, attempt int, created_at bigint";
+  "job_id text, document_id text, collection_id text, owner_id text, batch_id text, step text, status text, message text, detail text, attempt int, created_at bigint";
 const STEP_COLUMNS =
   "job_id text, name text, position int, status text, attempts int, job_attempt int, started_at bigint, finished_at bigint, error_code text, error_message text, detail text, progress_done int, progress_total int";
 const stepNames = STEP_COLUMNS.split(", ").map((c) => c.split(" ")[0]!);
@@ -94,6 +94,7 @@ function eventRow(e: EventInput) {
   return {
     job_id: e.jobId,
     document_id: e.documentId,
+    collection_id: e.collectionId,
     owner_id: e.ownerId,
     batch_id: e.batchId,
     step: e.step,

@@ -304,6 +304,7 @@ export class Worker {
     return {
       jobId: job.row.id,
       documentId: job.row.document_id,
+      collectionId: job.row.collection_id,
       ownerId: job.row.owner_id,
       attempt: job.row.attempt,
       options: JSON.parse(job.row.options) as StepContext["options"],

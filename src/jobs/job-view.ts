@@ -66,7 +66,9 @@ export function jobToJson(job: Job, steps: readonly JobStep[], now = Date.now())
   const unified = deriveStatus(job, steps, now);
   return {
     id: job.id,
-    document_id: job.documentId,
+    // Null at run time for a collection job, whose JSON the collections module builds (it sets
+    // document_id: null and collection_id); the document job JSON of the API contract has a string.
+    document_id: job.documentId as string,
     batch_id: job.batchId,
     pipeline: job.pipeline,
     status: job.status,
@@ -110,7 +112,7 @@ export function eventToJson(event: JobEvent): EventJson {
   return {
     id: event.id,
     job_id: event.jobId,
-    document_id: event.documentId,
+    document_id: event.documentId as string, // null for a collection job's events, as for its JSON
     step: event.step,
     status: event.status,
     message: event.message,

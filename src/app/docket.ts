@@ -30,6 +30,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
 import { CollectionService } from "../collections/collection-service.js";
+import { stepWorkspace } from "../engine/workspace-path.js";
 
 /** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
 export interface PipelineDeps {
@@ -196,7 +197,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         notifier: engine.notifier,
         log: log.child({ component: "worker" }),
         concurrency: config.workers,
-        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
+        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
         ...overrides.worker,
       });
       worker.start();

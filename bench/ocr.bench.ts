@@ -14,11 +14,16 @@
  *     work, in a fresh process running the compiled server (ocr-memory-probe.ts).
  *
  * Prints a table and rewrites the "## OCR (npm run bench:ocr)" section of docs/BENCHMARKS.md.
- * Usage: npm run bench:ocr [-- --limit N] (N receipts/lines per dataset, default all).
+ *   - phone photos simulated from every fifth receipt, and Polish scans generated from known
+ *     text (ocr-polish.ts): the default engine against the bare CLI;
+ *   - end to end through the HTTP API (ocr-e2e.ts): 20 receipts, warm server, 2 job slots.
+ *
+ * Usage: npm run bench:ocr [-- --limit N] (N receipts/lines per dataset, default all)
+ * [--accuracy-only] (datasets and end to end only, docs untouched) [--no-e2e].
  */
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -26,12 +31,15 @@ import { openImageForOcr } from "../src/imaging/image-normalize.js";
 import { openPdfForRendering } from "../src/imaging/pdf-rendering.js";
 import type { RasterImage } from "../src/imaging/raster.js";
 import { silentLogger } from "../src/logger.js";
-import { bagOfCharactersError, characterErrorRate, sortedWordsCer } from "../src/ocr/cer.js";
+import { bagOfCharactersError, characterErrorRate, sortedWordsCer, wordF1 } from "../src/ocr/cer.js";
 import { findTesseractBinary, parseOsdOutput } from "../src/ocr/cli/cli-backend.js";
 import { createOcrEngine } from "../src/ocr/engine-factory.js";
 import type { OcrEngine } from "../src/ocr/ocr-engine.js";
 import { pageText } from "../src/ocr/page-text.js";
+import { simulatePhoto } from "../test/imaging/simulated-photo.js";
+import { runEndToEnd, type EndToEndResult } from "./ocr-e2e.js";
 import { probeMemory } from "./ocr-memory-probe.js";
+import { polishScans } from "./ocr-polish.js";
 import { runPipelineChecks, type TextLayerRun } from "./ocr-pipeline-checks.js";
 
 const run = promisify(execFile);
@@ -133,20 +141,24 @@ function sroieSamples(limit: number): Sample[] {
 
 interface Contender {
   name: string;
-  /** Text of one image file. */
-  read(file: string): Promise<string>;
+  /** Text of one image file, read with these languages. */
+  read(file: string, languages: readonly string[]): Promise<string>;
 }
 
-function docketContender(engine: OcrEngine, label: string, autoRotate = true): Contender {
+function docketContender(
+  engine: OcrEngine,
+  label: string,
+  options: { autoRotate?: boolean; preprocess?: boolean } = {},
+): Contender {
   return {
     name: label,
-    async read(file) {
+    async read(file, languages) {
       const image = await openImageForOcr(readFileSync(file));
       const page = await engine.recognize(await image.page(0), {
-        languages: ["eng"],
+        languages: [...languages],
         mode: "document",
         pageNumber: 1,
-        autoRotate,
+        ...options,
       });
       return pageText(page);
     },
@@ -154,13 +166,18 @@ function docketContender(engine: OcrEngine, label: string, autoRotate = true): C
 }
 
 function bareContender(binary: string): Contender {
-  return { name: "bare tesseract CLI", read: (file) => bareTesseract(binary, [file, "stdout", "-l", "eng"]) };
+  return {
+    name: "bare tesseract CLI",
+    read: (file, languages) => bareTesseract(binary, [file, "stdout", "-l", languages.join("+")]),
+  };
 }
 
 interface DatasetResult {
   contender: string;
   dataset: string;
   cer: number;
+  /** Mean word F1 (cer.ts wordF1), case-insensitive where CER is. */
+  f1: number;
   bag?: number;
   seconds: number;
   perSecond: number;
@@ -179,6 +196,7 @@ async function evaluateAll(
   samples: Sample[],
   ordered: boolean,
   chunk = 10,
+  languages: readonly string[] = ["eng"],
 ): Promise<DatasetResult[]> {
   const texts = contenders.map(() => new Array<string>(samples.length));
   const seconds = contenders.map(() => 0);
@@ -188,7 +206,7 @@ async function evaluateAll(
     for (const [c, contender] of contenders.entries()) {
       const started = performance.now();
       const cpuBefore = cpuSeconds();
-      const out = await mapLimit(slice, PARALLEL, (s) => contender.read(s.file));
+      const out = await mapLimit(slice, PARALLEL, (s) => contender.read(s.file, languages));
       seconds[c]! += (performance.now() - started) / 1000;
       const cpuAfter = cpuSeconds();
       cpu[c]! += cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
@@ -203,10 +221,12 @@ async function evaluateAll(
       ordered ? characterErrorRate(texts[c]![i]!, s.truth) : sortedWordsCer(up(texts[c]![i]!), up(s.truth)),
     );
     const bags = samples.map((s, i) => bagOfCharactersError(up(texts[c]![i]!), up(s.truth)));
+    const f1s = samples.map((s, i) => wordF1(up(texts[c]![i]!), up(s.truth)));
     return {
       contender: contender.name,
       dataset,
       cer: mean(cers),
+      f1: mean(f1s),
       ...(ordered ? {} : { bag: mean(bags) }),
       seconds: seconds[c]!,
       perSecond: samples.length / seconds[c]!,
@@ -347,34 +367,78 @@ async function main(): Promise<void> {
     return;
   }
 
+  const defaultName = `Docket default (${auto.name})`;
   const contenders: Contender[] = [docketContender(wasm, "Docket tesseract-wasm")];
-  if (cli !== undefined) {
-    contenders.push(docketContender(cli, "Docket tesseract-cli"));
-    // The same engine without orientation handling: separates the engine's own overhead from
-    // what detecting rotated pages costs.
-    contenders.push(docketContender(cli, "Docket tesseract-cli, no auto-rotate", false));
-  }
+  if (cli !== undefined) contenders.push(docketContender(cli, "Docket tesseract-cli"));
   // The default engine (auto): the CLI, with images up to a megapixel (uw3's lines, some
-  // receipts) on warm tesseract.js threads.
-  if (auto !== wasm) contenders.push(docketContender(auto, `Docket default (${auto.name})`));
+  // receipts) on warm tesseract.js threads; once as a job gets it, once without the per-page
+  // preprocessing (imaging/preprocess.ts, page-outline.ts), which separates what it buys.
+  if (auto !== wasm) {
+    contenders.push(docketContender(auto, `${defaultName}, no preprocessing`, { preprocess: false }));
+    contenders.push(docketContender(auto, defaultName));
+  }
   if (bare !== undefined) contenders.push(bareContender(bare));
+  const pair = contenders.filter((c) => c.name === defaultName || c.name === "bare tesseract CLI");
 
   const uw3 = uw3Samples(limit);
   const sroie = sroieSamples(limit);
+  // Phone photos simulated from every fifth receipt (perspective, dark background, shading,
+  // blur), and Polish scans generated from known text: written to a temporary folder so every
+  // contender reads a file.
+  const scratch = mkdtempSync(join(tmpdir(), "docket-bench-ocr-"));
+  const photos: Sample[] = [];
+  for (const [i, s] of sroieSamples(Infinity)
+    .filter((_, i) => i % 5 === 0)
+    .slice(0, Math.min(10, limit))
+    .entries()) {
+    const page = await (await openImageForOcr(readFileSync(s.file))).page(0);
+    const photo = await simulatePhoto(page, { seed: i + 1 });
+    const file = join(scratch, `photo-${s.id}.png`);
+    writeFileSync(file, photo.image.png);
+    photos.push({ id: s.id, file, truth: s.truth });
+  }
+  const polish: Array<Sample & { dpi: number }> = [];
+  for (const [i, scan] of (await polishScans()).entries()) {
+    if (i >= limit * 2) break;
+    const file = join(scratch, `polish-${i}.png`);
+    writeFileSync(file, scan.image.png);
+    polish.push({ id: scan.id, file, truth: scan.truth, dpi: scan.dpi });
+  }
   const loadBefore = loadavg()[0]!;
   const results: DatasetResult[] = [];
-  for (const [name, samples, ordered] of [
-    ["uw3_lines", uw3, true],
-    ["SROIE", sroie, false],
-  ] as const) {
-    for (const r of await evaluateAll(contenders, name, samples, ordered)) {
+  const datasets: Array<[string, Sample[], boolean, Contender[], string[]]> = [
+    ["uw3_lines", uw3, true, contenders, ["eng"]],
+    ["SROIE", sroie, false, contenders, ["eng"]],
+    ["SROIE photos (simulated)", photos, false, pair, ["eng"]],
+    ["Polish scans 300 dpi", polish.filter((p) => p.dpi === 300), true, pair, ["pol", "eng"]],
+    ["Polish scans 150 dpi", polish.filter((p) => p.dpi === 150), true, pair, ["pol", "eng"]],
+  ];
+  for (const [name, samples, ordered, who, languages] of datasets) {
+    if (samples.length === 0) continue;
+    for (const r of await evaluateAll(who, name, samples, ordered, 10, languages)) {
       results.push(r);
       console.log(
-        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`,
+        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)} F1 ${pct(r.f1)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`,
       );
     }
   }
+  rmSync(scratch, { recursive: true, force: true });
   const loadAfter = loadavg()[0]!;
+  // End to end through the API (ocr-e2e.ts): 20 receipts, warm server, txt+json, 2 job slots.
+  let e2e: EndToEndResult | undefined;
+  if (bare !== undefined && !process.argv.includes("--no-e2e")) {
+    const files = sroieSamples(Infinity)
+      .filter((_, i) => i % 2 === 0)
+      .slice(0, Math.min(20, limit))
+      .map((s) => s.file);
+    e2e = await runEndToEnd(files, bare, Number(process.env.BENCH_E2E_ROUNDS ?? 3));
+    console.log(`end to end: ratios ${e2e.ratios.map((r) => r.toFixed(2)).join(", ")}`, e2e);
+  }
+  if (process.argv.includes("--accuracy-only")) {
+    // The datasets and the end-to-end run alone; docs untouched.
+    await Promise.all([wasm.close(), cli?.close(), auto.close()]);
+    return;
+  }
   const orient = await orientation(cli ?? wasm, bare);
   if (cli !== undefined) orient.push(...(await orientation(wasm, undefined)));
   for (const o of orient)
@@ -395,6 +459,8 @@ async function main(): Promise<void> {
 
   // ----- markdown
   const bareSroie = results.find((r) => r.contender === "bare tesseract CLI" && r.dataset === "SROIE");
+  const bareOf = (dataset: string): DatasetResult | undefined =>
+    results.find((r) => r.contender === "bare tesseract CLI" && r.dataset === dataset);
   const rows = results.map((r) => {
     const sroie = r.dataset === "SROIE" && bareSroie !== undefined;
     const ratio = sroie ? `${(r.perSecond / bareSroie.perSecond).toFixed(2)}×` : "";
@@ -403,8 +469,23 @@ async function main(): Promise<void> {
         ? `${(bareSroie.cpuPerImage / r.cpuPerImage).toFixed(2)}×`
         : "";
     const cpuCell = r.cpuPerImage === undefined ? "" : `${r.cpuPerImage.toFixed(2)} s`;
-    return `| ${r.contender} | ${r.dataset} | ${pct(r.cer)} | ${r.bag === undefined ? "" : pct(r.bag)} | ${r.perSecond.toFixed(2)} img/s | ${ratio} | ${cpuCell} | ${cpuRatio} |`;
+    const base = bareOf(r.dataset);
+    const cerRatio = base === undefined || base.cer === 0 ? "" : `${(r.cer / base.cer).toFixed(2)}×`;
+    const f1Ratio = base === undefined || base.f1 === 0 ? "" : `${(r.f1 / base.f1).toFixed(2)}×`;
+    return `| ${r.contender} | ${r.dataset} | ${pct(r.cer)} | ${cerRatio} | ${pct(r.f1)} | ${f1Ratio} | ${r.bag === undefined ? "" : pct(r.bag)} | ${r.perSecond.toFixed(2)} img/s | ${ratio} | ${cpuCell} | ${cpuRatio} |`;
   });
+  const e2eMd =
+    e2e === undefined
+      ? "End to end through the API: not measured (no tesseract binary, or --no-e2e)."
+      : `End to end through the API (bench/ocr-e2e.ts): ${e2e.receipts} receipts (every second SROIE scan) uploaded to a warm server in its own process (SQLite, fsync, default engine, 2 job slots, \`outputs: ["txt","json"]\`, \`extract: "off"\`), submitted as one batch, from the submit to the last job's completion, against the bare CLI on the same files 2 at a time, rounds alternating which goes first (${e2e.failed} jobs failed):
+
+| round | Docket | bare CLI | ratio | server CPU per page |
+|---|---|---|---|---|
+${e2e.rounds.map((r, i) => `| ${i + 1} | ${r.docketSeconds.toFixed(1)} s | ${r.bareSeconds.toFixed(1)} s | ${(r.docketSeconds / r.bareSeconds).toFixed(2)}× | ${r.cpuPerPage === undefined ? "" : `${r.cpuPerPage.toFixed(2)} s`} |`).join("\n")}
+
+Mean per job (ms; steps run 2 at a time, so queue wait is most of a batch job's life): ${Object.entries(e2e.stepMs)
+          .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+          .join(", ")}.`;
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const warmThreads = auto.name.endsWith("+wasm");
@@ -465,9 +546,13 @@ Measured ${date} on ${availableParallelism()} cores (${cpu}), Node ${process.ver
 
 CER is edit distance / reference length after whitespace and quote normalisation. uw3_lines: ordered CER per line. SROIE: the reference is the box/*.csv transcripts, whose order is not reading order and whose boxes split lines differently from Tesseract (one box per field), so both sides are split into words, sorted and re-joined before comparing ("sorted-words CER": a misread, missing or invented word costs its characters, order and line breaks cost nothing), case-insensitively because the annotators upper-cased most transcripts; "bag" is the order-free bag-of-characters error (a lower bound of any edit distance). Throughput ratio is images/s relative to the bare CLI on SROIE (wall clock); CPU is CPU time per image of the benchmark process and its tesseract children, and its ratio is the bare CLI's CPU per image over the contender's: with every core busy it is the throughput ratio, and other load on the machine moves it much less than the wall clock.
 
-| engine | dataset | CER | bag | throughput | vs bare CLI | CPU/image | vs bare CLI (CPU) |
-|---|---|---|---|---|---|---|---|
+| engine | dataset | CER | CER vs bare | word F1 | F1 vs bare | bag | throughput | vs bare CLI | CPU/image | vs bare CLI (CPU) |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Photos: simulated from every fifth SROIE receipt (test/imaging/simulated-photo.ts: the page in perspective on a dark textured background, lit unevenly, blurred), compared with the receipt's transcripts like SROIE. Polish scans: bench/ocr-polish.ts, eight lines with every Polish diacritic in five system faces (DejaVu Sans/Serif, Liberation Sans/Serif/Mono) at 10 and 12 pt, clean and degraded (blur, noise, JPEG q40), read with \`pol+eng\`, ordered CER.
+
+${e2eMd}
 
 Orientation (degrees clockwise to upright, per page; pages rendered at 300 DPI; OSD runs on a 150-DPI copy; recognize() is what a job gets: it reads the page as it is and asks OSD only when the reading looks sideways or poor):
 

@@ -37,6 +37,12 @@ export const REDACT_PATHS = [
   "*.adminPassword",
   "databaseUrl",
   "*.databaseUrl",
+  // Destination and webhook secrets (src/destinations, src/webhooks), should a config reach a log line.
+  "secret",
+  "*.secret",
+  "secret_access_key",
+  "*.secret_access_key",
+  "config.password",
   "headers.authorization",
   "headers.cookie",
   'headers["set-cookie"]',

@@ -123,7 +123,8 @@ const StepCounts = z.object({
 
 export const JobSchema = z.object({
   id: Id,
-  document_id: Id,
+  document_id: Id.nullable().describe("null for a collection job (the compile stage)"),
+  collection_id: Id.nullable().optional().describe("the collection of a collection job"),
   batch_id: Id.nullable(),
   pipeline: z.string(),
   status: z.enum(JOB_STATUSES),
@@ -250,6 +251,7 @@ export const EventsQuery = z.object({
   document_id: Id.optional(),
   job_id: Id.optional(),
   batch_id: Id.optional(),
+  collection_id: Id.optional().describe("a collection's events: its documents' and its collection jobs'"),
   last_event_id: z
     .string()
     .regex(/^\d{1,18}$/)

@@ -31,6 +31,7 @@ import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
 import { CollectionService } from "../collections/collection-service.js";
 import { stepWorkspace } from "../engine/workspace-path.js";
+import { compileEnqueuer } from "../collections/compile/compile-enqueuer.js";
 
 /** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
 export interface PipelineDeps {
@@ -155,6 +156,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     );
     const live = new LiveService(database, engine.feed);
     const collections = new CollectionService(database, jobs, blobStore, thresholds);
+    collections.setEnqueuer(compileEnqueuer(database, engine.queue));
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();

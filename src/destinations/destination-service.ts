@@ -161,7 +161,7 @@ export class DestinationService {
       ownerId: row.owner_id,
       name: row.name,
       kind: row.kind as DestinationKind,
-      config: this.decrypt(row) as Destination["config"],
+      config: this.decryptForUse(row) as Destination["config"],
       isDefault: row.is_default === 1,
       createdAt: Number(row.created_at),
     };
@@ -211,6 +211,18 @@ export class DestinationService {
       config: JSON.stringify(plain),
       secrets: Object.keys(secret).length > 0 ? this.box.encrypt(JSON.stringify(secret)) : null,
     };
+  }
+
+  /** Secrets this process cannot decrypt (another DOCKET_SECRET_KEY) fail the delivery clearly, not as a crash. */
+  private decryptForUse(row: DestinationsTable): Record<string, unknown> {
+    try {
+      return this.decrypt(row);
+    } catch (error) {
+      throw new DocketError("destination_auth", `destination "${row.name}": ${(error as Error).message}`, {
+        status: 502,
+        permanent: true,
+      });
+    }
   }
 
   private decrypt(row: DestinationsTable): Record<string, unknown> {

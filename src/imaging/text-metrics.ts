@@ -16,7 +16,7 @@ import { otsuThreshold } from "./otsu.js";
 import type { RasterImage } from "./raster.js";
 
 /** Receipts (≤ 1–2 MP) are measured at full size; a 300-DPI page at about half (glyphs still ≥ 10 px). */
-const ANALYSIS_PIXELS = 2_000_000;
+const ANALYSIS_PIXELS = 1_000_000;
 
 export interface TextMetrics {
   /** Most common height of letter-shaped components, in the page's pixels (0: no text found). */
@@ -399,8 +399,15 @@ function darkBorderShare(grey: GreyPixels, threshold: number): number {
   return total === 0 ? 0 : dark / total;
 }
 
-/** Measure a page image (see TextMetrics). */
+/** Let the event loop run (timers, I/O, the queue's heartbeats) between phases. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Measure a page image (see TextMetrics). The labelling runs in this thread (~20–60 ms on a
+ * megapixel), after a yield, so it adds one short turn of the event loop, not a long one.
+ */
 export async function measureText(image: RasterImage): Promise<TextMetrics> {
   const grey = await decodeGrey(image);
+  await yieldToEventLoop();
   return measureGrey(grey, grey.scale);
 }

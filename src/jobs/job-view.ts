@@ -13,6 +13,8 @@ export interface JobJson {
   extract: string;
   id: string;
   document_id: string;
+  /** The collection of a collection job (whose document_id is null), else null. */
+  collection_id: string | null;
   batch_id: string | null;
   pipeline: string;
   status: JobStatus;
@@ -62,13 +64,17 @@ export const isoOrNull = (d: Date | null) => (d === null ? null : d.toISOString(
  * The job JSON. Its `progress` and the allowed actions are the output of deriveStatus (the
  * one status function); the job's own `status` is the job row's status, as stored.
  */
-export function jobToJson(job: Job, steps: readonly JobStep[], now = Date.now()): JobJson {
+export function jobToJson(
+  job: Job & { collectionId?: string | null },
+  steps: readonly JobStep[],
+  now = Date.now(),
+): JobJson {
   const unified = deriveStatus(job, steps, now);
   return {
     id: job.id,
-    // Null at run time for a collection job, whose JSON the collections module builds (it sets
-    // document_id: null and collection_id); the document job JSON of the API contract has a string.
+    // Null at run time for a collection job (collection_id set); typed as the document job's string.
     document_id: job.documentId as string,
+    collection_id: job.collectionId ?? null,
     batch_id: job.batchId,
     pipeline: job.pipeline,
     status: job.status,
@@ -122,7 +128,8 @@ export function eventToJson(event: JobEvent): EventJson {
 }
 
 export interface LoadedJob {
-  job: Job & { reviewReason: string | null };
+  /** `collectionId`: the collection of a collection job (the compile stage), else null. */
+  job: Job & { reviewReason: string | null; collectionId?: string | null };
   steps: JobStep[];
 }
 
@@ -162,7 +169,11 @@ export async function attachSteps(database: Database, rows: readonly JobRow[]): 
     .orderBy("job_id")
     .orderBy("position")
     .execute();
-  for (const row of rows) out.set(row.id, { job: jobRowToJob(row), steps: [] });
+  for (const row of rows)
+    out.set(row.id, {
+      job: { ...jobRowToJob(row), collectionId: (row as { collection_id?: string | null }).collection_id ?? null },
+      steps: [],
+    });
   for (const s of steps) out.get(s.job_id)?.steps.push(stepRowToStep(s));
   return out;
 }

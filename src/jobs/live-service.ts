@@ -3,6 +3,8 @@ import type { UnifiedStatus } from "../domain/status.js";
 import type { EventFeed, FeedEvent, FeedFilter } from "../engine/event-feed.js";
 import { documentToJson, type DocumentJson, type DocumentRow, type Scope } from "../documents/document-service.js";
 import { DocketError } from "../errors.js";
+import { CollectionEventFilter } from "../collections/collection-events.js";
+import { latestCollectionJob } from "../collections/collection-repository.js";
 import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson } from "./job-view.js";
 
 export interface LiveFilter {
@@ -110,6 +112,30 @@ export class LiveService {
         const l = loaded.get(id);
         return l ? [jobToJson(l.job, l.steps, now)] : [];
       }),
+    };
+  }
+
+  /** The filter of `?collection_id=` (404 for a collection the caller cannot see). */
+  collectionFilter(scope: Scope, collectionId: string): Promise<CollectionEventFilter> {
+    return CollectionEventFilter.open(this.database, scope, collectionId);
+  }
+
+  /** The snapshot of a collection: its documents' statuses and its newest collection job. */
+  async collectionSnapshot(filter: CollectionEventFilter): Promise<Snapshot> {
+    const ids = filter.memberIds().slice(0, SNAPSHOT_ACTIVE_JOBS);
+    const documents = ids.length
+      ? await this.database.db.selectFrom("documents").selectAll().where("id", "in", ids).execute()
+      : [];
+    const latest = documents.map((d) => d.latest_job_id).filter((id): id is string => id !== null);
+    const compile = await latestCollectionJob(this.database.db, filter.collectionId);
+    const loaded = await loadJobs(this.database, compile ? [...latest, compile.id] : latest);
+    const now = Date.now();
+    return {
+      documents: documents.map((d) => {
+        const status = statusOf(d.latest_job_id ? loaded.get(d.latest_job_id) : undefined, now);
+        return { document: documentToJson(d, status), status };
+      }),
+      jobs: [...loaded.values()].map((l) => jobToJson(l.job, l.steps, now)),
     };
   }
 

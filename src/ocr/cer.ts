@@ -99,3 +99,30 @@ export function bagOfCharactersError(hypothesis: string, reference: string): num
   if (refSize === 0) return h.size === 0 ? 0 : 1;
   return Math.max(missing, extra) / refSize;
 }
+
+/**
+ * Word F1: words as whitespace-separated tokens (after normalisation), matched as multisets
+ * regardless of order; the harmonic mean of precision (hypothesis words that are in the
+ * reference) and recall (reference words found). A word counts only when read exactly, so
+ * it measures what search and field extraction get, where CER also credits near misses.
+ */
+export function wordF1(hypothesis: string, reference: string): number {
+  const words = (text: string): string[] => normalizeForCer(text).split(" ").filter(Boolean);
+  const hyp = words(hypothesis);
+  const ref = words(reference);
+  if (ref.length === 0) return hyp.length === 0 ? 1 : 0;
+  const counts = new Map<string, number>();
+  for (const w of hyp) counts.set(w, (counts.get(w) ?? 0) + 1);
+  let matched = 0;
+  for (const w of ref) {
+    const n = counts.get(w) ?? 0;
+    if (n > 0) {
+      matched++;
+      counts.set(w, n - 1);
+    }
+  }
+  if (matched === 0) return 0;
+  const precision = matched / hyp.length;
+  const recall = matched / ref.length;
+  return (2 * precision * recall) / (precision + recall);
+}

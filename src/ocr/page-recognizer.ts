@@ -20,12 +20,13 @@ import type { Logger } from "../logger.js";
 import { splitIntoBands } from "../imaging/bands.js";
 import { estimateSkew } from "../imaging/deskew.js";
 import { deskewedToUpright, scaleBox } from "../imaging/page-geometry.js";
+import { flattenPage, type Point } from "../imaging/page-outline.js";
 import { planPreprocessing, rescale } from "../imaging/preprocess.js";
 import { measureText } from "../imaging/text-metrics.js";
 import { withPngDensity } from "../imaging/png-density.js";
 import type { RasterImage } from "../imaging/raster.js";
 import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
-import { cancelledError, throwIfAborted } from "./abort.js";
+import { abortPromise, cancelledError, throwIfAborted } from "./abort.js";
 import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
 import { ocrModePreset, psmForLayout, resolutionPreset } from "./ocr-presets.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
@@ -58,6 +59,39 @@ export interface PageRecognizerOptions {
   acceptUprightConfidence?: number;
   /** Extra owned resources to close with the engine (e.g. a borrowed OSD backend). */
   alsoClose?: Array<{ close(): Promise<void> }>;
+}
+
+/**
+ * Preprocessing is sharp and JavaScript work that cannot be interrupted; a cancel must not
+ * wait for it (the job is told within a second), so the caller stops waiting and the work's
+ * result is dropped.
+ */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  const { promise, dispose } = abortPromise(signal);
+  try {
+    return await Promise.race([work, promise]);
+  } finally {
+    dispose();
+  }
+}
+
+/** The box around a box's four corners mapped by `map`, clamped to `size`. */
+function mapBoxThrough(box: BBox, map: (p: Point) => Point, size: { width: number; height: number }): BBox {
+  const corners = [
+    map({ x: box.x0, y: box.y0 }),
+    map({ x: box.x1, y: box.y0 }),
+    map({ x: box.x1, y: box.y1 }),
+    map({ x: box.x0, y: box.y1 }),
+  ];
+  const xs = corners.map((p) => p.x);
+  const ys = corners.map((p) => p.y);
+  const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, v));
+  return {
+    x0: Math.floor(clamp(Math.min(...xs), size.width)),
+    y0: Math.floor(clamp(Math.min(...ys), size.height)),
+    x1: Math.ceil(clamp(Math.max(...xs), size.width)),
+    y1: Math.ceil(clamp(Math.max(...ys), size.height)),
+  };
 }
 
 export class TesseractOcrEngine implements OcrEngine {
@@ -176,13 +210,25 @@ export class TesseractOcrEngine implements OcrEngine {
     const { signal } = options;
     const upright = await rotateQuarter(input, rotation);
     throwIfAborted(signal);
+    // A photo of a page: find the page and flatten it (page-outline.ts); boxes found on the
+    // flat page are mapped back onto the photo.
+    let page = upright;
+    let fromFlat: ((box: BBox) => BBox) | undefined;
+    if (options.preprocess !== false) {
+      const flat = await unlessAborted(flattenPage(upright), signal);
+      throwIfAborted(signal);
+      if (flat !== undefined) {
+        page = flat.image;
+        fromFlat = (box) => mapBoxThrough(box, flat.toPhoto, upright);
+      }
+    }
     let skew = 0;
-    let target = upright;
+    let target = page;
     if (deskew) {
-      skew = (await estimateSkew(upright)).correction;
+      skew = (await estimateSkew(page)).correction;
       if (Math.abs(skew) < this.minDeskewAngle) skew = 0;
       throwIfAborted(signal);
-      if (skew !== 0) target = await rotateFine(upright, skew);
+      if (skew !== 0) target = await rotateFine(page, skew);
     }
     throwIfAborted(signal);
 
@@ -191,16 +237,17 @@ export class TesseractOcrEngine implements OcrEngine {
     let scale = 1;
     let psm = ocrModePreset(options.mode).psm;
     if (options.preprocess !== false) {
-      const metrics = await measureText(target);
-      throwIfAborted(signal);
+      const metrics = await unlessAborted(measureText(target), signal);
       scale = planPreprocessing(metrics, target).scale;
-      prepared = await rescale(target, scale);
+      prepared = await unlessAborted(rescale(target, scale), signal);
       psm = psmForLayout(options.mode, metrics);
     }
     throwIfAborted(signal);
 
-    const toUpright = (box: BBox): BBox =>
-      deskewedToUpright(scale === 1 ? box : scaleBox(box, 1 / scale), skew, target, upright);
+    const toUpright = (box: BBox): BBox => {
+      const onPage = deskewedToUpright(scale === 1 ? box : scaleBox(box, 1 / scale), skew, target, page);
+      return fromFlat === undefined ? onPage : fromFlat(onPage);
+    };
     const preset = options.resolution === undefined ? undefined : resolutionPreset(options.resolution);
     const blocks =
       preset?.tiling === true && prepared.height > preset.maxBandHeight * 1.25

@@ -8,6 +8,7 @@ import { reviewThresholds } from "../fields/thresholds.js";
 import { createOcrEngine } from "../ocr/engine-factory.js";
 import { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_PAGES } from "../pdf/inspect-document.js";
 import { createOcrPipeline } from "./ocr-pipeline.js";
+import { createCompilePipeline } from "../collections/compile/compile-pipeline.js";
 
 /** One text-layer thread per job slot, up to the cores: more threads than cores only queue in the kernel. */
 export const textLayerThreadsFor = (jobSlots: number): number =>
@@ -43,5 +44,11 @@ export async function createPipelines(deps: PipelineDeps): Promise<PipelineDefin
     },
   });
   // `deliver:<destination>` steps send the outputs on (src/destinations).
-  return [withDelivery(ocr, deps)];
+  // The compile stage of collections: one collection job building the collection's outputs.
+  const compile = createCompilePipeline({
+    database: deps.database,
+    blobStore: deps.blobStore,
+    thresholds: reviewThresholds(deps.config),
+  });
+  return [withDelivery(ocr, deps), compile];
 }

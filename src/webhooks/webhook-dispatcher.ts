@@ -85,8 +85,11 @@ export class WebhookDispatcher {
       if (this.stopping.signal.aborted) return;
       if (attempted > 0) continue;
       // Wake for the next retry sooner than the poll when it is due sooner.
-      if (nextDueAt !== null) {
-        const delay = Math.max(0, nextDueAt - (this.o.clock ?? Date.now)());
+      // (One due now but not sent is waiting for an earlier delivery of its document: the poll
+      // and the hints cover it; waking for it here would spin.)
+      const now = (this.o.clock ?? Date.now)();
+      if (nextDueAt !== null && nextDueAt > now) {
+        const delay = nextDueAt - now;
         if (this.wake) clearTimeout(this.wake);
         this.wake = setTimeout(() => this.poke(), Math.min(delay + 5, 60_000));
         this.wake.unref();

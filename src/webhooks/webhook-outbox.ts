@@ -72,7 +72,7 @@ export class WebhookOutbox {
     const owners = [...new Set(outcomes.map((e) => e.ownerId))];
     const subscriptions = await this.db
       .selectFrom("webhook_subscriptions")
-      .select(["id", "owner_id", "events"])
+      .select(["id", "owner_id", "events", "created_at"])
       .where("owner_id", "in", owners)
       .execute();
     if (subscriptions.length === 0) return [];
@@ -92,6 +92,8 @@ export class WebhookOutbox {
       });
       for (const sub of subscriptions) {
         if (sub.owner_id !== event.ownerId) continue;
+        // Only events after the subscription was made (should the cursor ever be re-read from further back).
+        if (event.createdAt.getTime() < Number(sub.created_at)) continue;
         const wanted = JSON.parse(sub.events) as WebhookEvent[];
         for (const type of types.filter((t) => wanted.includes(t))) {
           const id = `whd_${newId()}`;

@@ -44,7 +44,7 @@ export class WebhookSender {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Sends what is due now; returns how many were attempted, and when the next one is due. */
+  /** Sends what is due now; returns how many were attempted, and when the next retry (in the future) is due. */
   async step(signal: AbortSignal): Promise<{ attempted: number; nextDueAt: number | null }> {
     const now = this.clock();
     const due = await this.db
@@ -91,6 +91,7 @@ export class WebhookSender {
       .select((eb) => eb.fn.min("d.next_attempt_at").as("at"))
       .where("s.active", "=", 1)
       .where("d.status", "in", ["pending", "retrying"])
+      .where("d.next_attempt_at", ">", this.clock())
       .executeTakeFirst();
     return { attempted, nextDueAt: next?.at === null || next?.at === undefined ? null : Number(next.at) };
   }

@@ -47,7 +47,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     const ready = await fetch(`${server.base}/readyz`);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
     assert.equal(ready.status, 200, JSON.stringify(body));
-    assert.deepEqual(Object.keys(body.checks).sort(), ["blob_store", "database", "ocr_engine"]);
+    assert.deepEqual(Object.keys(body.checks).sort(), ["blob_store", "data_dir", "database", "ocr_engine"]);
     assert.equal(body.checks.ocr_engine?.ok, true);
   });
 

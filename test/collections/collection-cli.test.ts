@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { client, pngBytes, type TestServer } from "../api/support.js";
-import { adminToken, runCli, startCliServer, type CliOptions } from "../cli/support.js";
+import { adminToken, cliPipelines, runCli, startCliServer, type CliOptions } from "../cli/support.js";
+import { createCompilePipeline } from "../../src/collections/compile/compile-pipeline.js";
+import { reviewThresholds } from "../../src/fields/thresholds.js";
+import { readFileSync } from "node:fs";
 
 describe("docket collection (remote mode)", () => {
   let server: TestServer;
@@ -17,7 +20,16 @@ describe("docket collection (remote mode)", () => {
     runCli(args, { ...options, env: { DOCKET_URL: server.base, DOCKET_TOKEN: token, ...options.env } });
 
   before(async () => {
-    server = await startCliServer("sqlite");
+    server = await startCliServer(
+      "sqlite",
+      {},
+      {
+        pipelines: (deps) => [
+          ...cliPipelines(deps),
+          createCompilePipeline({ ...deps, thresholds: reviewThresholds(deps.config) }),
+        ],
+      },
+    );
     token = await adminToken(server.base);
   });
   after(async () => server.close());
@@ -66,6 +78,29 @@ describe("docket collection (remote mode)", () => {
     const notReady = await docket(["collection", "result", id, "csv"]);
     assert.equal(notReady.code, 2);
     assert.match(notReady.stderr, /not_ready/);
+
+    const compiled = await docket(["collection", "compile", id, "--outputs", "csv,json"]);
+    assert.equal(compiled.code, 0, compiled.stderr);
+    assert.match(compiled.stdout, /^compile job \S+ (pending|processing) \(2 steps\)$/m);
+    const done = await docket(["collection", "status", id, "--follow"]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stderr.trim().split("\n").at(-1)!, /^Phase 2 of 2: .*compile completed$/);
+    const csv = await docket(["collection", "result", id, "csv"]);
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.deepEqual(
+      csv.stdout
+        .replace(/^\ufeff/, "")
+        .trim()
+        .split("\r\n")
+        .slice(1)
+        .map((l) => l.split(",")[0]),
+      [a, b],
+    );
+    const out = join(tmpdir(), `docket-summary-${Date.now()}.json`);
+    const saved = await docket(["collection", "result", id, "json", "-o", out]);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.equal(JSON.parse(readFileSync(out, "utf8")).counts.documents, 2);
+    rmSync(out, { force: true });
   });
 
   it("refuses unknown formats and outputs with a usage error", async () => {

@@ -11,7 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { client, pngBytes, startServer, type Client, type TestServer } from "../api/support.js";
+import { createCompilePipeline } from "../../src/collections/compile/compile-pipeline.js";
+import { reviewThresholds } from "../../src/fields/thresholds.js";
+import { apiTestPipeline, client, pngBytes, startServer, type Client, type TestServer } from "../api/support.js";
+import { controlledCompile, realPdfPipeline, type Control } from "./compile-test-pipelines.js";
 import { chromiumSkipReason } from "../support/environment.js";
 import { ensureWebBuilt, launchChromium, screenshot } from "../web/support.js";
 
@@ -27,11 +30,29 @@ describe("collection page in Chromium", { skip }, () => {
   let page: Page;
   let files: string;
   const pageErrors: string[] = [];
+  const control: Control = { hold: null, failOnce: null, runs: new Map() };
+  const scripts = new Map<string, Record<string, string>>();
 
   before(async () => {
     if (skip) return;
     ensureWebBuilt();
-    server = await startServer("sqlite", { DOCKET_WORKERS: "2" });
+    server = await startServer(
+      "sqlite",
+      { DOCKET_WORKERS: "2" },
+      {
+        pipelines: ({ blobStore, database, config }) => {
+          const put = async (key: string, bytes: Buffer) => (await blobStore.put(key, bytes)).size;
+          return [
+            realPdfPipeline(apiTestPipeline(blobStore, scripts), put),
+            controlledCompile(
+              createCompilePipeline({ database, blobStore, thresholds: reviewThresholds(config) }),
+              control,
+              put,
+            ),
+          ];
+        },
+      },
+    );
     const anon = client(server.base);
     assert.equal((await anon.req("POST", "/api/v1/setup", { json: ADMIN })).status, 201);
     const login = await anon.req("POST", "/api/v1/auth/login", { json: ADMIN });
@@ -62,11 +83,11 @@ describe("collection page in Chromium", { skip }, () => {
 
   it(
     "creates a collection, adds documents by multi-select and by upload, and unlocks Compile live",
-    { timeout: 90_000 },
+    { timeout: 150_000 },
     async () => {
       const slow = await upload("slow-scan.png");
       const quick = await upload("quick-scan.png");
-      server.scripts.set(slow, { ocr: "sleep:4000" });
+      scripts.set(slow, { ocr: "sleep:4000" });
 
       await page.getByRole("link", { name: "Collections" }).click();
       await page.getByTestId("collection-name").fill("March invoices");
@@ -127,12 +148,49 @@ describe("collection page in Chromium", { skip }, () => {
       await page.locator("#collection-title").waitFor();
       await page.getByTestId("tab-compile").click();
 
+      // Compile: the job's step k of n, cancel with a confirmation, retry, then the downloads.
+      await page.evaluate(() => {
+        window.__marker = 8;
+      });
+      control.hold = "compile_zip";
+      await page.getByTestId("compile").click();
+      await page.locator("[data-testid=compile-job][data-job-status=processing]").waitFor({ timeout: 20_000 });
+      await page
+        .getByTestId("compile-job")
+        .getByText(/Step 4 of 5: Archiving the outputs/)
+        .waitFor({ timeout: 20_000 });
+      await page
+        .getByTestId("collection-phase")
+        .getByText(/^Phase 2 of 2: compiling, step 4 of 5 /)
+        .waitFor();
+      await screenshot(page, "collection-compiling");
+      await page.getByTestId("cancel-compile").click();
+      await page.getByRole("dialog").getByText("Cancel the compile job?").waitFor();
+      control.hold = null;
+      await page.getByTestId("confirm").click();
+      await page.locator("[data-testid=compile-stage][data-stage-status=cancelled]").waitFor({ timeout: 20_000 });
+      await page.getByTestId("retry-compile").click();
+      await page.locator("[data-testid=compile-stage][data-stage-status=completed]").waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId("collection-phase")
+        .getByText(/^Phase 2 of 2: compiled 100% /)
+        .waitFor();
+      assert.equal(control.runs.get("compile_pdf"), 1, "the retry resumed at the cancelled step");
+      const links = page.locator("[data-testid=downloads] a");
+      assert.equal(await links.count(), 5);
+      const href = await page.locator("[data-testid=downloads] a[data-format=pdf]").getAttribute("href");
+      const download = await page.request.get(`${server.base}${href}`);
+      assert.equal(download.status(), 200);
+      assert.equal((await download.body()).subarray(0, 5).toString(), "%PDF-");
+      await screenshot(page, "collection-compiled");
+      assert.equal(await page.evaluate(() => window.__marker), 8, "the compile ran live, no reload");
+
       // Polish.
       await page.getByRole("button", { name: "PL", exact: true }).click();
       await page.getByTestId("tab-compile").getByText("Składanie").waitFor();
       await page
         .getByTestId("collection-phase")
-        .getByText(/^Etap 1 z 2: /)
+        .getByText(/^Etap 2 z 2: złożono 100% /)
         .waitFor();
       await page.getByRole("button", { name: "EN", exact: true }).click();
       assert.deepEqual(pageErrors, []);

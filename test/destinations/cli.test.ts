@@ -4,7 +4,7 @@
  * and on a data dir (local mode) where the secret key file is shared with the server.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -34,7 +34,7 @@ describe("docket destinations and webhooks (remote mode)", () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it("adds, lists (secrets masked), tests and removes destinations; a default one delivers every job", async () => {
+  it("adds, lists (secrets masked), tests and removes destinations; docket add --destinations delivers there", async () => {
     const folder = await docket([
       "destinations",
       "add",
@@ -47,6 +47,7 @@ describe("docket destinations and webhooks (remote mode)", () => {
     ]);
     assert.equal(folder.code, 0, folder.stderr);
     assert.match(folder.stdout, /^added folder destination archive \(/);
+    const folderId = /\(([^)]+)\)/.exec(folder.stdout)![1]!;
     const hook = await docket(
       ["destinations", "add", "erp", "--kind", "webhook", "--to", receiver.url, "--secret-stdin", "--json"],
       {
@@ -68,10 +69,14 @@ describe("docket destinations and webhooks (remote mode)", () => {
     assert.match(test.stdout, /^ok: /);
     assert.ok(receiver.received.at(-1)!.signatureValid, "the secret from stdin signs the request");
 
-    const up = await client(server.base, token).upload(pngBytes(), "cli doc.png", { process: "true" });
-    assert.equal(up.status, 201, up.text);
-    await waitForJob(client(server.base, token), up.json.job.id, ["completed"]);
-    const deliveries = await docket(["destinations", "deliveries", up.json.job.id]);
+    // `docket add --destinations` names them (the folder here; the hook is not a default).
+    const file = join(root, "cli doc.png");
+    await writeFile(file, pngBytes());
+    const added = await docket(["add", file, "--destinations", folderId, "--wait", "--json"]);
+    assert.equal(added.code, 0, added.stderr);
+    const jobId = JSON.parse(added.stdout).files[0].job.id as string;
+    assert.equal(JSON.parse(added.stdout).files[0].job.steps.at(-1).name, "deliver:archive");
+    const deliveries = await docket(["destinations", "deliveries", jobId]);
     assert.equal(deliveries.code, 0, deliveries.stderr);
     assert.match(deliveries.stdout, /deliver:archive\s+success\s+1/);
     assert.equal((await readdir(join(root, "a"))).length, 5);

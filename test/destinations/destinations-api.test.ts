@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createLogger } from "../../src/logger.js";
 import { DIALECTS, skipReasonFor } from "../support/databases.js";
 import { createUsers, pngBytes, waitForJob, type Client, type TestServer, type Users } from "../api/support.js";
 import { startDeliveryServer, startReceiver } from "./support.js";
@@ -188,6 +189,9 @@ for (const dialect of DIALECTS) {
         assert.equal(deliveries.json.items[0].location, join(root, "alice", "in"));
         assert.ok(deliveries.json.items[0].delivered_at);
         assert.equal((await u.bob.req("GET", `/api/v1/ocr/jobs/${submit.json.id}/deliveries`)).status, 404);
+        const events = await server.docket.database.db.selectFrom("job_events").selectAll().execute();
+        assert.ok(events.length > 0);
+        assert.ok(!JSON.stringify(events).includes(SECRET), "no secret in any event");
       },
     );
 
@@ -339,9 +343,21 @@ describe("destinations with private URLs refused (the default)", () => {
   let server: TestServer;
   let u: Users;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const logLines: string[] = [];
   before(async () => {
     receiver = await startReceiver(SECRET);
-    server = await startDeliveryServer("sqlite", { DOCKET_ALLOW_PRIVATE_URLS: "false" });
+    // Every log line at trace level is kept, to show that no secret reaches the log.
+    server = await startDeliveryServer(
+      "sqlite",
+      { DOCKET_ALLOW_PRIVATE_URLS: "false" },
+      {
+        log: createLogger({
+          level: "trace",
+          format: "json",
+          destination: { write: (line: string) => logLines.push(line) },
+        }),
+      },
+    );
     u = await createUsers(server.base);
   });
   after(async () => {
@@ -371,5 +387,10 @@ describe("destinations with private URLs refused (the default)", () => {
     });
     assert.equal(metadata.status, 400);
     assert.equal(receiver.received.length, 0, "no request reached the loopback receiver");
+    assert.ok(
+      logLines.some((l) => l.includes("step failed")),
+      "the failure was logged",
+    );
+    assert.ok(!logLines.some((l) => l.includes(SECRET)), "the secret was not");
   });
 });

@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSecretBox, parseSecretKey, SecretBox } from "../../src/crypto/secret-box.js";
+import { DestinationService } from "../../src/destinations/destination-service.js";
+import { DocketError } from "../../src/errors.js";
+import { createTestDatabase } from "../support/databases.js";
 
 describe("secret box", () => {
   it("encrypts with a fresh IV each time, decrypts, and refuses tampering or another key", () => {
@@ -45,6 +48,51 @@ describe("secret box", () => {
       assert.equal(again.decrypt(first.encrypt("kept")), "kept");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a destination whose secret this process cannot decrypt", () => {
+  it("fails its delivery with destination_auth saying why, and its answers still show the mask", async () => {
+    const db = await createTestDatabase("sqlite");
+    try {
+      const now = Date.now();
+      await db.database.db
+        .insertInto("users")
+        .values({
+          id: "u1",
+          email: "u@example.test",
+          password_hash: "x",
+          role: "user",
+          disabled: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const options = { allowPrivateUrls: true, folderRoots: [] };
+      const scope = { userId: "u1", admin: false };
+      const mine = new DestinationService(db.database, SecretBox.fromKey(randomBytes(32)), options);
+      const created = await mine.create(scope, {
+        name: "dav",
+        kind: "webdav",
+        config: { url: "http://dav.example/x/", username: "me", password: "pw-123456" },
+      });
+      const other = new DestinationService(db.database, SecretBox.fromKey(randomBytes(32)), options);
+      assert.equal((await other.get(scope, created.id)).config.password, "********");
+      await assert.rejects(other.load("u1", created.id), (error: unknown) => {
+        assert.ok(error instanceof DocketError);
+        assert.equal(error.code, "destination_auth");
+        assert.equal(error.permanent, true);
+        assert.match(error.message, /DOCKET_SECRET_KEY/);
+        return true;
+      });
+      assert.deepEqual((await mine.load("u1", created.id)).config, {
+        url: "http://dav.example/x/",
+        username: "me",
+        password: "pw-123456",
+      });
+    } finally {
+      await db.drop();
     }
   });
 });

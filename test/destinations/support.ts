@@ -10,7 +10,9 @@ import type { Config } from "../../src/config.js";
 import type { Database, DialectName } from "../../src/db/database.js";
 import type { PipelineDefinition } from "../../src/engine/pipeline.js";
 import type { DocketOverrides } from "../../src/app/docket.js";
+import { createCompilePipeline } from "../../src/collections/compile/compile-pipeline.js";
 import { withDelivery } from "../../src/destinations/setup.js";
+import { reviewThresholds } from "../../src/fields/thresholds.js";
 import { verifySignature } from "../../src/webhooks/signature.js";
 import { apiTestPipeline, startServer, STEPS, type TestServer } from "../api/support.js";
 
@@ -47,7 +49,11 @@ export async function startDeliveryServer(
     dialect,
     { DOCKET_ALLOW_PRIVATE_URLS: "true", ...env },
     {
-      pipelines: ({ config, database, blobStore }) => [deliveryTestPipeline({ config, database, blobStore }, scripts)],
+      pipelines: ({ config, database, blobStore }) => [
+        deliveryTestPipeline({ config, database, blobStore }, scripts),
+        // Collections' compile stage, for collection.completed.
+        createCompilePipeline({ database, blobStore, thresholds: reviewThresholds(config) }),
+      ],
       webhooks: { backoffMs: [100, 200, 300], pollMs: 100 },
       ...overrides,
     },

@@ -195,6 +195,30 @@ for (const dialect of DIALECTS) {
       },
     );
 
+    it("a compiled collection is collection.completed", { skip }, async () => {
+      const id = await subscribe(u.alice, `${receiver.url}/collections`, ["collection.completed"]);
+      const { documentId } = await runJob(server, u.alice);
+      const col = await u.alice.req("POST", "/api/v1/collections", { json: { name: "December" } });
+      assert.equal(col.status, 201, col.text);
+      await u.alice.req("POST", `/api/v1/collections/${col.json.id}/documents`, {
+        json: { document_ids: [documentId] },
+      });
+      const compile = await u.alice.req("POST", `/api/v1/collections/${col.json.id}/compile`, {
+        json: { outputs: ["json"] },
+      });
+      assert.equal(compile.status, 202, compile.text);
+      const got = await waitFor(
+        "collection.completed",
+        async () => receiver.received.find((r) => r.path.endsWith("/collections")),
+        15_000,
+      );
+      assert.equal(got.json.type, "collection.completed");
+      assert.equal(got.json.data.collection_id, col.json.id);
+      assert.equal(got.json.data.job.id, compile.json.id);
+      assert.ok(got.signatureValid);
+      await u.alice.req("DELETE", `/api/v1/webhooks/${id}`);
+    });
+
     it("refuses unknown events and bad URLs", { skip }, async () => {
       const bad = await u.alice.req("POST", "/api/v1/webhooks", {
         json: { url: receiver.url, secret: SECRET, events: ["job.exploded"] },

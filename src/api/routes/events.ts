@@ -136,13 +136,15 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
     async (request, reply) => {
       const scope = scopeOf(request);
       const principal = principalOf(request);
-      const { document_id, job_id, batch_id, last_event_id } = request.query;
+      const { document_id, job_id, batch_id, collection_id, last_event_id } = request.query;
       const header = request.headers["last-event-id"];
       const resumeFrom =
         (typeof header === "string" && header.trim() !== "" ? header.trim() : undefined) ?? last_event_id ?? null;
       if (resumeFrom !== null && !/^\d{1,18}$/.test(resumeFrom))
         throw new HttpProblem(400, "validation_error", "Last-Event-ID must be an event id");
       const filter = await o.live.feedFilter(scope, { documentId: document_id, jobId: job_id, batchId: batch_id });
+      // A collection's events: the owner's feed, narrowed to its documents and collection jobs.
+      const collection = collection_id ? await o.live.collectionFilter(scope, collection_id) : null;
 
       reply.hijack();
       const res = reply.raw;
@@ -164,8 +166,12 @@ export function eventRoutes(app: FastifyInstance, o: EventRoutesOptions): void {
       try {
         // Subscribe first, then read the snapshot: nothing committed in between is lost
         // (it is queued and sent after the snapshot).
-        connection.attach(await o.live.feed.subscribe(filter, resumeFrom, (event) => connection.push(event)));
-        connection.start(await o.live.snapshot(filter));
+        connection.attach(
+          await o.live.feed.subscribe(filter, resumeFrom, (event) =>
+            collection ? collection.select(event, (e) => connection.push(e)) : connection.push(event),
+          ),
+        );
+        connection.start(collection ? await o.live.collectionSnapshot(collection) : await o.live.snapshot(filter));
       } catch (error) {
         o.log.warn({ err: error }, "event stream failed to start");
         connection.close();

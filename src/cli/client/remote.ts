@@ -175,6 +175,7 @@ export class RemoteClient implements DocketClient {
     if (options.outputs) form.append("outputs", options.outputs.join(","));
     if (options.ocr) form.append("ocr", options.ocr);
     if (options.extract) form.append("extract", options.extract);
+    if (options.destinations) form.append("destinations", JSON.stringify(options.destinations));
     // openAsBlob streams from disk as the request is sent: the file is never read whole.
     form.append("file", await openAsBlob(path), basename(path));
     return this.json("POST", "/api/v1/documents/upload", { body: form });

@@ -24,6 +24,7 @@ interface AddOptions {
   outputs?: OutputFormat[];
   ocr?: SubmitOptions["ocr"];
   extract?: SubmitOptions["extract"];
+  destinations?: string;
   process: boolean;
   json?: boolean;
 }
@@ -92,6 +93,10 @@ export function addCommand(program: Command, env: NodeJS.ProcessEnv, streams: St
         "field extraction: auto (classify, then extract; default), invoice, receipt or off",
       ).choices(EXTRACT_MODES),
     )
+    .option(
+      "--destinations <ids>",
+      "deliver to these destinations (comma-separated ids; `none` for none; default: your default destinations)",
+    )
     .option("--no-process", "upload only, start no job")
     .option("--json", "print one JSON document on stdout (progress stays on stderr)")
     .addHelpText("after", EXAMPLES)
@@ -119,6 +124,9 @@ async function add(ctx: CliContext, files: string[], options: AddOptions): Promi
     ...(options.outputs ? { outputs: options.outputs } : {}),
     ...(options.ocr ? { ocr: options.ocr } : {}),
     ...(options.extract ? { extract: options.extract } : {}),
+    ...(options.destinations !== undefined
+      ? { destinations: options.destinations === "none" ? [] : options.destinations.split(",").filter(Boolean) }
+      : {}),
   });
   if (!parsed.success)
     throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

@@ -50,5 +50,10 @@ export const enCollections = {
   "col.download.json": "Summary (JSON)",
   "steps.pipeline": "Pipeline",
   "steps.delivery": "Delivery",
+  "phase.compile_pdf": "Merging the PDF",
+  "phase.compile_csv": "Fields table (CSV)",
+  "phase.compile_xlsx": "Fields table (XLSX)",
+  "phase.compile_zip": "Archiving the outputs",
+  "phase.compile_summary": "Summary",
   "col.step": "Step {k} of {n}: {phase}",
 };

@@ -52,5 +52,10 @@ export const plCollections: Record<keyof typeof enCollections, string> = {
   "col.download.json": "Podsumowanie (JSON)",
   "steps.pipeline": "Przetwarzanie",
   "steps.delivery": "Dostarczenie",
+  "phase.compile_pdf": "Łączenie PDF",
+  "phase.compile_csv": "Tabela pól (CSV)",
+  "phase.compile_xlsx": "Tabela pól (XLSX)",
+  "phase.compile_zip": "Archiwum wyników",
+  "phase.compile_summary": "Podsumowanie",
   "col.step": "Krok {k} z {n}: {phase}",
 };

@@ -1,0 +1,229 @@
+/**
+ * bench:ocr's end-to-end contender: receipts submitted through the real HTTP API to a warm
+ * server (ocr-e2e-server.ts: 2 job slots, default engine, SQLite, fsync) with `txt,json`
+ * outputs, from the submit to the last job's completion, against the bare tesseract CLI on
+ * the same files (2 processes at a time) in the same run. Rounds alternate which goes first,
+ * so load from elsewhere on the machine falls on both alike.
+ *
+ * Also reports the server's CPU per page (its process and its reaped tesseract children,
+ * from /proc) and where a job's time goes: queue wait, each step, and the gaps between steps
+ * (transitions).
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PARALLEL = 2;
+
+interface StepView {
+  name: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+interface JobView {
+  id: string;
+  document_id: string;
+  status: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  steps: StepView[];
+}
+
+export interface EndToEndRound {
+  docketSeconds: number;
+  bareSeconds: number;
+  /** Server CPU seconds (process + tesseract children) per page in this round. */
+  cpuPerPage: number | undefined;
+}
+
+export interface EndToEndResult {
+  receipts: number;
+  rounds: EndToEndRound[];
+  /** Docket's wall time over the bare CLI's, per round. */
+  ratios: number[];
+  /** Mean ms per job: queue wait, each step, transitions (job time not inside a step). */
+  stepMs: Record<string, number>;
+  failed: number;
+}
+
+/** utime+stime+cutime+cstime of a process, in seconds (undefined without /proc). */
+function processCpu(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+class Server {
+  private token = "";
+  private constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<Server> {
+    const dataDir = await mkdtemp(join(tmpdir(), "docket-bench-ocr-e2e-"));
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "ocr-e2e-server.ts"), dataDir], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const base = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        if (line.startsWith("listening ")) resolve(line.slice("listening ".length));
+      });
+      child.on("exit", (code) => reject(new Error(`the e2e server exited with ${code}`)));
+    });
+    const server = new Server(child, base, dataDir);
+    const login = (await server.request("POST", "/api/v1/auth/login", {
+      email: "bench@example.test",
+      password: "bench-password",
+    })) as { token: string };
+    server.token = login.token;
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once("exit", resolve));
+      this.child.kill("SIGTERM");
+      await Promise.race([exited, sleep(15_000)]);
+      if (this.child.exitCode === null) this.child.kill("SIGKILL");
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  async request(method: string, path: string, json?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    if (json !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  async upload(bytes: Uint8Array, filename: string): Promise<string> {
+    const form = new FormData();
+    form.append("file", new Blob([bytes]), filename);
+    const res = await fetch(`${this.base}/api/v1/documents/upload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}` },
+      body: form,
+    });
+    const body = (await res.json()) as { document?: { id: string } };
+    if (!res.ok || !body.document) throw new Error(`upload ${filename}: ${res.status}`);
+    return body.document.id;
+  }
+
+  /** Submit all documents as one batch; resolves with the finished jobs and the wall time. */
+  async run(documentIds: readonly string[]): Promise<{ jobs: JobView[]; seconds: number }> {
+    const started = Date.now();
+    const created = (await this.request("POST", "/api/v1/ocr/batch", {
+      document_ids: documentIds,
+      outputs: ["txt", "json"],
+      extract: "off",
+    })) as { batch_id: string };
+    for (;;) {
+      const batch = (await this.request("GET", `/api/v1/batches/${created.batch_id}`)) as {
+        counts: Record<string, number>;
+        jobs: JobView[];
+      };
+      if ((batch.counts.pending ?? 0) + (batch.counts.processing ?? 0) === 0) {
+        const jobs = await Promise.all(
+          batch.jobs.map((j) => this.request("GET", `/api/v1/ocr/jobs/${j.id}`) as Promise<JobView>),
+        );
+        // The last completion by the server's clock (same machine), not by this poll's.
+        const last = Math.max(...jobs.map((j) => Date.parse(j.completed_at ?? "") || Date.now()));
+        return { jobs, seconds: (last - started) / 1000 };
+      }
+      await sleep(100);
+    }
+  }
+}
+
+function bareCli(binary: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(binary, [file, "stdout", "-l", "eng"], { env: { ...process.env, OMP_THREAD_LIMIT: "1" } }, (e) =>
+      e ? reject(e) : resolve(),
+    ),
+  );
+}
+
+async function bareRound(binary: string, files: readonly string[]): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      while (next < files.length) await bareCli(binary, files[next++]!);
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+const ms = (from: string | null, to: string | null): number =>
+  from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : 0;
+
+export async function runEndToEnd(files: readonly string[], binary: string, rounds = 3): Promise<EndToEndResult> {
+  const server = await Server.start();
+  try {
+    const ids: string[] = [];
+    for (const file of files) ids.push(await server.upload(await readFile(file), basename(file)));
+    // Warm: the first jobs start the tesseract.js threads, compile the pipeline's code paths.
+    await server.run(ids.slice(0, 4));
+    const out: EndToEndRound[] = [];
+    const sums: Record<string, number> = {};
+    let jobsSeen = 0;
+    let failed = 0;
+    for (let r = 0; r < rounds; r++) {
+      const docketFirst = r % 2 === 0;
+      let bareSeconds = 0;
+      if (!docketFirst) bareSeconds = await bareRound(binary, files);
+      const cpuBefore = processCpu(server.child.pid!);
+      const { jobs, seconds } = await server.run(ids);
+      const cpuAfter = processCpu(server.child.pid!);
+      if (docketFirst) bareSeconds = await bareRound(binary, files);
+      out.push({
+        docketSeconds: seconds,
+        bareSeconds,
+        cpuPerPage:
+          cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / files.length,
+      });
+      for (const job of jobs) {
+        if (job.status !== "completed") failed++;
+        jobsSeen++;
+        sums["queue wait"] = (sums["queue wait"] ?? 0) + ms(job.created_at, job.started_at);
+        let inSteps = 0;
+        for (const step of job.steps) {
+          const d = ms(step.started_at, step.completed_at);
+          inSteps += d;
+          sums[step.name] = (sums[step.name] ?? 0) + d;
+        }
+        sums["transitions"] = (sums["transitions"] ?? 0) + Math.max(0, ms(job.started_at, job.completed_at) - inSteps);
+      }
+    }
+    const stepMs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, jobsSeen)]));
+    return {
+      receipts: files.length,
+      rounds: out,
+      ratios: out.map((r) => r.docketSeconds / r.bareSeconds),
+      stepMs,
+      failed,
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * npm run test:chaos — Docket scaled out on PostgreSQL under chaos: 2 API processes and 3
+ * worker processes on one PostgreSQL (the test's own) and one S3 bucket (the local S3
+ * server), ≥300 jobs of real small PDFs, workers and API processes SIGKILLed every few
+ * seconds and restarted, PostgreSQL restarted once, an event-stream client on each API that
+ * resumes with Last-Event-ID. Then: every job completed or failed with a code, none lost,
+ * stuck or completed twice, `docket steps verify` clean, every client saw every event of
+ * every job in order with no gap, and after the blob sweeper no blob is an orphan.
+ *
+ * DOCKET_CHAOS_DOCUMENTS (default 300) and DOCKET_CHAOS_SEED change the run.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { sql } from "kysely";
+import { BlobSweeper } from "../../src/blob/blob-sweeper.js";
+import { S3BlobStore } from "../../src/blob/s3-blob-store.js";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { silentLogger } from "../../src/logger.js";
+import { makeTextPdf } from "../pdf/fixtures.js";
+import { startLocalS3, type LocalS3 } from "../support/s3-server.js";
+import { CLI, DocketProcess } from "./cluster.js";
+import { freePort, PrivatePostgres } from "./private-postgres.js";
+import { ResumingSseClient } from "./resuming-sse.js";
+import { orphanBlobs } from "./orphans.js";
+
+const DOCUMENTS = Number(process.env.DOCKET_CHAOS_DOCUMENTS ?? 300);
+const UPLOAD_CONCURRENCY = 4;
+const JOB_DEADLINE_MS = 7 * 60_000;
+let seed = Number(process.env.DOCKET_CHAOS_SEED ?? Date.now() % 1_000_000);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("scale-out under chaos", async () => {
+  const postgres = await PrivatePostgres.start();
+  const skip = typeof postgres === "string" ? postgres : false;
+  let s3: LocalS3;
+  let database: Database;
+  const apis: DocketProcess[] = [];
+  const workers: DocketProcess[] = [];
+  const work = mkdtempSync(join(tmpdir(), "docket-chaos-"));
+  const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+  before(async () => {
+    if (typeof postgres === "string") return;
+    await postgres.createDatabase();
+    s3 = await startLocalS3("docket-chaos");
+    const env = (name: string): Record<string, string> => ({
+      DATABASE_URL: postgres.url,
+      DOCKET_BLOB_URL: s3.url("chaos"),
+      DOCKET_DATA_DIR: join(work, name),
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      LOG_LEVEL: "info",
+      DOCKET_LOG_FORMAT: "json",
+      DOCKET_RATE_LIMIT_PER_MIN: "1000000",
+      DOCKET_UPLOAD_RATE_LIMIT_PER_MIN: "1000000",
+      DOCKET_LOGIN_RATE_LIMIT_PER_MIN: "1000000",
+      DOCKET_OCR_ENGINE: "wasm",
+      DOCKET_BLOB_SWEEP_MINUTES: "0",
+      DOCKET_MIN_FREE_DISK_MB: "0",
+      HOST: "127.0.0.1",
+    });
+    for (const name of ["api-1", "api-2"]) {
+      const port = await freePort();
+      apis.push(
+        new DocketProcess(
+          { name, args: ["serve", "--no-workers"], env: { ...env(name), PORT: String(port) }, port },
+          join(work, "logs"),
+        ),
+      );
+    }
+    for (const name of ["worker-1", "worker-2", "worker-3"])
+      workers.push(
+        new DocketProcess({ name, args: ["worker", "--concurrency", "2"], env: env(name) }, join(work, "logs")),
+      );
+    // One process migrates first; the others find the schema current (the advisory lock would serialise them anyway).
+    await apis[0]!.start();
+    await Promise.all([apis[1]!.start(), ...workers.map((w) => w.start())]);
+    database = await openDatabase({ url: postgres.url, dataDir: work });
+    log(`cluster up; logs in ${join(work, "logs")}; seed ${seed}`);
+  });
+
+  after(async () => {
+    if (typeof postgres === "string") return;
+    await Promise.all([...apis, ...workers].map((p) => p.stop(5_000)));
+    await database?.close();
+    await s3?.close();
+    postgres.stop();
+  });
+
+  it(
+    `${DOCUMENTS} documents through 2 APIs and 3 workers while processes and PostgreSQL are killed`,
+    { skip, timeout: 9.5 * 60_000 },
+    async () => {
+      if (typeof postgres === "string") return;
+      const anon = apis[0]!.url;
+      const setup = await fetch(`${anon}/api/v1/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "chaos@example.test", password: "chaos-password" }),
+      });
+      assert.equal(setup.status, 201, await setup.text());
+      const login = await fetch(`${anon}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "chaos@example.test", password: "chaos-password" }),
+      });
+      const session = (await login.json()) as { token: string };
+      const tokenRes = await fetch(`${anon}/api/v1/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
+        body: JSON.stringify({ name: "chaos" }),
+      });
+      const token = ((await tokenRes.json()) as { token: string }).token;
+      const clients = apis.map((api) => new ResumingSseClient(api.url, token));
+
+      // Chaos: a random worker every 3 s, an API process every 4th time, PostgreSQL once.
+      // Restarts run in the background (a start takes seconds): the killing goes on meanwhile.
+      let chaos = true;
+      const kills = { workers: 0, apis: 0, postgres: 0 };
+      const starting = new Set<Promise<void>>();
+      const restart = (p: DocketProcess) => {
+        const started: Promise<void> = p
+          .start()
+          .catch((error: unknown) =>
+            log(`${p.spec.name} did not start (restarted next tick): ${String(error).slice(0, 300)}`),
+          )
+          .finally(() => starting.delete(started));
+        starting.add(started);
+      };
+      const chaosLoop = (async () => {
+        let tick = 0;
+        while (chaos) {
+          await sleep(3_000);
+          if (!chaos) break;
+          tick++;
+          for (const p of [...apis, ...workers]) if (!p.running) restart(p);
+          const candidates = workers.filter((w) => w.ready);
+          const worker = candidates[Math.floor(random() * candidates.length)];
+          if (worker) {
+            worker.kill("SIGKILL");
+            kills.workers++;
+            restart(worker);
+          }
+          // One API at a time, and only when the other one is up: clients always have somewhere to go.
+          const api = apis[(tick / 4) % 2];
+          if (tick % 4 === 0 && api && apis.every((a) => a.ready)) {
+            api.kill("SIGKILL");
+            kills.apis++;
+            restart(api);
+          }
+          if (tick === 7) {
+            log("restarting PostgreSQL");
+            postgres.restart();
+            kills.postgres++;
+          }
+        }
+        await Promise.allSettled([...starting]);
+        for (const p of [...apis, ...workers]) if (!p.running) await p.start();
+      })();
+
+      // Uploads with process=true, each retried on the other API (same Idempotency-Key) until answered.
+      const documentIds = new Set<string>();
+      let next = 0;
+      let retries = 0;
+      const uploadOne = async (n: number): Promise<void> => {
+        const pdf = await makeTextPdf([{ runs: [{ text: `Chaos document ${n} of ${DOCUMENTS}`, x: 72, y: 700 }] }]);
+        const began = Date.now();
+        for (let attempt = 0; ; attempt++) {
+          const api = apis[(n + attempt) % 2]!;
+          const form = new FormData();
+          form.append("process", "true");
+          form.append("outputs", "txt");
+          form.append("outputs", "json");
+          form.append("extract", "off");
+          form.append("file", new Blob([pdf]), `chaos-${n}.pdf`);
+          try {
+            const res = await fetch(`${api.url}/api/v1/documents/upload`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${token}`, "idempotency-key": `chaos-upload-${n}` },
+              body: form,
+            });
+            const body = (await res.json()) as { document?: { id: string }; code?: string };
+            if (res.status === 200 || res.status === 201) {
+              documentIds.add(body.document!.id);
+              return;
+            }
+            assert.ok(res.status >= 500 || res.status === 409, `upload ${n}: ${res.status} ${JSON.stringify(body)}`);
+          } catch (error) {
+            if (error instanceof assert.AssertionError) throw error;
+          }
+          retries++;
+          assert.ok(Date.now() - began < 5 * 60_000, `upload ${n} not answered in 5 minutes (${attempt + 1} tries)`);
+          await sleep(200);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
+          while (next < DOCUMENTS) await uploadOne(next++);
+        }),
+      );
+      log(`${documentIds.size} documents uploaded (${retries} retried requests)`);
+      assert.equal(documentIds.size, DOCUMENTS, "every upload made exactly one document");
+
+      // Every job ends: completed, or failed with a code.
+      const deadline = Date.now() + JOB_DEADLINE_MS;
+      for (;;) {
+        const open = await database.db
+          .selectFrom("jobs")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("status", "in", ["pending", "processing"])
+          .executeTakeFirstOrThrow()
+          .catch(() => ({ n: -1 }));
+        if (Number(open.n) === 0) break;
+        assert.ok(Date.now() < deadline, `${open.n} jobs still open after ${JOB_DEADLINE_MS / 60_000} minutes`);
+        await sleep(1_000);
+      }
+      chaos = false;
+      await chaosLoop;
+      log(`chaos over: ${kills.workers} worker kills, ${kills.apis} API kills, ${kills.postgres} PostgreSQL restart`);
+      // Let the streams catch up with the last events (they may be reconnecting), then stop them.
+      const eventCount = Number(
+        (
+          await database.db
+            .selectFrom("job_events")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      const caughtUp = Date.now() + 60_000;
+      while (clients.some((c) => c.events.length < eventCount) && Date.now() < caughtUp) await sleep(250);
+      for (const client of clients) await client.close();
+      await Promise.all([...apis, ...workers].map((p) => p.stop()));
+
+      const jobs = await database.db.selectFrom("jobs").select(["id", "document_id", "status", "error_code"]).execute();
+      const byDocument = new Map<string, number>();
+      for (const job of jobs) byDocument.set(job.document_id ?? "", (byDocument.get(job.document_id ?? "") ?? 0) + 1);
+      assert.ok(jobs.length >= DOCUMENTS, `${jobs.length} jobs`);
+      for (const id of documentIds) assert.ok(byDocument.has(id), `document ${id} has no job (lost)`);
+      for (const job of jobs) {
+        assert.ok(
+          job.status === "completed" || (job.status === "failed" && job.error_code),
+          `job ${job.id}: ${job.status} ${job.error_code}`,
+        );
+      }
+      const completed = jobs.filter((j) => j.status === "completed").length;
+      log(`${completed} completed, ${jobs.length - completed} failed with a code`);
+
+      // Completed once, outputs written once.
+      const completions = await database.db
+        .selectFrom("job_events")
+        .select(["job_id", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("step", "is", null)
+        .where("status", "=", "completed")
+        .groupBy("job_id")
+        .execute();
+      for (const c of completions) assert.equal(Number(c.n), 1, `job ${c.job_id} completed ${c.n} times`);
+      const artifacts = await database.db
+        .selectFrom("artifacts")
+        .select(["job_id", "kind", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["job_id", "kind"])
+        .execute();
+      for (const a of artifacts) assert.equal(Number(a.n), 1, `job ${a.job_id} has ${a.n} ${a.kind} outputs`);
+      assert.equal(artifacts.length, completed * 2, "two outputs (txt, json) per completed job");
+
+      // docket steps verify: job_steps agrees with job_events.
+      const verify = await promisify(execFile)(process.execPath, ["--import", "tsx", CLI, "steps", "verify"], {
+        env: { ...process.env, DATABASE_URL: postgres.url, DOCKET_DATA_DIR: work, LOG_LEVEL: "warn" },
+      });
+      assert.match(verify.stdout, /job_steps agrees with job_events/);
+
+      // Every client saw every event of every job, in the feed's order, once.
+      const events = await database.db
+        .selectFrom("job_events")
+        .select(["id", "job_id"])
+        // PostgreSQL's feed order: the writing transaction, then the id (see ARCHITECTURE.md).
+        .orderBy(sql`tx`)
+        .orderBy("id")
+        .execute();
+      const expected = new Map<string, number[]>();
+      for (const e of events) expected.set(e.job_id, [...(expected.get(e.job_id) ?? []), Number(e.id)]);
+      for (const [index, client] of clients.entries()) {
+        const seen = new Map<string, number[]>();
+        for (const e of client.events) seen.set(e.jobId, [...(seen.get(e.jobId) ?? []), e.id]);
+        for (const [jobId, ids] of expected)
+          assert.deepEqual(seen.get(jobId), ids, `client ${index + 1}, job ${jobId}`);
+        log(`client ${index + 1}: ${client.events.length} events, ${client.reconnects} reconnects`);
+      }
+
+      // No orphan blobs once the sweeper has run (nothing runs now, so no age is needed).
+      const store = S3BlobStore.fromUrl(s3.url("chaos"));
+      try {
+        const report = await new BlobSweeper({
+          database,
+          blobStore: store,
+          log: silentLogger(),
+          olderThanMs: 0,
+        }).sweep();
+        log(`sweeper: ${JSON.stringify(report)}`);
+        assert.deepEqual(await orphanBlobs(database, store), []);
+      } finally {
+        store.close?.();
+      }
+      const crashes = [...apis, ...workers].flatMap((p) => p.unexpectedExits);
+      assert.deepEqual(crashes, [], "no process exited on its own");
+    },
+  );
+});

@@ -289,7 +289,11 @@ export async function loadDocumentStatusVersioned(
       }),
     );
   }
-  return { loaded: { job: jobRowToJob(first as JobRow), steps }, versionFloor };
+  const job = {
+    ...jobRowToJob(first as JobRow),
+    collectionId: (first as { collection_id?: string | null }).collection_id ?? null,
+  };
+  return { loaded: { job, steps }, versionFloor };
 }
 
 /**

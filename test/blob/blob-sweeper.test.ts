@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { JobOptions } from "../../src/domain/types.js";
 import { BlobSweeper } from "../../src/blob/blob-sweeper.js";
 import type { BlobStore } from "../../src/blob/blob-store.js";
 import { LocalBlobStore } from "../../src/blob/local-blob-store.js";
@@ -14,14 +15,14 @@ import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "
 import { startLocalS3, type LocalS3 } from "../support/s3-server.js";
 import { seedDocuments } from "../support/seed.js";
 
-const OPTIONS = {
+const OPTIONS: JobOptions = {
   ocr_mode: "document",
   resolution_mode: "base",
   languages: ["eng"],
   outputs: ["txt"],
   ocr: "auto",
   extract: "off",
-} as const;
+};
 
 const HOUR = 3_600_000;
 const uploadKey = () => uploadKeyFor(randomBytes(32).toString("hex"));

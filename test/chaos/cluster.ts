@@ -21,6 +21,8 @@ export interface ProcessSpec {
 
 export class DocketProcess {
   private child: ChildProcess | null = null;
+  /** Every child still alive, abandoned starts included: stop() leaves none behind. */
+  private readonly alive = new Set<ChildProcess>();
   private generation = 0;
   /** Exits nobody asked for (a crash, not a SIGKILL of the test's). */
   readonly unexpectedExits: string[] = [];
@@ -56,6 +58,8 @@ export class DocketProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    this.alive.add(child);
+    child.once("exit", () => this.alive.delete(child));
     let output = "";
     let started = false;
     const onData = (chunk: Buffer) => {
@@ -105,6 +109,7 @@ export class DocketProcess {
   /** SIGTERM and wait for the graceful exit (SIGKILL after `graceMs`). */
   async stop(graceMs = 20_000): Promise<void> {
     const child = this.child;
+    for (const other of this.alive) if (other !== child) other.kill("SIGKILL");
     if (!child) return;
     this.generation++;
     this.child = null;

@@ -86,14 +86,28 @@ export class PrivatePostgres {
     await client.end();
   }
 
-  /** A real restart: every connection is dropped, the server is down for a moment. */
+  /**
+   * A real restart: every connection is dropped, the server is down for a moment. A stop and
+   * a start (not `pg_ctl restart`, which reuses the options recorded at the first start and
+   * gave up under load); the start is retried until the server answers.
+   */
   restart(): void {
-    this.ctl("restart");
+    this.ctl("stop");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.ctl("start");
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
   }
 
   stop(): void {
     try {
       this.ctl("stop");
+    } catch {
+      // Already stopped.
     } finally {
       if (statSync(this.dir, { throwIfNoEntry: false })) rmSync(this.dir, { recursive: true, force: true });
     }

@@ -72,7 +72,8 @@ async function child(dataDir: string, fixturePath: string): Promise<void> {
   for (const step of compile.plan(options)) {
     const ctx: StepContext = {
       jobId: "bench-compile",
-      documentId: null as unknown as string,
+      documentId: null,
+      collectionId: null,
       ownerId: "bench",
       attempt: 1,
       options,

@@ -1,7 +1,7 @@
 /**
- * npm run bench:queue [-- --jobs N] [--only postgres|sqlite] [--throughput-only]
- * — the queue's throughput, latency and status lookup. A partial run (--only or
- * --throughput-only) prints its table but leaves docs/BENCHMARKS.md alone.
+ * npm run bench:queue [-- --jobs N] [--slots N] [--processes N] [--only postgres|sqlite]
+ * [--throughput-only] [--no-contender] — throughput, latency and status lookup; a partial
+ * run prints its table but leaves docs/BENCHMARKS.md alone.
  *
  *  1. No-op jobs per second with 1 and 4 worker processes, on SQLite and PostgreSQL: jobs are
  *     enqueued with a future run_at, the workers start and go idle, then every job is made
@@ -9,14 +9,12 @@
  *  2. Enqueue→start latency with idle workers: one job every 25 ms; the time from the
  *     enqueue's commit to the step starting in the worker process (same machine clock).
  *  3. Unified-status lookup at 100,000 documents (each with a job and 8 steps).
- *  Baseline, same run, same PostgreSQL: a bare SKIP LOCKED queue (bench/baseline-worker.ts).
- * Prints a table and rewrites the "Queue" section of docs/BENCHMARKS.md.
+ *  Contenders, same run, same PostgreSQL: graphile-worker 0.17.3 (bench/graphile-worker.ts)
+ *  and a bare SKIP LOCKED queue (bench/baseline-worker.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -35,6 +33,16 @@ import { createTestDatabase, type TestDatabase } from "../test/support/databases
 import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
 import { loadDocumentStatus, statusOf } from "../src/jobs/job-view.js";
+import { baseline } from "./support/bare-queue.js";
+import {
+  backendPids,
+  now,
+  percentile,
+  spawnReady,
+  startCpuWindow,
+  stopAll,
+  type CpuCost,
+} from "./support/processes.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -43,9 +51,9 @@ const ONLY = flag("--only") as DialectName | undefined;
 const THROUGHPUT_ONLY = args.includes("--throughput-only");
 const PARTIAL = ONLY !== undefined || THROUGHPUT_ONLY;
 const STATUS_DOCS = 100_000;
+const LOAD_BEFORE = loadavg()[0]!;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = join(root, "test/support/worker-process.ts");
-const BASELINE = join(root, "bench/baseline-worker.ts");
 const GRAPHILE = join(root, "bench/graphile-worker.ts");
 /** Concurrent jobs per worker process, the same for Docket and graphile-worker. */
 const SLOTS = Number(flag("--slots") || 10) || 10;
@@ -58,87 +66,6 @@ const NOOP: JobOptions = {
   outputs: ["txt"],
   ocr: "auto",
 };
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const now = () => performance.timeOrigin + performance.now();
-
-function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker process (for finding hot spots).
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script, ...argv], {
-    stdio: ["ignore", "pipe", "inherit"],
-    cwd: root,
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => line === "ready" && resolve(child));
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-/** CPU seconds (user + system, all threads) used so far by each of these processes; gone ones count 0. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended: its time is not counted (callers sample while everything runs).
-    }
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-/** The server processes serving this database's connections (PostgreSQL runs on this machine). */
-async function backendPids(client: { query: (q: string) => Promise<{ rows: { pid: number }[] }> }): Promise<number[]> {
-  const { rows } = await client.query(`select pid from pg_stat_activity where datname = current_database()`);
-  return rows.map((r) => Number(r.pid));
-}
-
-/** CPU per job in the measured window: worker processes and PostgreSQL backends (µs/job). */
-interface CpuCost {
-  workerUs: number;
-  databaseUs: number;
-}
-
-/**
- * Starts a CPU measurement of the worker processes and the database backends; `end(jobs)`
- * gives the cost per job. Backends opened during the window count from their start.
- */
-async function startCpuWindow(
-  workerPids: number[],
-  backends: () => Promise<number[]>,
-): Promise<{ end(jobs: number): Promise<CpuCost> }> {
-  const seen = await backends();
-  const before = { workers: cpuSeconds(workerPids), database: cpuSeconds(seen) };
-  return {
-    async end(jobs) {
-      const all = [...seen, ...(await backends()).filter((pid) => !seen.includes(pid))];
-      return {
-        workerUs: ((cpuSeconds(workerPids) - before.workers) / jobs) * 1e6,
-        databaseUs: ((cpuSeconds(all) - before.database) / jobs) * 1e6,
-      };
-    },
-  };
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          c.once("exit", () => resolve());
-          c.kill("SIGTERM");
-          setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
-        }),
-    ),
-  );
-}
 
 async function enqueueMany(db: TestDatabase, queue: JobQueue, count: number, runAt: number): Promise<void> {
   const { ownerId, documentIds } = await seedDocuments(db.database, count);
@@ -304,44 +231,6 @@ async function statusLookup(dialect: DialectName): Promise<{ p50: number; p99: n
   }
 }
 
-async function baseline(processes: number): Promise<{ rate: number; cpu: CpuCost }> {
-  const db = await createTestDatabase("postgres");
-  try {
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query(
-      `create table baseline_jobs (id bigserial primary key, status text not null, priority int not null, payload text, started_at timestamptz, finished_at timestamptz)`,
-    );
-    await client.query(`create index on baseline_jobs (priority desc, id) where status = 'pending'`);
-    await client.query(
-      `insert into baseline_jobs (status, priority, payload) select 'hold', g % 11, '{}' from generate_series(1, ${JOBS}) g`,
-    );
-    const children = await Promise.all(
-      Array.from({ length: processes }, () => spawnReady(BASELINE, [db.url, String(SLOTS)])),
-    );
-    const cpuWindow = await startCpuWindow(
-      children.map((c) => c.pid!),
-      () => backendPids(client),
-    );
-    const start = now();
-    await client.query(`update baseline_jobs set status = 'pending'`);
-    for (;;) {
-      const { rows } = await client.query<{ n: string }>(
-        `select count(*) as n from baseline_jobs where status = 'done'`,
-      );
-      if (Number(rows[0]!.n) >= JOBS) break;
-      await sleep(20);
-    }
-    const seconds = (now() - start) / 1000;
-    const cpu = await cpuWindow.end(JOBS);
-    await stopAll(children);
-    await client.end();
-    return { rate: JOBS / seconds, cpu };
-  } finally {
-    await db.drop();
-  }
-}
-
 /** graphile-worker on the same PostgreSQL: the same number of no-op jobs, processes and slots. */
 async function graphile(processes: number): Promise<{ rate: number; cpu: CpuCost }> {
   const db = await createTestDatabase("postgres");
@@ -395,7 +284,7 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 let baseline4: number | undefined;
 const cpuText = (c: CpuCost) => `CPU/job: workers ${fmt(c.workerUs)} µs, database ${fmt(c.databaseUs)} µs`;
 if (dialects.includes("postgres") && CONTENDER) {
-  const b = await baseline(4);
+  const b = await baseline(4, JOBS, SLOTS);
   baseline4 = b.rate;
   rows.push([
     "postgres",
@@ -461,7 +350,7 @@ if (PARTIAL) process.exit(0);
 
 const section = `## Queue (npm run bench:queue)
 
-Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on loopback with default settings (fsync on), SQLite in WAL mode. ${JOBS.toLocaleString("en")} jobs per throughput run; each no-op job is one step and two write transactions (claim + start, finish + complete), each appending events.
+\`npm run bench:queue -- --jobs ${JOBS}\`, measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on loopback with default settings (fsync on), SQLite in WAL mode; ${SLOTS} slots per worker process for Docket and graphile-worker alike; ${JOBS.toLocaleString("en")} no-op jobs per throughput run. Other work shared the machine (1-minute load average ${LOAD_BEFORE.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end): the absolute rates move with it, the ratios against graphile-worker (run just before Docket, same server, same processes) far less. A no-op job is one step: its claim (processing, step started) and its finish (step success, job completed) are two transitions, each writing the job row, the step row and two events.
 
 ${table}
 `;

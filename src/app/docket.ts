@@ -30,6 +30,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
 import { CollectionService } from "../collections/collection-service.js";
+import { stepWorkspace } from "../engine/workspace-path.js";
 import { compileEnqueuer } from "../collections/compile/compile-enqueuer.js";
 
 /** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
@@ -198,7 +199,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         notifier: engine.notifier,
         log: log.child({ component: "worker" }),
         concurrency: config.workers,
-        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
+        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
         ...overrides.worker,
       });
       worker.start();

@@ -62,12 +62,9 @@ export interface BatchesTable {
 
 export interface JobsTable {
   id: string;
-  /**
-   * Nullable in the database since 0003_collections (a collection job has `collection_id`
-   * instead; that column is not typed here yet): typed non-null until the engine handles
-   * collection jobs, so the engine code on main keeps compiling meanwhile.
-   */
-  document_id: string;
+  /** The document a job processes; null for a collection job (0003_collections), which has `collection_id`. */
+  document_id: string | null;
+  collection_id: string | null;
   owner_id: string;
   batch_id: string | null;
   pipeline: string;
@@ -114,8 +111,9 @@ export interface JobStepsTable {
 export interface JobEventsTable {
   id: Generated<number>;
   job_id: string;
-  /** Nullable in the database since 0003_collections, with `collection_id` beside it (see JobsTable). */
-  document_id: string;
+  /** Null for a collection job's events, which carry `collection_id` (see JobsTable). */
+  document_id: string | null;
+  collection_id: string | null;
   owner_id: string;
   batch_id: string | null;
   step: string | null;

@@ -56,7 +56,9 @@ export async function loadDeliveryJob(
     .select(["jobs.id", "jobs.document_id", "jobs.version", "documents.filename"])
     .where("jobs.id", "=", jobId)
     .executeTakeFirst();
-  if (!job) throw new DocketError("internal_error", `job ${jobId} has no document to deliver`, { permanent: true });
+  if (!job || job.document_id === null)
+    throw new DocketError("internal_error", `job ${jobId} has no document to deliver`, { permanent: true });
+  const documentId = job.document_id;
   const artifacts = await db
     .selectFrom("artifacts")
     .select(["kind", "blob_key", "mime_type", "size_bytes"])
@@ -82,9 +84,9 @@ export async function loadDeliveryJob(
       format: "fields",
       mimeType: "application/json",
       size: body.length,
-      path: `/api/v1/documents/${job.document_id}/fields`,
+      path: `/api/v1/documents/${documentId}/fields`,
       read: async () => body,
     });
   }
-  return { jobId, documentId: job.document_id, filename: job.filename, files };
+  return { jobId, documentId, filename: job.filename, files };
 }

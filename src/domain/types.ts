@@ -73,7 +73,9 @@ export interface ErrorInfo {
 /** A job as the engine sees it (camelCase; the API maps to snake_case). */
 export interface Job {
   id: string;
-  documentId: string;
+  /** Null for a collection job, which has `collectionId` instead. */
+  documentId: string | null;
+  collectionId: string | null;
   ownerId: string;
   batchId: string | null;
   pipeline: string;
@@ -115,7 +117,8 @@ export interface JobStep {
 export interface JobEvent {
   id: string;
   jobId: string;
-  documentId: string;
+  documentId: string | null;
+  collectionId: string | null;
   ownerId: string;
   step: string | null;
   status: string;

@@ -47,7 +47,7 @@ const JOB_COLUMNS: Record<string, string> = {
 };
 
 const EVENT_COLUMNS =
-  "job_id text, document_id text, owner_id text, batch_id text, step text, status text, message text, detail text, attempt int, created_at bigint";
+  "job_id text, document_id text, collection_id text, owner_id text, batch_id text, step text, status text, message text, detail text, attempt int, created_at bigint";
 const STEP_COLUMNS =
   "job_id text, name text, position int, status text, attempts int, job_attempt int, started_at bigint, finished_at bigint, error_code text, error_message text, detail text, progress_done int, progress_total int";
 const stepNames = STEP_COLUMNS.split(", ").map((c) => c.split(" ")[0]!);
@@ -58,15 +58,18 @@ const eventNames = EVENT_COLUMNS.split(", ").map((c) => c.split(" ")[0]!);
  * costs one round trip and one commit. Its three inputs are JSON arrays: the job updates
  * (each with its own set of columns, its fence and expected status), the events and the
  * whole step rows (and the job ids as an array, for the planner). Events and steps are only written for jobs whose UPDATE matched. The
- * version is drawn from the event id sequence: unique, and increasing with every change.
+ * events' ids are drawn first, in order, so the job's version is its newest event's id, as on SQLite.
  */
 export const POSTGRES_BATCH = `with i as (
   select * from json_to_recordset($1::json) as i(id text, fence int, expect text, attempt int, s jsonb)
+), e as (
+  select o.*, nextval('job_events_id_seq'::regclass) as event_id
+  from (select * from json_to_recordset($2::json) as x(${EVENT_COLUMNS}, ord int) order by x.ord) o
 ), j as (
   update jobs set ${Object.entries(JOB_COLUMNS)
     .map(([c, type]) => `${c} = case when i.s ? '${c}' then (i.s->>'${c}')::${type} else jobs.${c} end`)
     .join(", ")},
-    version = nextval('job_events_id_seq'::regclass)
+    version = coalesce((select max(e.event_id) from e where e.job_id = i.id), nextval('job_events_id_seq'::regclass))
   from i
   where jobs.id = any($4::text[]) and jobs.id = i.id
     and (i.fence is null or (jobs.attempt = i.fence and jobs.status = 'processing'))
@@ -74,9 +77,9 @@ export const POSTGRES_BATCH = `with i as (
     and (i.attempt is null or jobs.attempt = i.attempt)
   returning jobs.id, jobs.version
 ), ev as (
-  insert into job_events (${eventNames.join(", ")})
-  select ${eventNames.join(", ")} from json_to_recordset($2::json) as e(${EVENT_COLUMNS}, ord int)
-  where e.job_id in (select id from j) order by e.ord
+  insert into job_events (id, ${eventNames.join(", ")}) overriding system value
+  select event_id, ${eventNames.join(", ")} from e
+  where e.job_id in (select id from j) order by e.event_id
   returning 1
 ), st as (
   insert into job_steps (${stepNames.join(", ")})
@@ -94,6 +97,7 @@ function eventRow(e: EventInput) {
   return {
     job_id: e.jobId,
     document_id: e.documentId,
+    collection_id: e.collectionId,
     owner_id: e.ownerId,
     batch_id: e.batchId,
     step: e.step,

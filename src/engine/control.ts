@@ -5,6 +5,7 @@ import { applyTransitions } from "./apply-transition.js";
 import { backToPending, cancelJob, isFinished } from "./job-transitions.js";
 import { jobEvent, refOf, type JobState, type QueueKit } from "./queue-kit.js";
 import type { JobRow } from "./rows.js";
+import { jobWorkspace } from "./workspace-path.js";
 
 /**
  * The API's control of a job: cancel, retry, delete. Each locks the job row, checks the
@@ -130,7 +131,7 @@ export async function deleteJob(kit: QueueKit, jobId: string): Promise<{ artifac
       .where("id", "=", row.document_id)
       .where("latest_job_id", "=", jobId)
       .execute();
-    return { artifacts: artifacts.map((a) => a.blob_key), workspace: `jobs/${jobId}/` };
+    return { artifacts: artifacts.map((a) => a.blob_key), workspace: jobWorkspace(jobId) };
   });
   kit.afterCommit();
   return result;

@@ -7,8 +7,10 @@ import { jobEvent, refOf, type QueueKit } from "./queue-kit.js";
 import type { JobRow } from "./rows.js";
 import { progressColumns, progressOfRows } from "./transition.js";
 
+/** A document job names its document; a collection job (the compile stage) its collection instead. */
 export interface EnqueueInput {
-  documentId: string;
+  documentId?: string | null;
+  collectionId?: string | null;
   ownerId: string;
   batchId?: string | null;
   pipeline: string;
@@ -36,13 +38,18 @@ export function announceEnqueued(kit: QueueKit): void {
 }
 
 async function enqueueIn(kit: QueueKit, trx: Tx, input: EnqueueInput): Promise<JobRow> {
+  const documentId = input.documentId ?? null;
+  const collectionId = input.collectionId ?? null;
+  if ((documentId === null) === (collectionId === null))
+    throw new DocketError("validation_error", "a job is for exactly one document or one collection");
   if (input.plan.length === 0) throw new DocketError("validation_error", "a job needs at least one step");
   if (new Set(input.plan).size !== input.plan.length)
     throw new DocketError("validation_error", "duplicate step names in plan");
   const now = kit.clock();
   const row: JobRow = {
     id: newId(),
-    document_id: input.documentId,
+    document_id: documentId,
+    collection_id: collectionId,
     owner_id: input.ownerId,
     batch_id: input.batchId ?? null,
     pipeline: input.pipeline,
@@ -85,10 +92,12 @@ async function enqueueIn(kit: QueueKit, trx: Tx, input: EnqueueInput): Promise<J
   ]);
   row.version = applied!.version;
   Object.assign(row, progressColumns(progressOfRows(applied!.steps!)));
-  await trx
-    .updateTable("documents")
-    .set({ latest_job_id: row.id, updated_at: now })
-    .where("id", "=", input.documentId)
-    .execute();
+  if (documentId !== null) {
+    await trx
+      .updateTable("documents")
+      .set({ latest_job_id: row.id, updated_at: now })
+      .where("id", "=", documentId)
+      .execute();
+  }
   return row;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.js";
 import type { JobOptions } from "../domain/types.js";
+import { DocketError } from "../errors.js";
 
 /**
  * What a pipeline step sees while it runs. The engine owns the job's state; a step only
@@ -9,7 +10,9 @@ import type { JobOptions } from "../domain/types.js";
  */
 export interface StepContext {
   readonly jobId: string;
-  readonly documentId: string;
+  /** The document this job processes; null for a collection job (see `collectionId`). */
+  readonly documentId: string | null;
+  readonly collectionId: string | null;
   readonly ownerId: string;
   /** The job's attempt number (1-based); steps must be idempotent per (job, attempt). */
   readonly attempt: number;
@@ -29,6 +32,12 @@ export interface StepContext {
   readonly workspace: string;
   /** The workspace prefix of an earlier step of this job, to read its outputs. */
   workspaceOf(step: string): string;
+}
+
+/** The document a document pipeline's step works on (every pipeline but the collection compile). */
+export function documentOf(ctx: StepContext): string {
+  if (ctx.documentId === null) throw new DocketError("internal_error", `step ${ctx.step} needs a document job`);
+  return ctx.documentId;
 }
 
 /** An output of a job recorded in the `artifacts` table when its step succeeds. */

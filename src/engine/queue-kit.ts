@@ -29,9 +29,10 @@ export interface JobState {
   steps: readonly JobStepRow[];
 }
 
-export const refOf = (row: Pick<JobRow, "id" | "document_id" | "owner_id" | "batch_id">): JobRef => ({
+export const refOf = (row: Pick<JobRow, "id" | "document_id" | "collection_id" | "owner_id" | "batch_id">): JobRef => ({
   id: row.id,
   documentId: row.document_id,
+  collectionId: row.collection_id,
   ownerId: row.owner_id,
   batchId: row.batch_id,
 });
@@ -46,6 +47,7 @@ export function jobEvent(
   return {
     jobId: job.id,
     documentId: job.documentId,
+    collectionId: job.collectionId,
     ownerId: job.ownerId,
     batchId: job.batchId,
     step: e.step ?? null,

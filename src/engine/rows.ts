@@ -18,6 +18,7 @@ export function jobRowToJob(row: JobRow): Job & { reviewReason: string | null } 
   return {
     id: row.id,
     documentId: row.document_id,
+    collectionId: row.collection_id,
     ownerId: row.owner_id,
     batchId: row.batch_id,
     pipeline: row.pipeline,
@@ -69,6 +70,7 @@ export function eventRowToEvent(row: JobEventRow): JobEvent & { batchId: string 
     id: String(row.id),
     jobId: row.job_id,
     documentId: row.document_id,
+    collectionId: row.collection_id,
     ownerId: row.owner_id,
     batchId: row.batch_id,
     step: row.step,

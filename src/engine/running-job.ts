@@ -113,7 +113,8 @@ function outputsOf(job: ClaimedJob, outcome: StepOutcome, now: number): ExtraWri
         .values({
           id: newId(),
           job_id: job.row.id,
-          document_id: job.row.document_id,
+          // A collection job's outputs (the compile stage) carry the collection's id here.
+          document_id: job.row.document_id ?? job.row.collection_id ?? "",
           owner_id: job.row.owner_id,
           kind: a.kind,
           blob_key: a.blobKey,

@@ -9,7 +9,9 @@ import { applyStepEvent } from "./step-events.js";
 /** One row of the audit trail, as written. */
 export interface EventInput {
   jobId: string;
-  documentId: string;
+  /** The job's document, or null for a collection job (then `collectionId` is set). */
+  documentId: string | null;
+  collectionId: string | null;
   ownerId: string;
   batchId: string | null;
   step: string | null;
@@ -23,7 +25,9 @@ export interface EventInput {
 /** The job a transition is about. */
 export interface JobRef {
   id: string;
-  documentId: string;
+  /** A document job's document; null for a collection job, which has `collectionId`. */
+  documentId: string | null;
+  collectionId: string | null;
   ownerId: string;
   batchId: string | null;
 }

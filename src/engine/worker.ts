@@ -8,6 +8,7 @@ import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
 import { ProgressWriter } from "./progress-writer.js";
 import { raceAbort } from "./race-abort.js";
 import { LeaseLostError } from "./transition.js";
+import { stepWorkspace } from "./workspace-path.js";
 
 export interface WorkerOptions {
   queue: JobQueue;
@@ -304,6 +305,7 @@ export class Worker {
     return {
       jobId: job.row.id,
       documentId: job.row.document_id,
+      collectionId: job.row.collection_id,
       ownerId: job.row.owner_id,
       attempt: job.row.attempt,
       options: JSON.parse(job.row.options) as StepContext["options"],
@@ -312,8 +314,8 @@ export class Worker {
       log: log.child({ step }),
       progress: (done, total, message) => progress.update(done, total, message ?? null),
       addSteps: (names) => queue.addSteps(job, names),
-      workspace: `jobs/${job.row.id}/${step}/`,
-      workspaceOf: (other) => `jobs/${job.row.id}/${other}/`,
+      workspace: stepWorkspace(job.row.id, step),
+      workspaceOf: (other) => stepWorkspace(job.row.id, other),
     };
   }
 }

@@ -2,7 +2,8 @@ import type { Database } from "../db/database.js";
 import { writeTransaction, type Tx } from "../db/transaction.js";
 import type { Notifier } from "../engine/notifier.js";
 import { applyTransition } from "../engine/apply-transition.js";
-import type { EventInput, JobRef } from "../engine/transition.js";
+import { refOf } from "../engine/queue-kit.js";
+import type { EventInput } from "../engine/transition.js";
 import type { JobRow, JobStepRow } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { normalizeField } from "../extraction/normalize/index.js";
@@ -300,13 +301,6 @@ type NormalizedChanges = Map<
   { value: string | null; raw: string | null; source: FieldSource | null | undefined }
 >;
 
-const refOf = (job: JobRow): JobRef => ({
-  id: job.id,
-  documentId: job.document_id,
-  ownerId: job.owner_id,
-  batchId: job.batch_id,
-});
-
 function event(
   job: JobRow,
   now: number,
@@ -318,6 +312,7 @@ function event(
   return {
     jobId: job.id,
     documentId: job.document_id,
+    collectionId: job.collection_id,
     ownerId: job.owner_id,
     batchId: job.batch_id,
     step,

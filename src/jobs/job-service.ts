@@ -329,7 +329,7 @@ export class JobService {
       .executeTakeFirst();
     return {
       job_id: job.id,
-      document_id: job.documentId,
+      document_id: job.documentId as string, // results are a document job's
       text: await this.readText(byKind.get("txt")?.blob_key),
       markdown: await this.readText(byKind.get("md")?.blob_key),
       confidence,

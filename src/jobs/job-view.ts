@@ -72,7 +72,8 @@ export function jobToJson(
   const unified = deriveStatus(job, steps, now);
   return {
     id: job.id,
-    document_id: job.documentId,
+    // Null at run time for a collection job (collection_id set); typed as the document job's string.
+    document_id: job.documentId as string,
     collection_id: job.collectionId ?? null,
     batch_id: job.batchId,
     pipeline: job.pipeline,
@@ -117,7 +118,7 @@ export function eventToJson(event: JobEvent): EventJson {
   return {
     id: event.id,
     job_id: event.jobId,
-    document_id: event.documentId,
+    document_id: event.documentId as string, // null for a collection job's events, as for its JSON
     step: event.step,
     status: event.status,
     message: event.message,

@@ -36,7 +36,7 @@ export function apiTestPipeline(
     name: "ocr",
     plan: () => STEPS,
     handler: (step) => async (ctx: StepContext) => {
-      const script = scripts.get(ctx.documentId) ?? {};
+      const script = scripts.get(ctx.documentId ?? "") ?? {};
       if (step === "export" && !script.export) {
         const text = `Hello from document ${ctx.documentId}`;
         const bodies: Record<string, string | Buffer> = {

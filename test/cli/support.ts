@@ -140,7 +140,7 @@ export function cliPipelines({ blobStore, database }: PipelineDeps): PipelineDef
           }
           return { detail: { gated: true } };
         }
-        scripts.set(ctx.documentId, scriptFor(filename, ctx.attempt));
+        scripts.set(ctx.documentId ?? "", scriptFor(filename, ctx.attempt));
         return inner.handler(step)!(ctx);
       },
     },

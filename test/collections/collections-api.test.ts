@@ -33,7 +33,8 @@ function reviewingPipeline(
       if (!handler) return undefined;
       return async (ctx) => {
         const result = await handler(ctx);
-        if (step === "export" && scripts.get(ctx.documentId)?.review) return { ...result, reviewReason: "check it" };
+        if (step === "export" && scripts.get(ctx.documentId ?? "")?.review)
+          return { ...result, reviewReason: "check it" };
         return result;
       };
     },

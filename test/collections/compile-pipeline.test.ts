@@ -61,7 +61,8 @@ for (const dialect of DIALECTS) {
       } as unknown as JobOptions;
       return {
         jobId,
-        documentId: null as unknown as string,
+        documentId: null,
+        collectionId: null,
         ownerId: fixture.ownerId,
         attempt: 1,
         options,

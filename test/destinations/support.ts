@@ -31,7 +31,7 @@ export function deliveryTestPipeline(
       // `{ review: "<reason>" }` in a document's script: its export asks for a person's review.
       handler: (step) => async (ctx) => {
         const result = await inner.handler(step)!(ctx);
-        const review = scripts.get(ctx.documentId)?.review;
+        const review = scripts.get(ctx.documentId ?? "")?.review;
         return step === "export" && review && result ? { ...result, reviewReason: review } : result;
       },
     },

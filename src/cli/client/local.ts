@@ -55,6 +55,7 @@ import type {
   UploadResult,
   WatchHandlers,
 } from "./client.js";
+import { stepWorkspace } from "../../engine/workspace-path.js";
 
 /** How long a job may stay pending (due) before this process runs workers itself. */
 export const WORKER_GRACE_MS = 1_500;
@@ -403,7 +404,7 @@ export class LocalClient implements DocketClient {
         notifier: this.engine.notifier,
         log: log.child({ component: "worker" }),
         concurrency: config.workers,
-        onStepAbandoned: (jobId, step) => this.blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
+        onStepAbandoned: (jobId, step) => this.blobStore.deletePrefix(stepWorkspace(jobId, step)),
       });
       this.worker.start();
       this.options.onWorkersStarted?.(config.workers);

@@ -5,6 +5,7 @@ import type { Logger } from "../../logger.js";
 import { CliContext, type Streams } from "../context.js";
 import { EXIT } from "../errors.js";
 import { parseInteger } from "../options.js";
+import { stepWorkspace } from "../../engine/workspace-path.js";
 
 // The server, the OCR engine and their dependencies load only for the commands that run
 // them, so the other commands start in a fraction of the time.
@@ -110,7 +111,7 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
         notifier: engine.notifier,
         log: log.child({ component: "worker" }),
         concurrency: config.workers,
-        onStepAbandoned: (jobId, step) => blobStore.deletePrefix(`jobs/${jobId}/${step}/`),
+        onStepAbandoned: (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
       });
       onShutdown(log, async () => {
         await worker.stop();

@@ -13,8 +13,7 @@ import { COMPILE_PIPELINE, planCompile, type CompileJobOptions } from "./compile
  * job: the second sees the first's job and answers 409 job_active.
  *
  * The job has no document: `document_id` null and `collection_id` set on the row and on the
- * events written with it. The engine's enqueue takes a document id only; the collection id is
- * set here in the same transaction until the engine's enqueue takes one itself.
+ * events written with it, both set by the engine's enqueue.
  */
 export function compileEnqueuer(database: Database, queue: JobQueue): CollectionJobEnqueuer {
   return {
@@ -50,7 +49,7 @@ export function compileEnqueuer(database: Database, queue: JobQueue): Collection
         } as never;
         const row = await queue.enqueue(
           {
-            documentId: null as unknown as string,
+            collectionId,
             ownerId,
             pipeline: COMPILE_PIPELINE,
             options,
@@ -58,8 +57,6 @@ export function compileEnqueuer(database: Database, queue: JobQueue): Collection
           },
           trx,
         );
-        await sql`update jobs set collection_id = ${collectionId} where id = ${row.id}`.execute(trx);
-        await sql`update job_events set collection_id = ${collectionId} where job_id = ${row.id}`.execute(trx);
         return row.id;
       });
       queue.announceEnqueued();

@@ -36,7 +36,8 @@ export async function* compileMembers(
     ]);
     const latest = new Map<string, { id: string; version: number }>();
     for (const j of jobs)
-      if (!latest.has(j.document_id)) latest.set(j.document_id, { id: j.id, version: Number(j.version) });
+      if (j.document_id !== null && !latest.has(j.document_id))
+        latest.set(j.document_id, { id: j.id, version: Number(j.version) });
     const jobIds = [...latest.values()].map((j) => j.id);
     const [artifacts, extractions] = await Promise.all([
       jobIds.length === 0

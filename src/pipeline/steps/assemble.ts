@@ -1,6 +1,6 @@
 import type { BlobStore } from "../../blob/blob-store.js";
 import type { DocumentModel, Page } from "../../domain/document-model.js";
-import type { StepHandler } from "../../engine/pipeline.js";
+import { documentOf, type StepHandler } from "../../engine/pipeline.js";
 import type { CheckTextOutput, RegionOcrResult, ValidateOutput } from "../plan.js";
 import { mergeRegionBlocks } from "../region-blocks.js";
 import { pageKey, readJson, writeJson } from "../workspace.js";
@@ -67,7 +67,7 @@ export function assembleStep(deps: {
     }
     const model: DocumentModel = {
       version: 1,
-      documentId: ctx.documentId,
+      documentId: documentOf(ctx),
       languages: ctx.options.languages,
       engine: deps.engineName,
       pages,

@@ -1,7 +1,7 @@
 import type { BlobStore } from "../../blob/blob-store.js";
 import type { Database } from "../../db/database.js";
 import type { DocumentModel } from "../../domain/document-model.js";
-import type { StepHandler } from "../../engine/pipeline.js";
+import { documentOf, type StepHandler } from "../../engine/pipeline.js";
 import { extractDocument, type ExtractionDeps } from "../../extraction/extract.js";
 import { FIELD_NAMES } from "../../extraction/types.js";
 import { saveExtraction } from "../../fields/fields-repository.js";
@@ -36,7 +36,7 @@ export function extractFieldsStep(deps: {
     await writeJson(deps.blobStore, `${ctx.workspace}fields.json`, extraction);
     await saveExtraction(deps.database.db, {
       jobId: ctx.jobId,
-      documentId: ctx.documentId,
+      documentId: documentOf(ctx),
       ownerId: ctx.ownerId,
       extraction,
       candidates,

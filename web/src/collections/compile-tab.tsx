@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useApi } from "../api/api-context";
 import { keys } from "../api/keys";
 import type { Job } from "../api/types";
@@ -43,6 +43,13 @@ export function CompileTab({
   });
   const retry = useMutation({ mutationFn: (jobId: string) => api.retry(jobId), onSuccess: after });
   const running = stage.status === "queued" || stage.status === "processing";
+  // The job is cached until a live event moves it; when the stage (re-read from the server) says
+  // the job has moved on, e.g. a cancel that the worker finished after answering "Cancelling…",
+  // read the job again so its actions (retry, downloads) follow without waiting for an event.
+  const jobId = job?.id;
+  useEffect(() => {
+    if (jobId) void qc.invalidateQueries({ queryKey: keys.job(jobId) });
+  }, [qc, jobId, stage.status]);
   const outputs = new Set(job?.outputs ?? []);
 
   return (

@@ -12,46 +12,16 @@ import { DocketError, isRetryableFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
-import type { FieldsJson } from "../fields/fields-types.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
 import { latestCompletedJobId } from "./document-result.js";
 import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
+import type { BatchJson, ListJobsQuery, ResultJson } from "./job-shapes.js";
 import type { DestinationService } from "../destinations/destination-service.js";
 
 /** The pipeline OCR jobs run (registered by the composition root). */
 export const OCR_PIPELINE = "ocr";
 
 export const MAX_BATCH = 50;
-
-export interface ListJobsQuery {
-  page: number;
-  pageSize: number;
-  status?: JobStatus | undefined;
-  documentId?: string | undefined;
-  batchId?: string | undefined;
-}
-
-export interface ResultJson {
-  job_id: string;
-  document_id: string;
-  text: string | null;
-  markdown: string | null;
-  confidence: number | null;
-  processing_time_ms: number | null;
-  num_pages: number | null;
-  formats: { format: string; mime_type: string; size_bytes: number; url: string }[];
-  /** The extracted fields (the same object as GET /documents/:id/fields), or null when the job extracted none. */
-  fields: FieldsJson | null;
-}
-
-export interface BatchJson {
-  id: string;
-  total: number;
-  counts: Record<JobStatus, number>;
-  percentage: number;
-  created_at: string;
-  jobs: JobJson[];
-}
 
 /** Submitting, reading and controlling OCR jobs, always scoped to the caller. */
 export class JobService {

@@ -34,7 +34,7 @@ export async function activeJobOf(db: Tx, documentId: string): Promise<ActiveJob
 export function jobActiveError(documentId: string, job: ActiveJob): DocketError {
   return new DocketError(
     "job_active",
-    `document ${documentId} already has an active job ${job.id} (${job.status === "pending" ? "queued" : job.status}); wait for it or cancel it, then submit again`,
+    `document ${documentId} already has an active job ${job.id} (${job.status === "pending" ? "queued" : job.status}); wait for it or cancel it first`,
     { details: { job_id: job.id, document_id: documentId, status: job.status } },
   );
 }

@@ -108,6 +108,9 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const result = await idempotent(request, "batch", request.body, 202, () =>
         o.jobs.submitBatch(scopeOf(request), document_ids, options),
       );
+      // A replay of an answer stored before batches had `skipped` (keys live 24 hours).
+      const body = result.body as { skipped?: unknown };
+      if (body.skipped === undefined) body.skipped = [];
       return sendResult(reply, result);
     },
   );

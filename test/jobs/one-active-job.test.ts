@@ -194,6 +194,37 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it(
+      "the process stage skips a document whose active job is not its latest (found by the insert)",
+      { skip },
+      async () => {
+        // The stage reads each member's latest job; here that one is cancelled while an older
+        // job of the document was retried, so only the insert finds the active job.
+        const [d, fresh] = [await upload(), await upload()];
+        const older = (await submit(d)).json;
+        await u.alice.req("PUT", `/api/v1/ocr/jobs/${older.id}/cancel`);
+        const latest = (await submit(d)).json;
+        await u.alice.req("PUT", `/api/v1/ocr/jobs/${latest.id}/cancel`);
+        assert.equal((await u.alice.req("POST", `/api/v1/ocr/jobs/${older.id}/retry`)).status, 202);
+        const col = (await u.alice.req("POST", "/api/v1/collections", { json: { name: "hidden active" } })).json;
+        await u.alice.req("POST", `/api/v1/collections/${col.id}/documents`, { json: { document_ids: [d, fresh] } });
+        const processed = await u.alice.req("POST", `/api/v1/collections/${col.id}/process`, { json: {} });
+        assert.equal(processed.status, 202, processed.text);
+        assert.deepEqual(
+          processed.json.jobs.map((j: { document_id: string }) => j.document_id),
+          [fresh],
+        );
+        assert.equal(processed.json.skipped.length, 1);
+        assert.equal(processed.json.skipped[0].document_id, d);
+        assert.equal(processed.json.skipped[0].reason, "job_active");
+        assert.equal(processed.json.skipped[0].job_id, older.id);
+        assert.deepEqual(
+          (await activeJobs(d)).map((j) => j.id),
+          [older.id],
+        );
+      },
+    );
+
     it("another user's document is still a 404, not a 409", { skip }, async () => {
       const d = await upload();
       await submit(d);

@@ -199,7 +199,20 @@ export const BatchBody = z.strictObject({
   document_ids: z.array(Id).min(1, "at least 1 document").max(MAX_BATCH, `at most ${MAX_BATCH} documents`),
   ...SubmitOptionsShape,
 });
-export const BatchCreated = z.object({ batch_id: Id, jobs: z.array(JobSchema) });
+export const BatchCreated = z.object({
+  batch_id: Id,
+  jobs: z.array(JobSchema),
+  skipped: z
+    .array(
+      z.object({
+        document_id: Id,
+        reason: z.enum(["job_active"]),
+        job_id: Id.nullable().describe("the document's active job"),
+        message: z.string(),
+      }),
+    )
+    .describe("documents not submitted because they already have an active job (one active job per document)"),
+});
 export const JobListQuery = z.object({
   ...Pagination,
   status: z.enum(JOB_STATUSES).optional(),

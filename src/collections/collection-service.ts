@@ -198,7 +198,7 @@ export class CollectionService {
     }));
   }
 
-  /** The process stage: a job per document without an active or completed job; the others are listed with why. */
+  /** The process stage: a job per document without an active or completed job; the others are listed with why (race-safe). */
   async process(scope: Scope, id: string, options: SubmitOptions): Promise<ProcessResult> {
     const row = await this.load(scope, id);
     const states = await this.memberStates(row.id, Date.now());
@@ -207,7 +207,12 @@ export class CollectionService {
     for (const m of states) {
       const s = m.status.status;
       if (s === "queued" || s === "processing")
-        skipped.push({ document_id: m.documentId, reason: "job_active", job_id: m.latestJobId, message: `job ${s}` });
+        skipped.push({
+          document_id: m.documentId,
+          reason: "job_active",
+          job_id: m.latestJobId,
+          message: `job ${m.latestJobId} is ${s}`,
+        });
       else if (s === "completed")
         skipped.push({ document_id: m.documentId, reason: "completed", job_id: m.latestJobId, message: "completed" });
       else if (s === "manual_review")
@@ -222,8 +227,13 @@ export class CollectionService {
     if (submit.length === 0) return { batch_id: null, jobs: [], skipped };
     // The jobs belong to the documents' owner, who is the collection's owner.
     const owner: Scope = { userId: row.owner_id, admin: false };
-    const { batch_id, jobs } = await this.jobs.submitCollectionBatch(owner, submit, options);
-    return { batch_id, jobs, skipped };
+    // A document that got an active job since it was read is skipped by the insert itself
+    // (one active job per document is the database's rule), never a failure of the request.
+    const submitted = await this.jobs.submitCollectionBatch(owner, submit, options);
+    const order = new Map(states.map((m, i) => [m.documentId, i]));
+    skipped.push(...submitted.skipped);
+    skipped.sort((a, b) => order.get(a.document_id)! - order.get(b.document_id)!);
+    return { batch_id: submitted.batch_id, jobs: submitted.jobs, skipped };
   }
 
   async status(scope: Scope, id: string): Promise<CollectionStatus> {

@@ -5,6 +5,7 @@ import * as m0001 from "./migrations/0001_initial.js";
 import * as m0002 from "./migrations/0002_fields.js";
 import * as m0003 from "./migrations/0003_collections.js";
 import * as m0004 from "./migrations/0004_destinations.js";
+import * as m0005 from "./migrations/0005_one_active_job.js";
 
 interface Migration {
   id: string;
@@ -23,6 +24,7 @@ const MIGRATIONS: readonly Migration[] = [
   { id: "0002_fields", up: m0002.up },
   { id: "0003_collections", up: m0003.up, foreignKeysOff: m0003.foreignKeysOff },
   { id: "0004_destinations", up: m0004.up },
+  { id: "0005_one_active_job", up: m0005.up },
 ];
 
 // An arbitrary constant: the key of the advisory lock that serialises migrations when

@@ -1,6 +1,7 @@
 import type { Tx } from "../db/transaction.js";
 import { DEFAULT_MAX_ATTEMPTS } from "../domain/types.js";
 import { DocketError } from "../errors.js";
+import { activeJobOf, jobActiveError, violatesOneActiveJob } from "./active-job.js";
 import { applyTransitions } from "./apply-transition.js";
 import { backToPending, cancelJob, isFinished } from "./job-transitions.js";
 import { jobEvent, refOf, type JobState, type QueueKit } from "./queue-kit.js";
@@ -63,33 +64,47 @@ export async function cancel(kit: QueueKit, jobId: string): Promise<JobRow> {
  * attempts; steps that succeeded keep their results and will not run again.
  */
 export async function retry(kit: QueueKit, jobId: string, extraAttempts = DEFAULT_MAX_ATTEMPTS): Promise<JobRow> {
-  const row = await kit.transaction(async (trx) => {
-    const { row, state } = await locked(kit, trx, jobId);
-    if (row.status !== "failed" && row.status !== "cancelled") {
-      throw new DocketError("not_retryable", `job is ${row.status}; only failed or cancelled jobs can be retried`);
-    }
-    const redo = state.steps.filter((s) => !isFinished(s)).map((s) => s.name);
-    const t = backToPending(state, kit.clock(), {
-      expectStatus: row.status,
-      reset: redo,
-      stepMessage: "Will run again",
-      message: redo[0] ? `Retry requested; resuming at ${redo[0]}` : "Retry requested",
-      detail: { retry: true, resume_at: redo[0] ?? null },
-      jobSet: {
-        max_attempts: row.attempt + extraAttempts,
-        cancel_requested_at: null,
-        error_code: null,
-        error_message: null,
-        review_reason: null,
-        // A manual retry is a new run: its elapsed time starts now (run_at while queued,
-        // the next claim's started_at once running), not when the first run started.
-        started_at: null,
-        completed_at: null,
-      },
+  let documentId: string | null = null;
+  let row: JobRow;
+  try {
+    row = await kit.transaction(async (trx) => {
+      const { row, state } = await locked(kit, trx, jobId);
+      documentId = row.document_id;
+      if (row.status !== "failed" && row.status !== "cancelled") {
+        throw new DocketError("not_retryable", `job is ${row.status}; only failed or cancelled jobs can be retried`);
+      }
+      // One active job per document: another job of it running or queued blocks the retry.
+      const active = row.document_id === null ? undefined : await activeJobOf(trx, row.document_id);
+      if (active) throw jobActiveError(row.document_id!, active);
+      const redo = state.steps.filter((s) => !isFinished(s)).map((s) => s.name);
+      const t = backToPending(state, kit.clock(), {
+        expectStatus: row.status,
+        reset: redo,
+        stepMessage: "Will run again",
+        message: redo[0] ? `Retry requested; resuming at ${redo[0]}` : "Retry requested",
+        detail: { retry: true, resume_at: redo[0] ?? null },
+        jobSet: {
+          max_attempts: row.attempt + extraAttempts,
+          cancel_requested_at: null,
+          error_code: null,
+          error_message: null,
+          review_reason: null,
+          // A manual retry is a new run: its elapsed time starts now (run_at while queued,
+          // the next claim's started_at once running), not when the first run started.
+          started_at: null,
+          completed_at: null,
+        },
+      });
+      await applyTransitions(trx, [t]);
+      return trx.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirstOrThrow();
     });
-    await applyTransitions(trx, [t]);
-    return trx.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirstOrThrow();
-  });
+  } catch (error) {
+    // A job of the same document became active after the check (PostgreSQL: its insert or
+    // retry committed while this one waited on the index): the same 409, naming it.
+    if (documentId === null || !violatesOneActiveJob(error)) throw error;
+    const active = await activeJobOf(kit.database.db, documentId);
+    throw active ? jobActiveError(documentId, active) : error;
+  }
   kit.afterCommit({ jobs: true });
   return row;
 }

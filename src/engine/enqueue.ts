@@ -1,6 +1,7 @@
 import type { Tx } from "../db/transaction.js";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PRIORITY, type JobOptions } from "../domain/types.js";
 import { DocketError } from "../errors.js";
+import { activeJobOf, ACTIVE_JOB_PREDICATE, jobActiveError } from "./active-job.js";
 import { applyTransitions } from "./apply-transition.js";
 import { newId } from "./ids.js";
 import { jobEvent, refOf, type QueueKit } from "./queue-kit.js";
@@ -72,7 +73,7 @@ async function enqueueIn(kit: QueueKit, trx: Tx, input: EnqueueInput): Promise<J
     updated_at: now,
     version: 0,
   };
-  await trx.insertInto("jobs").values(row).execute();
+  await insertJobRow(trx, row);
   const ref = refOf(row);
   const [applied] = await applyTransitions(trx, [
     {
@@ -100,4 +101,30 @@ async function enqueueIn(kit: QueueKit, trx: Tx, input: EnqueueInput): Promise<J
       .execute();
   }
   return row;
+}
+
+/**
+ * Inserts the row unless the document has an active job. The insert is race-safe: it is
+ * the unique index that decides (PostgreSQL makes a concurrent insert of the same document
+ * wait for the first one's commit, SQLite has one writer), never a read before it. After an
+ * empty insert the active job is read to name it; if it finished in between, try again.
+ */
+async function insertJobRow(trx: Tx, row: JobRow): Promise<void> {
+  const documentId = row.document_id;
+  if (documentId === null) {
+    await trx.insertInto("jobs").values(row).execute();
+    return;
+  }
+  for (let round = 0; round < 5; round++) {
+    const inserted = await trx
+      .insertInto("jobs")
+      .values(row)
+      .onConflict((oc) => oc.column("document_id").where(ACTIVE_JOB_PREDICATE).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted) return;
+    const active = await activeJobOf(trx, documentId);
+    if (active) throw jobActiveError(documentId, active);
+  }
+  throw new DocketError("state_conflict", `document ${documentId}: its active job kept changing; submit again`);
 }

@@ -119,6 +119,29 @@ export class StepLedger {
     return { tables, streams };
   }
 
+  /**
+   * The jobs that ids name: a job id its job, a document id every job of that document (the
+   * ledger is about every job's history, not only the latest). `unknown` lists ids that are
+   * neither (a deleted job has events but no rows: there is nothing to verify or rebuild).
+   */
+  async jobsOf(ids: readonly string[]): Promise<{ jobIds: string[]; unknown: string[] }> {
+    const { db } = this.database;
+    const jobIds = new Set<string>();
+    const known = new Set<string>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const [jobs, ofDocuments, documents] = await Promise.all([
+        db.selectFrom("jobs").select("id").where("id", "in", chunk).execute(),
+        db.selectFrom("jobs").select("id").where("document_id", "in", chunk).orderBy("id").execute(),
+        db.selectFrom("documents").select("id").where("id", "in", chunk).execute(),
+      ]);
+      for (const j of [...jobs, ...ofDocuments]) jobIds.add(j.id);
+      for (const r of [...jobs, ...documents]) known.add(r.id);
+    }
+    return { jobIds: [...jobIds], unknown: unique.filter((id) => !known.has(id)) };
+  }
+
   /** Every difference between the step table and the fold of the events. Empty means they agree. */
   async verify(options: { batchSize?: number; jobIds?: readonly string[] } = {}): Promise<StepMismatch[]> {
     const mismatches: StepMismatch[] = [];
@@ -130,9 +153,12 @@ export class StepLedger {
   }
 
   /**
-   * Rewrites `job_steps` from the events. With `dryRun` nothing is written and the report
-   * says what would change. Each batch is written in its own short transaction, re-read
-   * inside it so a job that moved meanwhile is rebuilt from its newest events.
+   * Rewrites `job_steps` from the events (of `jobIds` only, when given). With `dryRun`
+   * nothing is written and the report says what would change. Each batch is written in its
+   * own short transaction that first locks its job rows (PostgreSQL; SQLite's write lock
+   * covers it), so no transition of those jobs interleaves, and re-reads them inside it: a
+   * job that moved meanwhile is rebuilt from its newest events, one deleted meanwhile is left
+   * alone, and no other job is touched.
    */
   async rebuild(
     options: { dryRun?: boolean; batchSize?: number; jobIds?: readonly string[] } = {},
@@ -147,9 +173,13 @@ export class StepLedger {
         continue;
       }
       await writeTransaction(this.database, async (trx) => {
+        let lock = trx.selectFrom("jobs").select("id").where("id", "in", ids).orderBy("id");
+        if (this.database.dialect === "postgres") lock = lock.forUpdate();
+        const present = (await lock.execute()).map((r) => r.id);
+        if (present.length === 0) return;
         const ledger = new StepLedger({ ...this.database, db: trx });
-        const { tables, streams } = await ledger.load(ids);
-        for (const id of ids) {
+        const { tables, streams } = await ledger.load(present);
+        for (const id of present) {
           const derived = foldStepEvents(streams.get(id)!);
           const diff = compare(id, tables.get(id)!, derived);
           if (diff.length === 0) continue;

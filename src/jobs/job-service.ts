@@ -2,10 +2,9 @@ import type { Readable } from "node:stream";
 import { sql } from "kysely";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
-import { writeTransaction } from "../db/transaction.js";
 import type { DocumentModel } from "../domain/document-model.js";
 import { JOB_STATUSES, type JobStatus, type OutputFormat } from "../domain/types.js";
-import { newId } from "../engine/ids.js";
+import { isJobActive } from "../engine/active-job.js";
 import type { JobQueue } from "../engine/job-queue.js";
 import type { PipelineRegistry } from "../engine/pipeline.js";
 import { DocketError, isRetryableFailure } from "../errors.js";
@@ -14,7 +13,8 @@ import type { Scope } from "../documents/document-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
 import { latestCompletedJobId } from "./document-result.js";
-import { destinationOptions, resolveOptions, type SubmitOptions } from "./options.js";
+import { resolveOptions, type SubmitOptions } from "./options.js";
+import { allSkippedError, submitJobs, type SkippedDocument, type SubmissionDeps } from "./job-submission.js";
 import type { BatchJson, ListJobsQuery, ResultJson } from "./job-shapes.js";
 import type { DestinationService } from "../destinations/destination-service.js";
 
@@ -44,134 +44,97 @@ export class JobService {
     return pipeline;
   }
 
-  private async liveDocuments(scope: Scope, ids: readonly string[]) {
-    let query = this.database.db
-      .selectFrom("documents")
-      .select(["id", "owner_id"])
-      .where("id", "in", [...new Set(ids)])
-      .where("deleted_at", "is", null);
-    if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
-    return query.execute();
-  }
-
   /** Throws the submit's validation_error for options this server cannot run (before any upload is stored). */
   checkSubmitOptions(input: SubmitOptions): void {
     const { options } = resolveOptions(input, this.defaultLanguages);
     this.pipeline().checkOptions?.(options);
   }
 
+  private submission(): SubmissionDeps {
+    const { database, queue, defaultLanguages, destinations } = this;
+    return { database, queue, pipeline: this.pipeline(), defaultLanguages, destinations };
+  }
+
+  /** One job; 409 job_active naming the document's active job if it has one. */
   async submit(scope: Scope, documentId: string, input: SubmitOptions): Promise<JobJson> {
-    const { batch } = await this.enqueueMany(scope, [documentId], input, false);
-    return batch[0]!;
+    const { jobs } = await submitJobs(this.submission(), scope, [documentId], input, false);
+    return jobs[0]!;
   }
 
   /**
-   * A duplicate upload that asked to be processed. The document's active job answers it when
-   * it runs with the options asked for, and so does a completed job that ran with them;
-   * otherwise a new job is submitted. An active job with other options is a 409 job_active
-   * naming the difference: the request's options are never silently dropped.
+   * An upload that asked to be processed (a new document or a duplicate of one). The
+   * document's active job answers it when it runs with the options asked for, and so does a
+   * completed latest job that ran with them; otherwise a new job is submitted. An active job
+   * with other options is a 409 job_active naming the job and the difference: the request's
+   * options are never silently dropped. Two such uploads at once: the one whose submit loses
+   * the race is answered by the winner's job as if it had been there first.
    */
-  async processDuplicate(scope: Scope, documentId: string, input: SubmitOptions): Promise<void> {
+  async processUpload(scope: Scope, documentId: string, input: SubmitOptions): Promise<void> {
+    const wanted = resolveOptions(input, this.defaultLanguages).options;
+    const differingFrom = (job: LoadedJob["job"]) =>
+      (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+        (name) => JSON.stringify(job.options[name]) !== JSON.stringify(wanted[name]),
+      );
+    const answerWithActive = async (jobId: string) => {
+      const { job } = await this.load(scope, jobId);
+      if (job.status !== "pending" && job.status !== "processing") return false;
+      const differing = differingFrom(job);
+      if (differing.length === 0) return true;
+      throw new DocketError(
+        "job_active",
+        `this file is already being processed by job ${job.id} with other options (${differing.join(", ")}); cancel that job or wait for it, then submit again`,
+        { details: { job_id: job.id, differing_options: differing } },
+      );
+    };
     const document = await this.database.db
       .selectFrom("documents")
       .select("latest_job_id")
       .where("id", "=", documentId)
       .executeTakeFirst();
     if (document?.latest_job_id) {
+      if (await answerWithActive(document.latest_job_id)) return;
       const { job } = await this.load(scope, document.latest_job_id);
-      const wanted = resolveOptions(input, this.defaultLanguages).options;
-      const differing = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
-        (name) => JSON.stringify(job.options[name]) !== JSON.stringify(wanted[name]),
-      );
-      if (job.status === "pending" || job.status === "processing") {
-        if (differing.length === 0) return;
-        throw new DocketError(
-          "job_active",
-          `this file is already being processed with other options (${differing.join(", ")}); cancel that job or wait for it, then submit again`,
-          { details: { job_id: job.id, differing_options: differing } },
-        );
-      }
-      if (job.status === "completed" && differing.length === 0) return;
+      if (job.status === "completed" && differingFrom(job).length === 0) return;
     }
-    await this.submit(scope, documentId, input);
+    try {
+      await this.submit(scope, documentId, input);
+    } catch (error) {
+      const jobId = isJobActive(error) ? error.details?.job_id : undefined;
+      if (typeof jobId !== "string" || !(await answerWithActive(jobId))) throw error;
+    }
   }
 
-  /** All or nothing: every document must exist and be the caller's, and all jobs are created in one transaction. */
+  /**
+   * 1 to 50 documents: every one must exist and be the caller's (else nothing is created);
+   * those with an active job are listed in `skipped` and the others submitted, in one
+   * transaction. If every one is skipped, 409 job_active naming their jobs.
+   */
   async submitBatch(
     scope: Scope,
     documentIds: readonly string[],
     input: SubmitOptions,
-  ): Promise<{ batch_id: string; jobs: JobJson[] }> {
+  ): Promise<{ batch_id: string; jobs: JobJson[]; skipped: SkippedDocument[] }> {
     if (documentIds.length === 0 || documentIds.length > MAX_BATCH) {
       throw new DocketError("validation_error", `a batch has 1 to ${MAX_BATCH} documents`, {
         details: { fields: ["document_ids"] },
       });
     }
-    const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
-    return { batch_id: batchId!, jobs: batch };
+    const { batchId, jobs, skipped } = await submitJobs(this.submission(), scope, documentIds, input, true);
+    if (batchId === null) throw allSkippedError(skipped);
+    return { batch_id: batchId, jobs, skipped };
   }
 
   /**
-   * One batch of any size for a collection's process stage (the caller has already left out
-   * documents with an active or completed job); all jobs are created in one transaction.
+   * One batch of any size for a collection's process stage; documents that have an active
+   * job by the time their job is inserted are in `skipped` (the stage read them before).
    */
   async submitCollectionBatch(
     scope: Scope,
     documentIds: readonly string[],
     input: SubmitOptions,
-  ): Promise<{ batch_id: string; jobs: JobJson[] }> {
-    const { batch, batchId } = await this.enqueueMany(scope, documentIds, input, true);
-    return { batch_id: batchId!, jobs: batch };
-  }
-
-  private async enqueueMany(scope: Scope, documentIds: readonly string[], input: SubmitOptions, asBatch: boolean) {
-    const unique = [...new Set(documentIds)];
-    if (unique.length !== documentIds.length) {
-      throw new DocketError("validation_error", "document_ids contains duplicates", {
-        details: { fields: ["document_ids"] },
-      });
-    }
-    const pipeline = this.pipeline();
-    const { options, priority } = resolveOptions(input, this.defaultLanguages);
-    Object.assign(options, await destinationOptions(this.destinations, scope.userId, input.destinations));
-    pipeline.checkOptions?.(options);
-    const plan = pipeline.plan(options);
-    const docs = await this.liveDocuments(scope, unique);
-    const found = new Map(docs.map((d) => [d.id, d]));
-    const missing = unique.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      throw new DocketError(
-        "not_found",
-        missing.length === 1 ? "document not found" : `${missing.length} documents not found`,
-        {
-          details: { document_ids: missing },
-        },
-      );
-    }
-    const batchId = asBatch ? newId() : null;
-    const rows = await writeTransaction(this.database, async (trx) => {
-      if (batchId)
-        await trx
-          .insertInto("batches")
-          .values({ id: batchId, owner_id: scope.userId, created_at: Date.now() })
-          .execute();
-      const created = [];
-      for (const id of unique) {
-        // The job belongs to the document's owner (an admin may submit for anyone).
-        const ownerId = found.get(id)!.owner_id;
-        created.push(
-          await this.queue.enqueue(
-            { documentId: id, ownerId, batchId, pipeline: pipeline.name, options, plan, priority },
-            trx,
-          ),
-        );
-      }
-      return created;
-    });
-    this.queue.announceEnqueued();
-    const loaded = await attachSteps(this.database, rows);
-    const now = Date.now();
-    return { batch: rows.map((r) => jobToJson(loaded.get(r.id)!.job, loaded.get(r.id)!.steps, now)), batchId };
+  ): Promise<{ batch_id: string | null; jobs: JobJson[]; skipped: SkippedDocument[] }> {
+    const { batchId, jobs, skipped } = await submitJobs(this.submission(), scope, documentIds, input, true);
+    return { batch_id: batchId, jobs, skipped };
   }
 
   /** The document's latest completed job (its results are the document's results); see document-result.ts. */

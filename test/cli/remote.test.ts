@@ -201,6 +201,19 @@ describe("docket CLI against a server (remote mode)", () => {
     assert.match(run.stdout, /fine\.png: (queued|processing) — document \S+, job \S+/);
   });
 
+  it("a file already being processed with other options is refused naming its job; the others go through", async () => {
+    const busy = await png("hang-busy.png");
+    const first = JSON.parse((await docket(["add", busy, "--json"])).stdout) as { files: { job: { id: string } }[] };
+    const active = first.files[0]!.job.id;
+    const other = await png("fine-too.png");
+    const run = await docket(["add", busy, other, "--outputs", "txt"]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, new RegExp(`hang-busy\\.png: refused — .*job ${active}.*\\(409 job_active\\)`));
+    assert.match(run.stdout, /fine-too\.png: (queued|processing) — document \S+, job \S+/);
+    const cancel = await docket(["cancel", active]);
+    assert.equal(cancel.code, 0, cancel.stderr);
+  });
+
   it("users and tokens: create, list, revoke, disable; a non-admin is refused with 403; a revoked token gets exit 2", async () => {
     const add = await docket(["users", "add", "carol@example.test", "--role", "user", "--password-stdin"], {
       input: "carol-password\n",

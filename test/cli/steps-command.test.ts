@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "../../src/engine/engine.js";
 import { PipelineRegistry } from "../../src/engine/pipeline.js";
+import { StepLedger } from "../../src/engine/step-ledger.js";
 import { Worker } from "../../src/engine/worker.js";
 import { silentLogger } from "../../src/logger.js";
 import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
@@ -135,6 +136,53 @@ for (const dialect of DIALECTS) {
         assert.equal(docket(db, "steps", "verify").code, 0);
       },
     );
+
+    it("verify and rebuild take job or document ids and touch only those jobs", { skip }, async () => {
+      const [a, b] = [jobIds[2]!, jobIds[3]!];
+      const documentOf = async (jobId: string) =>
+        (
+          await db.database.db
+            .selectFrom("jobs")
+            .select("document_id")
+            .where("id", "=", jobId)
+            .executeTakeFirstOrThrow()
+        ).document_id!;
+      for (const victim of [a, b])
+        await db.database.db
+          .updateTable("job_steps")
+          .set({ attempts: 7 })
+          .where("job_id", "=", victim)
+          .where("name", "=", "a")
+          .execute();
+
+      const byJob = docket(db, "steps", "verify", a);
+      assert.equal(byJob.code, 1);
+      assert.match(byJob.stdout, /1 mismatch\(es\) \(1 job\)/);
+      assert.match(byJob.stdout, new RegExp(`job ${a} step a: attempts`));
+      assert.doesNotMatch(byJob.stdout, new RegExp(b));
+      const byDocument = JSON.parse(docket(db, "steps", "verify", "--json", await documentOf(b)).stdout) as {
+        jobs: string[];
+        mismatches: { jobId: string }[];
+      };
+      assert.deepEqual(byDocument.jobs, [b]);
+      assert.deepEqual(
+        byDocument.mismatches.map((m) => m.jobId),
+        [b],
+      );
+
+      const rebuild = docket(db, "steps", "rebuild", a);
+      assert.equal(rebuild.code, 0, rebuild.stderr);
+      assert.match(rebuild.stdout, /changed 1 of 1 jobs \(1 step rows\)/);
+      const rest = docket(db, "steps", "verify");
+      assert.equal(rest.code, 1, "the other job was not touched");
+      assert.match(rest.stdout, new RegExp(`job ${b} step a: attempts is 7`));
+      assert.doesNotMatch(rest.stdout, new RegExp(a), "the job rebuilt agrees now");
+      await new StepLedger(db.database).rebuild({ jobIds: [b] });
+
+      const unknown = docket(db, "steps", "verify", "no-such-id");
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no job or document with id no-such-id/);
+    });
 
     it("usage errors exit 2 with help", { skip }, () => {
       const run = docket(db, "steps", "rebuild", "--no-such-flag");

@@ -135,7 +135,7 @@ for (const dialect of DIALECTS) {
     it("serves the collection's fields table (fields.csv?collection_id=) in collection order", { skip }, async () => {
       const service = new CollectionService(
         t.database,
-        { submitCollectionBatch: async () => ({ batch_id: "", jobs: [] }) },
+        { submitCollectionBatch: async () => ({ batch_id: "", jobs: [], skipped: [] }) },
         blobStore,
         thresholds,
       );

@@ -196,6 +196,7 @@ for (const dialect of DIALECTS) {
         "jobs_collection_idx",
         "jobs_document_idx",
         "jobs_lease_idx",
+        "jobs_one_active_per_document_idx", // 0005, after it
         "jobs_owner_idx",
       ]);
       const eventIndexes = (await indexNames(fresh.database, "job_events")).filter((n) => n !== "job_events_tx_idx");

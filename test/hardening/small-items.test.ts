@@ -60,7 +60,9 @@ describe("small hardening items", async () => {
       assert.equal(replay.headers.get("idempotent-replayed"), "true");
 
       const batchHeaders = { "idempotency-key": "batch-once" };
-      const body = { json: { document_ids: [id] }, headers: batchHeaders };
+      // Another document: the first may still have its job active (one active job per document).
+      const other = (await u.alice.upload(pngBytes(), "r2.png")).json.document.id;
+      const body = { json: { document_ids: [other] }, headers: batchHeaders };
       const b1 = await u.alice.req("POST", "/api/v1/ocr/batch", body);
       const b2 = await u.alice.req("POST", "/api/v1/ocr/batch", body);
       assert.equal(b1.headers.get("idempotent-replayed"), null);

@@ -274,10 +274,8 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
   }
 
   const { row, duplicate } = await o.documents.record(principal.user.id, stored);
-  if (process) {
-    if (duplicate) await o.jobs.processDuplicate(scope, row.id, parsed.data);
-    else await o.jobs.submit(scope, row.id, parsed.data);
-  }
+  // A new document too: a duplicate upload racing this one may have given it a job already.
+  if (process) await o.jobs.processUpload(scope, row.id, parsed.data);
   const view = await o.documents.viewWithJob(scope, row.id);
   const body = { document: view.document, duplicate, job: duplicate || process ? view.job : null };
   const status = duplicate ? 200 : 201;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isJobActive } from "../../engine/active-job.js";
 import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../jobs/live-service.js";
 import { longPollSignal, principalOf, scopeOf } from "../auth.js";
@@ -51,7 +52,16 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     const hash = IdempotencyStore.hash(route, payload);
     const previous = await o.idempotency.lookup(userId, key, hash);
     if (previous) return { ...previous, replayed: true };
-    const body = await create();
+    let body: T;
+    try {
+      body = await create();
+    } catch (error) {
+      // A concurrent first use of this key created the job this one found active: once its
+      // response is stored, it answers this request too.
+      const first = isJobActive(error) ? await o.idempotency.lookup(userId, key, hash) : null;
+      if (first) return { ...first, replayed: true };
+      throw error;
+    }
     const saved = await o.idempotency.save(userId, key, hash, { status, body });
     // A concurrent first use that committed first answers for both: this one is a replay too.
     return { ...saved, replayed: saved.body !== body };
@@ -68,9 +78,9 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "Submit a document for OCR",
+        summary: "Submit a document for OCR; 409 job_active if it already has a pending or processing job",
         body: SubmitBody,
-        response: { 202: JobSchema, ...problemResponses(400, 401, 404, 422) },
+        response: { 202: JobSchema, ...problemResponses(400, 401, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -87,9 +97,10 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "Submit 1–50 documents at once (all or nothing)",
+        summary:
+          "Submit 1–50 documents at once: an unknown id creates nothing; documents with an active job are listed in `skipped` (409 job_active if all are)",
         body: BatchBody,
-        response: { 202: BatchCreated, ...problemResponses(400, 401, 404, 422) },
+        response: { 202: BatchCreated, ...problemResponses(400, 401, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -97,6 +108,9 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
       const result = await idempotent(request, "batch", request.body, 202, () =>
         o.jobs.submitBatch(scopeOf(request), document_ids, options),
       );
+      // A replay of an answer stored before batches had `skipped` (keys live 24 hours).
+      const body = result.body as { skipped?: unknown };
+      if (body.skipped === undefined) body.skipped = [];
       return sendResult(reply, result);
     },
   );
@@ -225,7 +239,8 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     {
       schema: {
         tags,
-        summary: "Retry a failed or cancelled job from its first unfinished step",
+        summary:
+          "Retry a failed or cancelled job from its first unfinished step; 409 job_active while another job of its document is active",
         params: IdParams,
         response: { 202: JobSchema, ...problemResponses(401, 404, 409) },
       },

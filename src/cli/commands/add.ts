@@ -226,7 +226,10 @@ async function addOne(
         `${clean(file)}: already added as document ${uploaded.document.id}${uploaded.job ? ` (its latest job ${uploaded.job.id} is ${uploaded.job.status})` : ""}`,
       );
   } catch (error) {
-    if (!(error instanceof CliError && error.code !== null && FILE_REFUSALS.has(error.code))) throw error;
+    // One active job per document: a file already being processed (with other options, or
+    // submitted by someone else just now) is refused on its own; the message names the job.
+    const refused = error instanceof CliError && error.code !== null;
+    if (!(refused && (FILE_REFUSALS.has(error.code!) || error.code === "job_active"))) throw error;
     outcome.error = { code: error.code, message: error.message };
   }
   return outcome;

@@ -30,6 +30,7 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: { field: string; message: string }[];
+  readonly details: Record<string, unknown>;
 
   constructor(status: number, problem: Partial<Problem>) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
@@ -37,6 +38,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = problem.code ?? (status === 0 ? "network_error" : "http_error");
     this.fields = problem.errors ?? [];
+    this.details = problem.details ?? {};
   }
 }
 
@@ -55,6 +57,12 @@ export interface UploadResult {
   /** 201 new document, 200 duplicate. */
   httpStatus: number;
   body: UploadResponse;
+}
+
+/** The active job a 409 job_active names (one active job per document), if this error is one. */
+export function activeJobOf(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.code !== "job_active") return null;
+  return typeof error.details.job_id === "string" ? error.details.job_id : null;
 }
 
 function query(params: Record<string, string | number | undefined>): string {

@@ -163,9 +163,18 @@ export interface SubmitOptions {
   extract?: ExtractMode;
 }
 
+/** A document a batch did not submit: it already has an active job (one active job per document). */
+export interface SkippedDocument {
+  document_id: string;
+  reason: "job_active";
+  job_id: string | null;
+  message: string;
+}
+
 export interface BatchCreated {
   batch_id: string;
   jobs: Job[];
+  skipped: SkippedDocument[];
 }
 
 export interface Batch {
@@ -340,6 +349,8 @@ export interface Problem {
   detail?: string;
   code: string;
   errors?: { field: string; message: string }[];
+  /** Machine-readable particulars, e.g. `job_id` of a 409 job_active. */
+  details?: Record<string, unknown>;
 }
 
 export function isActive(status: DocumentStatus): boolean {

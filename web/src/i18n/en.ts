@@ -299,6 +299,10 @@ export const en = {
   "error.rate_limited": "too many uploads; try again in a minute",
   "error.network_error": "the server could not be reached",
   "error.csrf_failed": "your session is out of date; reload the page",
+  "error.job_active": "This document is already being processed (job {job}). Wait for it to finish or cancel it first.",
+  "upload.alreadyActive": "Already being processed — not submitted again",
+  "upload.skipped_one": "{count} document already had a job in progress and was not submitted again.",
+  "upload.skipped_other": "{count} documents already had a job in progress and were not submitted again.",
 } as const;
 
 export type MessageKey = keyof typeof en;

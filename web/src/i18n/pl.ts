@@ -310,4 +310,11 @@ export const pl: Record<MessageKey, string> & Partial<Record<string, string>> = 
   "error.rate_limited": "zbyt wiele przesłań; spróbuj za minutę",
   "error.network_error": "brak połączenia z serwerem",
   "error.csrf_failed": "sesja jest nieaktualna; przeładuj stronę",
+  "error.job_active":
+    "Ten dokument jest już przetwarzany (zadanie {job}). Poczekaj na zakończenie albo najpierw je anuluj.",
+  "upload.alreadyActive": "Już przetwarzany — nie wysłano ponownie",
+  "upload.skipped_one": "{count} dokument był już przetwarzany i nie został wysłany ponownie.",
+  "upload.skipped_few": "{count} dokumenty były już przetwarzane i nie zostały wysłane ponownie.",
+  "upload.skipped_many": "{count} dokumentów było już przetwarzanych i nie zostało wysłanych ponownie.",
+  "upload.skipped_other": "{count} dokumentu było już przetwarzanych i nie zostało wysłanych ponownie.",
 };

@@ -3,7 +3,7 @@ import { StepSummaryLine } from "../components/step-summary";
 import { useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useApi } from "../api/api-context";
-import { ApiError } from "../api/client";
+import { activeJobOf, ApiError } from "../api/client";
 import { keys } from "../api/keys";
 import { useDocument, useHistory, useJob, useStatus } from "../api/queries";
 import { isActive, type DocumentJson, type Job, type JobEvent, type JobStep } from "../api/types";
@@ -100,10 +100,17 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
     onSuccess: afterJob,
     onSettled: () => setConfirm(null),
   });
-  const retry = useMutation({ mutationFn: () => api.retry(jobId!), onSuccess: afterJob });
+  // 409 job_active: another job of this document is in progress; show it (re-read the status).
+  const onRefused = (error: Error) => {
+    if (activeJobOf(error) === null) return;
+    void qc.invalidateQueries({ queryKey: keys.document(doc.id) });
+    void api.status(doc.id).then((s) => putStatus(qc, doc.id, s));
+  };
+  const retry = useMutation({ mutationFn: () => api.retry(jobId!), onSuccess: afterJob, onError: onRefused });
   const process = useMutation({
     // Processed with the options last chosen on the upload page.
     mutationFn: () => api.submit(doc.id, toSubmitOptions(loadUploadOptions())),
+    onError: onRefused,
     onSuccess: (created) => {
       putJob(qc, created);
       void qc.invalidateQueries({ queryKey: keys.document(doc.id) });
@@ -119,6 +126,7 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
     onSettled: () => setConfirm(null),
   });
   const error = [cancel.error, retry.error, process.error, remove.error].find((e) => e);
+  const activeJob = activeJobOf(error);
   const canProcess = status.status === "uploaded" || status.status === "completed" || status.status === "manual_review";
 
   return (
@@ -224,8 +232,8 @@ function DocumentHeader({ doc, status, job }: { doc: DocumentJson; status: LiveS
         </div>
       </div>
       {error ? (
-        <p className="alert alert-error" role="alert">
-          {error.message}
+        <p className="alert alert-error" role="alert" data-testid="doc-error">
+          {activeJob ? t("error.job_active", { job: activeJob }) : error.message}
         </p>
       ) : null}
       <ConfirmDialog

@@ -2,10 +2,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type DragEvent } from "react";
 import { Link } from "wouter";
 import { useApi } from "../api/api-context";
-import { ApiError } from "../api/client";
+import { activeJobOf, ApiError } from "../api/client";
 import { keys } from "../api/keys";
 import { useStatus } from "../api/queries";
-import type { DocumentJson } from "../api/types";
+import type { DocumentJson, Job, SkippedDocument } from "../api/types";
 import { FileIcon } from "../components/document-row";
 import { IconAlert, IconLayers, IconPlay, IconUpload, IconX } from "../components/icons";
 import { Progress, StatusBadge } from "../components/status";
@@ -24,6 +24,8 @@ interface Item {
   document: DocumentJson | null;
   /** A job exists for the document (processed right away, submitted, or a duplicate's earlier job). */
   hasJob: boolean;
+  /** Process found a job of the document already in progress (one active job per document): it shows that job. */
+  alreadyActive?: boolean;
   error: { code: string; message: string } | null;
 }
 
@@ -39,6 +41,7 @@ export function UploadPage() {
   const [items, setItems] = useState<Item[]>([]);
   const [dragging, setDragging] = useState(false);
   const [batchId, setBatchId] = useState<string | null>(null);
+  const [skippedCount, setSkippedCount] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   const queue = useRef<{ items: Item[]; running: number }>({ items: [], running: 0 });
 
@@ -101,18 +104,44 @@ export function UploadPage() {
     (it) => it.document && !it.hasJob && (it.state === "uploaded" || it.state === "duplicate"),
   );
   const process = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (): Promise<{ batchId: string | null; jobs: Job[]; skipped: SkippedDocument[] }> => {
       const ids = [...new Set(staged.map((it) => it.document!.id))];
       const submitOptions = toSubmitOptions(options);
-      if (ids.length === 1) return { batchId: null, jobs: [await api.submit(ids[0]!, submitOptions)] };
-      const batch = await api.batch(ids, submitOptions);
-      return { batchId: batch.batch_id, jobs: batch.jobs };
+      // A document that already has a job in progress is not submitted twice: the server says
+      // 409 job_active (one document, or all of a batch) or lists it in the batch's `skipped`.
+      try {
+        if (ids.length === 1) return { batchId: null, jobs: [await api.submit(ids[0]!, submitOptions)], skipped: [] };
+        const batch = await api.batch(ids, submitOptions);
+        return { batchId: batch.batch_id, jobs: batch.jobs, skipped: batch.skipped };
+      } catch (error) {
+        const single = activeJobOf(error);
+        if (single !== null && ids.length === 1) {
+          const message = (error as Error).message;
+          return {
+            batchId: null,
+            jobs: [],
+            skipped: [{ document_id: ids[0]!, reason: "job_active", job_id: single, message }],
+          };
+        }
+        const all = error instanceof ApiError && error.code === "job_active" ? error.details.skipped : undefined;
+        if (Array.isArray(all)) return { batchId: null, jobs: [], skipped: all as SkippedDocument[] };
+        throw error;
+      }
     },
-    onSuccess: ({ batchId: id, jobs }) => {
+    onSuccess: ({ batchId: id, jobs, skipped }) => {
       for (const job of jobs) putJob(qc, job);
-      for (const job of jobs) void api.status(job.document_id).then((s) => putStatus(qc, job.document_id, s));
-      const submitted = new Set(jobs.map((j) => j.document_id));
-      setItems((all) => all.map((it) => (it.document && submitted.has(it.document.id) ? { ...it, hasJob: true } : it)));
+      const touched = [...jobs.map((j) => j.document_id), ...skipped.map((s) => s.document_id)];
+      for (const d of touched) void api.status(d).then((s) => putStatus(qc, d, s));
+      const submitted = new Set(touched);
+      const busy = new Set(skipped.map((s) => s.document_id));
+      setItems((all) =>
+        all.map((it) =>
+          it.document && submitted.has(it.document.id)
+            ? { ...it, hasJob: true, alreadyActive: busy.has(it.document.id) }
+            : it,
+        ),
+      );
+      setSkippedCount(skipped.length);
       setBatchId(id);
       void qc.invalidateQueries({ queryKey: keys.documentsAll });
     },
@@ -202,8 +231,13 @@ export function UploadPage() {
                   />
                 ))}
               </ul>
-              {staged.length > 0 || batchId || process.isError ? (
+              {staged.length > 0 || batchId || process.isError || skippedCount > 0 ? (
                 <div className="upload-actions">
+                  {skippedCount > 0 ? (
+                    <p className="alert alert-info" role="status" data-testid="skipped-notice">
+                      {i18n.tc("upload.skipped", skippedCount)}
+                    </p>
+                  ) : null}
                   {process.isError ? (
                     <p className="alert alert-error" role="alert">
                       {process.error.message}
@@ -306,6 +340,11 @@ function UploadItem({ item, onRemove }: { item: Item; onRemove(): void }) {
       </div>
       <div className="upload-item-side">
         {item.state === "duplicate" ? <span className="tag tag-amber">{t("upload.duplicateTag")}</span> : null}
+        {item.alreadyActive ? (
+          <span className="tag tag-amber" data-testid="already-active">
+            {t("upload.alreadyActive")}
+          </span>
+        ) : null}
         {status.data ? <StatusBadge status={status.data.status} /> : null}
         {item.state === "rejected" || (item.document && !item.hasJob) ? (
           <button

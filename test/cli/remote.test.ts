@@ -298,7 +298,6 @@ describe("docket CLI against a server (remote mode)", () => {
         run.stderr.trim(),
         `docket: cannot reach ${url} (ECONNREFUSED): is the server running? check --url / DOCKET_URL`,
       );
-      assert.ok(run.ms < 15_000, `fails fast (${run.ms} ms)`);
     }
   });
 

@@ -37,6 +37,8 @@ interface RunningJob {
   job: ClaimedJob;
   stop(reason: StopReason): void;
   done: Promise<void>;
+  /** Whether the job still holds a slot: it may yet run a step handler. */
+  holdsSlot: boolean;
 }
 
 class StopSignal extends Error {
@@ -57,6 +59,8 @@ export class Worker {
   private readonly opts: Required<Omit<WorkerOptions, "onStepAbandoned" | "workerId">> &
     Pick<WorkerOptions, "onStepAbandoned">;
   private readonly running = new Map<string, RunningJob>();
+  /** Running jobs that may still run a step handler (the others only wait for their last commit). */
+  private slotsHeld = 0;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -130,7 +134,7 @@ export class Worker {
   private async loop(): Promise<void> {
     const { queue, log, concurrency, leaseMs, pollMs } = this.opts;
     while (!this.stopping) {
-      const free = concurrency - this.running.size;
+      const free = concurrency - this.slotsHeld;
       if (free > 0) {
         try {
           const claimed = await queue.claim(this.workerId, free, leaseMs);
@@ -175,9 +179,19 @@ export class Worker {
       reason = why;
       controller.abort(new StopSignal(why));
     };
-    const entry: RunningJob = { job, stop, done: Promise.resolve() };
+    const entry: RunningJob = { job, stop, done: Promise.resolve(), holdsSlot: true };
     this.running.set(job.row.id, entry);
-    entry.done = this.runJob(job, controller.signal, () => reason, stop).finally(() => {
+    this.slotsHeld++;
+    // Once no step handler will run again, the slot is free: the next job's claim then
+    // overlaps this job's last commit (and shares its WAL flush) instead of waiting for it.
+    const freeSlot = () => {
+      if (!entry.holdsSlot) return;
+      entry.holdsSlot = false;
+      this.slotsHeld--;
+      this.poke();
+    };
+    entry.done = this.runJob(job, controller.signal, () => reason, stop, freeSlot).finally(() => {
+      freeSlot();
       this.running.delete(job.row.id);
       this.poke();
     });
@@ -188,6 +202,7 @@ export class Worker {
     signal: AbortSignal,
     reason: () => StopReason | null,
     stop: (r: StopReason) => void,
+    freeSlot: () => void,
   ): Promise<void> {
     const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
     const log = baseLog.child({ jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
@@ -238,11 +253,14 @@ export class Worker {
           if (signal.aborted) throw signal.reason;
           const failure = toDocketError(error);
           log.warn({ err: error, step: step.name, code: failure.code, permanent: failure.permanent }, "step failed");
+          freeSlot();
           await this.abandon(job.row.id, step.name, log);
           await queue.failStep(job, step.name, { code: failure.code, message: failure.message }, failure.permanent);
           return;
         }
         if (signal.aborted) throw signal.reason;
+        if (job.steps.every((s) => s.name === step.name || s.status === "success" || s.status === "skipped"))
+          freeSlot();
         completed = await queue.finishStep(job, step.name, {
           status: result?.skipped ? "skipped" : "success",
           message: result?.message ?? null,
@@ -259,6 +277,7 @@ export class Worker {
       log.info("job completed");
     } catch (error) {
       const why = reason() ?? (error instanceof LeaseLostError ? "lease_lost" : null);
+      freeSlot();
       try {
         if (why === "cancel") {
           if (current) await this.abandon(job.row.id, current, log);

@@ -7,6 +7,7 @@ import type { Notifier } from "./notifier.js";
 import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
 import { ProgressWriter } from "./progress-writer.js";
 import { raceAbort } from "./race-abort.js";
+import { lazyChild } from "./lazy-logger.js";
 import { LeaseLostError } from "./transition.js";
 import { stepWorkspace } from "./workspace-path.js";
 
@@ -205,7 +206,7 @@ export class Worker {
     freeSlot: () => void,
   ): Promise<void> {
     const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
-    const log = baseLog.child({ jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
+    const log = lazyChild(baseLog, { jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
     const heartbeat = setInterval(() => {
       queue.heartbeat(job, this.workerId, leaseMs).then(
         ({ cancelRequested }) => cancelRequested && stop("cancel"),
@@ -330,7 +331,7 @@ export class Worker {
       options: JSON.parse(job.row.options) as StepContext["options"],
       step,
       signal,
-      log: log.child({ step }),
+      log: lazyChild(log, { step }),
       progress: (done, total, message) => progress.update(done, total, message ?? null),
       addSteps: (names) => queue.addSteps(job, names),
       workspace: stepWorkspace(job.row.id, step),

@@ -21,7 +21,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import type { DialectName } from "../src/db/database.js";
 import { writeTransaction } from "../src/db/transaction.js";
-import { createEngine } from "../src/engine/engine.js";
+import { createEngine, createNotifier } from "../src/engine/engine.js";
 import { JobQueue } from "../src/engine/job-queue.js";
 import { PipelineRegistry } from "../src/engine/pipeline.js";
 import { Worker } from "../src/engine/worker.js";
@@ -149,12 +149,9 @@ async function latencyEmbedded(): Promise<{ p50: number; p99: number }> {
 async function latency(dialect: DialectName): Promise<{ p50: number; p99: number }> {
   if (dialect === "sqlite") return latencyEmbedded();
   const db = await createTestDatabase(dialect);
-  const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
-  // In-process notifier: on PostgreSQL the worker process is woken by NOTIFY, so publish one.
-  const notify =
-    dialect === "postgres"
-      ? () => sql`select pg_notify('docket_jobs', '')`.execute(db.database.db)
-      : async () => undefined;
+  // The API's way: the enqueue's wake-up hint goes out after commit through the PostgreSQL notifier.
+  const { notifier, close } = await createNotifier(db.database, silentLogger());
+  const queue = new JobQueue({ database: db.database, notifier });
   try {
     const runs = join(db.dataDir, "runs.jsonl");
     const children = [await spawnReady(WORKER, [db.url, "4", runs])];
@@ -164,7 +161,6 @@ async function latency(dialect: DialectName): Promise<{ p50: number; p99: number
     for (const documentId of documentIds) {
       const row = await queue.enqueue({ documentId, ownerId, pipeline: "test", options: NOOP, plan: ["work"] });
       enqueued.set(row.id, now());
-      await notify();
       await sleep(25);
     }
     await sleep(1_500);
@@ -176,6 +172,7 @@ async function latency(dialect: DialectName): Promise<{ p50: number; p99: number
     const values = starts.filter((r) => enqueued.has(r.jobId)).map((r) => r.t - enqueued.get(r.jobId)!);
     return { p50: percentile(values, 50), p99: percentile(values, 99) };
   } finally {
+    await close();
     await db.drop();
   }
 }

@@ -63,7 +63,7 @@ export class InProcessNotifier implements Notifier {
 const PG_CHANNEL_PREFIX = "docket_";
 /**
  * NOTIFY takes a database-wide lock at commit, so every NOTIFY briefly serialises
- * committers. Coalescing for 10 ms caps it at ~100 a second per process while keeping
+ * committers. Coalescing within 10 ms caps it at ~100 a second per process while keeping
  * cross-process latency far below the event→client target (50 ms p99).
  */
 const NOTIFY_DEBOUNCE_MS = 10;
@@ -83,6 +83,7 @@ export class PgNotifier extends InProcessNotifier {
   private closed = false;
   private readonly pending = new Map<Channel, Set<string>>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private reconnectDelay = 250;
   /**
    * Channels this process has subscribers for. Only those are LISTENed: a worker-only
@@ -203,11 +204,14 @@ export class PgNotifier extends InProcessNotifier {
     let set = this.pending.get(channel);
     if (!set) this.pending.set(channel, (set = new Set()));
     set.add(payload);
-    this.flushTimer ??= setTimeout(() => this.flush(), NOTIFY_DEBOUNCE_MS);
+    // Leading edge: the first hint after a quiet spell goes at once (an idle worker starts a
+    // new job without waiting out the debounce); those that follow within the interval share one NOTIFY.
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlush + NOTIFY_DEBOUNCE_MS - Date.now()));
   }
 
   private flush(): void {
     this.flushTimer = null;
+    this.lastFlush = Date.now();
     const channels: string[] = [];
     const payloads: string[] = [];
     for (const [channel, set] of this.pending) {

@@ -1,6 +1,6 @@
 /**
  * npm run bench:queue [-- --jobs N] [--slots N] [--processes N] [--only postgres|sqlite]
- * [--throughput-only] [--no-contender] — throughput, latency and status lookup; a partial
+ * [--throughput-only | --latency-only] [--no-contender] — throughput, latency and status lookup; a partial
  * run prints its table but leaves docs/BENCHMARKS.md alone.
  *
  *  1. No-op jobs per second with 1 and 4 worker processes, on SQLite and PostgreSQL: jobs are
@@ -21,7 +21,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import type { DialectName } from "../src/db/database.js";
 import { writeTransaction } from "../src/db/transaction.js";
-import { createEngine } from "../src/engine/engine.js";
+import { createEngine, createNotifier } from "../src/engine/engine.js";
 import { JobQueue } from "../src/engine/job-queue.js";
 import { PipelineRegistry } from "../src/engine/pipeline.js";
 import { Worker } from "../src/engine/worker.js";
@@ -49,11 +49,12 @@ const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 
 const JOBS = Number(flag("--jobs") || 5_000) || 5_000;
 const ONLY = flag("--only") as DialectName | undefined;
 const THROUGHPUT_ONLY = args.includes("--throughput-only");
-const PARTIAL = ONLY !== undefined || THROUGHPUT_ONLY;
+const LATENCY_ONLY = args.includes("--latency-only");
+const PARTIAL = ONLY !== undefined || THROUGHPUT_ONLY || LATENCY_ONLY;
 const STATUS_DOCS = 100_000;
 const LOAD_BEFORE = loadavg()[0]!;
 const root = fileURLToPath(new URL("..", import.meta.url));
-const WORKER = join(root, "test/support/worker-process.ts");
+const WORKER = join(root, "bench/docket-worker.ts");
 const GRAPHILE = join(root, "bench/graphile-worker.ts");
 /** Concurrent jobs per worker process, the same for Docket and graphile-worker. */
 const SLOTS = Number(flag("--slots") || 10) || 10;
@@ -84,7 +85,7 @@ async function throughput(dialect: DialectName, processes: number): Promise<{ ra
   try {
     await enqueueMany(db, queue, JOBS, Date.now() + 3_600_000);
     const children = await Promise.all(
-      Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, "-", String(SLOTS), "30000"])),
+      Array.from({ length: processes }, () => spawnReady(WORKER, [db.url, String(SLOTS)])),
     );
     const cpuWindow = await startCpuWindow(
       children.map((c) => c.pid!),
@@ -148,22 +149,18 @@ async function latencyEmbedded(): Promise<{ p50: number; p99: number }> {
 async function latency(dialect: DialectName): Promise<{ p50: number; p99: number }> {
   if (dialect === "sqlite") return latencyEmbedded();
   const db = await createTestDatabase(dialect);
-  const queue = new JobQueue({ database: db.database, notifier: new InProcessNotifier() });
-  // In-process notifier: on PostgreSQL the worker process is woken by NOTIFY, so publish one.
-  const notify =
-    dialect === "postgres"
-      ? () => sql`select pg_notify('docket_jobs', '')`.execute(db.database.db)
-      : async () => undefined;
+  // The API's way: the enqueue's wake-up hint goes out after commit through the PostgreSQL notifier.
+  const { notifier, close } = await createNotifier(db.database, silentLogger());
+  const queue = new JobQueue({ database: db.database, notifier });
   try {
     const runs = join(db.dataDir, "runs.jsonl");
-    const children = [await spawnReady(WORKER, [db.url, runs, "4", "30000"])];
+    const children = [await spawnReady(WORKER, [db.url, "4", runs])];
     const { ownerId, documentIds } = await seedDocuments(db.database, 200);
     const enqueued = new Map<string, number>();
     await sleep(500);
     for (const documentId of documentIds) {
       const row = await queue.enqueue({ documentId, ownerId, pipeline: "test", options: NOOP, plan: ["work"] });
       enqueued.set(row.id, now());
-      await notify();
       await sleep(25);
     }
     await sleep(1_500);
@@ -171,12 +168,11 @@ async function latency(dialect: DialectName): Promise<{ p50: number; p99: number
     const starts = readFileSync(runs, "utf8")
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { jobId: string; phase: string; t: number });
-    const values = starts
-      .filter((r) => r.phase === "start" && enqueued.has(r.jobId))
-      .map((r) => r.t - enqueued.get(r.jobId)!);
+      .map((l) => JSON.parse(l) as { jobId: string; t: number });
+    const values = starts.filter((r) => enqueued.has(r.jobId)).map((r) => r.t - enqueued.get(r.jobId)!);
     return { p50: percentile(values, 50), p99: percentile(values, 99) };
   } finally {
+    await close();
     await db.drop();
   }
 }
@@ -283,7 +279,7 @@ const rows: string[][] = [];
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 let baseline4: number | undefined;
 const cpuText = (c: CpuCost) => `CPU/job: workers ${fmt(c.workerUs)} µs, database ${fmt(c.databaseUs)} µs`;
-if (dialects.includes("postgres") && CONTENDER) {
+if (dialects.includes("postgres") && CONTENDER && !LATENCY_ONLY) {
   const b = await baseline(4, JOBS, SLOTS);
   baseline4 = b.rate;
   rows.push([
@@ -296,7 +292,7 @@ if (dialects.includes("postgres") && CONTENDER) {
 }
 const plural = (n: number) => `${n} worker process${n > 1 ? "es" : ""} × ${SLOTS} slots`;
 for (const dialect of dialects) {
-  for (const processes of PROCESSES) {
+  for (const processes of LATENCY_ONLY ? [] : PROCESSES) {
     // graphile-worker right before Docket, same server, same processes and slots: the ratio
     // is what counts on a shared machine, where absolute rates move with the other load.
     const contender = dialect === "postgres" && CONTENDER ? await graphile(processes) : undefined;
@@ -329,6 +325,7 @@ for (const dialect of dialects) {
     "",
   ]);
   console.log(rows.at(-1)!.join(" | "));
+  if (LATENCY_ONLY) continue;
   const s = await statusLookup(dialect);
   rows.push([
     dialect,
@@ -350,7 +347,7 @@ if (PARTIAL) process.exit(0);
 
 const section = `## Queue (npm run bench:queue)
 
-\`npm run bench:queue -- --jobs ${JOBS}\`, measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on loopback with default settings (fsync on), SQLite in WAL mode; ${SLOTS} slots per worker process for Docket and graphile-worker alike; ${JOBS.toLocaleString("en")} no-op jobs per throughput run. Other work shared the machine (1-minute load average ${LOAD_BEFORE.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end): the absolute rates move with it, the ratios against graphile-worker (run just before Docket, same server, same processes) far less. A no-op job is one step: its claim (processing, step started) and its finish (step success, job completed) are two transitions, each writing the job row, the step row and two events.
+\`npm run bench:queue -- --jobs ${JOBS}\`, measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, PostgreSQL on loopback with default settings (fsync on), SQLite in WAL mode; ${SLOTS} slots per worker process for Docket and graphile-worker alike; ${JOBS.toLocaleString("en")} no-op jobs per throughput run. Other work shared the machine (1-minute load average ${LOAD_BEFORE.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end): the absolute rates move with it, the ratios against graphile-worker (run just before Docket, same server, same processes) far less. A no-op job is one step: its claim (processing, step started) and its finish (step success, job completed) are two transitions, each writing the job row, the step row and two events, with synchronous_commit on (only the claim's reservation and the NOTIFY hints, which carry no state, skip the WAL flush); graphile-worker's is one row, locked then deleted. Docket's worker runs as deployed (bench/docket-worker.ts: default lease, heartbeat, cancel poll and rescue interval), graphile-worker with its defaults; both poll every 200 ms as a backstop and log nothing below warnings.
 
 ${table}
 `;

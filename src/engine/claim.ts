@@ -10,8 +10,38 @@ export interface ClaimedJob {
   steps: JobStepRow[];
 }
 
-/** How long a PostgreSQL reservation keeps other workers off a job until its claim commits. */
-const RESERVATION_MS = 10_000;
+/**
+ * How long a PostgreSQL reservation keeps other workers off a job until its claim commits.
+ * Only efficiency depends on it: a claim is conditional (still pending, same attempt), so
+ * of two workers that both reserved a job after an expiry, exactly one claims it.
+ */
+const RESERVATION_MS = 2_000;
+/**
+ * Look-ahead: a worker whose slots free up in quick succession (short jobs) reserves as many
+ * jobs again as it claims, and claims those the moment slots free, so their claims share a
+ * statement and a WAL flush with the finishing jobs' last transitions instead of waiting a
+ * reservation round trip and a commit of their own. Only when its previous claim was this
+ * recent; a reserved job not claimed within AHEAD_MAX_AGE_MS is left to its expiry (so a job
+ * waits at most RESERVATION_MS for a busy worker while others are idle).
+ */
+const AHEAD_WINDOW_MS = 250;
+const AHEAD_MAX_AGE_MS = 1_000;
+
+interface Reserved {
+  row: JobRow & { steps: JobStepRow[] };
+  at: number;
+}
+
+/** Per queue kit and worker: jobs reserved ahead, and when the worker last claimed. */
+const aheadOf = new WeakMap<QueueKit, Map<string, { reserved: Reserved[]; lastClaim: number; refilling: boolean }>>();
+
+function aheadFor(kit: QueueKit, workerId: string) {
+  let byWorker = aheadOf.get(kit);
+  if (!byWorker) aheadOf.set(kit, (byWorker = new Map()));
+  let ahead = byWorker.get(workerId);
+  if (!ahead) byWorker.set(workerId, (ahead = { reserved: [], lastClaim: -Infinity, refilling: false }));
+  return ahead;
+}
 
 /**
  * PostgreSQL, step one of a claim: reserve the due jobs, highest priority first, then
@@ -81,6 +111,14 @@ function claimed(row: JobRow, t: Transition, applied: Applied): ClaimedJob {
   };
 }
 
+/** PostgreSQL: reserves up to `limit` due jobs for `workerId` (RESERVE_POSTGRES), with their steps. */
+async function reserve(kit: QueueKit, workerId: string, limit: number, now: number) {
+  const rows = (await kit.runPrepared(RESERVE_POSTGRES, [now, limit, workerId, now + RESERVATION_MS])) as (JobRow & {
+    steps: JobStepRow[];
+  })[];
+  return rows.map((row) => ({ ...row, version: Number(row.version) }));
+}
+
 /**
  * Claims up to `limit` runnable jobs. Each job's claim transition goes through the same
  * writer as every other transition. On PostgreSQL the jobs are reserved first (one
@@ -94,12 +132,28 @@ export async function claim(kit: QueueKit, workerId: string, limit: number, leas
   let jobs: ClaimedJob[];
   if (database.dialect === "postgres") {
     const now = kit.clock();
-    const rows = (await kit.runPrepared(RESERVE_POSTGRES, [now, limit, workerId, now + RESERVATION_MS])) as (JobRow & {
-      steps: JobStepRow[];
-    })[];
+    const ahead = aheadFor(kit, workerId);
+    const lookAhead = now - ahead.lastClaim <= AHEAD_WINDOW_MS;
+    ahead.lastClaim = now;
+    ahead.reserved = ahead.reserved.filter((r) => now - r.at <= AHEAD_MAX_AGE_MS);
+    const picked = ahead.reserved.splice(0, limit).map((r) => r.row);
+    const need = limit - picked.length;
+    if (need > 0) {
+      const rows = await reserve(kit, workerId, need + (lookAhead ? limit : 0), now);
+      picked.push(...rows.slice(0, need));
+      ahead.reserved.push(...rows.slice(need).map((row) => ({ row, at: now })));
+    } else if (lookAhead && !ahead.refilling) {
+      // Every slot served from the look-ahead: refill it beside the claims' commit.
+      ahead.refilling = true;
+      reserve(kit, workerId, limit, now)
+        .then((rows) => ahead.reserved.push(...rows.map((row) => ({ row, at: now }))))
+        .catch(() => undefined)
+        .finally(() => {
+          ahead.refilling = false;
+        });
+    }
     const settled = await Promise.allSettled(
-      rows.map(async ({ steps, ...picked }) => {
-        const row = { ...picked, version: Number(picked.version) } as JobRow;
+      picked.map(async ({ steps, ...row }) => {
         const t = claimTransition(row, steps, workerId, leaseMs, now);
         return claimed(row, t, await kit.commit(t));
       }),

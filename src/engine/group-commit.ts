@@ -15,6 +15,7 @@ interface Request {
 }
 
 const MAX_BATCH = 64;
+
 /**
  * PostgreSQL: batches in flight at once. A commit waits for its WAL flush; with several
  * batches in flight the server flushes them together, so the wait is shared instead of
@@ -49,6 +50,17 @@ export class GroupCommit {
   submit(t: Transition, extra?: ExtraWrites): Promise<Applied> {
     return new Promise<Applied>((resolve, reject) => {
       this.waiting.push({ t, extra, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  private pumpScheduled = false;
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }

@@ -63,10 +63,12 @@ export class InProcessNotifier implements Notifier {
 const PG_CHANNEL_PREFIX = "docket_";
 /**
  * NOTIFY takes a database-wide lock at commit, so every NOTIFY briefly serialises
- * committers. Coalescing for 10 ms caps it at ~100 a second per process while keeping
+ * committers. Coalescing within 10 ms caps it at ~100 a second per process while keeping
  * cross-process latency far below the event→client target (50 ms p99).
  */
 const NOTIFY_DEBOUNCE_MS = 10;
+const NOTIFY_SQL = `select pg_notify(c, p) from (select set_config('synchronous_commit', 'off', true)) as no_flush,
+  unnest($1::text[], $2::text[]) as t(c, p)`;
 
 /**
  * PostgreSQL: LISTEN on a dedicated connection, NOTIFY from the application after commit
@@ -81,6 +83,7 @@ export class PgNotifier extends InProcessNotifier {
   private closed = false;
   private readonly pending = new Map<Channel, Set<string>>();
   private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private reconnectDelay = 250;
   /**
    * Channels this process has subscribers for. Only those are LISTENed: a worker-only
@@ -201,32 +204,38 @@ export class PgNotifier extends InProcessNotifier {
     let set = this.pending.get(channel);
     if (!set) this.pending.set(channel, (set = new Set()));
     set.add(payload);
-    this.flushTimer ??= setTimeout(() => this.flush(), NOTIFY_DEBOUNCE_MS);
+    // Leading edge: the first hint after a quiet spell goes at once (an idle worker starts a
+    // new job without waiting out the debounce); those that follow within the interval share one NOTIFY.
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlush + NOTIFY_DEBOUNCE_MS - Date.now()));
   }
 
   private flush(): void {
     this.flushTimer = null;
-    for (const [channel, payloads] of this.pending) {
+    this.lastFlush = Date.now();
+    const channels: string[] = [];
+    const payloads: string[] = [];
+    for (const [channel, set] of this.pending) {
       // NOTIFY payloads cap at 8000 bytes: send ids in chunks, and hints without payload once.
-      const chunks: string[] = [];
       let current = "";
-      for (const p of payloads) {
+      for (const p of set) {
         if (current.length + p.length + 1 > 7000) {
-          chunks.push(current);
+          channels.push(`${PG_CHANNEL_PREFIX}${channel}`);
+          payloads.push(current);
           current = "";
         }
         current = current ? `${current},${p}` : p;
       }
-      chunks.push(current);
-      for (const chunk of chunks) {
-        this.pool
-          .query("select pg_notify($1, $2)", [`${PG_CHANNEL_PREFIX}${channel}`, chunk])
-          .catch((error: unknown) => {
-            this.log.warn({ err: error, channel }, "NOTIFY failed; other processes will notice by polling");
-          });
-      }
+      channels.push(`${PG_CHANNEL_PREFIX}${channel}`);
+      payloads.push(current);
     }
     this.pending.clear();
+    // Every channel's hints in one statement. A NOTIFY's transaction holds a database-wide
+    // lock through its commit, so it does not wait for the WAL flush (synchronous_commit off
+    // for this statement only): a hint carries no state, the commits it announces were
+    // flushed before it was sent, and one lost in a server crash is what polling is for.
+    this.pool.query(NOTIFY_SQL, [channels, payloads]).catch((error: unknown) => {
+      this.log.warn({ err: error, channels }, "NOTIFY failed; other processes will notice by polling");
+    });
   }
 
   override async close(): Promise<void> {

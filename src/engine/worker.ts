@@ -7,6 +7,7 @@ import type { Notifier } from "./notifier.js";
 import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
 import { ProgressWriter } from "./progress-writer.js";
 import { raceAbort } from "./race-abort.js";
+import { lazyChild } from "./lazy-logger.js";
 import { LeaseLostError } from "./transition.js";
 import { stepWorkspace } from "./workspace-path.js";
 
@@ -37,6 +38,8 @@ interface RunningJob {
   job: ClaimedJob;
   stop(reason: StopReason): void;
   done: Promise<void>;
+  /** Whether the job still holds a slot: it may yet run a step handler. */
+  holdsSlot: boolean;
 }
 
 class StopSignal extends Error {
@@ -57,6 +60,8 @@ export class Worker {
   private readonly opts: Required<Omit<WorkerOptions, "onStepAbandoned" | "workerId">> &
     Pick<WorkerOptions, "onStepAbandoned">;
   private readonly running = new Map<string, RunningJob>();
+  /** Running jobs that may still run a step handler (the others only wait for their last commit). */
+  private slotsHeld = 0;
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -130,7 +135,7 @@ export class Worker {
   private async loop(): Promise<void> {
     const { queue, log, concurrency, leaseMs, pollMs } = this.opts;
     while (!this.stopping) {
-      const free = concurrency - this.running.size;
+      const free = concurrency - this.slotsHeld;
       if (free > 0) {
         try {
           const claimed = await queue.claim(this.workerId, free, leaseMs);
@@ -175,9 +180,19 @@ export class Worker {
       reason = why;
       controller.abort(new StopSignal(why));
     };
-    const entry: RunningJob = { job, stop, done: Promise.resolve() };
+    const entry: RunningJob = { job, stop, done: Promise.resolve(), holdsSlot: true };
     this.running.set(job.row.id, entry);
-    entry.done = this.runJob(job, controller.signal, () => reason, stop).finally(() => {
+    this.slotsHeld++;
+    // Once no step handler will run again, the slot is free: the next job's claim then
+    // overlaps this job's last commit (and shares its WAL flush) instead of waiting for it.
+    const freeSlot = () => {
+      if (!entry.holdsSlot) return;
+      entry.holdsSlot = false;
+      this.slotsHeld--;
+      this.poke();
+    };
+    entry.done = this.runJob(job, controller.signal, () => reason, stop, freeSlot).finally(() => {
+      freeSlot();
       this.running.delete(job.row.id);
       this.poke();
     });
@@ -188,9 +203,10 @@ export class Worker {
     signal: AbortSignal,
     reason: () => StopReason | null,
     stop: (r: StopReason) => void,
+    freeSlot: () => void,
   ): Promise<void> {
     const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
-    const log = baseLog.child({ jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
+    const log = lazyChild(baseLog, { jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
     const heartbeat = setInterval(() => {
       queue.heartbeat(job, this.workerId, leaseMs).then(
         ({ cancelRequested }) => cancelRequested && stop("cancel"),
@@ -238,11 +254,14 @@ export class Worker {
           if (signal.aborted) throw signal.reason;
           const failure = toDocketError(error);
           log.warn({ err: error, step: step.name, code: failure.code, permanent: failure.permanent }, "step failed");
+          freeSlot();
           await this.abandon(job.row.id, step.name, log);
           await queue.failStep(job, step.name, { code: failure.code, message: failure.message }, failure.permanent);
           return;
         }
         if (signal.aborted) throw signal.reason;
+        if (job.steps.every((s) => s.name === step.name || s.status === "success" || s.status === "skipped"))
+          freeSlot();
         completed = await queue.finishStep(job, step.name, {
           status: result?.skipped ? "skipped" : "success",
           message: result?.message ?? null,
@@ -259,6 +278,7 @@ export class Worker {
       log.info("job completed");
     } catch (error) {
       const why = reason() ?? (error instanceof LeaseLostError ? "lease_lost" : null);
+      freeSlot();
       try {
         if (why === "cancel") {
           if (current) await this.abandon(job.row.id, current, log);
@@ -311,7 +331,7 @@ export class Worker {
       options: JSON.parse(job.row.options) as StepContext["options"],
       step,
       signal,
-      log: log.child({ step }),
+      log: lazyChild(log, { step }),
       progress: (done, total, message) => progress.update(done, total, message ?? null),
       addSteps: (names) => queue.addSteps(job, names),
       workspace: stepWorkspace(job.row.id, step),

@@ -25,14 +25,11 @@ import {
   type LoadedJob,
 } from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
+import type { Scope } from "../domain/scope.js";
 
 export type DocumentRow = Selectable<DocumentsTable>;
 
-/** Who asks: every read and write is scoped to the owner unless the caller is an admin. */
-export interface Scope {
-  userId: string;
-  admin: boolean;
-}
+export type { Scope } from "../domain/scope.js";
 
 export interface DocumentJson {
   id: string;

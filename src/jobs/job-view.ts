@@ -304,3 +304,16 @@ export function statusOf(loaded: LoadedJob | undefined, now = Date.now(), versio
   const status = loaded ? deriveStatus(loaded.job, loaded.steps, now) : deriveStatus(null, [], now);
   return versionFloor > status.version ? { ...status, version: versionFloor } : status;
 }
+
+/** Whether any of these jobs is pending and due: nobody has claimed it although it may run now. */
+export async function anyPendingAndDue(database: Database, jobIds: readonly string[], now: number): Promise<boolean> {
+  const due = await database.db
+    .selectFrom("jobs")
+    .select("id")
+    .where("id", "in", jobIds)
+    .where("status", "=", "pending")
+    .where("run_at", "<=", now)
+    .limit(1)
+    .execute();
+  return due.length > 0;
+}

@@ -3,7 +3,7 @@ import { stepSummary, type StepSummary } from "./step-summary.js";
 import { CompiledQuery, type ExpressionBuilder } from "kysely";
 import type { DatabaseSchema } from "../db/schema.js";
 import { compiledOnce, executePrepared } from "../db/prepared.js";
-import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
+import { eventRowToEvent, jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import type { ErrorInfo, Job, JobEvent, JobStep, JobStatus, StepStatus } from "../domain/types.js";
 
@@ -316,4 +316,27 @@ export async function anyPendingAndDue(database: Database, jobIds: readonly stri
     .limit(1)
     .execute();
   return due.length > 0;
+}
+
+/** The ids of the document's pending or processing jobs. */
+export async function activeJobIds(database: Database, documentId: string): Promise<string[]> {
+  const rows = await database.db
+    .selectFrom("jobs")
+    .select("id")
+    .where("document_id", "=", documentId)
+    .where("status", "in", ["pending", "processing"])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The document's history: every event of its jobs, oldest first (at most 10,000). */
+export async function loadDocumentEvents(database: Database, documentId: string): Promise<JobEvent[]> {
+  const rows = await database.db
+    .selectFrom("job_events")
+    .selectAll()
+    .where("document_id", "=", documentId)
+    .orderBy("id")
+    .limit(10_000)
+    .execute();
+  return rows.map(eventRowToEvent);
 }

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { writeTransaction } from "../db/transaction.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import { newId } from "../engine/ids.js";
 import { DocketError } from "../errors.js";
 import type { Notifier } from "../engine/notifier.js";
@@ -59,15 +60,6 @@ export function userRowToUser(row: UserRow): User {
 }
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
-  );
-}
 
 export interface AccountServiceOptions {
   hashing?: PasswordHashingOptions | undefined;

@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
 import { writeTransaction } from "../db/transaction.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import type { DocumentStatus } from "../domain/types.js";
 import { newId } from "../engine/ids.js";
 import type { JobQueue } from "../engine/job-queue.js";
@@ -85,15 +86,6 @@ export function documentToJson(row: DocumentRow, status: UnifiedStatus): Documen
     latest_job_id: row.latest_job_id,
     status: status.status,
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
-  );
 }
 
 /** Documents: upload (streamed, content-addressed), reads scoped to their owner, soft delete. */

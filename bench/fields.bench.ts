@@ -24,10 +24,12 @@ import type { DocumentModel } from "../src/domain/document-model.js";
 import { classifyDocument } from "../src/extraction/classify.js";
 import { FIELD_NAMES, type DocumentType, type ExtractMode } from "../src/extraction/types.js";
 import { extractTextLayer } from "../src/pdf/text-layer.js";
-import { BenchServer, spanMs, type FieldsView, type JobView } from "./fields/api-runner.js";
+import { BenchServer, type JobView } from "./fields/api-runner.js";
+import { runApiGroup, type ApiDoc, type Timing } from "./fields/api-groups.js";
+import { printReportTables, section } from "./fields/report-tables.js";
 import { loadInvoice2data, type ReferenceInvoice } from "./fields/invoice2data.js";
 import { extractInProcess } from "./fields/in-process.js";
-import { fieldHeaders, fieldRows, markdownTable, median, pct, print, quantile } from "./fields/report.js";
+import { fieldHeaders, fieldRows, markdownTable, print } from "./fields/report.js";
 import {
   modelText,
   scoreInvoice2data,
@@ -111,12 +113,6 @@ function progress(text: string): void {
   process.stderr.write(`[bench:fields ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 }
 
-function section(title: string): void {
-  print();
-  print(`## ${title}`);
-  print();
-}
-
 // ---------------------------------------------------------------- datasets
 const sroie = only.has("sroie") ? await loadSroie(DATA, args.limit ? Number(args.limit) : Infinity) : null;
 const invoices = only.has("invoice2data") ? await loadInvoice2data(DATA) : null;
@@ -158,27 +154,7 @@ for (const inv of synthetic ?? []) {
 }
 
 // ---------------------------------------------------------------- through the API
-interface Timing {
-  group: string;
-  documents: number;
-  baselineMs: number[];
-  extractMs: number[];
-  stepMs: number[];
-  baselineWallMs: number;
-  extractWallMs: number;
-  failed: string[];
-}
 const timings: Timing[] = [];
-/** Documents per alternating extract=off / extract=on round. */
-const CHUNK = 10;
-
-interface ApiDoc {
-  name: string;
-  bytes: Uint8Array;
-  filename: string;
-  onFields: (view: FieldsView | null, job: JobView, server: BenchServer) => Promise<void>;
-}
-
 async function runGroup(
   server: BenchServer,
   group: string,
@@ -187,59 +163,8 @@ async function runGroup(
   languages: string[],
   withBaseline = true,
 ): Promise<void> {
-  if (docs.length === 0) return;
-  const ids: string[] = [];
-  for (const d of docs) ids.push(await server.upload(d.bytes, d.filename));
-  const timeout = 60_000 + Math.min(docs.length, CHUNK) * 60_000;
-  // Warm the server on a few of the group's documents first (OCR threads and models, the
-  // text-layer thread, the extraction code), so neither measured run pays for starting up.
-  progress(`${group}: ${docs.length} documents uploaded; warming up`);
-  await server.process(ids.slice(0, 4), { extract: mode, languages }, timeout);
-  // extract=off and extract=on alternate in chunks of the same documents, so that load from
-  // elsewhere on the machine falls on both alike rather than on whichever ran first.
-  const baseline = { jobs: new Map<string, JobView>(), wallMs: 0 };
-  const measured = { jobs: new Map<string, JobView>(), wallMs: 0 };
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const chunk = ids.slice(i, i + CHUNK);
-    for (const [arm, extract] of [
-      [baseline, "off"],
-      [measured, mode],
-    ] as const) {
-      if (arm === baseline && !withBaseline) continue;
-      const run = await server.process(chunk, { extract, languages }, timeout);
-      for (const [id, job] of run.jobs) arm.jobs.set(id, job);
-      arm.wallMs += run.wallMs;
-    }
-    const off = withBaseline ? `extract=off ${(baseline.wallMs / 1000).toFixed(1)} s, ` : "";
-    progress(
-      `${group}: ${Math.min(ids.length, i + CHUNK)}/${ids.length} documents, ${off}extract=${mode} ${(measured.wallMs / 1000).toFixed(1)} s`,
-    );
-  }
-  const t: Timing = {
-    group,
-    documents: docs.length,
-    baselineMs: [],
-    extractMs: [],
-    stepMs: [],
-    baselineWallMs: withBaseline ? baseline.wallMs : NaN,
-    extractWallMs: measured.wallMs,
-    failed: [],
-  };
-  for (const [i, d] of docs.entries()) {
-    const job = measured.jobs.get(ids[i]!);
-    if (!job || job.status !== "completed") {
-      t.failed.push(`${d.name}: ${job?.status ?? "no job"} ${job?.error?.code ?? ""}`);
-      await d.onFields(null, job ?? ({} as JobView), server);
-      continue;
-    }
-    t.extractMs.push(spanMs(job.started_at, job.completed_at));
-    const base = baseline.jobs.get(ids[i]!);
-    if (base?.status === "completed") t.baselineMs.push(spanMs(base.started_at, base.completed_at));
-    const step = job.steps.find((s) => s.name === "extract_fields");
-    if (step) t.stepMs.push(spanMs(step.started_at, step.completed_at));
-    await d.onFields(await server.fields(ids[i]!), job, server);
-  }
-  timings.push(t);
+  const t = await runApiGroup(server, group, docs, mode, languages, progress, withBaseline);
+  if (t) timings.push(t);
 }
 
 /** The model the pipeline built (the result JSON), kept for the speed runs; null when the job failed. */
@@ -421,133 +346,7 @@ boardTable(
   SYNTHETIC_TARGETS,
 );
 
-if (synthetic) {
-  section("Synthetic Polish invoices by layout (all fields, normalised)");
-  const layouts = [...new Set(synthetic.map((s) => s.layout))];
-  const kinds = [
-    ["text-layer, in process", "synthetic/text-layer"],
-    ["text layer, API", "synthetic/api/text-layer"],
-    ["scan, API", "synthetic/api/scan"],
-  ].filter(([, k]) => boards.has(k!));
-  print(
-    markdownTable(
-      ["layout", ...kinds.map(([l]) => l!)],
-      layouts.map((layout) => [
-        layout,
-        ...kinds.map(([, k]) => {
-          const o = boards.get(`${k!}/${layout}`)?.overall();
-          return o ? pct(o.normalised, o.total) : "–";
-        }),
-      ]),
-    ),
-  );
-  const dpis = [...new Set(synthetic.filter((s) => s.scan !== null).map((s) => s.scanSettings.dpi))]
-    .sort((a, b) => a - b)
-    .filter((dpi) => boards.has(`synthetic/api/scan@${dpi}`));
-  if (dpis.length > 0) {
-    section("Synthetic Polish invoices, scans through the API by resolution (all fields)");
-    print(
-      markdownTable(
-        ["dpi", "scans", "normalised", "truth in OCR text"],
-        dpis.map((dpi) => {
-          const o = boards.get(`synthetic/api/scan@${dpi}`)!.overall();
-          return [
-            dpi,
-            synthetic.filter((s) => s.scan !== null && s.scanSettings.dpi === dpi).length,
-            pct(o.normalised, o.total),
-            pct(o.readable ?? 0, o.readableOf ?? 0),
-          ];
-        }),
-      ),
-    );
-  }
-  section("Checksum-invalid tax ids and IBANs flagged (a failing check names the field)");
-  print(
-    markdownTable(
-      [
-        "documents",
-        "invalid ids flagged",
-        "of them not found",
-        "valid ids read right and flagged (false alarms)",
-        "gross ≠ net + VAT flagged",
-      ],
-      [...flags].map(([k, f]) => [
-        k,
-        `${f.flagged}/${f.invalid}`,
-        f.missing,
-        `${f.falseAlarms}/${f.valid}`,
-        `${f.inconsistentFlagged}/${f.inconsistent}`,
-      ]),
-    ),
-  );
-}
-
-if (classification.size > 0) {
-  section("Classification (extract=auto's first decision), in process");
-  print(
-    markdownTable(
-      ["documents", "right", "confusions"],
-      [...classification].map(([g, c]) => [g, `${c.right}/${c.total}`, c.confusions.slice(0, 6).join("; ")]),
-    ),
-  );
-}
-
-section(`Speed of the rules (in process, warm, ${args.reps} repetitions per document; ms per page)`);
-print(
-  markdownTable(
-    [
-      "documents",
-      "docs",
-      "pages",
-      "rules median",
-      "rules p95",
-      "classify+rules+checks median",
-      "p95",
-      "target (rules median ≤ 50 ms)",
-    ],
-    speed.map((s) => [
-      s.group,
-      s.documents,
-      s.pages,
-      s.rulesMedianMs.toFixed(2),
-      s.rulesP95Ms.toFixed(2),
-      s.wholeMedianMs.toFixed(2),
-      s.wholeP95Ms.toFixed(2),
-      s.rulesMedianMs <= 50 ? "✓" : "✗",
-    ]),
-  ),
-);
-
-if (timings.length > 0) {
-  section(
-    "End to end through the API: job time per document (started → completed), extract=off vs on, same documents, same run",
-  );
-  const ms = (xs: number[]) => (xs.length === 0 ? "–" : `${median(xs).toFixed(0)} / ${quantile(xs, 0.95).toFixed(0)}`);
-  print(
-    markdownTable(
-      [
-        "documents",
-        "n",
-        "extract=off median / p95 ms",
-        "extraction on median / p95 ms",
-        "ratio (medians)",
-        "extract_fields step median / p95 ms",
-        "wall s, off → on (sum of rounds)",
-        "failed",
-      ],
-      timings.map((t) => [
-        t.group,
-        t.documents,
-        ms(t.baselineMs),
-        ms(t.extractMs),
-        t.baselineMs.length > 0 ? `${(median(t.extractMs) / median(t.baselineMs)).toFixed(2)}×` : "–",
-        ms(t.stepMs),
-        `${(t.baselineWallMs / 1000).toFixed(1)} → ${(t.extractWallMs / 1000).toFixed(1)}`,
-        t.failed.length === 0 ? "0" : t.failed.join("; "),
-      ]),
-    ),
-  );
-}
+printReportTables({ synthetic, boards, flags, classification, speed, reps: args.reps, timings });
 
 const out = join(ROOT, "bench", "results");
 await mkdir(out, { recursive: true });

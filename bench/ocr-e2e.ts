@@ -9,16 +9,12 @@
  * from /proc) and where a job's time goes: queue wait, each step, and the gaps between steps
  * (transitions).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { createInterface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { basename } from "node:path";
+import { BenchApiClient } from "./support/bench-api-client.js";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PARALLEL = 2;
 
 interface StepView {
@@ -64,94 +60,39 @@ function processCpu(pid: number): number | undefined {
   }
 }
 
+/** The e2e server: all documents as one batch, `txt,json`, timed by the server's own clock. */
 class Server {
-  private token = "";
-  private constructor(
-    readonly child: ChildProcess,
-    readonly base: string,
-    private readonly dataDir: string,
-  ) {}
+  private constructor(readonly client: BenchApiClient) {}
 
   static async start(): Promise<Server> {
-    const dataDir = await mkdtemp(join(tmpdir(), "docket-bench-ocr-e2e-"));
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "ocr-e2e-server.ts"), dataDir], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const base = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on("line", (line) => {
-        if (line.startsWith("listening ")) resolve(line.slice("listening ".length));
-      });
-      child.on("exit", (code) => reject(new Error(`the e2e server exited with ${code}`)));
-    });
-    const server = new Server(child, base, dataDir);
-    const login = (await server.request("POST", "/api/v1/auth/login", {
-      email: "bench@example.test",
-      password: "bench-password",
-    })) as { token: string };
-    server.token = login.token;
-    return server;
+    return new Server(
+      await BenchApiClient.start({ script: "bench/ocr-e2e-server.ts", dataDirPrefix: "docket-bench-ocr-e2e-" }),
+    );
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((resolve) => this.child.once("exit", resolve));
-      this.child.kill("SIGTERM");
-      await Promise.race([exited, sleep(15_000)]);
-      if (this.child.exitCode === null) this.child.kill("SIGKILL");
-    }
-    await rm(this.dataDir, { recursive: true, force: true });
+  get child(): ChildProcess {
+    return this.client.child;
   }
 
-  async request(method: string, path: string, json?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
-    if (json !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers,
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : null;
+  stop(): Promise<void> {
+    return this.client.stop();
   }
 
-  async upload(bytes: Uint8Array, filename: string): Promise<string> {
-    const form = new FormData();
-    form.append("file", new Blob([bytes]), filename);
-    const res = await fetch(`${this.base}/api/v1/documents/upload`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${this.token}` },
-      body: form,
-    });
-    const body = (await res.json()) as { document?: { id: string } };
-    if (!res.ok || !body.document) throw new Error(`upload ${filename}: ${res.status}`);
-    return body.document.id;
+  upload(bytes: Uint8Array, filename: string): Promise<string> {
+    return this.client.upload(bytes, filename);
   }
 
   /** Submit all documents as one batch; resolves with the finished jobs and the wall time. */
   async run(documentIds: readonly string[]): Promise<{ jobs: JobView[]; seconds: number }> {
     const started = Date.now();
-    const created = (await this.request("POST", "/api/v1/ocr/batch", {
-      document_ids: documentIds,
-      outputs: ["txt", "json"],
-      extract: "off",
-    })) as { batch_id: string };
-    for (;;) {
-      const batch = (await this.request("GET", `/api/v1/batches/${created.batch_id}`)) as {
-        counts: Record<string, number>;
-        jobs: JobView[];
-      };
-      if ((batch.counts.pending ?? 0) + (batch.counts.processing ?? 0) === 0) {
-        const jobs = await Promise.all(
-          batch.jobs.map((j) => this.request("GET", `/api/v1/ocr/jobs/${j.id}`) as Promise<JobView>),
-        );
-        // The last completion by the server's clock (same machine), not by this poll's.
-        const last = Math.max(...jobs.map((j) => Date.parse(j.completed_at ?? "") || Date.now()));
-        return { jobs, seconds: (last - started) / 1000 };
-      }
-      await sleep(100);
-    }
+    const batchId = await this.client.submitBatch(documentIds, { outputs: ["txt", "json"], extract: "off" });
+    const listed = await this.client.waitForBatch<JobView>(batchId, 100);
+    const jobs = await Promise.all(
+      listed.map((j) => this.client.request("GET", `/api/v1/ocr/jobs/${j.id}`) as Promise<JobView>),
+    );
+    // The last completion by the server's clock (same machine), not by this poll's.
+    const last = Math.max(...jobs.map((j) => Date.parse(j.completed_at ?? "") || Date.now()));
+    return { jobs, seconds: (last - started) / 1000 };
   }
 }
 

@@ -21,319 +21,35 @@
  * Usage: npm run bench:ocr [-- --limit N] (N receipts/lines per dataset, default all)
  * [--accuracy-only] (datasets and end to end only, docs untouched) [--no-e2e].
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { openImageForOcr } from "../src/imaging/image-normalize.js";
-import { openPdfForRendering } from "../src/imaging/pdf-rendering.js";
-import type { RasterImage } from "../src/imaging/raster.js";
 import { silentLogger } from "../src/logger.js";
-import { bagOfCharactersError, characterErrorRate, sortedWordsCer, wordF1 } from "../src/ocr/cer.js";
-import { findTesseractBinary, parseOsdOutput } from "../src/ocr/cli/cli-backend.js";
+import { findTesseractBinary } from "../src/ocr/cli/cli-backend.js";
 import { createOcrEngine } from "../src/ocr/engine-factory.js";
-import type { OcrEngine } from "../src/ocr/ocr-engine.js";
-import { pageText } from "../src/ocr/page-text.js";
 import { simulatePhoto } from "../test/imaging/simulated-photo.js";
+import {
+  bareContender,
+  DATA,
+  docketContender,
+  evaluateAll,
+  PARALLEL,
+  sroieSamples,
+  uw3Samples,
+  type Contender,
+  type DatasetResult,
+  type Sample,
+} from "./ocr/accuracy.js";
+import { orientation } from "./ocr/orientation.js";
+import { describeTextLayerRun, pct, writeSection } from "./ocr/report.js";
 import { runEndToEnd, type EndToEndResult } from "./ocr-e2e.js";
 import { probeMemory } from "./ocr-memory-probe.js";
 import { polishScans } from "./ocr-polish.js";
 import { runPipelineChecks, type TextLayerRun } from "./ocr-pipeline-checks.js";
 
-const run = promisify(execFile);
-const DATA = fileURLToPath(new URL("../../shared/data/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PARALLEL = 2;
-
-/** Run `fn` over items with at most `limit` at once, keeping order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
-
-const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-
-/**
- * CPU seconds used so far by this process (all threads) and its reaped children (the
- * tesseract processes), or undefined where /proc is missing (children are not counted then).
- */
-function cpuSeconds(): number | undefined {
-  const own = process.resourceUsage();
-  let stat: string;
-  try {
-    stat = readFileSync("/proc/self/stat", "utf8");
-  } catch {
-    return undefined;
-  }
-  // Fields after the command's closing parenthesis start at field 3; cutime and cstime are
-  // fields 16 and 17, in clock ticks (USER_HZ, 100 on Linux).
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const children = (Number(fields[13]) + Number(fields[14])) / 100;
-  return (own.userCPUTime + own.systemCPUTime) / 1e6 + children;
-}
-
-async function bareTesseract(binary: string, args: string[]): Promise<string> {
-  const { stdout } = await run(binary, args, { env: { ...process.env, OMP_THREAD_LIMIT: "1" }, maxBuffer: 64 << 20 });
-  return stdout;
-}
-
-// ---------------------------------------------------------------- datasets
-
-interface Sample {
-  id: string;
-  file: string;
-  truth: string;
-}
-
-function uw3Samples(limit: number): Sample[] {
-  const dir = join(DATA, "uw3_lines", "book");
-  const samples: Sample[] = [];
-  for (const page of readdirSync(dir).sort()) {
-    for (const name of readdirSync(join(dir, page))
-      .filter((n) => n.endsWith(".bin.png"))
-      .sort()) {
-      const base = name.replace(/\.bin\.png$/, "");
-      samples.push({
-        id: `${page}/${base}`,
-        file: join(dir, page, name),
-        truth: readFileSync(join(dir, page, `${base}.gt.txt`), "utf8").trim(),
-      });
-    }
-  }
-  return samples.slice(0, limit);
-}
-
-function sroieSamples(limit: number): Sample[] {
-  const dir = join(DATA, "sroie");
-  return readdirSync(join(dir, "img"))
-    .filter((n) => n.endsWith(".jpg"))
-    .sort()
-    .slice(0, limit)
-    .map((name) => {
-      const id = name.replace(/\.jpg$/, "");
-      // x1,y1,…,x4,y4,transcript — the transcript may itself contain commas.
-      const truth = readFileSync(join(dir, "box", `${id}.csv`), "utf8")
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== "")
-        .map((l) => l.split(",").slice(8).join(","))
-        .join("\n");
-      return { id, file: join(dir, "img", name), truth };
-    });
-}
-
-// ---------------------------------------------------------------- contenders
-
-interface Contender {
-  name: string;
-  /** Text of one image file, read with these languages. */
-  read(file: string, languages: readonly string[]): Promise<string>;
-}
-
-function docketContender(
-  engine: OcrEngine,
-  label: string,
-  options: { autoRotate?: boolean; preprocess?: boolean } = {},
-): Contender {
-  return {
-    name: label,
-    async read(file, languages) {
-      const image = await openImageForOcr(readFileSync(file));
-      const page = await engine.recognize(await image.page(0), {
-        languages: [...languages],
-        mode: "document",
-        pageNumber: 1,
-        ...options,
-      });
-      return pageText(page);
-    },
-  };
-}
-
-function bareContender(binary: string): Contender {
-  return {
-    name: "bare tesseract CLI",
-    read: (file, languages) => bareTesseract(binary, [file, "stdout", "-l", languages.join("+")]),
-  };
-}
-
-interface DatasetResult {
-  contender: string;
-  dataset: string;
-  cer: number;
-  /** Mean word F1 (cer.ts wordF1), case-insensitive where CER is. */
-  f1: number;
-  bag?: number;
-  seconds: number;
-  perSecond: number;
-  /** CPU seconds per image (process + tesseract children); undefined without /proc. */
-  cpuPerImage?: number;
-}
-
-/**
- * Run every contender over the samples in interleaved chunks (chunk 1 for A, B, C, then
- * chunk 2 …), so that load from other processes on a shared machine falls on all contenders
- * alike instead of on whichever ran during the busy minute.
- */
-async function evaluateAll(
-  contenders: Contender[],
-  dataset: string,
-  samples: Sample[],
-  ordered: boolean,
-  chunk = 10,
-  languages: readonly string[] = ["eng"],
-): Promise<DatasetResult[]> {
-  const texts = contenders.map(() => new Array<string>(samples.length));
-  const seconds = contenders.map(() => 0);
-  const cpu = contenders.map(() => 0);
-  for (let start = 0; start < samples.length; start += chunk) {
-    const slice = samples.slice(start, start + chunk);
-    for (const [c, contender] of contenders.entries()) {
-      const started = performance.now();
-      const cpuBefore = cpuSeconds();
-      const out = await mapLimit(slice, PARALLEL, (s) => contender.read(s.file, languages));
-      seconds[c]! += (performance.now() - started) / 1000;
-      const cpuAfter = cpuSeconds();
-      cpu[c]! += cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
-      out.forEach((t, i) => (texts[c]![start + i] = t));
-    }
-  }
-  // SROIE's transcripts are mostly upper-cased by the annotators ("DOCUMENT NO" for a printed
-  // "Document No"), so receipts are compared case-insensitively.
-  const up = (t: string): string => (ordered ? t : t.toUpperCase());
-  return contenders.map((contender, c) => {
-    const cers = samples.map((s, i) =>
-      ordered ? characterErrorRate(texts[c]![i]!, s.truth) : sortedWordsCer(up(texts[c]![i]!), up(s.truth)),
-    );
-    const bags = samples.map((s, i) => bagOfCharactersError(up(texts[c]![i]!), up(s.truth)));
-    const f1s = samples.map((s, i) => wordF1(up(texts[c]![i]!), up(s.truth)));
-    return {
-      contender: contender.name,
-      dataset,
-      cer: mean(cers),
-      f1: mean(f1s),
-      ...(ordered ? {} : { bag: mean(bags) }),
-      seconds: seconds[c]!,
-      perSecond: samples.length / seconds[c]!,
-      ...(Number.isNaN(cpu[c]) ? {} : { cpuPerImage: cpu[c]! / samples.length }),
-    };
-  });
-}
-
-// ---------------------------------------------------------------- orientation
-
-const ORIENTATION_CASES = [
-  { file: "pdfs/ocrmypdf/cardinal.pdf", expected: [0, 270, 180, 90] },
-  // The data README lists 270/180/270/0 (tesseract OSD at low resolution); page 3's text
-  // visibly reads bottom-to-top, so upright needs 90° clockwise: see docs/OCR.md.
-  { file: "pdfs/paperless/rotated.pdf", expected: [270, 180, 90, 0] },
-];
-
-interface OrientationRow {
-  who: string;
-  file: string;
-  detected: number[];
-  expected: number[];
-  correct: number;
-}
-
-async function orientation(engine: OcrEngine, bare: string | undefined): Promise<OrientationRow[]> {
-  const rows: OrientationRow[] = [];
-  for (const c of ORIENTATION_CASES) {
-    const pdf = await openPdfForRendering(readFileSync(join(DATA, c.file)));
-    const pages: RasterImage[] = [];
-    for (let n = 1; n <= pdf.numPages; n++) pages.push(await pdf.renderPage(n, { dpi: 300 }));
-    await pdf.close();
-    const mine = await Promise.all(pages.map((p) => engine.detectOrientation(p).then((o) => o.rotation)));
-    rows.push({
-      who: `${engine.name} OSD`,
-      file: c.file,
-      detected: mine,
-      expected: c.expected,
-      correct: mine.filter((r, i) => r === c.expected[i]).length,
-    });
-    // What a job gets: recognize() reads each page as it is first and asks OSD only when the
-    // reading looks sideways or poor (page-recognizer.ts).
-    const recognized = await Promise.all(
-      pages.map((p, i) =>
-        engine.recognize(p, { languages: ["eng"], mode: "document", pageNumber: i + 1 }).then((page) => page.rotation),
-      ),
-    );
-    rows.push({
-      who: `${engine.name} recognize()`,
-      file: c.file,
-      detected: recognized,
-      expected: c.expected,
-      correct: recognized.filter((r, i) => r === c.expected[i]).length,
-    });
-    if (bare !== undefined) {
-      const theirs = await Promise.all(
-        pages.map(async (p) => {
-          const { execFile: ef } = await import("node:child_process");
-          return new Promise<number>((resolve) => {
-            const child = ef(
-              bare,
-              ["stdin", "stdout", "--psm", "0", "--dpi", "300"],
-              { env: { ...process.env, OMP_THREAD_LIMIT: "1" } },
-              (_e, out, err) => resolve(parseOsdOutput(`${out}\n${err}`)?.rotation ?? -1),
-            );
-            child.stdin?.end(p.png);
-          });
-        }),
-      );
-      rows.push({
-        who: "bare tesseract --psm 0",
-        file: c.file,
-        detected: theirs,
-        expected: c.expected,
-        correct: theirs.filter((r, i) => r === c.expected[i]).length,
-      });
-    }
-  }
-  return rows;
-}
-
-// ---------------------------------------------------------------- report
-
-function writeSection(markdown: string): void {
-  const file = join(ROOT, "docs", "BENCHMARKS.md");
-  const heading = "## OCR (npm run bench:ocr)";
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const start = current.indexOf(heading);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${markdown.trimEnd()}\n`;
-  } else {
-    const after = current.indexOf("\n## ", start + heading.length);
-    next = `${current.slice(0, start)}${markdown.trimEnd()}\n${after < 0 ? "" : current.slice(after)}`;
-  }
-  writeFileSync(file, next);
-}
-
-/** One text-layer run as a console line; `detailed` adds CPU, regions and where the time went. */
-function describeTextLayerRun(t: TextLayerRun, detailed: boolean): string {
-  const line = `text-layer path (ocr: ${t.policy}): ${t.pages} pages in ${t.seconds.toFixed(2)} s = ${(t.pages / t.seconds).toFixed(1)} pages/s`;
-  if (!detailed) return line;
-  const steps = Object.entries(t.stepMs)
-    .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
-    .join(", ");
-  return `${line}, CPU ${t.cpuSeconds.toFixed(2)} s, ${t.imageRegions} image regions read (mean ms per job: ${steps})`;
-}
 
 async function main(): Promise<void> {
   if (!existsSync(DATA)) {

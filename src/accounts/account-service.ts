@@ -1,8 +1,6 @@
-import { CompiledQuery, type Selectable } from "kysely";
 import type { Database } from "../db/database.js";
-import { compiledOnce, executePrepared } from "../db/prepared.js";
-import type { UsersTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import { newId } from "../engine/ids.js";
 import { DocketError } from "../errors.js";
 import type { Notifier } from "../engine/notifier.js";
@@ -10,6 +8,8 @@ import type { Logger } from "../logger.js";
 import { CredentialCache, credentialHint, parseCredentialHint, type CredentialSubject } from "./credential-cache.js";
 import { CredentialWatcher } from "./credential-watch.js";
 import { refuseRemovingLastAdmin } from "./last-admin.js";
+import * as repo from "./account-repository.js";
+import type { UserRow } from "./account-repository.js";
 import { hashToken, newSecret, PasswordHasher, safeEqual, type PasswordHashingOptions } from "./secrets.js";
 
 export type Role = "user" | "admin";
@@ -47,8 +47,6 @@ const SESSION_TTL_MS = 14 * 24 * 3600_000;
 /** last_used_at / last_seen_at are bookkeeping: write them at most this often per credential. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-type UserRow = Selectable<UsersTable>;
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 export function userRowToUser(row: UserRow): User {
@@ -63,15 +61,6 @@ export function userRowToUser(row: UserRow): User {
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
-  );
-}
-
 export interface AccountServiceOptions {
   hashing?: PasswordHashingOptions | undefined;
   /**
@@ -82,9 +71,6 @@ export interface AccountServiceOptions {
    */
   notifier?: Notifier | undefined;
 }
-
-type TokenRow = UserRow & { token_id: string; token_last_used: number | null };
-type SessionRow = UserRow & { session_id: string; csrf_token: string; expires_at: number; last_seen_at: number };
 
 /** Users, passwords, sessions and API tokens. */
 export class AccountService {
@@ -124,15 +110,15 @@ export class AccountService {
   }
 
   async hasUsers(): Promise<boolean> {
-    return (await this.db.selectFrom("users").select("id").limit(1).executeTakeFirst()) !== undefined;
+    return repo.anyUserExists(this.db);
   }
 
   /** The first account (an admin): only while no user exists. */
   async setup(email: string, password: string): Promise<User> {
     const hash = await this.hasher.hash(password);
     return writeTransaction(this.database, async (trx) => {
-      const any = await trx.selectFrom("users").select("id").limit(1).executeTakeFirst();
-      if (any) throw new DocketError("setup_done", "setup is already done: log in, or ask an admin for an account");
+      if (await repo.anyUserExists(trx))
+        throw new DocketError("setup_done", "setup is already done: log in, or ask an admin for an account");
       return this.insertUser(trx, email, hash, "admin");
     });
   }
@@ -172,44 +158,28 @@ export class AccountService {
       created_at: now,
       updated_at: now,
     };
-    const taken = await trx.selectFrom("users").select("id").where("email", "=", row.email).executeTakeFirst();
-    if (taken)
+    if (await repo.findUserByEmail(trx, row.email))
       throw new DocketError("email_taken", "a user with this email already exists", { details: { fields: ["email"] } });
-    await trx.insertInto("users").values(row).execute();
+    await repo.insertUser(trx, row);
     return userRowToUser(row);
   }
 
   async listUsers(page: number, pageSize: number): Promise<{ items: User[]; total: number }> {
-    const [rows, count] = await Promise.all([
-      this.db
-        .selectFrom("users")
-        .selectAll()
-        .orderBy("created_at")
-        .orderBy("id")
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
-      this.db
-        .selectFrom("users")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(userRowToUser), total: Number(count.n) };
+    const { rows, total } = await repo.listUsers(this.db, page, pageSize);
+    return { items: rows.map(userRowToUser), total };
   }
 
   async updateUser(id: string, patch: { disabled?: boolean | undefined; role?: Role | undefined }): Promise<User> {
     const user = await writeTransaction(this.database, async (trx) => {
-      const row = await trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      const row = await repo.findUserById(trx, id);
       if (!row) throw new DocketError("not_found", "user not found");
       await refuseRemovingLastAdmin(this.database, trx, row, patch);
       const set: Partial<UserRow> = { updated_at: Date.now() };
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.role !== undefined) set.role = patch.role;
-      await trx.updateTable("users").set(set).where("id", "=", id).execute();
-      if (patch.disabled) {
-        // A disabled user's sessions end now (tokens stay, but authentication refuses them).
-        await trx.deleteFrom("sessions").where("user_id", "=", id).execute();
-      }
+      await repo.updateUser(trx, id, set);
+      // A disabled user's sessions end now (tokens stay, but authentication refuses them).
+      if (patch.disabled) await repo.deleteUserSessions(trx, id);
       return userRowToUser({ ...row, ...set });
     });
     this.credentialsChanged({ kind: "user", id });
@@ -224,11 +194,7 @@ export class AccountService {
     email: string,
     password: string,
   ): Promise<{ token: string; csrfToken: string; user: User; expiresAt: number }> {
-    const row = await this.db
-      .selectFrom("users")
-      .selectAll()
-      .where("email", "=", normaliseEmail(email))
-      .executeTakeFirst();
+    const row = await repo.findUserByEmail(this.db, normaliseEmail(email));
     const ok = await this.hasher.verify(row?.password_hash ?? null, password);
     if (!row || !ok || row.disabled === 1) throw new DocketError("invalid_credentials", "wrong email or password");
     const token = newSecret("dks_");
@@ -236,18 +202,15 @@ export class AccountService {
     const now = Date.now();
     const expiresAt = now + SESSION_TTL_MS;
     await writeTransaction(this.database, (trx) =>
-      trx
-        .insertInto("sessions")
-        .values({
-          id: newId(),
-          user_id: row.id,
-          token_hash: hashToken(token),
-          csrf_token: csrfToken,
-          created_at: now,
-          expires_at: expiresAt,
-          last_seen_at: now,
-        })
-        .execute(),
+      repo.insertSession(trx, {
+        id: newId(),
+        user_id: row.id,
+        token_hash: hashToken(token),
+        csrf_token: csrfToken,
+        created_at: now,
+        expires_at: expiresAt,
+        last_seen_at: now,
+      }),
     );
     return { token, csrfToken, user: userRowToUser(row), expiresAt };
   }
@@ -255,7 +218,7 @@ export class AccountService {
   async logout(principal: Principal): Promise<void> {
     if (!principal.sessionId) return;
     const id = principal.sessionId;
-    await writeTransaction(this.database, (trx) => trx.deleteFrom("sessions").where("id", "=", id).execute());
+    await writeTransaction(this.database, (trx) => repo.deleteSession(trx, id));
     this.credentialsChanged({ kind: "session", id });
   }
 
@@ -276,25 +239,10 @@ export class AccountService {
   }
 
   private async findApiToken(hash: string, now: number): Promise<{ principal: Principal; expiresAt: null } | null> {
-    // Every uncached API-token request runs this: compiled once, a named prepared statement on PostgreSQL.
-    const text = compiledOnce(this.database, "authenticate:api-token", ["\u0000hash"], ([h]) =>
-      this.db
-        .selectFrom("api_tokens")
-        .innerJoin("users", "users.id", "api_tokens.user_id")
-        .selectAll("users")
-        .select(["api_tokens.id as token_id", "api_tokens.last_used_at as token_last_used"])
-        .where("api_tokens.token_hash", "=", h!)
-        .where("api_tokens.revoked_at", "is", null),
-    );
-    const [row] = await executePrepared<TokenRow>(
-      this.database,
-      CompiledQuery.raw(text, [hash]) as CompiledQuery<TokenRow>,
-    );
+    const row = await repo.findApiTokenByHash(this.database, hash);
     if (!row || row.disabled === 1) return null;
     if (row.token_last_used === null || now - Number(row.token_last_used) > TOUCH_INTERVAL_MS) {
-      this.touchLater((trx) =>
-        trx.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", row.token_id).execute(),
-      );
+      this.touchLater((trx) => repo.touchApiToken(trx, row.token_id, now));
     }
     return {
       principal: {
@@ -314,23 +262,10 @@ export class AccountService {
     via: "bearer" | "cookie",
     now: number,
   ): Promise<{ principal: Principal; expiresAt: number } | null> {
-    const text = compiledOnce(this.database, "authenticate:session", ["\u0000hash"], ([h]) =>
-      this.db
-        .selectFrom("sessions")
-        .innerJoin("users", "users.id", "sessions.user_id")
-        .selectAll("users")
-        .select(["sessions.id as session_id", "sessions.csrf_token", "sessions.expires_at", "sessions.last_seen_at"])
-        .where("sessions.token_hash", "=", h!),
-    );
-    const [row] = await executePrepared<SessionRow>(
-      this.database,
-      CompiledQuery.raw(text, [hash]) as CompiledQuery<SessionRow>,
-    );
+    const row = await repo.findSessionByHash(this.database, hash);
     if (!row || row.disabled === 1 || Number(row.expires_at) <= now) return null;
     if (now - Number(row.last_seen_at) > TOUCH_INTERVAL_MS) {
-      this.touchLater((trx) =>
-        trx.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.session_id).execute(),
-      );
+      this.touchLater((trx) => repo.touchSession(trx, row.session_id, now));
     }
     return {
       principal: {
@@ -362,18 +297,12 @@ export class AccountService {
       last_used_at: null,
       revoked_at: null,
     };
-    await writeTransaction(this.database, (trx) => trx.insertInto("api_tokens").values(row).execute());
+    await writeTransaction(this.database, (trx) => repo.insertApiToken(trx, row));
     return { id: row.id, name, token, prefix: row.token_prefix, created_at: iso(now)!, last_used_at: null };
   }
 
   async listTokens(userId: string): Promise<ApiTokenInfo[]> {
-    const rows = await this.db
-      .selectFrom("api_tokens")
-      .select(["id", "name", "token_prefix", "created_at", "last_used_at"])
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .orderBy("created_at")
-      .execute();
+    const rows = await repo.listApiTokens(this.db, userId);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -385,16 +314,10 @@ export class AccountService {
 
   /** Revokes one of the user's tokens; another user's token is not found. */
   async revokeToken(userId: string, tokenId: string): Promise<void> {
-    const result = await writeTransaction(this.database, (trx) =>
-      trx
-        .updateTable("api_tokens")
-        .set({ revoked_at: Date.now() })
-        .where("id", "=", tokenId)
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst(),
+    const revoked = await writeTransaction(this.database, (trx) =>
+      repo.revokeApiToken(trx, userId, tokenId, Date.now()),
     );
-    if (Number(result.numUpdatedRows) === 0) throw new DocketError("not_found", "token not found");
+    if (!revoked) throw new DocketError("not_found", "token not found");
     this.credentialsChanged({ kind: "token", id: tokenId });
   }
 }

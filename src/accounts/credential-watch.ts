@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.js";
+import { credentialOwner } from "./account-repository.js";
 import type { Notifier } from "../engine/notifier.js";
 import type { Principal } from "./account-service.js";
 
@@ -68,24 +69,7 @@ export class CredentialWatcher {
 
   /** The credential still exists and is live, and its user is enabled with the same role. */
   async isCurrent(principal: Principal): Promise<boolean> {
-    const db = this.database.db;
-    const row = principal.tokenId
-      ? await db
-          .selectFrom("api_tokens")
-          .innerJoin("users", "users.id", "api_tokens.user_id")
-          .select(["users.disabled", "users.role"])
-          .where("api_tokens.id", "=", principal.tokenId)
-          .where("api_tokens.revoked_at", "is", null)
-          .executeTakeFirst()
-      : principal.sessionId
-        ? await db
-            .selectFrom("sessions")
-            .innerJoin("users", "users.id", "sessions.user_id")
-            .select(["users.disabled", "users.role"])
-            .where("sessions.id", "=", principal.sessionId)
-            .where("sessions.expires_at", ">", Date.now())
-            .executeTakeFirst()
-        : undefined;
+    const row = await credentialOwner(this.database.db, principal, Date.now());
     return row !== undefined && Number(row.disabled) === 0 && row.role === principal.user.role;
   }
 }

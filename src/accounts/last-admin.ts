@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { DocketError } from "../errors.js";
+import { lockEnabledAdmins } from "./account-repository.js";
 
 /**
  * Refuses a change that would leave no enabled admin: disabling or demoting the last one
@@ -17,10 +18,8 @@ export async function refuseRemovingLastAdmin(
   const isEnabledAdmin = target.role === "admin" && Number(target.disabled) === 0;
   const removes = patch.disabled === true || (patch.role !== undefined && patch.role !== "admin");
   if (!isEnabledAdmin || !removes) return;
-  let query = trx.selectFrom("users").select("id").where("role", "=", "admin").where("disabled", "=", 0);
-  if (database.dialect === "postgres") query = query.forUpdate();
-  const admins = await query.execute();
-  if (admins.some((a) => a.id !== target.id)) return;
+  const admins = await lockEnabledAdmins(database, trx);
+  if (admins.some((id) => id !== target.id)) return;
   throw new DocketError("last_admin", "this is the last enabled admin: make another user admin first", {
     details: { user_id: target.id },
   });

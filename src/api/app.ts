@@ -9,10 +9,11 @@ import type { AccountService } from "../accounts/account-service.js";
 import type { CollectionService } from "../collections/collection-service.js";
 import type { RateLimitConfig } from "../config.js";
 import type { DocumentService } from "../documents/document-service.js";
+import type { IngestService } from "../documents/ingest-service.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import type { ReviewService } from "../fields/review-service.js";
 import type { JobService } from "../jobs/job-service.js";
-import type { LiveService } from "../jobs/live-service.js";
+import type { LiveService } from "../live/live-service.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { TemplateCatalog } from "../extraction/templates/template-catalog.js";
@@ -37,6 +38,7 @@ export interface ApiDeps {
   log: Logger;
   accounts: AccountService;
   documents: DocumentService;
+  ingest: IngestService;
   jobs: JobService;
   fields: FieldsService;
   review: ReviewService;
@@ -164,7 +166,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   accountRoutes(app, { accounts: d.accounts, loginPerMinute: d.rateLimit.loginPerMinute });
   documentRoutes(app, {
     documents: d.documents,
-    jobs: d.jobs,
+    ingest: d.ingest,
     live: d.live,
     idempotency: d.idempotency,
     maxUploadBytes: d.maxUploadBytes,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { Database } from "../db/database.js";
 import { writeTransaction } from "../db/transaction.js";
+import { findIdempotencyKey, putIdempotencyKey } from "../idempotency/idempotency-repository.js";
 import { HttpProblem } from "./problem.js";
 
 export interface StoredResponse {
@@ -41,12 +42,7 @@ export class IdempotencyStore {
   }
 
   async lookup(ownerId: string, key: string, requestHash: string): Promise<StoredResponse | null> {
-    const row = await this.database.db
-      .selectFrom("idempotency_keys")
-      .selectAll()
-      .where("owner_id", "=", ownerId)
-      .where("key", "=", key)
-      .executeTakeFirst();
+    const row = await findIdempotencyKey(this.database.db, ownerId, key);
     if (!row || Date.now() - Number(row.created_at) > KEY_TTL_MS) return null;
     if (row.request_hash !== requestHash) {
       throw new HttpProblem(
@@ -77,12 +73,7 @@ export class IdempotencyStore {
     response: StoredResponse,
   ): Promise<StoredResponse> {
     return writeTransaction(this.database, async (trx) => {
-      const row = await trx
-        .selectFrom("idempotency_keys")
-        .selectAll()
-        .where("owner_id", "=", ownerId)
-        .where("key", "=", key)
-        .executeTakeFirst();
+      const row = await findIdempotencyKey(trx, ownerId, key);
       if (row && Date.now() - Number(row.created_at) <= KEY_TTL_MS) {
         if (row.request_hash !== requestHash)
           throw new HttpProblem(
@@ -92,19 +83,18 @@ export class IdempotencyStore {
           );
         return { status: row.response_status, body: JSON.parse(row.response_body) as unknown };
       }
-      if (row)
-        await trx.deleteFrom("idempotency_keys").where("owner_id", "=", ownerId).where("key", "=", key).execute();
-      await trx
-        .insertInto("idempotency_keys")
-        .values({
+      await putIdempotencyKey(
+        trx,
+        {
           owner_id: ownerId,
           key,
           request_hash: requestHash,
           response_status: response.status,
           response_body: JSON.stringify(response.body),
           created_at: Date.now(),
-        })
-        .execute();
+        },
+        row !== undefined,
+      );
       return response;
     });
   }

@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { sql } from "kysely";
 import type { FastifyInstance } from "fastify";
-import { AccountService } from "../accounts/account-service.js";
+import type { AccountService } from "../accounts/account-service.js";
 import type { PasswordHashingOptions } from "../accounts/secrets.js";
 import { buildApi } from "../api/app.js";
 import { IdempotencyStore } from "../api/idempotency.js";
@@ -14,42 +13,35 @@ import { defaultWebRoot } from "../api/web-ui.js";
 import type { BlobStore } from "../blob/blob-store.js";
 import { createBlobStore } from "../blob/create-blob-store.js";
 import type { Config } from "../config.js";
-import { reviewThresholds } from "../fields/thresholds.js";
-import { openDatabase, type Database } from "../db/database.js";
+import { openDatabase, pingDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrator.js";
-import { DocumentService } from "../documents/document-service.js";
 import { createEngine, type Engine, type EngineOptions } from "../engine/engine.js";
-import { PipelineRegistry, type PipelineDefinition } from "../engine/pipeline.js";
-import { Worker, type WorkerOptions } from "../engine/worker.js";
-import { FieldsService } from "../fields/fields-service.js";
-import { ReviewService } from "../fields/review-service.js";
+import type { PipelineDefinition, PipelineRegistry } from "../engine/pipeline.js";
+import type { Worker } from "../engine/worker.js";
 import { TemplateCatalog } from "../extraction/templates/template-catalog.js";
-import { JobService } from "../jobs/job-service.js";
-import { LiveService } from "../jobs/live-service.js";
 import { createLogger, type Logger } from "../logger.js";
-import { createDelivery, type DeliveryTuning } from "../webhooks/setup.js";
+import type { DeliveryTuning } from "../webhooks/setup.js";
 import { Metrics } from "../observability/metrics.js";
-import { CollectionService } from "../collections/collection-service.js";
-import { stepWorkspace } from "../engine/workspace-path.js";
-import { compileEnqueuer } from "../collections/compile/compile-enqueuer.js";
+import { createServices } from "./services.js";
+import {
+  closePipelines,
+  createRegistry,
+  createWorker,
+  type PipelineFactory,
+  type WorkerTuning,
+} from "./worker-runtime.js";
 
-/** What the pipelines may use; given to `pipelines` so they are built on this process's stores. */
-export interface PipelineDeps {
-  config: Config;
-  database: Database;
-  blobStore: BlobStore;
-  log: Logger;
-}
+export type { PipelineDeps } from "./worker-runtime.js";
 
 export interface DocketOverrides {
   log?: Logger;
   /** The pipelines to register (the OCR pipeline under the name "ocr"). */
-  pipelines?: (deps: PipelineDeps) => PipelineDefinition[] | Promise<PipelineDefinition[]>;
+  pipelines?: PipelineFactory;
   /** Or a ready registry (takes precedence over `pipelines`). */
   registry?: PipelineRegistry;
   blobStore?: BlobStore;
   /** Worker tuning (lease, polling) for tests. */
-  worker?: Partial<Omit<WorkerOptions, "queue" | "registry" | "notifier" | "log" | "concurrency">>;
+  worker?: WorkerTuning;
   engine?: Pick<EngineOptions, "backoff" | "rescueIntervalMs" | "clock">;
   passwordHashing?: PasswordHashingOptions;
   sseKeepAliveMs?: number;
@@ -84,7 +76,12 @@ export interface Docket {
   close(): Promise<void>;
 }
 
-/** The composition root: config → database → migrations → engine → blob store → pipelines → services → HTTP. */
+/**
+ * The server's composition root (`docket serve`, and the tests' server): config → database →
+ * migrations → engine → blob store → pipelines → services → HTTP, and workers unless
+ * config.workers is 0. `docket worker` has its own (worker-process.ts), local CLI mode too
+ * (local-runtime.ts); the services and the worker are built the same way in all of them.
+ */
 export async function createDocket(config: Config, overrides: DocketOverrides = {}): Promise<Docket> {
   const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   mkdirSync(resolve(config.dataDir), { recursive: true });
@@ -112,11 +109,8 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       cleanup.unshift(() => sweeper.stop());
     }
 
-    let registry = overrides.registry;
-    if (!registry) {
-      registry = new PipelineRegistry();
-      for (const p of (await overrides.pipelines?.({ config, database, blobStore, log })) ?? []) registry.register(p);
-    }
+    const registry =
+      overrides.registry ?? (await createRegistry(overrides.pipelines, { config, database, blobStore, log }));
     for (const name of registry.names()) {
       const pipeline = registry.get(name)!;
       // Refuse to start when a planned step has no handler (immich's rule): fail now, not mid-job.
@@ -134,36 +128,23 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     }
     if (!registry.get("ocr")) log.warn("no OCR pipeline registered: submitting jobs answers 503 until one is");
 
-    const accounts = new AccountService(database, log, {
-      hashing: overrides.passwordHashing,
-      notifier: engine.notifier,
-    });
-    await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
-    const documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
-    const thresholds = reviewThresholds(config);
-    const fields = new FieldsService(database, documents, thresholds);
-    const review = new ReviewService(database, engine.notifier, thresholds, log.child({ component: "review" }));
-    const delivery = createDelivery({ config, database, engine, log, tuning: overrides.webhooks });
-    const jobs = new JobService(
+    const services = createServices({
+      config,
       database,
-      engine.queue,
-      registry,
+      engine,
       blobStore,
       log,
-      config.ocrLanguages,
-      fields,
-      delivery.destinations,
-    );
-    const live = new LiveService(database, engine.feed);
-    const collections = new CollectionService(database, jobs, blobStore, thresholds);
-    collections.setEnqueuer(compileEnqueuer(database, engine.queue));
+      registry,
+      passwordHashing: overrides.passwordHashing,
+      webhooks: overrides.webhooks,
+    });
+    const { accounts, delivery, jobs } = services;
+    await accounts.bootstrapAdmin(config.adminEmail, config.adminPassword);
     const metrics = new Metrics(database, log);
     await metrics.start(engine.feed);
     const sseConnections = new Set<SseConnection>();
     const checks: Record<string, ReadinessCheck> = {
-      database: async () => {
-        await sql`select 1`.execute(database.db);
-      },
+      database: () => pingDatabase(database),
       blob_store: () => blobStore.check(),
       data_dir: diskReadiness(resolve(config.dataDir), config.minFreeDiskBytes),
       ...ocrReadiness(overrides.ocrCheck, registry.get("ocr")),
@@ -171,13 +152,14 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const app = await buildApi({
       log,
       accounts,
-      documents,
+      documents: services.documents,
+      ingest: services.ingest,
       jobs,
-      fields,
-      review,
-      collections,
+      fields: services.fields,
+      review: services.review,
+      collections: services.collections,
       templates: new TemplateCatalog({ dir: config.extraction.templatesDir, database, log }),
-      live,
+      live: services.live,
       idempotency: new IdempotencyStore(database),
       metrics,
       checks,
@@ -193,14 +175,13 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
 
     const workers: Worker[] = [];
     if (config.workers > 0 && registry.names().length > 0) {
-      const worker = new Worker({
-        queue: engine.queue,
+      const worker = createWorker({
+        engine,
         registry,
-        notifier: engine.notifier,
-        log: log.child({ component: "worker" }),
+        blobStore,
+        log,
         concurrency: config.workers,
-        onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
-        ...overrides.worker,
+        tuning: overrides.worker,
       });
       worker.start();
       workers.push(worker);
@@ -230,8 +211,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         (closing ??= (async () => {
           // Stop claiming and let running jobs finish (or release them) while the API still answers.
           await Promise.all(workers.map((w) => w.stop()));
-          // Pipelines hold worker threads (OCR, rendering): release them once no job runs.
-          for (const name of registry.names()) await registry.get(name)?.close?.();
+          await closePipelines(registry);
           metrics.stop();
           await closeHttp(app, overrides.httpCloseDeadlineMs ?? 10_000, log);
           for (const step of cleanup) await step();

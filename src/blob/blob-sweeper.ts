@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.js";
+import { isBlobReferenced, referencedBlobKeys } from "../documents/document-repository.js";
 import { writeTransaction } from "../db/transaction.js";
 import type { Logger } from "../logger.js";
 import type { BlobEntry, BlobStore } from "./blob-store.js";
@@ -113,25 +114,14 @@ export class BlobSweeper {
   }
 
   private async referencedUploads(keys: string[]): Promise<Set<string>> {
-    const rows = await this.o.database.db
-      .selectFrom("documents")
-      .select("blob_key")
-      .where("blob_key", "in", keys)
-      .execute();
-    return new Set(rows.map((r) => r.blob_key));
+    return referencedBlobKeys(this.o.database.db, keys);
   }
 
   /** Under the key's lock: removed only if still no document (live or deleted) points at it. */
   private deleteUnrecordedUpload(key: string): Promise<boolean> {
     return writeTransaction(this.o.database, async (trx) => {
       await lockUploadKey(this.o.database, trx, key);
-      const row = await trx
-        .selectFrom("documents")
-        .select("id")
-        .where("blob_key", "=", key)
-        .limit(1)
-        .executeTakeFirst();
-      if (row) return false;
+      if (await isBlobReferenced(trx, key)) return false;
       await this.o.blobStore.delete(key);
       return true;
     });

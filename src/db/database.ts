@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { CachingSqliteConnection } from "./sqlite-statement-cache.js";
 import pg from "pg";
 import type { DatabaseSchema } from "./schema.js";
@@ -117,4 +117,9 @@ async function openSqlite(path: string): Promise<Database> {
     description: `sqlite:${path}`,
     close: () => db.destroy(),
   };
+}
+
+/** A round trip to the database (the readiness check). */
+export async function pingDatabase(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
 }

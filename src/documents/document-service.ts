@@ -1,22 +1,30 @@
 import type { Readable } from "node:stream";
-import { sql, type Selectable } from "kysely";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
-import type { DocumentsTable } from "../db/schema.js";
 import { writeTransaction } from "../db/transaction.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import type { DocumentStatus } from "../domain/types.js";
 import { newId } from "../engine/ids.js";
 import type { JobQueue } from "../engine/job-queue.js";
-import { eventRowToEvent } from "../engine/rows.js";
 import { DocketError } from "../errors.js";
 import { storeUpload, type StoredUpload } from "../intake/store-upload.js";
-import { whereUnifiedStatus } from "./status-filter.js";
+import {
+  findLiveDocument,
+  findLiveDocumentBySha,
+  insertDocument,
+  isBlobReferenced,
+  listLiveDocuments,
+  softDeleteDocument,
+  type DocumentRow,
+} from "./document-repository.js";
 import type { Logger } from "../logger.js";
 import { lockUploadKey } from "../blob/upload-lock.js";
 import { displayFilename } from "../intake/safe-filename.js";
 import {
+  activeJobIds,
   eventToJson,
   jobToJson,
+  loadDocumentEvents,
   loadDocumentStatusVersioned,
   loadJobs,
   statusOf,
@@ -25,14 +33,11 @@ import {
   type LoadedJob,
 } from "../jobs/job-view.js";
 import type { UnifiedStatus } from "../domain/status.js";
+import type { Scope } from "../domain/scope.js";
 
-export type DocumentRow = Selectable<DocumentsTable>;
+export type { DocumentRow } from "./document-repository.js";
 
-/** Who asks: every read and write is scoped to the owner unless the caller is an admin. */
-export interface Scope {
-  userId: string;
-  admin: boolean;
-}
+export type { Scope } from "../domain/scope.js";
 
 export interface DocumentJson {
   id: string;
@@ -83,15 +88,6 @@ export function documentToJson(row: DocumentRow, status: UnifiedStatus): Documen
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    (typeof e?.message === "string" && /UNIQUE constraint/i.test(e.message))
-  );
-}
-
 /** Documents: upload (streamed, content-addressed), reads scoped to their owner, soft delete. */
 export class DocumentService {
   constructor(
@@ -120,14 +116,7 @@ export class DocumentService {
 
   /** Records the stored upload as a document, or finds the live duplicate. */
   async record(ownerId: string, stored: StoredUpload): Promise<{ row: DocumentRow; duplicate: boolean }> {
-    const find = () =>
-      this.database.db
-        .selectFrom("documents")
-        .selectAll()
-        .where("owner_id", "=", ownerId)
-        .where("sha256", "=", stored.sha256)
-        .where("deleted_at", "is", null)
-        .executeTakeFirst();
+    const find = () => findLiveDocumentBySha(this.database.db, ownerId, stored.sha256);
     const existing = await find();
     if (existing) return { row: existing, duplicate: true };
     const now = Date.now();
@@ -154,7 +143,7 @@ export class DocumentService {
         // see this row and keep them.
         if (stored.blobExisted && !(await this.blobStore.exists(stored.key)))
           throw new DocketError("transient_error", "the stored upload was removed meanwhile; upload the file again");
-        await trx.insertInto("documents").values(row).execute();
+        await insertDocument(trx, row);
       });
       return { row, duplicate: false };
     } catch (error) {
@@ -168,13 +157,7 @@ export class DocumentService {
 
   /** The live document, or not_found (also for another user's document). */
   async get(scope: Scope, id: string): Promise<DocumentRow> {
-    let query = this.database.db
-      .selectFrom("documents")
-      .selectAll()
-      .where("id", "=", id)
-      .where("deleted_at", "is", null);
-    if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
-    const row = await query.executeTakeFirst();
+    const row = await findLiveDocument(this.database.db, scope, id);
     if (!row) throw new DocketError("not_found", "document not found");
     return row;
   }
@@ -214,13 +197,7 @@ export class DocumentService {
    */
   async discardUnrecorded(stored: StoredUpload): Promise<void> {
     if (stored.blobExisted) return;
-    const referenced = await this.database.db
-      .selectFrom("documents")
-      .select("id")
-      .where("blob_key", "=", stored.key)
-      .limit(1)
-      .executeTakeFirst();
-    if (referenced) return;
+    if (await isBlobReferenced(this.database.db, stored.key)) return;
     await this.blobStore
       .delete(stored.key)
       .catch((error: unknown) =>
@@ -235,44 +212,13 @@ export class DocumentService {
   }
 
   async list(scope: Scope, query: ListDocumentsQuery): Promise<{ items: DocumentJson[]; total: number }> {
-    let base = this.database.db
-      .selectFrom("documents")
-      .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
-      .where("documents.deleted_at", "is", null);
-    if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
-    if (query.q) {
-      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base = base.where(sql<boolean>`lower(documents.filename) like ${pattern} escape '\\'`);
-    }
-    if (query.status) {
-      const status = query.status;
-      base = base.where((eb) => whereUnifiedStatus(eb, status));
-    }
-    const desc = query.sort.startsWith("-");
-    const column = query.sort.replace(/^-/, "") as "created_at" | "filename" | "size_bytes";
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll("documents")
-        .orderBy(`documents.${column}`, desc ? "desc" : "asc")
-        .orderBy("documents.id", desc ? "desc" : "asc")
-        .limit(query.pageSize)
-        .offset((query.page - 1) * query.pageSize)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
-    return { items: await this.toJson(rows), total: Number(count.n) };
+    const { rows, total } = await listLiveDocuments(this.database.db, scope, query);
+    return { items: await this.toJson(rows), total };
   }
 
   async history(scope: Scope, id: string): Promise<EventJson[]> {
     const row = await this.get(scope, id);
-    const rows = await this.database.db
-      .selectFrom("job_events")
-      .selectAll()
-      .where("document_id", "=", row.id)
-      .orderBy("id")
-      .limit(10_000)
-      .execute();
-    return rows.map((r) => eventToJson(eventRowToEvent(r)));
+    return (await loadDocumentEvents(this.database, row.id)).map(eventToJson);
   }
 
   async file(scope: Scope, id: string): Promise<{ row: DocumentRow; stream: Readable }> {
@@ -284,23 +230,11 @@ export class DocumentService {
   async delete(scope: Scope, id: string): Promise<void> {
     const row = await this.get(scope, id);
     const now = Date.now();
-    await writeTransaction(this.database, (trx) =>
-      trx
-        .updateTable("documents")
-        .set({ deleted_at: now, updated_at: now })
-        .where("id", "=", row.id)
-        .where("deleted_at", "is", null)
-        .execute(),
-    );
-    const active = await this.database.db
-      .selectFrom("jobs")
-      .select("id")
-      .where("document_id", "=", row.id)
-      .where("status", "in", ["pending", "processing"])
-      .execute();
-    for (const job of active) {
+    await writeTransaction(this.database, (trx) => softDeleteDocument(trx, row.id, now));
+    const active = await activeJobIds(this.database, row.id);
+    for (const jobId of active) {
       try {
-        await this.queue.cancel(job.id);
+        await this.queue.cancel(jobId);
       } catch (error) {
         // It finished in the meantime: nothing left to cancel.
         if (!(error instanceof DocketError && error.code === "not_cancellable")) throw error;

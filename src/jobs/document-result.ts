@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.js";
-import type { Scope } from "../documents/document-service.js";
+import type { Scope } from "../domain/scope.js";
 import { DocketError } from "../errors.js";
 
 /**

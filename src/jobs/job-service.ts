@@ -9,7 +9,7 @@ import type { JobQueue } from "../engine/job-queue.js";
 import type { PipelineRegistry } from "../engine/pipeline.js";
 import { DocketError, isRetryableFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Scope } from "../documents/document-service.js";
+import type { Scope } from "../domain/scope.js";
 import type { FieldsService } from "../fields/fields-service.js";
 import { attachSteps, jobToJson, liveDocument, loadJobs, statusOf, type JobJson, type LoadedJob } from "./job-view.js";
 import { latestCompletedJobId } from "./document-result.js";

@@ -3,7 +3,7 @@ import { stepSummary, type StepSummary } from "./step-summary.js";
 import { CompiledQuery, type ExpressionBuilder } from "kysely";
 import type { DatabaseSchema } from "../db/schema.js";
 import { compiledOnce, executePrepared } from "../db/prepared.js";
-import { jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
+import { eventRowToEvent, jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import type { ErrorInfo, Job, JobEvent, JobStep, JobStatus, StepStatus } from "../domain/types.js";
 
@@ -303,4 +303,40 @@ export async function loadDocumentStatusVersioned(
 export function statusOf(loaded: LoadedJob | undefined, now = Date.now(), versionFloor = 0): UnifiedStatus {
   const status = loaded ? deriveStatus(loaded.job, loaded.steps, now) : deriveStatus(null, [], now);
   return versionFloor > status.version ? { ...status, version: versionFloor } : status;
+}
+
+/** Whether any of these jobs is pending and due: nobody has claimed it although it may run now. */
+export async function anyPendingAndDue(database: Database, jobIds: readonly string[], now: number): Promise<boolean> {
+  const due = await database.db
+    .selectFrom("jobs")
+    .select("id")
+    .where("id", "in", jobIds)
+    .where("status", "=", "pending")
+    .where("run_at", "<=", now)
+    .limit(1)
+    .execute();
+  return due.length > 0;
+}
+
+/** The ids of the document's pending or processing jobs. */
+export async function activeJobIds(database: Database, documentId: string): Promise<string[]> {
+  const rows = await database.db
+    .selectFrom("jobs")
+    .select("id")
+    .where("document_id", "=", documentId)
+    .where("status", "in", ["pending", "processing"])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The document's history: every event of its jobs, oldest first (at most 10,000). */
+export async function loadDocumentEvents(database: Database, documentId: string): Promise<JobEvent[]> {
+  const rows = await database.db
+    .selectFrom("job_events")
+    .selectAll()
+    .where("document_id", "=", documentId)
+    .orderBy("id")
+    .limit(10_000)
+    .execute();
+  return rows.map(eventRowToEvent);
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { countDueJobs, countJobsByStatus, jobTimes, stepStartedAt } from "./metrics-reads.js";
 import type { Database } from "../db/database.js";
 import { JOB_STATUSES } from "../domain/types.js";
 import type { EventFeed, FeedEvent, Subscription } from "../engine/event-feed.js";
@@ -64,12 +65,7 @@ export class Metrics {
       labelNames: ["status"],
       registers: [this.registry],
       async collect() {
-        const rows = await db
-          .selectFrom("jobs")
-          .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-          .groupBy("status")
-          .execute();
-        const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
+        const counts = await countJobsByStatus(db);
         for (const s of JOB_STATUSES) this.set({ status: s }, counts.get(s) ?? 0);
       },
     });
@@ -78,13 +74,7 @@ export class Metrics {
       help: "Pending jobs whose run time has come",
       registers: [this.registry],
       async collect() {
-        const row = await db
-          .selectFrom("jobs")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("status", "=", "pending")
-          .where("run_at", "<=", Date.now())
-          .executeTakeFirstOrThrow();
-        this.set(Number(row.n));
+        this.set(await countDueJobs(db, Date.now()));
       },
     });
   }
@@ -103,11 +93,7 @@ export class Metrics {
   private async observe(event: FeedEvent): Promise<void> {
     const { db } = this.database;
     if (event.step === null && FINAL.has(event.status)) {
-      const job = await db
-        .selectFrom("jobs")
-        .select(["started_at", "created_at", "error_code"])
-        .where("id", "=", event.jobId)
-        .executeTakeFirst();
+      const job = await jobTimes(db, event.jobId);
       if (!job) return;
       const start = Number(job.started_at ?? job.created_at);
       this.jobDuration.observe({ status: event.status }, Math.max(0, event.createdAt.getTime() - start) / 1000);
@@ -115,12 +101,7 @@ export class Metrics {
       return;
     }
     if (event.step !== null && (event.status === "success" || event.status === "failure")) {
-      const step = await db
-        .selectFrom("job_steps")
-        .select(["started_at"])
-        .where("job_id", "=", event.jobId)
-        .where("name", "=", event.step)
-        .executeTakeFirst();
+      const step = await stepStartedAt(db, event.jobId, event.step);
       if (!step?.started_at) return;
       // Steps named per destination (deliver:<dest>) are grouped by their prefix to bound label cardinality.
       const name = event.step.split(":")[0] ?? event.step;

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import type { PipelineDeps } from "../app/docket.js";
+import type { PipelineDeps } from "../app/worker-runtime.js";
 import type { PipelineDefinition } from "../engine/pipeline.js";
 import { withDelivery } from "../destinations/setup.js";
 import { createLlmExtractor } from "../extraction/llm/llm-extractor.js";

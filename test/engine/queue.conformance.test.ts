@@ -1,90 +1,25 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createEngine, type Engine } from "../../src/engine/engine.js";
-import { PipelineRegistry } from "../../src/engine/pipeline.js";
-import { Worker } from "../../src/engine/worker.js";
 import { LeaseLostError } from "../../src/engine/transition.js";
 import { jobRowToJob } from "../../src/engine/rows.js";
+import type { Engine } from "../../src/engine/engine.js";
 import { deriveStatus } from "../../src/domain/status.js";
-import type { JobOptions } from "../../src/domain/types.js";
-import { silentLogger } from "../../src/logger.js";
-import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
-import { seedDocuments } from "../support/seed.js";
-import { createTestPipeline, type StepRun } from "../support/test-pipeline.js";
-
-const log = silentLogger();
-const STEPS = ["validate", "ocr", "export"];
-
-function options(script: Record<string, string> = {}, extra: Partial<JobOptions> = {}): JobOptions {
-  return {
-    ocr_mode: "document",
-    resolution_mode: "base",
-    languages: ["eng"],
-    outputs: ["txt"],
-    ocr: "auto",
-    script,
-    ...extra,
-  };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { DIALECTS, type TestDatabase } from "../support/databases.js";
+import { options, queueHarness, waitFor } from "../support/queue-harness.js";
 
 for (const dialect of DIALECTS) {
   describe(`job queue on ${dialect}`, async () => {
-    const skip = await skipReasonFor(dialect);
+    // The shared engine harness (test/support/queue-harness.ts); its hooks run before this file's.
+    const h = await queueHarness(dialect);
+    const { skip, runs, enqueue, worker } = h;
     let db: TestDatabase;
     let engine: Engine;
-    let ownerId: string;
-    const runs: StepRun[] = [];
-    const registry = new PipelineRegistry();
-    registry.register(createTestPipeline({ steps: STEPS, runs }));
-
-    before(async () => {
+    before(() => {
       if (skip) return;
-      db = await createTestDatabase(dialect);
-      engine = await createEngine({ database: db.database, log, backoff: { baseMs: 20, maxMs: 100 } });
-      ({ ownerId } = await seedDocuments(db.database, 0));
-    });
-    after(async () => {
-      if (skip) return;
-      await engine.close();
-      await db.drop();
+      ({ db, engine } = h);
     });
 
-    const newDocument = async () => (await seedDocuments(db.database, 1, ownerId)).documentIds[0]!;
-    const enqueue = async (
-      script: Record<string, string> = {},
-      extra: { priority?: number; maxAttempts?: number } = {},
-    ) =>
-      engine.queue.enqueue({
-        documentId: await newDocument(),
-        ownerId,
-        pipeline: "test",
-        options: options(script),
-        plan: STEPS,
-        ...extra,
-      });
-    const worker = (extra: Partial<ConstructorParameters<typeof Worker>[0]> = {}) =>
-      new Worker({
-        queue: engine.queue,
-        registry,
-        notifier: engine.notifier,
-        log,
-        concurrency: 2,
-        leaseMs: 2_000,
-        pollMs: 200,
-        cancelPollMs: 100,
-        ...extra,
-      });
     const jobStatus = async (id: string) => (await engine.queue.getJob(id))!.status;
 
     it("enqueues the job, its planned steps and its first events together", { skip }, async () => {

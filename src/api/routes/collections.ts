@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { CollectionService } from "../../collections/collection-service.js";
-import type { LiveService } from "../../jobs/live-service.js";
+import type { LiveService } from "../../live/live-service.js";
 import { scopeOf } from "../auth.js";
 import {
   AddDocumentsBody,

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { DocumentService } from "../../documents/document-service.js";
+import type { IngestRequest, IngestService } from "../../documents/ingest-service.js";
 import { DocketError } from "../../errors.js";
 import { malformedMultipart } from "../../intake/multipart-errors.js";
 import type { StoredUpload } from "../../intake/store-upload.js";
-import type { JobService } from "../../jobs/job-service.js";
-import type { LiveService } from "../../jobs/live-service.js";
+import type { LiveService } from "../../live/live-service.js";
 import { formFieldsToOptions, SubmitOptionsSchema, type SubmitOptions } from "../../jobs/options.js";
 import { displayLanguage, statusDisplay } from "../../jobs/status-display.js";
 import { longPollSignal, principalOf, scopeOf } from "../auth.js";
@@ -26,7 +26,8 @@ import {
 
 export interface DocumentRoutesOptions {
   documents: DocumentService;
-  jobs: JobService;
+  /** The upload's use case (shared with the CLI's local `docket add`). */
+  ingest: IngestService;
   live: LiveService;
   idempotency: IdempotencyStore;
   maxUploadBytes: number;
@@ -225,41 +226,38 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
         // Fields sent before the file are checked before a byte is stored (clients that put
         // the options first, like the web UI and the CLI, never store a refused upload).
         try {
-          const early = parseUploadFields(fields);
-          if (early.process) o.jobs.checkSubmitOptions(early.options);
+          o.ingest.check(parseUploadFields(fields));
         } catch (error) {
           part.file.resume();
           throw error;
         }
-        stored = (await o.documents.upload(principal.user.id, part.file, part.filename || null, aborted.signal)).stored;
+        stored = await o.ingest.store(principal.user.id, part.file, part.filename || null, aborted.signal);
       } else {
         const value = typeof part.value === "string" ? part.value : String(part.value);
         fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
       }
     }
   } catch (error) {
-    if (stored) await o.documents.discardUnrecorded(stored);
+    if (stored) await o.ingest.discard(stored);
     throw malformedMultipart(error) ?? error;
   } finally {
     request.raw.off("close", onClose);
   }
   if (!stored) throw new DocketError("no_file", 'no file was uploaded: send it in the multipart field "file"');
-  let form: { process: boolean; options: SubmitOptions };
+  let form: IngestRequest;
   try {
     form = parseUploadFields(fields);
-    if (form.process) o.jobs.checkSubmitOptions(form.options);
+    o.ingest.check(form);
   } catch (error) {
-    await o.documents.discardUnrecorded(stored);
+    await o.ingest.discard(stored);
     throw error;
   }
-  const { process } = form;
-  const parsed = { data: form.options };
 
   const requestHash = IdempotencyStore.hash("upload", {
     sha256: stored.sha256,
     filename: stored.originalFilename,
-    process,
-    options: parsed.data,
+    process: form.process,
+    options: form.options,
   });
   if (key) {
     let previous;
@@ -267,18 +265,14 @@ async function upload(request: FastifyRequest, reply: FastifyReply, o: DocumentR
       previous = await o.idempotency.lookup(principal.user.id, key, requestHash);
     } catch (error) {
       // The key was used for another request (another file): this file is never recorded.
-      await o.documents.discardUnrecorded(stored);
+      await o.ingest.discard(stored);
       throw error;
     }
     if (previous) return reply.code(previous.status).header("idempotent-replayed", "true").send(previous.body);
   }
 
-  const { row, duplicate } = await o.documents.record(principal.user.id, stored);
-  // A new document too: a duplicate upload racing this one may have given it a job already.
-  if (process) await o.jobs.processUpload(scope, row.id, parsed.data);
-  const view = await o.documents.viewWithJob(scope, row.id);
-  const body = { document: view.document, duplicate, job: duplicate || process ? view.job : null };
-  const status = duplicate ? 200 : 201;
+  const body = await o.ingest.record(scope, stored, form);
+  const status = body.duplicate ? 200 : 201;
   if (key) {
     const saved = await o.idempotency.save(principal.user.id, key, requestHash, { status, body });
     // A concurrent first use committed first: its response answers this request too.

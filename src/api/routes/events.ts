@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AccountService } from "../../accounts/account-service.js";
 import type { FeedEvent, Subscription } from "../../engine/event-feed.js";
-import type { LiveService } from "../../jobs/live-service.js";
+import type { LiveService } from "../../live/live-service.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../observability/metrics.js";
 import { principalOf, scopeOf } from "../auth.js";

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isJobActive } from "../../engine/active-job.js";
 import type { JobService } from "../../jobs/job-service.js";
-import type { LiveService } from "../../jobs/live-service.js";
+import type { LiveService } from "../../live/live-service.js";
 import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
 import { contentDisposition } from "./documents.js";

@@ -15,7 +15,7 @@ import type { DocumentType } from "../../extraction/types.js";
 import type { FieldsJson, ReviewDecision } from "../../fields/fields-types.js";
 import type { ResultJson } from "../../jobs/job-shapes.js";
 import type { JobJson } from "../../jobs/job-view.js";
-import type { EventMessage } from "../../jobs/live-service.js";
+import type { EventMessage } from "../../live/live-service.js";
 import type { SubmitOptions } from "../../jobs/options.js";
 
 export type {

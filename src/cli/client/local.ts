@@ -15,29 +15,16 @@ import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AccountService, userRowToUser, type Role, type User } from "../../accounts/account-service.js";
-import type { BlobStore } from "../../blob/blob-store.js";
-import { createBlobStore } from "../../blob/create-blob-store.js";
+import type { Role, User } from "../../accounts/account-service.js";
+import { openLocalRuntime, type LocalRuntime } from "../../app/local-runtime.js";
 import type { Config } from "../../config.js";
-import { openDatabase, type Database } from "../../db/database.js";
-import { migrate } from "../../db/migrator.js";
-import { DocumentService, type Scope } from "../../documents/document-service.js";
+import type { Scope } from "../../domain/scope.js";
 import type { DocumentStatus, OutputFormat } from "../../domain/types.js";
-import { createEngine, type Engine } from "../../engine/engine.js";
 import type { FeedEvent } from "../../engine/event-feed.js";
-import { PipelineRegistry } from "../../engine/pipeline.js";
-import type { Worker } from "../../engine/worker.js";
-import { FieldsService } from "../../fields/fields-service.js";
-import { ReviewService } from "../../fields/review-service.js";
-import { reviewThresholds } from "../../fields/thresholds.js";
-import { JobService, OCR_PIPELINE } from "../../jobs/job-service.js";
-import { LiveService } from "../../jobs/live-service.js";
+import { anyPendingAndDue } from "../../jobs/job-view.js";
 import type { Logger } from "../../logger.js";
-import { planOcrJob } from "../../pipeline/plan.js";
 import { LocalDelivery } from "../commands/destinations-client.js";
-import { createDelivery } from "../../webhooks/setup.js";
 import { CliError, toCliError } from "../errors.js";
-import { CollectionService } from "../../collections/collection-service.js";
 import { LocalCollections } from "./collections.js";
 import type {
   ApiTokenInfo,
@@ -55,7 +42,7 @@ import type {
   UploadResult,
   WatchHandlers,
 } from "./client.js";
-import { stepWorkspace } from "../../engine/workspace-path.js";
+import { findLocalActor } from "./local-actor.js";
 
 /** How long a job may stay pending (due) before this process runs workers itself. */
 export const WORKER_GRACE_MS = 1_500;
@@ -72,21 +59,7 @@ export interface LocalOptions {
 }
 
 export async function openLocalClient(options: LocalOptions): Promise<LocalClient> {
-  const { config, log } = options;
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    const engine = await createEngine({ database, log });
-    return new LocalClient(
-      options,
-      database,
-      engine,
-      createBlobStore({ url: config.blobUrl, dataDir: config.dataDir }),
-    );
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  return new LocalClient(options, await openLocalRuntime(options.config, options.log));
 }
 
 /** Runs `work`, turning the services' DocketErrors into the CLI's errors (same text as the API's). */
@@ -101,60 +74,42 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
 export class LocalClient implements DocketClient {
   readonly mode = "local";
   readonly description: string;
-  private readonly accounts: AccountService;
-  private readonly documents: DocumentService;
-  private readonly jobs: JobService;
-  private readonly fields: FieldsService;
-  private readonly review: ReviewService;
-  private readonly live: LiveService;
   readonly collections: LocalCollections;
   readonly delivery: LocalDelivery;
   private actor: Promise<User> | null = null;
-  private worker: Worker | null = null;
-  private workerRegistry: PipelineRegistry | null = null;
-  private starting: Promise<void> | null = null;
+  private workersStarted = false;
 
   constructor(
     private readonly options: LocalOptions,
-    private readonly database: Database,
-    private readonly engine: Engine,
-    private readonly blobStore: BlobStore,
+    private readonly runtime: LocalRuntime,
   ) {
-    const { config, log } = options;
-    this.description = `local: ${database.description}`;
-    // The notifier tells running servers (on PostgreSQL) about users disabled and tokens revoked here.
-    this.accounts = new AccountService(database, log, { notifier: engine.notifier });
-    this.documents = new DocumentService(database, blobStore, engine.queue, log, config.maxUploadBytes);
-    // Submitting only needs the OCR pipeline's plan; its handlers (and the OCR engine) load
-    // only if this process ends up running jobs.
-    const planner = new PipelineRegistry();
-    planner.register({ name: OCR_PIPELINE, plan: planOcrJob, handler: () => undefined });
-    const thresholds = reviewThresholds(config);
-    this.fields = new FieldsService(database, this.documents, thresholds);
-    this.review = new ReviewService(database, engine.notifier, thresholds, log);
-    // Destinations and webhooks on the same services as the server (and the same secret key).
-    const delivery = createDelivery({ config, database, engine, log });
-    this.jobs = new JobService(
-      database,
-      engine.queue,
-      planner,
-      blobStore,
-      log,
-      config.ocrLanguages,
-      this.fields,
-      delivery.destinations,
-    );
+    this.description = `local: ${runtime.database.description}`;
+    const { delivery, jobs, collections } = runtime.services;
     this.delivery = new LocalDelivery(
-      { destinations: delivery.destinations, webhooks: delivery.webhooks, jobs: this.jobs, database },
+      { destinations: delivery.destinations, webhooks: delivery.webhooks, jobs, database: runtime.database },
       () => this.scope(),
       guard,
     );
-    this.live = new LiveService(database, engine.feed);
-    this.collections = new LocalCollections(
-      new CollectionService(database, this.jobs, blobStore, thresholds),
-      () => this.scope(),
-      guard,
-    );
+    this.collections = new LocalCollections(collections, () => this.scope(), guard);
+  }
+
+  private get accounts() {
+    return this.runtime.services.accounts;
+  }
+  private get documents() {
+    return this.runtime.services.documents;
+  }
+  private get jobs() {
+    return this.runtime.services.jobs;
+  }
+  private get fields() {
+    return this.runtime.services.fields;
+  }
+  private get review() {
+    return this.runtime.services.review;
+  }
+  private get live() {
+    return this.runtime.services.live;
   }
 
   /** The user local mode acts as (see the module comment). */
@@ -163,42 +118,8 @@ export class LocalClient implements DocketClient {
     return this.actor;
   }
 
-  private async findActor(): Promise<User> {
-    const { db } = this.database;
-    const as = this.options.as?.trim();
-    if (as) {
-      const row = await db
-        .selectFrom("users")
-        .selectAll()
-        .where((eb) => eb.or([eb("email", "=", as.toLowerCase()), eb("id", "=", as)]))
-        .executeTakeFirst();
-      if (!row)
-        throw new CliError(`--as ${as}: no such user in ${this.database.description} (see \`docket users list\`)`);
-      if (row.disabled === 1) throw new CliError(`--as ${as}: this account is disabled`);
-      return userRowToUser(row);
-    }
-    const admin = () =>
-      db
-        .selectFrom("users")
-        .selectAll()
-        .where("role", "=", "admin")
-        .where("disabled", "=", 0)
-        .orderBy("created_at")
-        .orderBy("id")
-        .executeTakeFirst();
-    let row = await admin();
-    if (!row && !(await this.accounts.hasUsers())) {
-      await this.accounts.bootstrapAdmin(this.options.config.adminEmail, this.options.config.adminPassword);
-      row = await admin();
-    }
-    if (!row) {
-      throw new CliError(
-        (await this.accounts.hasUsers())
-          ? `no enabled admin account in ${this.database.description}: name the user to act as with --as <email>`
-          : `no account exists yet in ${this.database.description}: create the first (admin) one with \`docket users add you@example.com\`, or set DOCKET_ADMIN_EMAIL and DOCKET_ADMIN_PASSWORD`,
-      );
-    }
-    return userRowToUser(row);
+  private findActor(): Promise<User> {
+    return findLocalActor(this.runtime.database, this.accounts, this.options.config, this.options.as);
   }
 
   private async scope(): Promise<Scope> {
@@ -212,14 +133,9 @@ export class LocalClient implements DocketClient {
 
   upload(path: string, process: boolean, options: SubmitOptions): Promise<UploadResult> {
     return guard(async () => {
-      const scope = await this.scope();
-      const { stored } = await this.documents.upload(scope.userId, createReadStream(path), basename(path));
-      const { row, duplicate } = await this.documents.record(scope.userId, stored);
-      let job: JobJson | null = null;
-      if (duplicate) job = row.latest_job_id ? await this.jobs.get(scope, row.latest_job_id).catch(() => null) : null;
-      else if (process) job = await this.jobs.submit(scope, row.id, options);
-      const fresh = await this.documents.get(scope, row.id);
-      return { document: (await this.documents.toJson([fresh]))[0]!, duplicate, job };
+      // The upload route's use case: a duplicate asked to be processed is handled as the server would.
+      const file = createReadStream(path);
+      return this.runtime.services.ingest.ingest(await this.scope(), file, basename(path), { process, options });
     });
   }
 
@@ -342,7 +258,7 @@ export class LocalClient implements DocketClient {
           }
         });
       };
-      const subscription = await this.engine.feed.subscribe(feedFilter, null, deliver);
+      const subscription = await this.runtime.engine.feed.subscribe(feedFilter, null, deliver);
       try {
         handlers.onOpen();
         await stopped;
@@ -359,19 +275,11 @@ export class LocalClient implements DocketClient {
     const grace = this.options.workerGraceMs ?? WORKER_GRACE_MS;
     // A job whose worker died (a server killed mid-job) comes back once its lease expires:
     // recovering it is every node's job, this one's too while it waits.
-    this.engine.rescuer.start();
+    this.runtime.engine.rescuer.start();
     let waitingSince: number | null = null;
-    while (!signal.aborted && !this.worker) {
+    while (!signal.aborted && !this.workersStarted) {
       const now = Date.now();
-      const due = await this.database.db
-        .selectFrom("jobs")
-        .select("id")
-        .where("id", "in", ids)
-        .where("status", "=", "pending")
-        .where("run_at", "<=", now)
-        .limit(1)
-        .execute();
-      if (due.length === 0) waitingSince = null;
+      if (!(await anyPendingAndDue(this.runtime.database, ids, now))) waitingSince = null;
       else if (now - (waitingSince ??= now) >= grace) {
         await this.startWorkers();
         return;
@@ -381,35 +289,14 @@ export class LocalClient implements DocketClient {
   }
 
   /** Workers in this process, with the real pipelines, until close(). */
-  private startWorkers(): Promise<void> {
-    this.starting ??= (async () => {
-      const { config, log } = this.options;
-      if (config.workers === 0) {
-        log.warn(
-          "DOCKET_WORKERS=0: not running jobs in this process; waiting for a server or `docket worker` to run them",
-        );
-        return;
-      }
-      const [{ createPipelines }, { Worker }] = await Promise.all([
-        import("../../pipeline/pipelines.js"),
-        import("../../engine/worker.js"),
-      ]);
-      const registry = new PipelineRegistry();
-      this.workerRegistry = registry;
-      for (const pipeline of await createPipelines({ config, database: this.database, blobStore: this.blobStore, log }))
-        registry.register(pipeline);
-      this.worker = new Worker({
-        queue: this.engine.queue,
-        registry,
-        notifier: this.engine.notifier,
-        log: log.child({ component: "worker" }),
-        concurrency: config.workers,
-        onStepAbandoned: (jobId, step) => this.blobStore.deletePrefix(stepWorkspace(jobId, step)),
-      });
-      this.worker.start();
-      this.options.onWorkersStarted?.(config.workers);
-    })();
-    return this.starting;
+  private async startWorkers(): Promise<void> {
+    const { config, log } = this.options;
+    this.workersStarted = true;
+    if (await this.runtime.startWorkers()) this.options.onWorkersStarted?.(config.workers);
+    else
+      log.warn(
+        "DOCKET_WORKERS=0: not running jobs in this process; waiting for a server or `docket worker` to run them",
+      );
   }
 
   login(): Promise<{ token: string; user: User }> {
@@ -454,11 +341,7 @@ export class LocalClient implements DocketClient {
   }
 
   /** Stops this process's workers (running jobs finish for a moment, then go back to the queue) and closes the database. */
-  async close(): Promise<void> {
-    await this.starting?.catch(() => undefined);
-    if (this.worker) await this.worker.stop(3_000);
-    for (const name of this.workerRegistry?.names() ?? []) await this.workerRegistry?.get(name)?.close?.();
-    await this.engine.close();
-    await this.database.close();
+  close(): Promise<void> {
+    return this.runtime.close();
   }
 }

@@ -5,7 +5,6 @@ import type { Logger } from "../../logger.js";
 import { CliContext, type Streams } from "../context.js";
 import { EXIT } from "../errors.js";
 import { parseInteger } from "../options.js";
-import { stepWorkspace } from "../../engine/workspace-path.js";
 
 // The server, the OCR engine and their dependencies load only for the commands that run
 // them, so the other commands start in a fraction of the time.
@@ -79,52 +78,12 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .action(async (options: { concurrency?: number }, command: Command) => {
       const base = context(command).config();
       const config: Config = { ...base, workers: options.concurrency ?? Math.max(1, base.workers) };
-      const [
-        { createLogger },
-        { openDatabase },
-        { migrate },
-        { createEngine },
-        { Worker },
-        { PipelineRegistry },
-        { createBlobStore },
-        { createPipelines },
-      ] = await Promise.all([
-        import("../../logger.js"),
-        import("../../db/database.js"),
-        import("../../db/migrator.js"),
-        import("../../engine/engine.js"),
-        import("../../engine/worker.js"),
-        import("../../engine/pipeline.js"),
-        import("../../blob/create-blob-store.js"),
+      const [{ startWorkerProcess }, { createPipelines }] = await Promise.all([
+        import("../../app/worker-process.js"),
         pipelines(),
       ]);
-      const log = createLogger({ level: config.logLevel, format: config.logFormat });
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      await migrate(database);
-      const engine = await createEngine({ database, log, feed: false });
-      const blobStore = createBlobStore({ url: config.blobUrl, dataDir: config.dataDir });
-      const registry = new PipelineRegistry();
-      for (const pipeline of await createPipelines({ config, database, blobStore, log })) registry.register(pipeline);
-      const worker = new Worker({
-        queue: engine.queue,
-        registry,
-        notifier: engine.notifier,
-        log: log.child({ component: "worker" }),
-        concurrency: config.workers,
-        onStepAbandoned: (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
-      });
-      onShutdown(log, async () => {
-        await worker.stop();
-        for (const name of registry.names()) await registry.get(name)?.close?.();
-        await engine.close();
-        await database.close();
-      });
-      engine.rescuer.start();
-      worker.start();
-      log.info(
-        { workerId: worker.workerId, concurrency: config.workers, database: database.description },
-        "worker started",
-      );
+      const running = await startWorkerProcess(config, createPipelines);
+      onShutdown(running.log, () => running.close());
     });
 
   program

@@ -31,9 +31,21 @@ import {
   type TemplateOptions,
   type ValueType,
 } from "./template-schema.js";
-
-type Raw = string | Raw[] | { [key: string]: Raw } | null;
-type RawMap = { [key: string]: Raw };
+import {
+  asList,
+  asMap,
+  boolean,
+  isMap,
+  isNull,
+  number,
+  required,
+  scalar,
+  scalarText,
+  stringList,
+  TemplateProblem,
+  type Raw,
+  type RawMap,
+} from "./template-yaml-values.js";
 
 const TOP_LEVEL_KEYS = new Set([
   "issuer",
@@ -74,8 +86,6 @@ export function parseTemplate(yamlText: string, name: string): InvoiceTemplate {
     throw error;
   }
 }
-
-class TemplateProblem extends Error {}
 
 class TemplateReader {
   private readonly warnings: string[] = [];
@@ -369,67 +379,4 @@ function typeMap(value: Raw | undefined, where: string): Record<string, ValueTyp
     if (t) out[k] = t;
   }
   return out;
-}
-
-function isMap(v: unknown): v is RawMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Failsafe YAML reads `~`, `null` and an empty value as text: they mean "not set". */
-function isNull(v: Raw | undefined): boolean {
-  return v === undefined || v === null || (typeof v === "string" && /^(|~|null|Null|NULL)$/.test(v));
-}
-
-function asMap(v: Raw, where: string): RawMap {
-  if (!isMap(v)) throw new TemplateProblem(`${where} must be a mapping`);
-  return v;
-}
-
-function asList(v: Raw, where: string): Raw[] {
-  if (!Array.isArray(v)) throw new TemplateProblem(`${where} must be a list`);
-  return v;
-}
-
-function scalar(v: Raw | undefined, where: string): string | null {
-  if (isNull(v)) return null;
-  if (typeof v !== "string") throw new TemplateProblem(`${where} must be a single value`);
-  return v;
-}
-
-/** A static value: text as written (an empty value is the empty string, not "absent"). */
-function scalarText(v: Raw | undefined, where: string): string {
-  if (v === undefined || v === null) return "";
-  if (typeof v !== "string") throw new TemplateProblem(`${where} must be a single value`);
-  return v;
-}
-
-function required(v: Raw | undefined, where: string): string {
-  const s = scalar(v, where);
-  if (s === null) throw new TemplateProblem(`${where} is required`);
-  return s;
-}
-
-function stringList(v: Raw | undefined, where: string): string[] {
-  if (isNull(v)) return [];
-  if (typeof v === "string") return [v];
-  return asList(v!, where).map((x, i) => {
-    if (typeof x !== "string") throw new TemplateProblem(`${where}[${i}] must be text`);
-    return x;
-  });
-}
-
-function boolean(v: Raw | undefined, where: string): boolean {
-  const s = scalar(v, where);
-  if (s === null) return false;
-  if (/^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(s)) return true;
-  if (/^(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(s)) return false;
-  throw new TemplateProblem(`${where} must be true or false, not "${s}"`);
-}
-
-function number(v: Raw | undefined, where: string): number | null {
-  const s = scalar(v, where);
-  if (s === null) return null;
-  const n = Number(s.trim());
-  if (s.trim() === "" || !Number.isFinite(n)) throw new TemplateProblem(`${where} must be a number, not "${s}"`);
-  return n;
 }

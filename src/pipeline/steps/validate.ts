@@ -1,5 +1,6 @@
 import type { BlobStore } from "../../blob/blob-store.js";
 import type { Database } from "../../db/database.js";
+import { documentFile } from "../../documents/document-repository.js";
 import { DocketError } from "../../errors.js";
 import type { StepHandler } from "../../engine/pipeline.js";
 import type { SupportedMimeType } from "../../intake/sniff-type.js";
@@ -19,11 +20,7 @@ export interface ValidateLimits {
  */
 export function validateStep(deps: { database: Database; blobStore: BlobStore; limits: ValidateLimits }): StepHandler {
   return async (ctx) => {
-    const document = await deps.database.db
-      .selectFrom("documents")
-      .select(["blob_key", "mime_type", "filename", "deleted_at"])
-      .where("id", "=", ctx.documentId)
-      .executeTakeFirst();
+    const document = await documentFile(deps.database.db, ctx.documentId);
     if (!document || document.deleted_at !== null)
       throw new DocketError("not_found", "the document was deleted", { permanent: true });
     ctx.progress(0, 1, "inspecting the file");

@@ -5,6 +5,7 @@ import { ConfirmDialog } from "../components/dialog";
 import { IconLayers } from "../components/icons";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/en";
+import { SettingsListCard } from "./settings-list-card";
 import { DESTINATION_KINDS, deliveryApi, deliveryKeys, type Destination, type DestinationKind } from "./api";
 
 /** The config fields of each kind, as form inputs; `secret` ones are password inputs, never shown again. */
@@ -51,23 +52,19 @@ export function DestinationsCard() {
     },
   });
   return (
-    <section className="card settings-card" aria-labelledby="dest-title" data-testid="destinations">
-      <div className="settings-head">
-        <IconLayers className="settings-icon" />
-        <div>
-          <h2 className="card-title" id="dest-title">
-            {t("dest.title")}
-          </h2>
-          <p className="muted">{t("dest.lead")}</p>
-        </div>
-      </div>
-      <AddDestinationForm onAdded={refresh} />
-      {list.data && list.data.length === 0 ? <p className="muted">{t("dest.none")}</p> : null}
-      <ul className="rows">
-        {list.data?.map((d) => (
-          <DestinationRow key={d.id} destination={d} onChanged={refresh} onDelete={() => setDeleting(d)} />
-        ))}
-      </ul>
+    <SettingsListCard
+      titleId="dest-title"
+      testId="destinations"
+      icon={IconLayers}
+      title={t("dest.title")}
+      lead={t("dest.lead")}
+      form={<AddDestinationForm onAdded={refresh} />}
+      items={list.data}
+      emptyText={t("dest.none")}
+      renderItem={(d) => (
+        <DestinationRow key={d.id} destination={d} onChanged={refresh} onDelete={() => setDeleting(d)} />
+      )}
+    >
       <ConfirmDialog
         open={deleting !== null}
         title={t("dest.deleteTitle")}
@@ -79,7 +76,7 @@ export function DestinationsCard() {
       >
         {t("dest.deleteBody", { name: deleting?.name ?? "" })}
       </ConfirmDialog>
-    </section>
+    </SettingsListCard>
   );
 }
 

@@ -4,6 +4,7 @@ import { useApi } from "../api/api-context";
 import { IconGlobe } from "../components/icons";
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
+import { SettingsListCard } from "./settings-list-card";
 import { deliveryApi, deliveryKeys, WEBHOOK_EVENTS, type Webhook, type WebhookEvent } from "./api";
 
 /** Settings → Event webhooks: subscribe, see each delivery's answer, redeliver, turn back on. */
@@ -29,78 +30,73 @@ export function WebhooksCard() {
     create.mutate();
   };
   return (
-    <section className="card settings-card" aria-labelledby="hooks-title" data-testid="webhooks">
-      <div className="settings-head">
-        <IconGlobe className="settings-icon" />
-        <div>
-          <h2 className="card-title" id="hooks-title">
-            {t("hooks.title")}
-          </h2>
-          <p className="muted">{t("hooks.lead")}</p>
-        </div>
-      </div>
-      <form className="stack-form" onSubmit={submit} data-testid="webhook-form">
-        <label className="field">
-          <span className="field-label">{t("hooks.url")}</span>
-          <input
-            className="input"
-            type="url"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-            required
-            data-testid="hook-url"
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">{t("hooks.secret")}</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            minLength={8}
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
-            required
-            data-testid="hook-secret"
-          />
-        </label>
-        <fieldset className="checks">
-          <legend className="field-label">{t("hooks.events")}</legend>
-          {WEBHOOK_EVENTS.map((event) => (
-            <label key={event} className="check">
-              <input
-                type="checkbox"
-                checked={events.includes(event)}
-                onChange={(e) => setEvents(e.target.checked ? [...events, event] : events.filter((x) => x !== event))}
-                data-testid={`hook-event-${event}`}
-              />
-              {t(`event.${event}` as MessageKey)}
-            </label>
-          ))}
-        </fieldset>
-        {create.isError ? (
-          <p className="alert alert-error" role="alert">
-            {create.error.message}
-          </p>
-        ) : null}
-        <div>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={create.isPending || events.length === 0}
-            data-testid="hook-add"
-          >
-            {t("hooks.add")}
-          </button>
-        </div>
-      </form>
-      {list.data && list.data.length === 0 ? <p className="muted">{t("hooks.none")}</p> : null}
-      <ul className="rows">
-        {list.data?.map((w) => (
-          <WebhookRow key={w.id} webhook={w} onChanged={refresh} />
-        ))}
-      </ul>
-    </section>
+    <SettingsListCard
+      titleId="hooks-title"
+      testId="webhooks"
+      icon={IconGlobe}
+      title={t("hooks.title")}
+      lead={t("hooks.lead")}
+      form={
+        <form className="stack-form" onSubmit={submit} data-testid="webhook-form">
+          <label className="field">
+            <span className="field-label">{t("hooks.url")}</span>
+            <input
+              className="input"
+              type="url"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+              required
+              data-testid="hook-url"
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">{t("hooks.secret")}</span>
+            <input
+              className="input"
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+              required
+              data-testid="hook-secret"
+            />
+          </label>
+          <fieldset className="checks">
+            <legend className="field-label">{t("hooks.events")}</legend>
+            {WEBHOOK_EVENTS.map((event) => (
+              <label key={event} className="check">
+                <input
+                  type="checkbox"
+                  checked={events.includes(event)}
+                  onChange={(e) => setEvents(e.target.checked ? [...events, event] : events.filter((x) => x !== event))}
+                  data-testid={`hook-event-${event}`}
+                />
+                {t(`event.${event}` as MessageKey)}
+              </label>
+            ))}
+          </fieldset>
+          {create.isError ? (
+            <p className="alert alert-error" role="alert">
+              {create.error.message}
+            </p>
+          ) : null}
+          <div>
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={create.isPending || events.length === 0}
+              data-testid="hook-add"
+            >
+              {t("hooks.add")}
+            </button>
+          </div>
+        </form>
+      }
+      items={list.data}
+      emptyText={t("hooks.none")}
+      renderItem={(w) => <WebhookRow key={w.id} webhook={w} onChanged={refresh} />}
+    />
   );
 }
 

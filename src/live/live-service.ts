@@ -5,7 +5,7 @@ import { documentToJson, type DocumentJson, type DocumentRow, type Scope } from 
 import { DocketError } from "../errors.js";
 import { CollectionEventFilter } from "../collections/collection-events.js";
 import { latestCollectionJob } from "../collections/collection-repository.js";
-import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson } from "./job-view.js";
+import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson } from "../jobs/job-view.js";
 
 export interface LiveFilter {
   documentId?: string | undefined;

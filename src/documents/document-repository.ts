@@ -1,0 +1,108 @@
+/**
+ * The `documents` table: the statements the document service, the ingest path, the validate
+ * step and the blob sweeper need. Functions take `db` (or the caller's transaction) first.
+ */
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { DatabaseSchema, DocumentsTable } from "../db/schema.js";
+import type { Scope } from "../domain/scope.js";
+import type { DocumentStatus } from "../domain/types.js";
+import { whereUnifiedStatus } from "./status-filter.js";
+
+type Db = Kysely<DatabaseSchema>;
+export type DocumentRow = Selectable<DocumentsTable>;
+
+/** The owner's live document with these bytes (a duplicate upload), if any. */
+export function findLiveDocumentBySha(db: Db, ownerId: string, sha256: string): Promise<DocumentRow | undefined> {
+  return db
+    .selectFrom("documents")
+    .selectAll()
+    .where("owner_id", "=", ownerId)
+    .where("sha256", "=", sha256)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function insertDocument(trx: Db, row: DocumentRow): Promise<void> {
+  await trx.insertInto("documents").values(row).execute();
+}
+
+/** The live document as the scope may see it (its owner's, or any for an admin). */
+export function findLiveDocument(db: Db, scope: Scope, id: string): Promise<DocumentRow | undefined> {
+  let query = db.selectFrom("documents").selectAll().where("id", "=", id).where("deleted_at", "is", null);
+  if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
+  return query.executeTakeFirst();
+}
+
+/** Whether any document row, live or deleted, points at the blob. */
+export async function isBlobReferenced(db: Db, blobKey: string): Promise<boolean> {
+  const row = await db.selectFrom("documents").select("id").where("blob_key", "=", blobKey).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of these blob keys some document row (live or deleted) points at. */
+export async function referencedBlobKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom("documents").select("blob_key").where("blob_key", "in", keys).execute();
+  return new Set(rows.map((r) => r.blob_key));
+}
+
+/** What the validate step reads: the stored file and its names, and whether it was deleted (none for a job without a document). */
+export async function documentFile(db: Db, id: string | null) {
+  if (id === null) return undefined;
+  return db
+    .selectFrom("documents")
+    .select(["blob_key", "mime_type", "filename", "deleted_at"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+export interface DocumentListQuery {
+  page: number;
+  pageSize: number;
+  status?: DocumentStatus | undefined;
+  q?: string | undefined;
+  sort: string;
+}
+
+/** A page of live documents (filtered by unified status and a filename search) and the total. */
+export async function listLiveDocuments(
+  db: Db,
+  scope: Scope,
+  query: DocumentListQuery,
+): Promise<{ rows: DocumentRow[]; total: number }> {
+  let base = db
+    .selectFrom("documents")
+    .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
+    .where("documents.deleted_at", "is", null);
+  if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
+  if (query.q) {
+    const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    base = base.where(sql<boolean>`lower(documents.filename) like ${pattern} escape '\\'`);
+  }
+  if (query.status) {
+    const status = query.status;
+    base = base.where((eb) => whereUnifiedStatus(eb, status));
+  }
+  const desc = query.sort.startsWith("-");
+  const column = query.sort.replace(/^-/, "") as "created_at" | "filename" | "size_bytes";
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll("documents")
+      .orderBy(`documents.${column}`, desc ? "desc" : "asc")
+      .orderBy("documents.id", desc ? "desc" : "asc")
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Soft delete: the row stays (its blob may be shared), hidden from every read. */
+export async function softDeleteDocument(trx: Db, id: string, now: number): Promise<void> {
+  await trx
+    .updateTable("documents")
+    .set({ deleted_at: now, updated_at: now })
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .execute();
+}

@@ -94,7 +94,12 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const report = await migrate(database);
     if (report.applied.length > 0)
       log.info({ applied: report.applied, database: database.description }, "database migrated");
-    const engine = await createEngine({ database, log, ...overrides.engine });
+    const engine = await createEngine({
+      database,
+      log,
+      rescueIntervalMs: config.lease.rescueIntervalMs,
+      ...overrides.engine,
+    });
     cleanup.unshift(() => engine.close());
     const blobStore =
       overrides.blobStore ??
@@ -199,6 +204,8 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         notifier: engine.notifier,
         log: log.child({ component: "worker" }),
         concurrency: config.workers,
+        leaseMs: config.lease.leaseMs,
+        timeLimits: config.timeLimits,
         onStepAbandoned: async (jobId, step) => blobStore.deletePrefix(stepWorkspace(jobId, step)),
         ...overrides.worker,
       });
@@ -228,7 +235,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       },
       close: () =>
         (closing ??= (async () => {
-          // Stop claiming and let running jobs finish (or release them) while the API still answers.
+          // Stop claiming and hand running jobs back at once (no attempt counted), while the API still answers.
           await Promise.all(workers.map((w) => w.stop()));
           // Pipelines hold worker threads (OCR, rendering): release them once no job runs.
           for (const name of registry.names()) await registry.get(name)?.close?.();

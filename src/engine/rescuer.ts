@@ -107,6 +107,15 @@ export async function flagUnresponsive(kit: QueueKit, limit = 100): Promise<numb
       const expires = Number(row.lease_expires_at ?? 0);
       const seen = Number(row.updated_at);
       if (row.status !== "processing" || row.attempt !== candidate.attempt || 2 * at <= seen + expires) return false;
+      // Another node's rescuer may have flagged it since the candidate was read: once per silence.
+      const already = await trx
+        .selectFrom("job_events")
+        .select("id")
+        .where("job_id", "=", row.id)
+        .where("status", "=", "unresponsive")
+        .where("created_at", ">=", seen)
+        .executeTakeFirst();
+      if (already) return false;
       const silence = Math.round((at - seen) / 1000);
       const left = Math.max(0, Math.ceil((expires - at) / 1000));
       // No job column changes: `updated_at` stays the worker's last sign of life.

@@ -122,7 +122,7 @@ describe("graceful shutdown of serve and worker (real processes, real OCR)", () 
       const logs = logLines(run.stdout);
       assert.ok(
         logs.some(
-          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGTERM",
+          (l) => l.msg === "shutting down: no new work, handing running jobs back" && l.signal === "SIGTERM",
         ),
       );
       assert.ok(logs.some((l) => l.msg === "shut down cleanly"));
@@ -179,7 +179,7 @@ describe("graceful shutdown of serve and worker (real processes, real OCR)", () 
       const logs = logLines(run.stdout);
       assert.ok(
         logs.some(
-          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGINT",
+          (l) => l.msg === "shutting down: no new work, handing running jobs back" && l.signal === "SIGINT",
         ),
       );
       const line = logs.find(

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { extname, resolve } from "node:path";
-import { parseEnv } from "node:util";
+import { resolve } from "node:path";
+import { readConfigFile } from "./config-file.js";
 import { z } from "zod";
+import { fraction, optionalText, positiveInt, seconds } from "./config-values.js";
+import { DEFAULT_TIME_LIMITS, parseKindLimits, type TimeLimits } from "./engine/time-limits.js";
 
 /**
  * The process configuration, parsed once by a composition root from the environment and an
@@ -37,6 +38,17 @@ export interface Config {
   trustProxy: boolean;
   extraction: ExtractionConfig;
   destinations: DestinationsConfig;
+  /** How long jobs and steps may run (DOCKET_STEP_TIMEOUT_S, DOCKET_OCR_PAGE_TIMEOUT_S, DOCKET_STEP_TIMEOUTS, DOCKET_JOB_TIMEOUT_S). */
+  timeLimits: TimeLimits;
+  lease: LeaseConfig;
+}
+
+/** Leases of running jobs: how fast a crashed worker's job is taken over (docs/OPERATIONS.md). */
+export interface LeaseConfig {
+  /** A claim lives this long without a heartbeat (DOCKET_LEASE_S, default 10); heartbeats every quarter of it. */
+  leaseMs: number;
+  /** How often each node looks for expired leases (DOCKET_RESCUE_INTERVAL_S, default 1). */
+  rescueIntervalMs: number;
 }
 
 /** Destinations and outgoing requests (#16). */
@@ -77,37 +89,6 @@ export interface RateLimitConfig {
   /** Uploads per minute per token/IP. */
   uploadPerMinute: number;
 }
-
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v === undefined || v === "" ? undefined : v));
-
-const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v === undefined || v === "" ? String(fallback) : v))
-    .transform(Number)
-    .pipe(
-      z
-        .number({ error: "must be a number" })
-        .int("must be an integer")
-        .min(0, "must be 0 or more")
-        .max(max, `must be at most ${max}`),
-    );
-
-/** A number in [0, max] (thresholds). */
-const fraction = (fallback: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v === undefined || v === "" ? String(fallback) : v))
-    .transform(Number)
-    .pipe(z.number({ error: "must be a number" }).min(0, "must be 0 or more").max(max, `must be at most ${max}`));
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -192,6 +173,22 @@ const EnvSchema = z
       "must be 32 bytes: 64 hex characters or base64",
     ),
     DOCKET_ALLOW_PRIVATE_URLS: z.enum(["true", "false", "1", "0", ""], { error: "must be true or false" }).optional(),
+    DOCKET_STEP_TIMEOUT_S: seconds(DEFAULT_TIME_LIMITS.stepMs / 1000, 7 * 86_400),
+    DOCKET_OCR_PAGE_TIMEOUT_S: seconds(DEFAULT_TIME_LIMITS.kinds.ocr!.perUnitMs! / 1000, 86_400),
+    DOCKET_JOB_TIMEOUT_S: seconds(DEFAULT_TIME_LIMITS.jobMs / 1000, 7 * 86_400),
+    DOCKET_STEP_TIMEOUTS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        try {
+          return parseKindLimits(v ?? "");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `must be kind=seconds pairs: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    DOCKET_LEASE_S: seconds(10, 3600),
+    DOCKET_RESCUE_INTERVAL_S: seconds(1, 3600),
   })
   .superRefine((env, ctx) => {
     // Every OpenAI-compatible server serves several models: guessing one would fail later, per job.
@@ -243,78 +240,13 @@ export interface LoadOptions {
   file?: string | null | undefined;
 }
 
-function closestName(name: string): string | undefined {
-  const distance = (a: string, b: string) => {
-    const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = d[0]!;
-      d[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = d[j]!;
-        d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return d[b.length]!;
-  };
-  const best = CONFIG_NAMES.map((n) => [n, distance(name.toUpperCase(), n)] as const).sort((a, b) => a[1] - b[1])[0];
-  return best && best[1] <= 3 ? best[0] : undefined;
-}
-
-/**
- * Reads a config file: JSON (`.json`, an object of names to strings, numbers or booleans)
- * or anything else as an env file (`NAME=value` lines, `#` comments, as systemd's
- * EnvironmentFile). Returns the values it could read and one line per problem.
- */
-export function readConfigFile(path: string): { values: Record<string, string>; problems: string[] } {
-  const where = `config file ${path}`;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { values: {}, problems: [`${where}: cannot read it (${code})`] };
-  }
-  let entries: [string, unknown][];
-  if (extname(path).toLowerCase() === ".json") {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      return { values: {}, problems: [`${where}: not valid JSON (${(error as Error).message})`] };
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-      return { values: {}, problems: [`${where}: must be a JSON object of setting names to values`] };
-    entries = Object.entries(parsed);
-  } else {
-    entries = Object.entries(parseEnv(text));
-  }
-  const problems: string[] = [];
-  const values: Record<string, string> = {};
-  for (const [name, value] of entries) {
-    if (!CONFIG_NAMES.includes(name)) {
-      const hint = closestName(name);
-      problems.push(`${where}: unknown setting ${name}${hint ? ` (did you mean ${hint}?)` : ""}`);
-    } else if (value === null || value === undefined) {
-      continue;
-    } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-      values[name] = String(value);
-    } else if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
-      values[name] = value.join(",");
-    } else {
-      problems.push(`${where}: ${name} must be a string, number or boolean`);
-    }
-  }
-  return { values, problems };
-}
-
 /** Environment over config file; empty environment values count as unset (`FOO= docket serve`). */
 export function collectSettings(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Settings {
   const requested = options.file === undefined ? env.DOCKET_CONFIG : options.file;
   const file = requested && requested.trim() !== "" ? resolve(requested) : null;
   const values: Record<string, string> = {};
   const sources: Record<string, SettingSource> = {};
-  const read = file ? readConfigFile(file) : { values: {}, problems: [] };
+  const read = file ? readConfigFile(file, CONFIG_NAMES) : { values: {}, problems: [] };
   if (file) {
     for (const [name, value] of Object.entries(read.values)) {
       if (value.trim() === "") continue;
@@ -395,6 +327,17 @@ export function configFromSettings(settings: Settings): Config {
       folderRoots: e.DOCKET_FOLDER_ROOTS,
       secretKey: e.DOCKET_SECRET_KEY,
       allowPrivateUrls: e.DOCKET_ALLOW_PRIVATE_URLS === "true" || e.DOCKET_ALLOW_PRIVATE_URLS === "1",
+    },
+    timeLimits: {
+      stepMs: Math.round(e.DOCKET_STEP_TIMEOUT_S * 1000),
+      // A fixed limit for `ocr` in DOCKET_STEP_TIMEOUTS replaces the per-page one.
+      kinds: { ocr: { perUnitMs: Math.round(e.DOCKET_OCR_PAGE_TIMEOUT_S * 1000) }, ...e.DOCKET_STEP_TIMEOUTS },
+      jobMs: Math.round(e.DOCKET_JOB_TIMEOUT_S * 1000),
+      graceMs: DEFAULT_TIME_LIMITS.graceMs,
+    },
+    lease: {
+      leaseMs: Math.round(e.DOCKET_LEASE_S * 1000),
+      rescueIntervalMs: Math.round(e.DOCKET_RESCUE_INTERVAL_S * 1000),
     },
   };
 }

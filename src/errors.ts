@@ -38,6 +38,8 @@ export type ErrorCode =
   | "lease_lost"
   | "cancelled"
   | "lease_expired"
+  /** A step or a whole job ran past its time limit (engine/time-limits.ts). */
+  | "timeout"
   | "transient_error"
   | "storage_full"
   | "version_mismatch"
@@ -93,6 +95,7 @@ const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   transient_error: 503,
   storage_full: 503,
+  timeout: 504,
 };
 
 /** Codes that describe bad input: retrying the same input can never succeed. */

@@ -91,7 +91,12 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
     const report = await migrate(database);
     if (report.applied.length > 0)
       log.info({ applied: report.applied, database: database.description }, "database migrated");
-    const engine = await createEngine({ database, log, ...overrides.engine });
+    const engine = await createEngine({
+      database,
+      log,
+      rescueIntervalMs: config.lease.rescueIntervalMs,
+      ...overrides.engine,
+    });
     cleanup.unshift(() => engine.close());
     const blobStore =
       overrides.blobStore ??
@@ -180,7 +185,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
         registry,
         blobStore,
         log,
-        concurrency: config.workers,
+        config,
         tuning: overrides.worker,
       });
       worker.start();
@@ -209,7 +214,7 @@ export async function createDocket(config: Config, overrides: DocketOverrides = 
       },
       close: () =>
         (closing ??= (async () => {
-          // Stop claiming and let running jobs finish (or release them) while the API still answers.
+          // Stop claiming and hand running jobs back at once (no attempt counted), while the API still answers.
           await Promise.all(workers.map((w) => w.stop()));
           await closePipelines(registry);
           metrics.stop();

@@ -36,7 +36,7 @@ export async function openLocalRuntime(config: Config, log: Logger): Promise<Loc
   let engine: Engine;
   try {
     await migrate(database);
-    engine = await createEngine({ database, log });
+    engine = await createEngine({ database, log, rescueIntervalMs: config.lease.rescueIntervalMs });
   } catch (error) {
     await database.close();
     throw error;
@@ -54,7 +54,7 @@ export async function openLocalRuntime(config: Config, log: Logger): Promise<Loc
       if (config.workers === 0) return false;
       const { createPipelines } = await import("../pipeline/pipelines.js");
       workerRegistry = await createRegistry(createPipelines, { config, database, blobStore, log });
-      worker = createWorker({ engine, registry: workerRegistry, blobStore, log, concurrency: config.workers });
+      worker = createWorker({ engine, registry: workerRegistry, blobStore, log, config });
       worker.start();
       return true;
     })());

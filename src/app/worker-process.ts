@@ -23,10 +23,10 @@ export async function startWorkerProcess(config: Config, pipelines: PipelineFact
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrate(database);
-  const engine = await createEngine({ database, log, feed: false });
+  const engine = await createEngine({ database, log, feed: false, rescueIntervalMs: config.lease.rescueIntervalMs });
   const blobStore = createBlobStore({ url: config.blobUrl, dataDir: config.dataDir });
   const registry = await createRegistry(pipelines, { config, database, blobStore, log });
-  const worker = createWorker({ engine, registry, blobStore, log, concurrency: config.workers });
+  const worker = createWorker({ engine, registry, blobStore, log, config });
   engine.rescuer.start();
   worker.start();
   log.info(

@@ -35,13 +35,13 @@ export async function createRegistry(
   return registry;
 }
 
-/** A Worker on this process's engine; not started. */
+/** A Worker on this process's engine, with the configured lease and time limits; not started. */
 export function createWorker(deps: {
   engine: Pick<Engine, "queue" | "notifier">;
   registry: PipelineRegistry;
   blobStore: BlobStore;
   log: Logger;
-  concurrency: number;
+  config: Pick<Config, "workers" | "lease" | "timeLimits">;
   tuning?: WorkerTuning | undefined;
 }): Worker {
   return new Worker({
@@ -49,7 +49,9 @@ export function createWorker(deps: {
     registry: deps.registry,
     notifier: deps.engine.notifier,
     log: deps.log.child({ component: "worker" }),
-    concurrency: deps.concurrency,
+    concurrency: deps.config.workers,
+    leaseMs: deps.config.lease.leaseMs,
+    timeLimits: deps.config.timeLimits,
     onStepAbandoned: (jobId, step) => deps.blobStore.deletePrefix(stepWorkspace(jobId, step)),
     ...deps.tuning,
   });

@@ -32,6 +32,16 @@ export function describeConfig(config: Config, settings: Settings): ConfigRow[] 
     DOCKET_FOLDER_ROOTS: config.destinations.folderRoots.join(",") || "(none: folder destinations are refused)",
     DOCKET_SECRET_KEY: config.destinations.secretKey ? "***" : "(unset: <data dir>/secret.key)",
     DOCKET_ALLOW_PRIVATE_URLS: config.destinations.allowPrivateUrls,
+    DOCKET_STEP_TIMEOUT_S: config.timeLimits.stepMs / 1000,
+    DOCKET_OCR_PAGE_TIMEOUT_S: (config.timeLimits.kinds.ocr?.perUnitMs ?? 0) / 1000,
+    DOCKET_STEP_TIMEOUTS:
+      Object.entries(config.timeLimits.kinds)
+        .filter(([, limit]) => limit.ms !== undefined)
+        .map(([kind, limit]) => `${kind}=${limit.ms! / 1000}`)
+        .join(",") || "(none)",
+    DOCKET_JOB_TIMEOUT_S: config.timeLimits.jobMs / 1000,
+    DOCKET_LEASE_S: config.lease.leaseMs / 1000,
+    DOCKET_RESCUE_INTERVAL_S: config.lease.rescueIntervalMs / 1000,
     DOCKET_URL: settings.values.DOCKET_URL ?? "(unset: the CLI works on the data dir)",
     DOCKET_TOKEN: settings.values.DOCKET_TOKEN ? `${settings.values.DOCKET_TOKEN.slice(0, 4)}***` : "(unset)",
   };

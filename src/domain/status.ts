@@ -1,6 +1,7 @@
 import { isRetryableFailure } from "../errors.js";
 import { computeProgress } from "./progress.js";
 import type { DocumentStatus, ErrorInfo, Job, JobStep } from "./types.js";
+import { recoveryPendingMessage, unresponsiveWorker } from "./worker-health.js";
 
 /** The unified status of a document: what a person sees (API.md). */
 export interface UnifiedStatus {
@@ -30,7 +31,7 @@ export type StatusJob = Pick<
   | "startedAt"
   | "completedAt"
   | "version"
-> & { reviewReason?: string | null };
+> & { reviewReason?: string | null } & Partial<Pick<Job, "updatedAt" | "leaseExpiresAt">>;
 
 export type StatusStep = Pick<
   JobStep,
@@ -97,6 +98,14 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
     }
     case "processing": {
       const cancelling = job.cancelRequestedAt !== null;
+      // A worker that stopped heartbeating: say so, not its last "page 1 of 6" as if all were well.
+      const lost =
+        job.updatedAt && job.leaseExpiresAt !== undefined
+          ? unresponsiveWorker(
+              { status: job.status, updatedAt: job.updatedAt, leaseExpiresAt: job.leaseExpiresAt },
+              now,
+            )
+          : null;
       return {
         status: "processing",
         phase: progress.phase,
@@ -105,9 +114,11 @@ export function deriveStatus(job: StatusJob | null, steps: readonly StatusStep[]
         // All steps may be done while the job is not yet marked complete: it is still
         // processing, and the bar must not claim 100 %.
         percentage: Math.min(progress.percentage, 99),
-        message: cancelling
-          ? "Cancelling…"
-          : (job.progress.message ?? (progress.phase ? `Running ${progress.phase}` : null)),
+        message: lost
+          ? recoveryPendingMessage(lost.recoveryInMs)
+          : cancelling
+            ? "Cancelling…"
+            : (job.progress.message ?? (progress.phase ? `Running ${progress.phase}` : null)),
         elapsed_ms: Math.max(0, now - (started ?? created)),
         error: null,
         can_cancel: !cancelling,

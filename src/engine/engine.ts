@@ -12,7 +12,7 @@ export interface EngineOptions {
   log: Logger;
   clock?: Clock;
   backoff?: BackoffPolicy;
-  /** How often this node looks for expired leases. */
+  /** How often this node looks for silent workers and expired leases (default 1 s). */
   rescueIntervalMs?: number;
   /**
    * Tail the event table for subscribers (SSE, long-polls). Worker-only processes have no
@@ -64,7 +64,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const feed = new EventFeed(database, notifier, log);
   if (options.feed !== false) await feed.start();
-  const rescuer = new Rescuer(queue.kit, log, options.rescueIntervalMs ?? 5_000);
+  const rescuer = new Rescuer(queue.kit, log, options.rescueIntervalMs ?? 1_000);
   return {
     database,
     notifier,

@@ -4,7 +4,7 @@ import { claim, type ClaimedJob } from "./claim.js";
 import { cancel, deleteJob, retry } from "./control.js";
 import { announceEnqueued, enqueue, type EnqueueInput } from "./enqueue.js";
 import { QueueKit, type QueueKitOptions } from "./queue-kit.js";
-import { rescueExpired } from "./rescuer.js";
+import { flagUnresponsive, rescueExpired } from "./rescuer.js";
 import { jobRowToJob, stepRowToStep } from "./rows.js";
 import * as run from "./running-job.js";
 
@@ -41,16 +41,17 @@ export class JobQueue {
     run.finishStep(this.kit, job, name, outcome);
   addSteps = (job: ClaimedJob, names: string[]) => run.addSteps(this.kit, job, names);
   completeJob = (job: ClaimedJob) => run.completeJob(this.kit, job);
-  failStep = (job: ClaimedJob, name: string, error: ErrorInfo, permanent: boolean) =>
+  failStep = (job: ClaimedJob, name: string | null, error: ErrorInfo, permanent: boolean) =>
     run.failStep(this.kit, job, name, error, permanent);
   finishCancel = (job: ClaimedJob) => run.finishCancel(this.kit, job);
-  release = (job: ClaimedJob, name: string | null) => run.release(this.kit, job, name);
+  release = (job: ClaimedJob, name: string | null, workerId: string) => run.release(this.kit, job, name, workerId);
   runningState = (jobIds: readonly string[]) => run.runningState(this.kit, jobIds);
 
   cancel = (jobId: string) => cancel(this.kit, jobId);
   retry = (jobId: string) => retry(this.kit, jobId);
   delete = (jobId: string) => deleteJob(this.kit, jobId);
   rescueExpired = (limit?: number) => rescueExpired(this.kit, limit);
+  flagUnresponsive = (limit?: number) => flagUnresponsive(this.kit, limit);
 
   async getJob(jobId: string) {
     const row = await this.database.db.selectFrom("jobs").selectAll().where("id", "=", jobId).executeTakeFirst();

@@ -47,8 +47,10 @@ function running(job: ClaimedJob, now: number, events: Transition["events"], mes
 }
 
 /**
- * Extends the lease. Not a state change: no event, no version bump. Returns whether a
- * cancel was requested; throws LeaseLostError when the job is no longer ours.
+ * Extends the lease. Not a state change: no event, no version bump. `updated_at` records
+ * it: a processing job's `updated_at` is its worker's last sign of life, from which the
+ * status tells when the worker stopped responding (domain/worker-health.ts). Returns
+ * whether a cancel was requested; throws LeaseLostError when the job is no longer ours.
  */
 export async function heartbeat(
   kit: QueueKit,
@@ -56,10 +58,11 @@ export async function heartbeat(
   workerId: string,
   leaseMs: number,
 ): Promise<{ cancelRequested: boolean }> {
+  const now = kit.clock();
   const row = await kit.transaction((trx) =>
     trx
       .updateTable("jobs")
-      .set({ lease_expires_at: kit.clock() + leaseMs })
+      .set({ lease_expires_at: now + leaseMs, updated_at: now })
       .where("id", "=", job.row.id)
       .where("attempt", "=", job.row.attempt)
       .where("status", "=", "processing")
@@ -198,24 +201,25 @@ export async function completeJob(kit: QueueKit, job: ClaimedJob): Promise<void>
 export async function failStep(
   kit: QueueKit,
   job: ClaimedJob,
-  name: string,
+  name: string | null,
   error: ErrorInfo,
   permanent: boolean,
 ): Promise<"failed" | "requeued"> {
+  const names = name === null ? [] : [name];
   const now = kit.clock();
   const state = stateOf(job);
   const { attempt, max_attempts: maxAttempts } = job.row;
   const detail = { error, permanent };
   if (permanent || attempt >= maxAttempts) {
     const message = permanent ? error.message : `${error.message} (gave up after ${attempt} attempts)`;
-    await commit(kit, job, failJob(state, now, { fenced: true, error, failedSteps: [name], message, detail }));
+    await commit(kit, job, failJob(state, now, { fenced: true, error, failedSteps: names, message, detail }));
     return "failed";
   }
   const delay = kit.backoffDelay(attempt);
   const t = backToPending(state, now, {
     fenced: true,
-    before: stepEvents(state, now, [name], { status: "failure", message: error.message, detail }),
-    reset: [name],
+    before: stepEvents(state, now, names, { status: "failure", message: error.message, detail }),
+    reset: names,
     stepMessage: "Will run again",
     message: `Attempt ${attempt} of ${maxAttempts} failed: ${error.message}; retrying in ${Math.ceil(delay / 1000)} s`,
     detail: { error, retry_at: new Date(now + delay).toISOString() },
@@ -231,17 +235,20 @@ export async function finishCancel(kit: QueueKit, job: ClaimedJob): Promise<void
 }
 
 /**
- * Shutdown: give the job back without counting the attempt against it. max_attempts
- * grows by one instead of reusing the attempt number, so fencing stays monotonic.
+ * Shutdown: hand the job back at once, runnable now, without counting the attempt against
+ * it. The attempts left stay the same: max_attempts grows by one with the attempt number,
+ * instead of the attempt number going back, so fencing stays monotonic (a write still in
+ * flight from the handed-back attempt can never match the next one).
  */
-export async function release(kit: QueueKit, job: ClaimedJob, name: string | null): Promise<void> {
+export async function release(kit: QueueKit, job: ClaimedJob, name: string | null, workerId: string): Promise<void> {
   const running = name ? job.steps.filter((s) => s.name === name && s.status === "in_progress") : [];
+  const left = job.row.max_attempts - job.row.attempt + 1;
   const t = backToPending(stateOf(job), kit.clock(), {
     fenced: true,
     reset: running.map((s) => s.name),
-    stepMessage: "Released at shutdown",
-    message: "Released by a worker shutting down; will run again",
-    detail: null,
+    stepMessage: "Handed back at shutdown",
+    message: `Handed back at shutdown by worker ${workerId}; runs again at once, ${left} attempt(s) left as before`,
+    detail: { handed_back: true, worker: workerId, attempt_counted: false },
     jobSet: { max_attempts: job.row.max_attempts + 1 },
   });
   await commit(kit, job, t);

@@ -6,8 +6,9 @@ import type { ClaimedJob, JobQueue } from "./job-queue.js";
 import type { Notifier } from "./notifier.js";
 import type { PipelineRegistry, StepContext, StepResult } from "./pipeline.js";
 import { ProgressWriter } from "./progress-writer.js";
-import { raceAbort } from "./race-abort.js";
 import { lazyChild } from "./lazy-logger.js";
+import { StepDeadline } from "./step-deadline.js";
+import { DEFAULT_TIME_LIMITS, type TimeLimits } from "./time-limits.js";
 import { LeaseLostError } from "./transition.js";
 import { stepWorkspace } from "./workspace-path.js";
 
@@ -18,9 +19,15 @@ export interface WorkerOptions {
   log: Logger;
   /** Jobs run at once in this process. */
   concurrency: number;
-  /** How long a claim stays valid without a heartbeat. */
+  /**
+   * How long a claim stays valid without a heartbeat (default 10 s): a crashed worker's
+   * job is taken over within about this plus the rescuer's interval (docs/OPERATIONS.md).
+   */
   leaseMs?: number;
+  /** Default: a quarter of the lease, so three heartbeats in a row may be late before the lease is lost. */
   heartbeatMs?: number;
+  /** How long jobs and steps may run (default DEFAULT_TIME_LIMITS). */
+  timeLimits?: TimeLimits;
   /** Backstop polling for new jobs when no wake-up hint arrives. */
   pollMs?: number;
   /** Backstop polling for cancel requests of running jobs. */
@@ -32,7 +39,7 @@ export interface WorkerOptions {
   onStepAbandoned?: (jobId: string, step: string) => Promise<void>;
 }
 
-type StopReason = "cancel" | "lease_lost" | "shutdown";
+type StopReason = "cancel" | "lease_lost" | "shutdown" | "timeout";
 
 interface RunningJob {
   job: ClaimedJob;
@@ -69,7 +76,7 @@ export class Worker {
   private cancelTimer: NodeJS.Timeout | null = null;
 
   constructor(options: WorkerOptions) {
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? 10_000;
     this.opts = {
       queue: options.queue,
       registry: options.registry,
@@ -77,7 +84,8 @@ export class Worker {
       log: options.log,
       concurrency: options.concurrency,
       leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)),
+      timeLimits: options.timeLimits ?? DEFAULT_TIME_LIMITS,
       pollMs: options.pollMs ?? (options.notifier.crossProcess ? 2_000 : 1_000),
       cancelPollMs: options.cancelPollMs ?? 500,
       progressIntervalMs: options.progressIntervalMs ?? 250,
@@ -103,10 +111,12 @@ export class Worker {
   }
 
   /**
-   * Graceful shutdown: stop claiming, give running jobs until `deadlineMs` to finish, then
-   * stop them and release their leases so another worker takes them at once.
+   * Shutdown: stop claiming and hand the running jobs back at once (pending again, lease
+   * cleared, no attempt counted) so another worker resumes them without waiting for a
+   * lease to expire; their OCR threads and processes are ended by the abort. With
+   * `drainMs`, running jobs get that long to finish first.
    */
-  async stop(deadlineMs = 10_000): Promise<void> {
+  async stop(drainMs = 0): Promise<void> {
     if (this.stopping) return this.loopDone ?? undefined;
     this.stopping = true;
     this.poke();
@@ -114,9 +124,9 @@ export class Worker {
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"deadline">((resolve) => {
-      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+      timer = setTimeout(() => resolve("deadline"), drainMs);
     });
-    if ((await Promise.race([all(), deadline])) === "deadline") {
+    if (drainMs <= 0 || (await Promise.race([all(), deadline])) === "deadline") {
       for (const r of this.running.values()) r.stop("shutdown");
       await all();
     }
@@ -205,7 +215,7 @@ export class Worker {
     stop: (r: StopReason) => void,
     freeSlot: () => void,
   ): Promise<void> {
-    const { queue, registry, log: baseLog, heartbeatMs, leaseMs } = this.opts;
+    const { queue, registry, log: baseLog, heartbeatMs, leaseMs, timeLimits } = this.opts;
     const log = lazyChild(baseLog, { jobId: job.row.id, documentId: job.row.document_id, attempt: job.row.attempt });
     const heartbeat = setInterval(() => {
       queue.heartbeat(job, this.workerId, leaseMs).then(
@@ -217,6 +227,9 @@ export class Worker {
       );
     }, heartbeatMs);
     heartbeat.unref();
+    // The attempt's own limit: past it the job fails with `timeout`, whatever step runs.
+    const jobLimit = setTimeout(() => stop("timeout"), timeLimits.jobMs);
+    jobLimit.unref();
 
     let current: string | null = null;
     let completed = false;
@@ -238,6 +251,7 @@ export class Worker {
           if (error instanceof LeaseLostError) stop("lease_lost");
           else log.warn({ err: error }, "progress update failed");
         });
+        const deadline = new StepDeadline(timeLimits, step.name, signal);
         let result: StepResult | void;
         try {
           if (!pipeline)
@@ -246,11 +260,12 @@ export class Worker {
             throw new DocketError("internal_error", `pipeline ${pipeline.name} has no handler for step ${step.name}`, {
               permanent: true,
             });
-          const context = this.context(job, step.name, signal, log, progress);
-          result = await raceAbort(handler(context), signal);
+          const context = this.context(job, step.name, deadline, log, progress);
+          result = await deadline.run(handler(context));
           await progress.flush();
         } catch (error) {
           progress.close();
+          deadline.dispose();
           if (signal.aborted) throw signal.reason;
           const failure = toDocketError(error);
           log.warn({ err: error, step: step.name, code: failure.code, permanent: failure.permanent }, "step failed");
@@ -259,6 +274,7 @@ export class Worker {
           await queue.failStep(job, step.name, { code: failure.code, message: failure.message }, failure.permanent);
           return;
         }
+        deadline.dispose();
         if (signal.aborted) throw signal.reason;
         if (job.steps.every((s) => s.name === step.name || s.status === "success" || s.status === "skipped"))
           freeSlot();
@@ -286,8 +302,14 @@ export class Worker {
           log.info({ step: current }, "job cancelled");
         } else if (why === "shutdown") {
           if (current) await this.abandon(job.row.id, current, log);
-          await queue.release(job, current);
+          await queue.release(job, current, this.workerId);
           log.info({ step: current }, "job released at shutdown");
+        } else if (why === "timeout") {
+          if (current) await this.abandon(job.row.id, current, log);
+          const limit = `${Math.round(timeLimits.jobMs / 100) / 10} s`;
+          const error = { code: "timeout", message: `the job took longer than its time limit of ${limit}` };
+          await queue.failStep(job, current, error, true);
+          log.warn({ step: current, limit_ms: timeLimits.jobMs }, "job failed: past its time limit");
         } else if (why === "lease_lost") {
           log.warn({ step: current }, "lost the job (lease expired or taken over); its writes are fenced off");
         } else {
@@ -302,6 +324,7 @@ export class Worker {
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(jobLimit);
     }
   }
 
@@ -317,7 +340,7 @@ export class Worker {
   private context(
     job: ClaimedJob,
     step: string,
-    signal: AbortSignal,
+    deadline: StepDeadline,
     log: Logger,
     progress: ProgressWriter,
   ): StepContext {
@@ -330,9 +353,12 @@ export class Worker {
       attempt: job.row.attempt,
       options: JSON.parse(job.row.options) as StepContext["options"],
       step,
-      signal,
+      signal: deadline.signal,
       log: lazyChild(log, { step }),
-      progress: (done, total, message) => progress.update(done, total, message ?? null),
+      progress: (done, total, message) => {
+        deadline.onUnits(total);
+        progress.update(done, total, message ?? null);
+      },
       addSteps: (names) => queue.addSteps(job, names),
       workspace: stepWorkspace(job.row.id, step),
       workspaceOf: (other) => stepWorkspace(job.row.id, other),

@@ -121,9 +121,7 @@ describe("graceful shutdown of serve and worker (real processes, real OCR)", () 
 
       const logs = logLines(run.stdout);
       assert.ok(
-        logs.some(
-          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGTERM",
-        ),
+        logs.some((l) => l.msg === "shutting down: no new work, handing running jobs back" && l.signal === "SIGTERM"),
       );
       assert.ok(logs.some((l) => l.msg === "shut down cleanly"));
       const jobLine = logs.find((l) => l.msg === "job completed" || l.msg === "job released at shutdown");
@@ -178,9 +176,7 @@ describe("graceful shutdown of serve and worker (real processes, real OCR)", () 
 
       const logs = logLines(run.stdout);
       assert.ok(
-        logs.some(
-          (l) => l.msg === "shutting down: no new work, finishing or releasing running jobs" && l.signal === "SIGINT",
-        ),
+        logs.some((l) => l.msg === "shutting down: no new work, handing running jobs back" && l.signal === "SIGINT"),
       );
       const line = logs.find(
         (l) => (l.msg === "job completed" || l.msg === "job released at shutdown") && l.jobId === running.id,

@@ -2,7 +2,8 @@
  * A pipeline whose steps do what the job's options tell them, for engine tests and the
  * queue benchmark: `options.script[step]` is one of
  *   "ok" (default), "sleep:<ms>", "progress:<n>:<ms>" (n progress reports, ms apart),
- *   "fail", "transient", "transient_once", "hang" (ignores its signal), "crash_once" (kills the process on attempt 1),
+ *   "fail", "transient", "transient_once", "hang" (ignores its signal), "hang_once" (hangs on attempt 1 only),
+ *   "crash_once" (kills the process on attempt 1),
  *   "add:<name>" (adds a step named <name>).
  * Each run of a step is appended to `runs` (in-process) so tests can count executions.
  */
@@ -54,6 +55,9 @@ export function createTestPipeline(options: {
       case "hang":
         await new Promise(() => undefined);
         return;
+      case "hang_once":
+        if (ctx.attempt === 1) await new Promise(() => undefined);
+        return { detail: { recovered: true } };
       case "crash_once":
         if (ctx.attempt === 1) process.kill(process.pid, "SIGKILL");
         return;

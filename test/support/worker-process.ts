@@ -1,6 +1,6 @@
 /**
  * A real worker process for multi-process tests and the queue benchmark.
- *   tsx test/support/worker-process.ts <databaseUrl> <runsFile|-> <concurrency> <leaseMs>
+ *   tsx test/support/worker-process.ts <databaseUrl> <runsFile|-> <concurrency> <leaseMs> [rescueMs]
  * Runs the scriptable test pipeline (test-pipeline.ts); appends one JSON line per step run
  * (start and end) to <runsFile>, and prints "ready" and "step <jobId> <step> <attempt>"
  * lines on stdout so a test can act at the right moment (kill -9, SIGSTOP).
@@ -15,7 +15,7 @@ import { Worker } from "../../src/engine/worker.js";
 import { createLogger } from "../../src/logger.js";
 import { createTestPipeline } from "./test-pipeline.js";
 
-const [url, runsFile, concurrencyText, leaseText] = process.argv.slice(2);
+const [url, runsFile, concurrencyText, leaseText, rescueText] = process.argv.slice(2);
 if (!url || !runsFile) {
   console.error("usage: worker-process <databaseUrl> <runsFile> [concurrency] [leaseMs]");
   process.exit(2);
@@ -27,7 +27,7 @@ const engine = await createEngine({
   database,
   log,
   backoff: { baseMs: 50, maxMs: 200 },
-  rescueIntervalMs: 250,
+  rescueIntervalMs: Number(rescueText ?? 250),
   feed: false,
 });
 const inner = createTestPipeline({ steps: ["work"] });

@@ -12,8 +12,8 @@ const server = () => import("../../app/docket.js");
 const pipelines = () => import("../../pipeline/pipelines.js");
 
 /**
- * Runs until SIGTERM/SIGINT, then shuts down gracefully (stop taking work, finish or
- * release running jobs, close connections) and exits 0. A second signal exits at once.
+ * Runs until SIGTERM/SIGINT, then shuts down gracefully (stop taking work, hand running
+ * jobs back at once, close connections) and exits 0. A second signal exits at once.
  */
 function onShutdown(log: Logger, close: () => Promise<void>): void {
   let stopping = false;
@@ -23,7 +23,7 @@ function onShutdown(log: Logger, close: () => Promise<void>): void {
       process.exit(EXIT.usage);
     }
     stopping = true;
-    log.info({ signal }, "shutting down: no new work, finishing or releasing running jobs");
+    log.info({ signal }, "shutting down: no new work, handing running jobs back");
     close().then(
       () => {
         log.info("shut down cleanly");
@@ -40,6 +40,9 @@ function onShutdown(log: Logger, close: () => Promise<void>): void {
 }
 
 const CONFIG_NOTE = "\nConfiguration comes from the environment and --config / DOCKET_CONFIG (see `docket config`).";
+const TIMING_NOTE = `Time limits: DOCKET_STEP_TIMEOUT_S (default 600), DOCKET_OCR_PAGE_TIMEOUT_S (120 per page),
+DOCKET_STEP_TIMEOUTS (kind=seconds,…), DOCKET_JOB_TIMEOUT_S (1800). Leases: DOCKET_LEASE_S (10; heartbeat every
+quarter), DOCKET_RESCUE_INTERVAL_S (1): a crashed worker's job resumes elsewhere within about 12 s.`;
 
 export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams: Streams): void {
   const context = (command: Command) => CliContext.of(command, env, streams);
@@ -52,7 +55,7 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .option("--host <host>", "address to listen on (env HOST)")
     .addHelpText(
       "after",
-      `${CONFIG_NOTE}\nSIGTERM or SIGINT: stop taking work, finish or release running jobs, close connections, exit 0.`,
+      `${CONFIG_NOTE}\n${TIMING_NOTE}\nSIGTERM or SIGINT: stop taking work, hand running jobs back at once (no attempt counted), close connections, exit 0.`,
     )
     .action(async (options: { workers: boolean; port?: number; host?: string }, command: Command) => {
       const base = context(command).config();
@@ -74,7 +77,10 @@ export function serverCommands(program: Command, env: NodeJS.ProcessEnv, streams
     .addOption(
       new Option("-c, --concurrency <n>", "jobs run at once (env DOCKET_WORKERS)").argParser(parseInteger(1, 256)),
     )
-    .addHelpText("after", `${CONFIG_NOTE}\nSIGTERM or SIGINT: stop claiming, finish or release running jobs, exit 0.`)
+    .addHelpText(
+      "after",
+      `${CONFIG_NOTE}\n${TIMING_NOTE}\nSIGTERM or SIGINT: stop claiming, hand running jobs back at once (no attempt counted), exit 0.`,
+    )
     .action(async (options: { concurrency?: number }, command: Command) => {
       const base = context(command).config();
       const config: Config = { ...base, workers: options.concurrency ?? Math.max(1, base.workers) };

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { JobEvent } from "../domain/types.js";
 import type { Logger } from "../logger.js";
+import { feedBarrier } from "./feed-barrier.js";
 import type { Notifier } from "./notifier.js";
 import { eventRowToEvent, type JobEventRow } from "./rows.js";
 
@@ -196,23 +197,18 @@ export class EventFeed {
    * Why not simply pg_snapshot_xmin: it is cluster-wide, so any long transaction in ANY
    * database of the server (a migration elsewhere, another application's batch job) would
    * hold the feed back for its whole duration. Only backends connected to this database can
-   * write `job_events`, so the barrier is the oldest transaction id among them (their
-   * 32-bit `backend_xid`, widened with the epoch of the snapshot's xmax), or that xmax when
-   * none runs. The read of events must be a LATER statement than this one: its snapshot is
-   * then taken after every transaction below the barrier had ended.
+   * write `job_events`, so the barrier is the oldest transaction id among them that is older
+   * than the snapshot's xmax, or that xmax when none is (feed-barrier.ts). The read of events
+   * must be a LATER statement than this one: its snapshot is then taken after every
+   * transaction below the barrier had ended.
    */
   private async barrier(): Promise<string> {
-    const result = await sql<{ barrier: string }>`
-      with snap as (select pg_snapshot_xmax(pg_current_snapshot())::text::numeric as xmax)
-      select coalesce(min(
-          case when a.backend_xid::text::numeric <= mod(s.xmax, 4294967296)
-            then trunc(s.xmax / 4294967296) * 4294967296 + a.backend_xid::text::numeric
-            else (trunc(s.xmax / 4294967296) - 1) * 4294967296 + a.backend_xid::text::numeric end),
-        s.xmax)::text as barrier
-      from snap s
-      left join pg_stat_activity a on a.datname = current_database() and a.backend_xid is not null
-      group by s.xmax`.execute(this.database.db);
-    return result.rows[0]!.barrier;
+    const result = await sql<{ xmax: string; xids: string[] }>`
+      select pg_snapshot_xmax(pg_current_snapshot())::text as xmax,
+        array(select backend_xid::text from pg_stat_activity
+              where datname = current_database() and backend_xid is not null) as xids`.execute(this.database.db);
+    const row = result.rows[0]!;
+    return feedBarrier(BigInt(row.xmax), row.xids.map(BigInt)).toString();
   }
 
   /** The newest readable position: where a fresh tail starts. */

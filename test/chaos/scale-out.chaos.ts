@@ -50,6 +50,9 @@ describe("scale-out under chaos", async () => {
   const work = mkdtempSync(join(tmpdir(), "docket-chaos-"));
   /** Set by the test: ends its chaos loop even when an assertion failed first. */
   let stopChaos = () => {};
+  /** Closed by after() too: a failed assertion must not leave a client reconnecting forever. */
+  const clients: ResumingSseClient[] = [];
+  let tornDown = false;
   const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
   before(async () => {
@@ -80,7 +83,9 @@ describe("scale-out under chaos", async () => {
 
   after(async () => {
     if (typeof postgres === "string") return;
+    tornDown = true;
     stopChaos();
+    for (const client of clients) await client.close();
     await Promise.all([...apis, ...workers].map((p) => p.stop(5_000)));
     await database?.close();
     await s3?.close();
@@ -95,7 +100,7 @@ describe("scale-out under chaos", async () => {
       if (typeof postgres === "string") return;
       const testBegan = Date.now();
       const token = await createAdminToken(apis[0]!.url);
-      const clients = apis.map((api) => new ResumingSseClient(api.url, token));
+      clients.push(...apis.map((api) => new ResumingSseClient(api.url, token)));
 
       // Chaos: every tick a random worker, every 4th tick an API process, PostgreSQL once.
       // Restarts run in the background (a start takes seconds): the killing goes on meanwhile.
@@ -155,7 +160,8 @@ describe("scale-out under chaos", async () => {
           }
         }
         await Promise.allSettled([...starting]);
-        for (const p of [...apis, ...workers]) if (!p.running) await p.start();
+        // The test goes on with every process up; after a teardown nothing is started again.
+        for (const p of [...apis, ...workers]) if (!p.running && !tornDown) await p.start();
       })();
 
       // Uploads with process=true, each retried on the other API (same Idempotency-Key) until answered.

@@ -42,11 +42,12 @@ interface Listener {
   /** Events that arrived live while the listener's replay was running. */
   buffer: FeedEvent[] | null;
   /**
-   * After a replay: the ids it delivered and the position it reached. The shared tail may
-   * still be behind that position and would hand the same events over again; they are
-   * skipped until the tail has passed it.
+   * A resuming subscriber already has every event up to this position: those before its
+   * Last-Event-ID from its earlier stream, then those its replay delivered. The shared tail
+   * may still be behind it (its stream may have come from another replay that ran ahead of
+   * the tail) and would hand them over again; they are skipped until the tail has passed it.
    */
-  replayed: { ids: Set<string>; until: Cursor } | null;
+  floor: Cursor | null;
 }
 
 /** Orders positions: by writing transaction (PostgreSQL; "0" on SQLite), then id. */
@@ -110,12 +111,13 @@ export class EventFeed {
     afterId: string | null,
     deliver: (event: FeedEvent) => void,
   ): Promise<Subscription> {
-    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], replayed: null };
+    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], floor: null };
     this.listeners.add(listener);
     if (afterId !== null) {
       try {
         const seen = new Set<string>();
         let position = await this.positionOf(afterId);
+        listener.floor = position;
         let reached: Cursor | null = null;
         while (position) {
           const rows = await this.readAfter(position, filter);
@@ -129,9 +131,7 @@ export class EventFeed {
         const buffered = listener.buffer ?? [];
         listener.buffer = null;
         for (const event of buffered) if (!seen.has(event.id)) deliver(event);
-        if (reached && seen.size > 0 && (!this.cursor || compareCursors(this.cursor, reached) < 0)) {
-          listener.replayed = { ids: seen, until: reached };
-        }
+        if (reached && (!listener.floor || compareCursors(reached, listener.floor) > 0)) listener.floor = reached;
       } catch (error) {
         this.listeners.delete(listener);
         throw error;
@@ -166,12 +166,12 @@ export class EventFeed {
   private async drain(): Promise<void> {
     if (!this.cursor) return;
     for (;;) {
-      const { events, last } = await this.readAfter(this.cursor, { ownerId: null });
+      const { events, positions, last } = await this.readAfter(this.cursor, { ownerId: null });
       if (last) this.cursor = last;
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         for (const listener of this.listeners) {
           if (!matchesFilter(event, listener.filter)) continue;
-          if (listener.replayed?.ids.has(event.id)) continue;
+          if (listener.floor && compareCursors(positions[index]!, listener.floor) <= 0) continue;
           if (listener.buffer) listener.buffer.push(event);
           else {
             try {
@@ -182,9 +182,9 @@ export class EventFeed {
           }
         }
       }
-      // Once the tail has passed a replay's end, nothing it reads can repeat the replay.
+      // Once the tail has passed a subscriber's floor, nothing it reads can repeat what it has.
       for (const listener of this.listeners) {
-        if (listener.replayed && compareCursors(this.cursor, listener.replayed.until) >= 0) listener.replayed = null;
+        if (listener.floor && compareCursors(this.cursor, listener.floor) >= 0) listener.floor = null;
       }
       if (events.length < BATCH) return;
     }
@@ -248,7 +248,7 @@ export class EventFeed {
     position: Cursor,
     filter: FeedFilter,
     limit = BATCH,
-  ): Promise<{ events: FeedEvent[]; last: Cursor | null }> {
+  ): Promise<{ events: FeedEvent[]; positions: Cursor[]; last: Cursor | null }> {
     const { db } = this.database;
     const conditions = [
       filter.ownerId !== null ? sql`owner_id = ${filter.ownerId}` : null,
@@ -266,16 +266,12 @@ export class EventFeed {
         where (e.tx, e.id) > (${position.tx}::xid8, ${position.id})
           and e.tx < ${barrier}::xid8${extra}
         order by e.tx, e.id limit ${limit}`.execute(db);
-      const rows = result.rows;
-      const lastRow = rows.at(-1);
-      return {
-        events: rows.map(eventRowToEvent),
-        last: lastRow ? { tx: lastRow.tx_text, id: Number(lastRow.id) } : null,
-      };
+      const positions = result.rows.map((row) => ({ tx: row.tx_text, id: Number(row.id) }));
+      return { events: result.rows.map(eventRowToEvent), positions, last: positions.at(-1) ?? null };
     }
     const result = await sql<JobEventRow>`
       select * from job_events where id > ${position.id}${extra} order by id limit ${limit}`.execute(db);
-    const lastRow = result.rows.at(-1);
-    return { events: result.rows.map(eventRowToEvent), last: lastRow ? { tx: "0", id: Number(lastRow.id) } : null };
+    const positions = result.rows.map((row) => ({ tx: "0", id: Number(row.id) }));
+    return { events: result.rows.map(eventRowToEvent), positions, last: positions.at(-1) ?? null };
   }
 }

@@ -111,13 +111,15 @@ export class EventFeed {
     afterId: string | null,
     deliver: (event: FeedEvent) => void,
   ): Promise<Subscription> {
-    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], floor: null };
+    // The floor is known before the listener joins: the tail, possibly behind it, must not
+    // buffer events the subscriber already has while the lookup runs.
+    const start = afterId === null ? null : await this.positionOf(afterId);
+    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], floor: start };
     this.listeners.add(listener);
     if (afterId !== null) {
       try {
         const seen = new Set<string>();
-        let position = await this.positionOf(afterId);
-        listener.floor = position;
+        let position = start;
         let reached: Cursor | null = null;
         while (position) {
           const rows = await this.readAfter(position, filter);

@@ -292,6 +292,14 @@ describe("scale-out under chaos", async () => {
       for (const [index, client] of clients.entries()) {
         const seen = new Map<string, number[]>();
         for (const e of client.events) seen.set(e.jobId, [...(seen.get(e.jobId) ?? []), e.id]);
+        for (const [jobId, ids] of expected) {
+          if (JSON.stringify(seen.get(jobId)) === JSON.stringify(ids)) continue;
+          // Where it went wrong: each received event of this job with the connection that brought it.
+          const trail = client.events
+            .filter((e) => e.jobId === jobId)
+            .map((e) => `${e.id}@${e.connection}(from ${client.resumedFrom[e.connection - 1]})`);
+          log(`client ${index + 1}, job ${jobId}: ${trail.join(" ")}`);
+        }
         for (const [jobId, ids] of expected)
           assert.deepEqual(seen.get(jobId), ids, `client ${index + 1}, job ${jobId}`);
         log(`client ${index + 1}: ${client.events.length} events, ${client.reconnects} reconnects`);

@@ -54,6 +54,19 @@ export function maskUrl(url: string): string {
   }
 }
 
+/**
+ * A server restart or pg_terminate_backend ends every connection with an error. The pool
+ * listens on idle clients only: a client that is checked out between two queries (inside
+ * a transaction, or held by a prepared-statement caller) emits its error with no listener,
+ * and an unhandled 'error' event ends the process. Every client gets a listener for its
+ * whole life; the error still fails the query that runs, and the pool discards the dead
+ * client when it is released.
+ */
+export function survivePostgresRestarts(pool: pg.Pool): void {
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (isPostgresUrl(options.url)) return openPostgres(options.url!, options.poolSize ?? 10);
   const path = options.url?.startsWith("sqlite:")
@@ -77,8 +90,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     options: "-c plan_cache_mode=force_generic_plan",
   };
   const pool = new pg.Pool(pgConfig);
-  // Idle clients can error (server restart); without a listener that would crash the process.
-  pool.on("error", () => undefined);
+  survivePostgresRestarts(pool);
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: "postgres",

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Database } from "../db/database.js";
+import { survivePostgresRestarts, type Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import { EventFeed } from "./event-feed.js";
 import { JobQueue, type BackoffPolicy, type Clock } from "./job-queue.js";
@@ -41,7 +41,7 @@ export async function createNotifier(
     return { notifier, close: () => notifier.close() };
   }
   const pool = new pg.Pool({ ...database.pgConfig, max: 2 });
-  pool.on("error", () => undefined);
+  survivePostgresRestarts(pool);
   const notifier = new PgNotifier(pool, database.pgConfig, log);
   await notifier.start();
   return {

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { JobEvent } from "../domain/types.js";
 import type { Logger } from "../logger.js";
+import { feedBarrier } from "./feed-barrier.js";
 import type { Notifier } from "./notifier.js";
 import { eventRowToEvent, type JobEventRow } from "./rows.js";
 
@@ -41,11 +42,12 @@ interface Listener {
   /** Events that arrived live while the listener's replay was running. */
   buffer: FeedEvent[] | null;
   /**
-   * After a replay: the ids it delivered and the position it reached. The shared tail may
-   * still be behind that position and would hand the same events over again; they are
-   * skipped until the tail has passed it.
+   * A resuming subscriber already has every event up to this position: those before its
+   * Last-Event-ID from its earlier stream, then those its replay delivered. The shared tail
+   * may still be behind it (its stream may have come from another replay that ran ahead of
+   * the tail) and would hand them over again; they are skipped until the tail has passed it.
    */
-  replayed: { ids: Set<string>; until: Cursor } | null;
+  floor: Cursor | null;
 }
 
 /** Orders positions: by writing transaction (PostgreSQL; "0" on SQLite), then id. */
@@ -109,12 +111,15 @@ export class EventFeed {
     afterId: string | null,
     deliver: (event: FeedEvent) => void,
   ): Promise<Subscription> {
-    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], replayed: null };
+    // The floor is known before the listener joins: the tail, possibly behind it, must not
+    // buffer events the subscriber already has while the lookup runs.
+    const start = afterId === null ? null : await this.positionOf(afterId);
+    const listener: Listener = { filter, deliver, buffer: afterId === null ? null : [], floor: start };
     this.listeners.add(listener);
     if (afterId !== null) {
       try {
         const seen = new Set<string>();
-        let position = await this.positionOf(afterId);
+        let position = start;
         let reached: Cursor | null = null;
         while (position) {
           const rows = await this.readAfter(position, filter);
@@ -128,9 +133,7 @@ export class EventFeed {
         const buffered = listener.buffer ?? [];
         listener.buffer = null;
         for (const event of buffered) if (!seen.has(event.id)) deliver(event);
-        if (reached && seen.size > 0 && (!this.cursor || compareCursors(this.cursor, reached) < 0)) {
-          listener.replayed = { ids: seen, until: reached };
-        }
+        if (reached && (!listener.floor || compareCursors(reached, listener.floor) > 0)) listener.floor = reached;
       } catch (error) {
         this.listeners.delete(listener);
         throw error;
@@ -165,12 +168,12 @@ export class EventFeed {
   private async drain(): Promise<void> {
     if (!this.cursor) return;
     for (;;) {
-      const { events, last } = await this.readAfter(this.cursor, { ownerId: null });
+      const { events, positions, last } = await this.readAfter(this.cursor, { ownerId: null });
       if (last) this.cursor = last;
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         for (const listener of this.listeners) {
           if (!matchesFilter(event, listener.filter)) continue;
-          if (listener.replayed?.ids.has(event.id)) continue;
+          if (listener.floor && compareCursors(positions[index]!, listener.floor) <= 0) continue;
           if (listener.buffer) listener.buffer.push(event);
           else {
             try {
@@ -181,9 +184,9 @@ export class EventFeed {
           }
         }
       }
-      // Once the tail has passed a replay's end, nothing it reads can repeat the replay.
+      // Once the tail has passed a subscriber's floor, nothing it reads can repeat what it has.
       for (const listener of this.listeners) {
-        if (listener.replayed && compareCursors(this.cursor, listener.replayed.until) >= 0) listener.replayed = null;
+        if (listener.floor && compareCursors(this.cursor, listener.floor) >= 0) listener.floor = null;
       }
       if (events.length < BATCH) return;
     }
@@ -196,23 +199,18 @@ export class EventFeed {
    * Why not simply pg_snapshot_xmin: it is cluster-wide, so any long transaction in ANY
    * database of the server (a migration elsewhere, another application's batch job) would
    * hold the feed back for its whole duration. Only backends connected to this database can
-   * write `job_events`, so the barrier is the oldest transaction id among them (their
-   * 32-bit `backend_xid`, widened with the epoch of the snapshot's xmax), or that xmax when
-   * none runs. The read of events must be a LATER statement than this one: its snapshot is
-   * then taken after every transaction below the barrier had ended.
+   * write `job_events`, so the barrier is the oldest transaction id among them that is older
+   * than the snapshot's xmax, or that xmax when none is (feed-barrier.ts). The read of events
+   * must be a LATER statement than this one: its snapshot is then taken after every
+   * transaction below the barrier had ended.
    */
   private async barrier(): Promise<string> {
-    const result = await sql<{ barrier: string }>`
-      with snap as (select pg_snapshot_xmax(pg_current_snapshot())::text::numeric as xmax)
-      select coalesce(min(
-          case when a.backend_xid::text::numeric <= mod(s.xmax, 4294967296)
-            then trunc(s.xmax / 4294967296) * 4294967296 + a.backend_xid::text::numeric
-            else (trunc(s.xmax / 4294967296) - 1) * 4294967296 + a.backend_xid::text::numeric end),
-        s.xmax)::text as barrier
-      from snap s
-      left join pg_stat_activity a on a.datname = current_database() and a.backend_xid is not null
-      group by s.xmax`.execute(this.database.db);
-    return result.rows[0]!.barrier;
+    const result = await sql<{ xmax: string; xids: string[] }>`
+      select pg_snapshot_xmax(pg_current_snapshot())::text as xmax,
+        array(select backend_xid::text from pg_stat_activity
+              where datname = current_database() and backend_xid is not null) as xids`.execute(this.database.db);
+    const row = result.rows[0]!;
+    return feedBarrier(BigInt(row.xmax), row.xids.map(BigInt)).toString();
   }
 
   /** The newest readable position: where a fresh tail starts. */
@@ -252,7 +250,7 @@ export class EventFeed {
     position: Cursor,
     filter: FeedFilter,
     limit = BATCH,
-  ): Promise<{ events: FeedEvent[]; last: Cursor | null }> {
+  ): Promise<{ events: FeedEvent[]; positions: Cursor[]; last: Cursor | null }> {
     const { db } = this.database;
     const conditions = [
       filter.ownerId !== null ? sql`owner_id = ${filter.ownerId}` : null,
@@ -270,16 +268,12 @@ export class EventFeed {
         where (e.tx, e.id) > (${position.tx}::xid8, ${position.id})
           and e.tx < ${barrier}::xid8${extra}
         order by e.tx, e.id limit ${limit}`.execute(db);
-      const rows = result.rows;
-      const lastRow = rows.at(-1);
-      return {
-        events: rows.map(eventRowToEvent),
-        last: lastRow ? { tx: lastRow.tx_text, id: Number(lastRow.id) } : null,
-      };
+      const positions = result.rows.map((row) => ({ tx: row.tx_text, id: Number(row.id) }));
+      return { events: result.rows.map(eventRowToEvent), positions, last: positions.at(-1) ?? null };
     }
     const result = await sql<JobEventRow>`
       select * from job_events where id > ${position.id}${extra} order by id limit ${limit}`.execute(db);
-    const lastRow = result.rows.at(-1);
-    return { events: result.rows.map(eventRowToEvent), last: lastRow ? { tx: "0", id: Number(lastRow.id) } : null };
+    const positions = result.rows.map((row) => ({ tx: "0", id: Number(row.id) }));
+    return { events: result.rows.map(eventRowToEvent), positions, last: positions.at(-1) ?? null };
   }
 }

@@ -3,12 +3,15 @@
  * test can restart it without disturbing anything else on the machine. Needs the PostgreSQL
  * server binaries and root (to run them as the `postgres` user), as in CI.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
+
+const run = promisify(execFile);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,7 +64,13 @@ export class PrivatePostgres {
     execFileSync("runuser", ["-u", "postgres", "--", join(this.bin, tool), ...args], { stdio: "pipe" });
   }
 
-  private ctl(action: "start" | "restart" | "stop"): void {
+  /** As asPostgres, without blocking the test's event loop (its clients and child pipes run meanwhile). */
+  private async asPostgresAsync(tool: string, args: string[]): Promise<string> {
+    const { stdout } = await run("runuser", ["-u", "postgres", "--", join(this.bin, tool), ...args]);
+    return stdout;
+  }
+
+  private ctlArgs(action: "start" | "stop"): string[] {
     const options = [
       "-p",
       String(this.port),
@@ -73,10 +82,30 @@ export class PrivatePostgres {
       "-c full_page_writes=off",
       "-c max_connections=300",
     ].join(" ");
-    const args = ["-D", join(this.dir, "data"), "-l", join(this.dir, "server.log"), "-w", "-t", "60"];
-    if (action !== "stop") args.push("-o", options);
-    if (action !== "start") args.push("-m", "fast");
-    this.asPostgres("pg_ctl", [...args, action]);
+    const args = ["-D", join(this.dir, "data"), "-l", join(this.dir, "server.log"), "-w", "-t", "120"];
+    if (action === "start") args.push("-o", options);
+    else args.push("-m", "fast");
+    return [...args, action];
+  }
+
+  private ctl(action: "start" | "stop"): void {
+    this.asPostgres("pg_ctl", this.ctlArgs(action));
+  }
+
+  /** True when the server accepts connections. */
+  async accepting(): Promise<boolean> {
+    return this.asPostgresAsync("pg_isready", ["-h", "127.0.0.1", "-p", String(this.port), "-t", "5"]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** True while a postmaster runs on the data directory (starting, up, or shutting down). */
+  private async postmasterRuns(): Promise<boolean> {
+    return this.asPostgresAsync("pg_ctl", ["-D", join(this.dir, "data"), "status"]).then(
+      () => true,
+      () => false,
+    );
   }
 
   async createDatabase(): Promise<void> {
@@ -88,19 +117,26 @@ export class PrivatePostgres {
 
   /**
    * A real restart: every connection is dropped, the server is down for a moment. A stop and
-   * a start (not `pg_ctl restart`, which reuses the options recorded at the first start and
-   * gave up under load); the start is retried until the server answers.
+   * a start (not `pg_ctl restart`, which reuses the options recorded at the first start).
+   * Asynchronous, so the test's clients and the pipes of its processes keep being served.
+   * pg_ctl's wait can give up on a loaded machine while the server is still starting, and a
+   * second `pg_ctl start` then fails on the running postmaster's lock: so a failed start is
+   * followed by waiting for the server that runs, and a start is issued again only when no
+   * postmaster runs. Resolves when the server accepts connections; throws after `timeoutMs`.
    */
-  restart(): void {
-    this.ctl("stop");
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.ctl("start");
-        return;
-      } catch (error) {
-        if (attempt >= 5) throw error;
+  async restart(timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.asPostgresAsync("pg_ctl", this.ctlArgs("stop"));
+    let lastError: unknown = null;
+    while (Date.now() < deadline) {
+      if (await this.accepting()) return;
+      if (!(await this.postmasterRuns())) {
+        await this.asPostgresAsync("pg_ctl", this.ctlArgs("start")).catch((error: unknown) => (lastError = error));
+        continue;
       }
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    throw new Error(`PostgreSQL did not come back within ${timeoutMs} ms: ${String(lastError)}`);
   }
 
   stop(): void {

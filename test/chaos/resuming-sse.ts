@@ -7,11 +7,15 @@ export interface ReceivedEvent {
   id: number;
   jobId: string;
   status: string;
+  /** Which connection delivered it (1 = the first), to tell where a gap or a repeat came from. */
+  connection: number;
 }
 
 export class ResumingSseClient {
   readonly events: ReceivedEvent[] = [];
   reconnects = 0;
+  /** The Last-Event-ID each connection resumed from (null: none), by connection number - 1. */
+  readonly resumedFrom: (string | null)[] = [];
   private lastEventId: string | null = null;
   private stopped = false;
   private controller: AbortController | null = null;
@@ -27,6 +31,7 @@ export class ResumingSseClient {
   private async run(): Promise<void> {
     while (!this.stopped) {
       this.controller = new AbortController();
+      this.resumedFrom.push(this.lastEventId);
       try {
         const res = await fetch(`${this.base}/api/v1/events`, {
           headers: {
@@ -68,7 +73,12 @@ export class ResumingSseClient {
     }
     if (event !== "job" || id === null) return;
     const message = JSON.parse(data) as { event: { id: number; job_id: string; status: string } };
-    this.events.push({ id: Number(message.event.id), jobId: message.event.job_id, status: message.event.status });
+    this.events.push({
+      id: Number(message.event.id),
+      jobId: message.event.job_id,
+      status: message.event.status,
+      connection: this.resumedFrom.length,
+    });
     this.lastEventId = id;
   }
 

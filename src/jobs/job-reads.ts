@@ -1,7 +1,7 @@
 /**
  * Small reads of the engine's tables (`jobs`, `job_steps`, `artifacts`) and of `batches` for
- * the services outside the engine: fields, review, document results, collections, delivery
- * and live. The engine writes these tables only through transitions; nothing here writes.
+ * the services outside the engine: fields, review, document results, collections, delivery,
+ * live and the blob sweeper. The engine writes these tables only through transitions; nothing here writes.
  * (job-view.ts is the jobs' JSON read side; this is what a service asks for a single fact.)
  */
 import type { Kysely } from "kysely";
@@ -114,4 +114,10 @@ export function jobWithFilename(db: Db, jobId: string) {
     .select(["jobs.id", "jobs.document_id", "jobs.version", "documents.filename"])
     .where("jobs.id", "=", jobId)
     .executeTakeFirst();
+}
+
+/** Which of these job ids still have a row (the blob sweeper removes the workspaces of the rest). */
+export async function existingJobIds(db: Db, jobIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom("jobs").select("id").where("id", "in", jobIds).execute();
+  return new Set(rows.map((r) => r.id));
 }

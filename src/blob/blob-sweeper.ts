@@ -1,6 +1,8 @@
 import type { Database } from "../db/database.js";
 import { isBlobReferenced, referencedBlobKeys } from "../documents/document-repository.js";
 import { writeTransaction } from "../db/transaction.js";
+import { JOB_WORKSPACES_PREFIX, jobIdOfWorkspaceKey } from "../engine/workspace-path.js";
+import { existingJobIds } from "../jobs/job-reads.js";
 import type { Logger } from "../logger.js";
 import type { BlobEntry, BlobStore } from "./blob-store.js";
 import { lockUploadKey } from "./upload-lock.js";
@@ -8,7 +10,6 @@ import { lockUploadKey } from "./upload-lock.js";
 /** Uploads land here while they stream (see intake/store-upload.ts). */
 const TEMP_PREFIX = "uploads/tmp/";
 const UPLOAD_KEY = /^uploads\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
-const JOB_KEY = /^jobs\/([^/]+)\//;
 const CHUNK = 500;
 
 export interface SweepReport {
@@ -16,7 +17,7 @@ export interface SweepReport {
   tempUploads: number;
   /** Complete uploads no document points at (a crash between storing and recording them). */
   unrecordedUploads: number;
-  /** Blobs under `jobs/<id>/` of jobs that no longer exist (a crash between deleting the rows and the blobs). */
+  /** Blobs in the workspaces (engine/workspace-path.ts) of jobs that no longer exist (a crash between deleting the rows and the blobs). */
   orphanJobBlobs: number;
 }
 
@@ -91,17 +92,16 @@ export class BlobSweeper {
       }
     }
 
-    const jobBlobs = old(await list("jobs/"));
+    const jobBlobs = old(await list(JOB_WORKSPACES_PREFIX));
     const byJob = new Map<string, string[]>();
     for (const key of jobBlobs) {
-      const id = JOB_KEY.exec(key)?.[1];
+      const id = jobIdOfWorkspaceKey(key);
       if (id !== undefined) byJob.set(id, [...(byJob.get(id) ?? []), key]);
     }
     const ids = [...byJob.keys()];
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
-      const rows = await this.o.database.db.selectFrom("jobs").select("id").where("id", "in", chunk).execute();
-      const live = new Set(rows.map((r) => r.id));
+      const live = await existingJobIds(this.o.database.db, chunk);
       for (const id of chunk.filter((j) => !live.has(j))) {
         // Jobs are deleted rows first, blobs second, and never come back: no lock is needed.
         for (const key of byJob.get(id)!) await this.o.blobStore.delete(key);

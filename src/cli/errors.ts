@@ -24,6 +24,22 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A command acting on several ids goes on past an error that concerns one id (its API
+ * refusal) and stops at one that concerns every id: connection and authentication problems,
+ * or anything that is not an API refusal. Rethrows the latter; returns the former.
+ */
+export function perIdRefusal(error: unknown): CliError & { code: string } {
+  if (
+    !(error instanceof CliError) ||
+    error.code === "unreachable" ||
+    error.code === "unauthorized" ||
+    error.code === null
+  )
+    throw error;
+  return error as CliError & { code: string };
+}
+
 /** An API refusal: problem+json from the server, or the same DocketError in local mode. */
 export function refusal(status: number, code: string, detail: string): CliError {
   if (status === 401) {

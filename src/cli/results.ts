@@ -2,11 +2,13 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { OutputFormat } from "../domain/types.js";
 import type { DocketClient, JobJson } from "./client/client.js";
+import type { CliContext } from "./context.js";
+import { formatBytes } from "./output/format.js";
 
 /** File name suffix of each format; the searchable PDF is `.ocr.pdf` so it never overwrites an input PDF. */
 export const SUFFIX: Record<OutputFormat, string> = {
@@ -28,6 +30,17 @@ export async function writeAtomically(source: Readable, path: string): Promise<n
     throw error;
   }
   return (await stat(path)).size;
+}
+
+/** Where `-o` says: a whole file (and a note of its size on stderr), or stdout when `-o` is absent or `-`. */
+export async function writeOutput(ctx: CliContext, stream: Readable, output: string | undefined): Promise<void> {
+  if (output && output !== "-") {
+    const path = resolve(output);
+    const size = await writeAtomically(stream, path);
+    ctx.info(`saved ${path} (${formatBytes(size)})`);
+  } else {
+    for await (const chunk of stream) ctx.streams.stdout.write(chunk as Buffer);
+  }
 }
 
 /** `name` without its extension, made unique among `taken` (two inputs a.png and a.pdf → a, a-2). */

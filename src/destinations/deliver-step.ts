@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { BlobStore } from "../blob/blob-store.js";
 import type { Database } from "../db/database.js";
-import type { DatabaseSchema } from "../db/schema.js";
 import type { StepHandler } from "../engine/pipeline.js";
 import { DocketError } from "../errors.js";
 import type { ReviewThresholds } from "../extraction/types.js";
@@ -10,8 +8,8 @@ import { createDeliverer } from "./create-deliverer.js";
 import type { DelivererOptions } from "./deliverer.js";
 import { rejected } from "./delivery-errors.js";
 import { loadDeliveryJob } from "./delivery-files.js";
+import { markDelivered, markDeliveryFailed, recordDeliveryAttempt } from "./delivery-repository.js";
 import type { DestinationService } from "./destination-service.js";
-import type { DeliveryTables } from "./tables.js";
 
 export const DELIVER_PREFIX = "deliver:";
 
@@ -36,13 +34,12 @@ export interface DeliverStepDeps {
 
 /**
  * The `deliver:<name>` step: sends the job's outputs to one destination. It runs after
- * `export`, so the outputs exist; it writes only its `job_deliveries` row (where the files
- * went), and the engine's step row says whether it succeeded. A failure throws one of the
+ * `export`, so the outputs exist; it records where the files went in its `job_deliveries`
+ * row (through delivery-repository.ts), and the engine's step row says whether it succeeded. A failure throws one of the
  * destination codes: transient ones are retried by the engine with its back-off, and a
  * manual retry resumes at this step alone.
  */
 export function deliverStep(deps: DeliverStepDeps): StepHandler {
-  const db: Kysely<DatabaseSchema & DeliveryTables> = deps.database.db.withTables<DeliveryTables>();
   return async (ctx) => {
     const name = ctx.step.slice(DELIVER_PREFIX.length);
     const options = ctx.options as DeliveryOptions;
@@ -54,23 +51,19 @@ export function deliverStep(deps: DeliverStepDeps): StepHandler {
       throw error;
     });
     const deliveryId = deliveryIdOf(ctx.jobId, ctx.step);
-    const now = Date.now();
-    await db
-      .insertInto("job_deliveries")
-      .values({
+    const { db } = deps.database;
+    await recordDeliveryAttempt(
+      db,
+      {
         job_id: ctx.jobId,
         step: ctx.step,
         destination_id: id,
         owner_id: ctx.ownerId,
         kind: destination.kind,
         delivery_id: deliveryId,
-        location: null,
-        last_error: null,
-        delivered_at: null,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.columns(["job_id", "step"]).doUpdateSet({ last_error: null, updated_at: now }))
-      .execute();
+      },
+      Date.now(),
+    );
     const job = await loadDeliveryJob(deps, ctx.jobId);
     ctx.progress(0, job.files.length, `sending ${job.files.length} files to ${name}`);
     try {
@@ -79,12 +72,7 @@ export function deliverStep(deps: DeliverStepDeps): StepHandler {
         deliveryId,
         signal: ctx.signal,
       });
-      await db
-        .updateTable("job_deliveries")
-        .set({ location, delivered_at: Date.now(), last_error: null, updated_at: Date.now() })
-        .where("job_id", "=", ctx.jobId)
-        .where("step", "=", ctx.step)
-        .execute();
+      await markDelivered(db, ctx.jobId, ctx.step, location);
       ctx.progress(job.files.length, job.files.length);
       return {
         message: `delivered ${job.files.length} files to ${name}`,
@@ -92,13 +80,7 @@ export function deliverStep(deps: DeliverStepDeps): StepHandler {
       };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await db
-        .updateTable("job_deliveries")
-        .set({ last_error: message, updated_at: Date.now() })
-        .where("job_id", "=", ctx.jobId)
-        .where("step", "=", ctx.step)
-        .execute()
-        .catch(() => undefined);
+      await markDeliveryFailed(db, ctx.jobId, ctx.step, message).catch(() => undefined);
       throw error;
     }
   };

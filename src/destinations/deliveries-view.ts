@@ -1,7 +1,7 @@
 import type { Database } from "../db/database.js";
 import type { LoadedJob } from "../jobs/job-view.js";
 import { DELIVER_PREFIX, type DeliveryOptions } from "./deliver-step.js";
-import type { DeliveryTables } from "./tables.js";
+import { deliveriesOfJob } from "./delivery-repository.js";
 
 export interface DeliveryJson {
   destination_id: string | null;
@@ -18,12 +18,7 @@ export interface DeliveryJson {
  * read from the step row (the engine's truth), where and when from `job_deliveries`.
  */
 export async function listDeliveries(database: Database, loaded: LoadedJob): Promise<DeliveryJson[]> {
-  const rows = await database.db
-    .withTables<DeliveryTables>()
-    .selectFrom("job_deliveries")
-    .selectAll()
-    .where("job_id", "=", loaded.job.id)
-    .execute();
+  const rows = await deliveriesOfJob(database.db, loaded.job.id);
   const byStep = new Map(rows.map((r) => [r.step, r]));
   const ids = (loaded.job.options as DeliveryOptions).destination_ids ?? {};
   return loaded.steps

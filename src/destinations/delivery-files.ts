@@ -5,6 +5,7 @@ import { DocketError } from "../errors.js";
 import type { ReviewThresholds } from "../extraction/types.js";
 import { findVisibleExtraction } from "../fields/fields-repository.js";
 import { fieldsToJson } from "../fields/fields-view.js";
+import { artifactsOfJobs, jobWithFilename } from "../jobs/job-reads.js";
 
 /** One file a delivery sends: `<file name stem>.<ext>` (API.md). */
 export interface DeliveryFile {
@@ -50,21 +51,11 @@ export async function loadDeliveryJob(
   jobId: string,
 ): Promise<DeliveryJob> {
   const { db } = deps.database;
-  const job = await db
-    .selectFrom("jobs")
-    .innerJoin("documents", "documents.id", "jobs.document_id")
-    .select(["jobs.id", "jobs.document_id", "jobs.version", "documents.filename"])
-    .where("jobs.id", "=", jobId)
-    .executeTakeFirst();
+  const job = await jobWithFilename(db, jobId);
   if (!job || job.document_id === null)
     throw new DocketError("internal_error", `job ${jobId} has no document to deliver`, { permanent: true });
   const documentId = job.document_id;
-  const artifacts = await db
-    .selectFrom("artifacts")
-    .select(["kind", "blob_key", "mime_type", "size_bytes"])
-    .where("job_id", "=", jobId)
-    .orderBy("kind")
-    .execute();
+  const artifacts = await artifactsOfJobs(db, [jobId]);
   const stem = fileStem(job.filename);
   const files: DeliveryFile[] = artifacts
     .filter((a) => EXTENSIONS[a.kind])

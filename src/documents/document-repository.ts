@@ -1,6 +1,6 @@
 /**
- * The `documents` table: the statements the document service, the ingest path, the validate
- * step and the blob sweeper need. Functions take `db` (or the caller's transaction) first.
+ * The `documents` table: the statements the document, fields, review, live and collection
+ * services, the ingest path, the validate step and the blob sweeper need. Functions take `db` (or the caller's transaction) first.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { DatabaseSchema, DocumentsTable } from "../db/schema.js";
@@ -105,4 +105,100 @@ export async function softDeleteDocument(trx: Db, id: string, now: number): Prom
     .where("id", "=", id)
     .where("deleted_at", "is", null)
     .execute();
+}
+
+/** The live document's id and latest job, as the scope may see it (results and review start here). */
+export function findLiveDocumentHead(
+  db: Db,
+  scope: Scope,
+  id: string,
+): Promise<{ id: string; latest_job_id: string | null } | undefined> {
+  let query = db
+    .selectFrom("documents")
+    .select(["id", "latest_job_id"])
+    .where("id", "=", id)
+    .where("deleted_at", "is", null);
+  if (!scope.admin) query = query.where("owner_id", "=", scope.userId);
+  return query.executeTakeFirst();
+}
+
+/** The live document's owner (undefined: none, or deleted), to check a caller may watch it. */
+export function liveDocumentOwner(db: Db, id: string): Promise<{ owner_id: string } | undefined> {
+  return db
+    .selectFrom("documents")
+    .select("owner_id")
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+}
+
+/** The latest job of a document (live or deleted); undefined when there is no such document. */
+export async function latestJobIdOf(db: Db, id: string | null): Promise<string | null | undefined> {
+  if (id === null) return undefined;
+  const row = await db.selectFrom("documents").select("latest_job_id").where("id", "=", id).executeTakeFirst();
+  return row?.latest_job_id;
+}
+
+/** Documents by id, live or deleted (the caller decides what a deleted one means). */
+export function documentsByIds(db: Db, ids: readonly (string | null)[]): Promise<DocumentRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom("documents")
+    .selectAll()
+    .where("id", "in", ids as string[])
+    .execute();
+}
+
+/** The newest live documents, the owner's (null: anyone's) or the one given (at most `limit`). */
+export function newestLiveDocuments(
+  db: Db,
+  filter: { ownerId: string | null; documentId?: string | undefined },
+  limit: number,
+): Promise<DocumentRow[]> {
+  let q = db.selectFrom("documents").selectAll().where("deleted_at", "is", null);
+  if (filter.ownerId !== null) q = q.where("owner_id", "=", filter.ownerId);
+  if (filter.documentId) q = q.where("id", "=", filter.documentId);
+  return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+/** A page of the review queue (live documents whose latest job waits for a person), the longest-waiting first, and the total. */
+export async function reviewQueuePage(db: Db, scope: Scope, page: number, pageSize: number) {
+  let base = db
+    .selectFrom("documents")
+    .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
+    .where("documents.deleted_at", "is", null)
+    .where((eb) => whereUnifiedStatus(eb, "manual_review"));
+  if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll("documents")
+      .select(["jobs.review_reason as queue_reason", "jobs.completed_at as queue_since"])
+      .orderBy("jobs.completed_at", "asc")
+      .orderBy("documents.id", "asc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** The next page (by id, after `after`) of live processed documents with their latest job's version. */
+export function processedDocumentsPage(
+  db: Db,
+  scope: Scope,
+  filter: { status?: DocumentStatus | undefined; after: string; pageSize: number },
+) {
+  let query = db
+    .selectFrom("documents")
+    .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
+    .select(["documents.id", "documents.filename", "documents.latest_job_id", "jobs.version"])
+    .where("documents.deleted_at", "is", null)
+    .where("documents.id", ">", filter.after);
+  if (!scope.admin) query = query.where("documents.owner_id", "=", scope.userId);
+  if (filter.status) {
+    const status = filter.status;
+    query = query.where((eb) => whereUnifiedStatus(eb, status));
+  }
+  return query.orderBy("documents.id").limit(filter.pageSize).execute();
 }

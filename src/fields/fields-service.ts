@@ -4,7 +4,8 @@ import { DocketError } from "../errors.js";
 import type { DocumentType, ReviewThresholds } from "../extraction/types.js";
 import type { DocumentStatus } from "../domain/types.js";
 import type { DocumentJson, DocumentService, Scope } from "../documents/document-service.js";
-import { whereUnifiedStatus } from "../documents/status-filter.js";
+import { processedDocumentsPage, reviewQueuePage } from "../documents/document-repository.js";
+import { jobStatus, jobVersion } from "../jobs/job-reads.js";
 import { csvHeader, csvRow } from "./fields-csv.js";
 import { findVisibleExtraction, findVisibleExtractions } from "./fields-repository.js";
 import type { FieldsJson } from "./fields-types.js";
@@ -32,16 +33,12 @@ export class FieldsService {
       throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
     const fields = await this.forJob(document.latest_job_id);
     if (!fields) {
-      const job = await this.database.db
-        .selectFrom("jobs")
-        .select("status")
-        .where("id", "=", document.latest_job_id)
-        .executeTakeFirst();
+      const status = await jobStatus(this.database.db, document.latest_job_id);
       throw new DocketError(
         "not_ready",
-        job?.status === "completed"
+        status === "completed"
           ? "this document's job did not extract fields (extract: off)"
-          : `fields are not extracted yet (the job is ${job?.status ?? "gone"})`,
+          : `fields are not extracted yet (the job is ${status ?? "gone"})`,
       );
     }
     return fields;
@@ -49,11 +46,11 @@ export class FieldsService {
 
   /** A job's fields (the caller has already checked the job is theirs), or null. */
   async forJob(jobId: string): Promise<FieldsJson | null> {
-    const [row, job] = await Promise.all([
+    const [row, version] = await Promise.all([
       findVisibleExtraction(this.database.db, jobId),
-      this.database.db.selectFrom("jobs").select("version").where("id", "=", jobId).executeTakeFirst(),
+      jobVersion(this.database.db, jobId),
     ]);
-    return row && job ? fieldsToJson(row, Number(job.version), this.thresholds) : null;
+    return row && version !== undefined ? fieldsToJson(row, version, this.thresholds) : null;
   }
 
   /** Documents waiting for a person, the longest-waiting first. */
@@ -62,23 +59,7 @@ export class FieldsService {
     page: number,
     pageSize: number,
   ): Promise<{ items: ReviewQueueItem[]; total: number }> {
-    let base = this.database.db
-      .selectFrom("documents")
-      .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
-      .where("documents.deleted_at", "is", null)
-      .where((eb) => whereUnifiedStatus(eb, "manual_review"));
-    if (!scope.admin) base = base.where("documents.owner_id", "=", scope.userId);
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll("documents")
-        .select(["jobs.review_reason as queue_reason", "jobs.completed_at as queue_since"])
-        .orderBy("jobs.completed_at", "asc")
-        .orderBy("documents.id", "asc")
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-    ]);
+    const { rows, total } = await reviewQueuePage(this.database.db, scope, page, pageSize);
     const documents = await this.documents.toJson(rows);
     const types = await findVisibleExtractions(
       this.database.db,
@@ -93,7 +74,7 @@ export class FieldsService {
         document_type: (types.get(row.latest_job_id!)?.document_type as DocumentType | undefined) ?? null,
       };
     });
-    return { items, total: Number(count.n) };
+    return { items, total };
   }
 
   /**
@@ -108,18 +89,7 @@ export class FieldsService {
       yield csvHeader();
       let after = "";
       for (;;) {
-        let query = database.db
-          .selectFrom("documents")
-          .innerJoin("jobs", "jobs.id", "documents.latest_job_id")
-          .select(["documents.id", "documents.filename", "documents.latest_job_id", "jobs.version"])
-          .where("documents.deleted_at", "is", null)
-          .where("documents.id", ">", after);
-        if (!scope.admin) query = query.where("documents.owner_id", "=", scope.userId);
-        if (filter.status) {
-          const status = filter.status;
-          query = query.where((eb) => whereUnifiedStatus(eb, status));
-        }
-        const docs = await query.orderBy("documents.id").limit(pageSize).execute();
+        const docs = await processedDocumentsPage(database.db, scope, { status: filter.status, after, pageSize });
         if (docs.length === 0) return;
         const extractions = await findVisibleExtractions(
           database.db,

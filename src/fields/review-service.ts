@@ -18,6 +18,8 @@ import {
 } from "../extraction/types.js";
 import type { Logger } from "../logger.js";
 import type { Scope } from "../documents/document-service.js";
+import { findLiveDocumentHead } from "../documents/document-repository.js";
+import { lockJob, stepsOfJob } from "../jobs/job-reads.js";
 import { findVisibleExtraction, updateFields, type DocumentFieldsRow } from "./fields-repository.js";
 import type { FieldsJson, ReviewDecision } from "./fields-types.js";
 import { candidatesOf, fieldsToJson, judgementColumns } from "./fields-view.js";
@@ -244,19 +246,11 @@ export class ReviewService {
     documentId: string,
     expectedVersion: string | null,
   ): Promise<{ job: JobRow; row: DocumentFieldsRow; steps: StepRow[] }> {
-    let doc = trx
-      .selectFrom("documents")
-      .select(["id", "latest_job_id"])
-      .where("id", "=", documentId)
-      .where("deleted_at", "is", null);
-    if (!scope.admin) doc = doc.where("owner_id", "=", scope.userId);
-    const document = await doc.executeTakeFirst();
+    const document = await findLiveDocumentHead(trx, scope, documentId);
     if (!document) throw new DocketError("not_found", "document not found");
     if (!document.latest_job_id)
       throw new DocketError("not_ready", "the document has not been processed; there are no fields yet");
-    let jobQuery = trx.selectFrom("jobs").selectAll().where("id", "=", document.latest_job_id);
-    if (this.database.dialect === "postgres") jobQuery = jobQuery.forUpdate();
-    const job = await jobQuery.executeTakeFirstOrThrow();
+    const job = await lockJob(trx, this.database.dialect, document.latest_job_id);
     const row = await findVisibleExtraction(trx, job.id);
     if (!row)
       throw new DocketError(
@@ -285,12 +279,7 @@ export class ReviewService {
         `the fields were already ${row.review_state} by ${row.review_by ?? "someone"}; submit the document again to review it anew`,
       );
     }
-    const steps = await trx
-      .selectFrom("job_steps")
-      .selectAll()
-      .where("job_id", "=", job.id)
-      .orderBy("position")
-      .execute();
+    const steps = await stepsOfJob(trx, job.id);
     return { job, row, steps };
   }
 }

@@ -1,6 +1,8 @@
 import type { Database } from "../db/database.js";
 import type { Scope } from "../domain/scope.js";
 import { DocketError } from "../errors.js";
+import { findLiveDocumentHead } from "../documents/document-repository.js";
+import { latestCompletedJobIdOf } from "./job-reads.js";
 
 /**
  * The job whose results GET /documents/:id/result[/:format] serves: the document's latest
@@ -8,23 +10,9 @@ import { DocketError } from "../errors.js";
  * 404 for a document the caller cannot see; 409 not_ready while no job has completed.
  */
 export async function latestCompletedJobId(database: Database, scope: Scope, documentId: string): Promise<string> {
-  let visible = database.db
-    .selectFrom("documents")
-    .select(["id", "latest_job_id"])
-    .where("id", "=", documentId)
-    .where("deleted_at", "is", null);
-  if (!scope.admin) visible = visible.where("owner_id", "=", scope.userId);
-  const document = await visible.executeTakeFirst();
+  const document = await findLiveDocumentHead(database.db, scope, documentId);
   if (!document) throw new DocketError("not_found", "document not found");
-  const job = await database.db
-    .selectFrom("jobs")
-    .select("id")
-    .where("document_id", "=", document.id)
-    .where("status", "=", "completed")
-    .orderBy("completed_at", "desc")
-    .orderBy("created_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const job = await latestCompletedJobIdOf(database.db, document.id);
   if (!job)
     throw new DocketError(
       "not_ready",
@@ -32,5 +20,5 @@ export async function latestCompletedJobId(database: Database, scope: Scope, doc
         ? "no job of this document has completed yet"
         : "the document has not been submitted for processing",
     );
-  return job.id;
+  return job;
 }

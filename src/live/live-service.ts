@@ -5,6 +5,13 @@ import { documentToJson, type DocumentJson, type DocumentRow, type Scope } from 
 import { DocketError } from "../errors.js";
 import { CollectionEventFilter } from "../collections/collection-events.js";
 import { latestCollectionJob } from "../collections/collection-repository.js";
+import {
+  documentsByIds,
+  latestJobIdOf,
+  liveDocumentOwner,
+  newestLiveDocuments,
+} from "../documents/document-repository.js";
+import { activeJobIdsOf, batchOwner, jobOwner, jobRefs } from "../jobs/job-reads.js";
 import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson } from "../jobs/job-view.js";
 
 export interface LiveFilter {
@@ -51,23 +58,9 @@ export class LiveService {
         throw new DocketError("not_found", `${what} not found`);
       return row;
     };
-    if (filter.documentId)
-      own(
-        await db
-          .selectFrom("documents")
-          .select("owner_id")
-          .where("id", "=", filter.documentId)
-          .where("deleted_at", "is", null)
-          .executeTakeFirst(),
-        "document",
-      );
-    if (filter.jobId)
-      own(await db.selectFrom("jobs").select("owner_id").where("id", "=", filter.jobId).executeTakeFirst(), "job");
-    if (filter.batchId)
-      own(
-        await db.selectFrom("batches").select("owner_id").where("id", "=", filter.batchId).executeTakeFirst(),
-        "batch",
-      );
+    if (filter.documentId) own(await liveDocumentOwner(db, filter.documentId), "document");
+    if (filter.jobId) own(await jobOwner(db, filter.jobId), "job");
+    if (filter.batchId) own(await batchOwner(db, filter.batchId), "batch");
     return {
       ownerId: scope.admin ? null : scope.userId,
       documentId: filter.documentId,
@@ -81,24 +74,13 @@ export class LiveService {
     let documents: DocumentRow[];
     const jobIds = new Set<string>();
     if (filter.jobId || filter.batchId) {
-      let q = db.selectFrom("jobs").select(["id", "document_id"]);
-      if (filter.jobId) q = q.where("id", "=", filter.jobId);
-      if (filter.batchId) q = q.where("batch_id", "=", filter.batchId);
-      if (filter.documentId) q = q.where("document_id", "=", filter.documentId);
-      const rows = await q.limit(SNAPSHOT_ACTIVE_JOBS).execute();
+      const rows = await jobRefs(db, filter, SNAPSHOT_ACTIVE_JOBS);
       for (const r of rows) jobIds.add(r.id);
-      const docIds = [...new Set(rows.map((r) => r.document_id))];
-      documents = docIds.length ? await db.selectFrom("documents").selectAll().where("id", "in", docIds).execute() : [];
+      documents = await documentsByIds(db, [...new Set(rows.map((r) => r.document_id))]);
     } else {
-      let q = db.selectFrom("documents").selectAll().where("deleted_at", "is", null);
-      if (filter.ownerId !== null) q = q.where("owner_id", "=", filter.ownerId);
-      if (filter.documentId) q = q.where("id", "=", filter.documentId);
-      documents = await q.orderBy("created_at", "desc").orderBy("id", "desc").limit(SNAPSHOT_DOCUMENTS).execute();
+      documents = await newestLiveDocuments(db, filter, SNAPSHOT_DOCUMENTS);
       for (const d of documents) if (d.latest_job_id) jobIds.add(d.latest_job_id);
-      let active = db.selectFrom("jobs").select("id").where("status", "in", ["pending", "processing"]);
-      if (filter.ownerId !== null) active = active.where("owner_id", "=", filter.ownerId);
-      if (filter.documentId) active = active.where("document_id", "=", filter.documentId);
-      for (const r of await active.limit(SNAPSHOT_ACTIVE_JOBS).execute()) jobIds.add(r.id);
+      for (const id of await activeJobIdsOf(db, filter, SNAPSHOT_ACTIVE_JOBS)) jobIds.add(id);
     }
     const latest = documents.map((d) => d.latest_job_id).filter((id): id is string => id !== null);
     const loaded = await loadJobs(this.database, [...jobIds, ...latest]);
@@ -123,9 +105,7 @@ export class LiveService {
   /** The snapshot of a collection: its documents' statuses and its newest collection job. */
   async collectionSnapshot(filter: CollectionEventFilter): Promise<Snapshot> {
     const ids = filter.memberIds().slice(0, SNAPSHOT_ACTIVE_JOBS);
-    const documents = ids.length
-      ? await this.database.db.selectFrom("documents").selectAll().where("id", "in", ids).execute()
-      : [];
+    const documents = await documentsByIds(this.database.db, ids);
     const latest = documents.map((d) => d.latest_job_id).filter((id): id is string => id !== null);
     const compile = await latestCollectionJob(this.database.db, filter.collectionId);
     const loaded = await loadJobs(this.database, compile ? [...latest, compile.id] : latest);
@@ -155,12 +135,7 @@ export class LiveService {
   }
 
   private async currentState(event: FeedEvent): Promise<Omit<EventMessage, "event">> {
-    const doc = await this.database.db
-      .selectFrom("documents")
-      .select("latest_job_id")
-      .where("id", "=", event.documentId)
-      .executeTakeFirst();
-    const latest = doc?.latest_job_id ?? null;
+    const latest = (await latestJobIdOf(this.database.db, event.documentId)) ?? null;
     const loaded = await loadJobs(
       this.database,
       latest && latest !== event.jobId ? [event.jobId, latest] : [event.jobId],

@@ -12,6 +12,7 @@ import { createDocket, type Docket, type DocketOverrides } from "../../src/app/d
 import { silentLogger } from "../../src/logger.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { createTestPipeline } from "../support/test-pipeline.js";
+import { waitFor } from "../support/wait-for.js";
 
 export const STEPS = ["validate", "ocr", "export"];
 
@@ -225,19 +226,7 @@ export async function createUsers(base: string): Promise<Users> {
   };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false | null>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from "../support/wait-for.js";
 
 export async function waitForJob(c: Client, jobId: string, statuses: string[], timeoutMs = 10_000) {
   return waitFor(

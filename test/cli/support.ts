@@ -12,6 +12,7 @@ import { createDocket, type Docket, type DocketOverrides, type PipelineDeps } fr
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
 import { apiTestPipeline, client, startServer, type TestServer } from "../api/support.js";
+import { waitFor } from "../support/wait-for.js";
 
 export const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -79,18 +80,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 }
 
 /** Waits until `probe` returns something truthy. */
-export async function until<T>(
+export function until<T>(
   what: string,
   probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(what, probe, timeoutMs, 50);
 }
 
 /**

@@ -5,7 +5,6 @@
  * workers. Call `queueHarness` inside a `describe`: it registers the before/after hooks.
  */
 import { after, before } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { DialectName } from "../../src/db/database.js";
 import type { JobOptions } from "../../src/domain/types.js";
 import { createEngine, type Engine } from "../../src/engine/engine.js";
@@ -31,20 +30,7 @@ export function options(script: Record<string, string> = {}, extra: Partial<JobO
   };
 }
 
-/** Polls `probe` every 10 ms until it answers something truthy. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export { waitFor } from "./wait-for.js";
 
 export type WorkerOverrides = Partial<ConstructorParameters<typeof Worker>[0]>;
 

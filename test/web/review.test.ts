@@ -17,6 +17,7 @@ import { client, type Client } from "../api/support.js";
 import { generateInvoice, isValidNip, type InvoiceLayout } from "../fixtures/invoices/index.js";
 import { chromiumSkipReason } from "../support/environment.js";
 import { ensureWebBuilt, launchChromium, screenshot, startUiServer, type UiServer } from "./support.js";
+import { waitFor } from "../support/wait-for.js";
 
 const ADMIN = { email: "admin@example.test", password: "admin-password" };
 const DESKTOP = { width: 1280, height: 900 };
@@ -50,18 +51,8 @@ declare const document: {
 };
 declare const window: { innerWidth: number; __marker?: number };
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  return waitFor(what, probe, timeoutMs, 100);
 }
 
 /** A valid Polish NIP: nine digits and the mod-11 check digit (prefixes whose check is 10 have none). */

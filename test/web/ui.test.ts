@@ -25,6 +25,7 @@ import {
   startUiServer,
   type UiServer,
 } from "./support.js";
+import { waitFor } from "../support/wait-for.js";
 
 const ADMIN = { email: "admin@example.test", password: "admin-password" };
 const REPORT_PAGES = [
@@ -49,18 +50,8 @@ declare const window: { innerWidth: number };
 declare const DataTransfer: new () => { items: { add(file: unknown): void } };
 
 /** Polls `probe` until it returns something truthy. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  return waitFor(what, probe, timeoutMs, 100);
 }
 
 /**

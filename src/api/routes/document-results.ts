@@ -3,13 +3,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { JobService } from "../../jobs/job-service.js";
 import { scopeOf } from "../auth.js";
 import { FormatParams, IdParams, problemResponses, ResultSchema } from "../schemas.js";
-import { contentDisposition } from "./documents.js";
+import { baseUrl, sendResultFile } from "./result-file.js";
 
 export interface DocumentResultRoutesOptions {
   jobs: JobService;
 }
-
-const EXTENSIONS: Record<string, string> = { txt: "txt", md: "md", json: "json", hocr: "hocr", pdf: "pdf" };
 
 /** Results by document id: the same answers as /ocr/jobs/:id/result[/:format] for the document's latest completed job. */
 export function documentResultRoutes(app: FastifyInstance, o: DocumentResultRoutesOptions): void {
@@ -27,8 +25,7 @@ export function documentResultRoutes(app: FastifyInstance, o: DocumentResultRout
         response: { 200: ResultSchema, ...problemResponses(401, 404, 409) },
       },
     },
-    async (request) =>
-      o.jobs.result(scopeOf(request), await jobOf(request, request.params.id), `${request.protocol}://${request.host}`),
+    async (request) => o.jobs.result(scopeOf(request), await jobOf(request, request.params.id), baseUrl(request)),
   );
 
   r.get(
@@ -43,14 +40,7 @@ export function documentResultRoutes(app: FastifyInstance, o: DocumentResultRout
     },
     async (request, reply) => {
       const { id, format } = request.params;
-      const file = await o.jobs.resultFile(scopeOf(request), await jobOf(request, id), format);
-      const stem = file.documentName.replace(/\.[^.]*$/, "") || "document";
-      return reply
-        .type(file.mimeType)
-        .header("content-length", String(file.size))
-        .header("content-disposition", contentDisposition("attachment", `${stem}.${EXTENSIONS[format] ?? format}`))
-        .header("x-content-type-options", "nosniff")
-        .send(file.stream as never);
+      return sendResultFile(reply, await o.jobs.resultFile(scopeOf(request), await jobOf(request, id), format), format);
     },
   );
 }

@@ -6,7 +6,7 @@ import type { JobService } from "../../jobs/job-service.js";
 import type { LiveService } from "../../live/live-service.js";
 import { longPollSignal, principalOf, scopeOf } from "../auth.js";
 import { IdempotencyStore } from "../idempotency.js";
-import { contentDisposition } from "./documents.js";
+import { baseUrl, sendResultFile } from "./result-file.js";
 import {
   BatchBody,
   BatchCreated,
@@ -26,12 +26,6 @@ export interface JobRoutesOptions {
   jobs: JobService;
   live: LiveService;
   idempotency: IdempotencyStore;
-}
-
-const EXTENSIONS: Record<string, string> = { txt: "txt", md: "md", json: "json", hocr: "hocr", pdf: "pdf" };
-
-function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
 }
 
 export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
@@ -210,14 +204,7 @@ export function jobRoutes(app: FastifyInstance, o: JobRoutesOptions): void {
     },
     async (request, reply) => {
       const { id, format } = request.params;
-      const file = await o.jobs.resultFile(scopeOf(request), id, format);
-      const stem = file.documentName.replace(/\.[^.]*$/, "") || "document";
-      return reply
-        .type(file.mimeType)
-        .header("content-length", String(file.size))
-        .header("content-disposition", contentDisposition("attachment", `${stem}.${EXTENSIONS[format] ?? format}`))
-        .header("x-content-type-options", "nosniff")
-        .send(file.stream as never);
+      return sendResultFile(reply, await o.jobs.resultFile(scopeOf(request), id, format), format);
     },
   );
 

@@ -1,12 +1,11 @@
 /** `docket collection create|ls|add|process|compile|status|result`: collections and their two gated stages. */
-import { resolve } from "node:path";
 import { Argument, type Command } from "commander";
 import { COMPILE_OUTPUTS, type CompileOutput } from "../../collections/compile/outputs.js";
 import type { CollectionStatus } from "../client/collections.js";
 import { CliContext, type Streams } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
-import { clean, formatBytes, formatDuration, table } from "../output/format.js";
-import { writeAtomically } from "../results.js";
+import { clean, formatDuration, table } from "../output/format.js";
+import { writeOutput } from "../results.js";
 import { setExitCode } from "./shared.js";
 
 const HELP = `
@@ -188,13 +187,7 @@ export function collectionCommands(program: Command, env: NodeJS.ProcessEnv, str
         throw new CliError(`${format} is binary: write it to a file with -o <file>`);
       await ctx.withClient(async (client) => {
         const stream = await client.collections.result(id, format);
-        if (options.output && options.output !== "-") {
-          const path = resolve(options.output);
-          const size = await writeAtomically(stream, path);
-          ctx.info(`saved ${path} (${formatBytes(size)})`);
-        } else {
-          for await (const chunk of stream) ctx.streams.stdout.write(chunk as Buffer);
-        }
+        await writeOutput(ctx, stream, options.output);
       });
     });
 }

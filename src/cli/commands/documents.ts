@@ -1,13 +1,12 @@
 /** `docket ls`, `status`, `result`, `cancel`, `retry`, `rm`: documents and their jobs. */
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DOCUMENT_STATUSES, OUTPUT_FORMATS, type DocumentStatus, type OutputFormat } from "../../domain/types.js";
 import { FINAL_STATUSES, type DocumentJson, type JobJson, type UnifiedStatus } from "../client/client.js";
 import { CliContext, type Streams } from "../context.js";
-import { CliError, EXIT } from "../errors.js";
+import { CliError, EXIT, perIdRefusal } from "../errors.js";
 import { parseInteger } from "../options.js";
 import { clean, describeStatus, formatBytes, formatDuration, table } from "../output/format.js";
-import { writeAtomically } from "../results.js";
+import { writeOutput } from "../results.js";
 import { waitForDocuments } from "../wait.js";
 import {
   exitCodeFor,
@@ -142,13 +141,7 @@ export function documentCommands(program: Command, env: NodeJS.ProcessEnv, strea
           );
         }
         const stream = await client.resultFile(job.id, options.format);
-        if (options.output && options.output !== "-") {
-          const path = resolve(options.output);
-          const size = await writeAtomically(stream, path);
-          ctx.info(`saved ${path} (${formatBytes(size)})`);
-        } else {
-          for await (const chunk of stream) ctx.streams.stdout.write(chunk as Buffer);
-        }
+        await writeOutput(ctx, stream, options.output);
       });
     });
 
@@ -273,16 +266,9 @@ async function forEach(
       if (job) jobs.push(job);
       if (output === "text") ctx.print(line);
     } catch (error) {
-      // Connection and authentication problems concern every id: stop at once.
-      if (
-        !(error instanceof CliError) ||
-        error.code === "unreachable" ||
-        error.code === "unauthorized" ||
-        error.code === null
-      )
-        throw error;
-      errors.push({ id, error: error.message, code: error.code });
-      ctx.info(`docket: ${id}: ${error.message}`);
+      const refusal = perIdRefusal(error);
+      errors.push({ id, error: refusal.message, code: refusal.code });
+      ctx.info(`docket: ${id}: ${refusal.message}`);
     }
   }
   if (output === "json") ctx.printJson({ jobs, errors });

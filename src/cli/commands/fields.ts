@@ -1,5 +1,4 @@
 /** `docket fields <id>`, `docket fields set <id> name=value…` and `docket export fields --csv`: extracted fields. */
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DOCUMENT_STATUSES, type DocumentStatus } from "../../domain/types.js";
 import { DOCUMENT_TYPES, FIELD_NAMES, isFieldName, type DocumentType } from "../../extraction/types.js";
@@ -7,8 +6,7 @@ import type { FieldsJson } from "../client/client.js";
 import { CliContext, type Streams } from "../context.js";
 import { CliError } from "../errors.js";
 import { fieldsLines } from "../output/fields-table.js";
-import { formatBytes } from "../output/format.js";
-import { writeAtomically } from "../results.js";
+import { writeOutput } from "../results.js";
 import { resolveDocument } from "./shared.js";
 
 const ID_NOTE = "<id> is a document id (or a job id, standing for its document).";
@@ -132,13 +130,7 @@ export function fieldsCommands(program: Command, env: NodeJS.ProcessEnv, streams
       const ctx = context(command);
       await ctx.withClient(async (client) => {
         const stream = await client.fieldsCsv({ status: options.status });
-        if (options.output && options.output !== "-") {
-          const path = resolve(options.output);
-          const size = await writeAtomically(stream, path);
-          ctx.info(`saved ${path} (${formatBytes(size)})`);
-        } else {
-          for await (const chunk of stream) ctx.streams.stdout.write(chunk as Buffer);
-        }
+        await writeOutput(ctx, stream, options.output);
       });
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { DocketClient, DocumentJson, FieldsJson, ReviewDecision } from "../client/client.js";
 import { CliContext, type Streams } from "../context.js";
-import { CliError, EXIT } from "../errors.js";
+import { EXIT, perIdRefusal } from "../errors.js";
 import { parseInteger } from "../options.js";
 import { clean, formatDuration, table } from "../output/format.js";
 import { resolveDocument, setExitCode } from "./shared.js";
@@ -149,16 +149,9 @@ async function decide(
           `rejected ${document.id} (${clean(document.filename)}): failed (review_rejected); \`docket retry ${document.id}\` extracts the fields again`,
         );
     } catch (error) {
-      // Connection and authentication problems concern every id: stop at once.
-      if (
-        !(error instanceof CliError) ||
-        error.code === "unreachable" ||
-        error.code === "unauthorized" ||
-        error.code === null
-      )
-        throw error;
-      errors.push({ id, error: error.message, code: error.code });
-      ctx.info(`docket: ${id}: ${error.message}`);
+      const refusal = perIdRefusal(error);
+      errors.push({ id, error: refusal.message, code: refusal.code });
+      ctx.info(`docket: ${id}: ${refusal.message}`);
     }
   }
   if (json) ctx.printJson({ results, errors });

@@ -1,4 +1,6 @@
 import type { Database } from "../../db/database.js";
+import { documentsByIds } from "../../documents/document-repository.js";
+import { artifactsOfJobs, latestCompletedJobsOf } from "../../jobs/job-reads.js";
 import type { ReviewThresholds } from "../../extraction/types.js";
 import { findVisibleExtractions } from "../../fields/fields-repository.js";
 import { fieldsToJson } from "../../fields/fields-view.js";
@@ -19,30 +21,10 @@ export async function* compileMembers(
   const { db } = database;
   for (let start = 0; start < memberIds.length; start += PAGE) {
     const ids = memberIds.slice(start, start + PAGE);
-    const [documents, jobs] = await Promise.all([
-      db
-        .selectFrom("documents")
-        .select(["id", "filename", "safe_filename", "mime_type", "blob_key", "num_pages"])
-        .where("id", "in", ids)
-        .execute(),
-      db
-        .selectFrom("jobs")
-        .select(["id", "document_id", "version", "created_at"])
-        .where("document_id", "in", ids)
-        .where("status", "=", "completed")
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .execute(),
-    ]);
-    const latest = new Map<string, { id: string; version: number }>();
-    for (const j of jobs)
-      if (j.document_id !== null && !latest.has(j.document_id))
-        latest.set(j.document_id, { id: j.id, version: Number(j.version) });
+    const [documents, latest] = await Promise.all([documentsByIds(db, ids), latestCompletedJobsOf(db, ids)]);
     const jobIds = [...latest.values()].map((j) => j.id);
     const [artifacts, extractions] = await Promise.all([
-      jobIds.length === 0
-        ? Promise.resolve([])
-        : db.selectFrom("artifacts").selectAll().where("job_id", "in", jobIds).orderBy("kind").execute(),
+      artifactsOfJobs(db, jobIds),
       findVisibleExtractions(db, jobIds),
     ]);
     const byDocument = new Map(documents.map((d) => [d.id, d]));

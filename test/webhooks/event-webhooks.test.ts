@@ -104,8 +104,13 @@ for (const dialect of DIALECTS) {
         assert.equal(mine()[1]!.json.data.job.error.code, "corrupt_file");
         assert.equal(mine()[3]!.json.data.review_reason, "low confidence");
 
-        const log = await u.alice.req("GET", `/api/v1/webhooks/${alice}/deliveries`);
-        assert.equal(log.status, 200);
+        // The receiver records a request before the dispatcher has read its answer and marked
+        // the delivery: wait for the log to catch up with the fourth answer.
+        const log = await waitFor("four deliveries logged as delivered", async () => {
+          const answer = await u.alice.req("GET", `/api/v1/webhooks/${alice}/deliveries`);
+          const items = (answer.json?.items ?? []) as { status: string }[];
+          return answer.status === 200 && items.every((d) => d.status === "delivered") ? answer : undefined;
+        });
         assert.equal(log.json.total, 4);
         assert.ok(
           log.json.items.every(

@@ -4,13 +4,14 @@
  * "ocr" pipeline whose export step writes real artifact blobs.
  */
 import { randomBytes } from "node:crypto";
+import { after, before } from "node:test";
 import type { BlobStore } from "../../src/blob/blob-store.js";
 import { loadConfig } from "../../src/config.js";
 import type { DialectName } from "../../src/db/database.js";
 import type { PipelineDefinition, StepContext } from "../../src/engine/pipeline.js";
 import { createDocket, type Docket, type DocketOverrides } from "../../src/app/docket.js";
 import { silentLogger } from "../../src/logger.js";
-import { createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { createTestDatabase, skipReasonFor, type TestDatabase } from "../support/databases.js";
 import { createTestPipeline } from "../support/test-pipeline.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -346,4 +347,34 @@ export class SseClient {
     this.controller.abort();
     await this.done.catch(() => undefined);
   }
+}
+
+/**
+ * The API suites' shared setup: a server of the dialect (started in `before`, closed in
+ * `after`) and its users. Call it inside a `describe`; `server` and `u` are ready in the tests.
+ */
+export async function serverWithUsers(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+): Promise<{ skip: string | undefined; readonly server: TestServer; readonly u: Users }> {
+  const skip = await skipReasonFor(dialect);
+  let server: TestServer | undefined;
+  let users: Users | undefined;
+  before(async () => {
+    if (skip) return;
+    server = await startServer(dialect, env);
+    users = await createUsers(server.base);
+  });
+  after(async () => {
+    if (!skip) await server?.close();
+  });
+  return {
+    skip,
+    get server() {
+      return server!;
+    },
+    get u() {
+      return users!;
+    },
+  };
 }

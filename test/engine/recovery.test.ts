@@ -8,14 +8,18 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createEngine, type Engine } from "../../src/engine/engine.js";
-import type { JobOptions } from "../../src/domain/types.js";
 import { loadDocumentStatusVersioned, statusOf } from "../../src/jobs/job-view.js";
 import { silentLogger } from "../../src/logger.js";
 import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
+import { options } from "../support/queue-harness.js";
 import { seedDocuments } from "../support/seed.js";
+import { waitFor as waitUntil } from "../support/wait-for.js";
+
+/** Real worker processes start slowly under load: wait up to 30 s by default, polling every 50 ms. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000) =>
+  waitUntil(what, probe, timeoutMs, 50);
 
 const WORKER_SCRIPT = fileURLToPath(new URL("../support/worker-process.ts", import.meta.url));
 
@@ -31,25 +35,6 @@ function startWorker(
   );
   const exited = new Promise((resolve) => child.on("exit", resolve));
   return { child, started, exited };
-}
-
-const options = (script: Record<string, string>): JobOptions => ({
-  ocr_mode: "document",
-  resolution_mode: "base",
-  languages: ["eng"],
-  outputs: ["txt"],
-  ocr: "auto",
-  script,
-});
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 for (const dialect of DIALECTS) {

@@ -4,91 +4,31 @@
  * the grace, its slot free); a job past its own limit fails with `timeout` at once.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
-import { createEngine, type Engine } from "../../src/engine/engine.js";
-import { PipelineRegistry } from "../../src/engine/pipeline.js";
-import { Worker } from "../../src/engine/worker.js";
+import { describe, it } from "node:test";
 import type { TimeLimits } from "../../src/engine/time-limits.js";
-import type { JobOptions } from "../../src/domain/types.js";
-import { silentLogger } from "../../src/logger.js";
-import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
-import { seedDocuments } from "../support/seed.js";
-import { createTestPipeline, type StepRun } from "../support/test-pipeline.js";
-
-const log = silentLogger();
-const STEPS = ["validate", "ocr", "export"];
-
-const options = (script: Record<string, string>): JobOptions => ({
-  ocr_mode: "document",
-  resolution_mode: "base",
-  languages: ["eng"],
-  outputs: ["txt"],
-  ocr: "auto",
-  script,
-});
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { DIALECTS } from "../support/databases.js";
+import { queueHarness, waitFor } from "../support/queue-harness.js";
 
 /** Small limits: 300 ms per step, 150 ms per OCR "page", a 3 s job, a 200 ms grace. */
 const LIMITS: TimeLimits = { stepMs: 300, kinds: { ocr: { perUnitMs: 150 } }, jobMs: 3_000, graceMs: 200 };
 
 for (const dialect of DIALECTS) {
   describe(`time limits on ${dialect}`, async () => {
-    const skip = await skipReasonFor(dialect);
-    let db: TestDatabase;
-    let engine: Engine;
-    let ownerId: string;
-    const runs: StepRun[] = [];
-    const registry = new PipelineRegistry();
-    registry.register(createTestPipeline({ steps: STEPS, runs }));
+    const h = await queueHarness(dialect);
+    const { skip, runs } = h;
 
-    before(async () => {
-      if (skip) return;
-      db = await createTestDatabase(dialect);
-      engine = await createEngine({ database: db.database, log, backoff: { baseMs: 20, maxMs: 50 } });
-      ({ ownerId } = await seedDocuments(db.database, 0));
-    });
-    after(async () => {
-      if (skip) return;
-      await engine.close();
-      await db.drop();
-    });
-
-    const enqueue = async (script: Record<string, string>, maxAttempts = 3) =>
-      engine.queue.enqueue({
-        documentId: (await seedDocuments(db.database, 1, ownerId)).documentIds[0]!,
-        ownerId,
-        pipeline: "test",
-        options: options(script),
-        plan: STEPS,
-        maxAttempts,
-      });
+    const enqueue = (script: Record<string, string>, maxAttempts = 3) => h.enqueue(script, { maxAttempts });
     const worker = (timeLimits: TimeLimits = LIMITS, concurrency = 1) =>
-      new Worker({
-        queue: engine.queue,
-        registry,
-        notifier: engine.notifier,
-        log,
-        concurrency,
-        leaseMs: 5_000,
-        pollMs: 100,
-        cancelPollMs: 100,
-        timeLimits,
-      });
+      h.worker({ concurrency, leaseMs: 5_000, pollMs: 100, timeLimits });
     const finished = (id: string) =>
-      waitFor(`job ${id} to finish`, async () => {
-        const job = await engine.queue.getJob(id);
-        return job && (job.status === "completed" || job.status === "failed") ? job : undefined;
-      });
+      waitFor(
+        `job ${id} to finish`,
+        async () => {
+          const job = await h.engine.queue.getJob(id);
+          return job && (job.status === "completed" || job.status === "failed") ? job : undefined;
+        },
+        15_000,
+      );
 
     it(
       "a step that ignores its signal fails with `timeout` on every attempt; the slot runs the next job",
@@ -103,7 +43,7 @@ for (const dialect of DIALECTS) {
           assert.equal(job.error?.code, "timeout");
           assert.equal(job.attempt, 2, "the timeout was retried, and each attempt counted");
           assert.match(job.error?.message ?? "", /step ocr took longer than its time limit of 0\.2 s/);
-          const ocr = (await engine.queue.getSteps(hung.id)).find((s) => s.name === "ocr")!;
+          const ocr = (await h.engine.queue.getSteps(hung.id)).find((s) => s.name === "ocr")!;
           assert.equal(ocr.status, "failure");
           assert.equal(ocr.error?.code, "timeout");
           assert.equal(ocr.attempts, 2);
@@ -125,7 +65,7 @@ for (const dialect of DIALECTS) {
         const job = await finished(row.id);
         assert.equal(job.status, "completed");
         assert.equal(job.attempt, 2);
-        const events = await db.database.db
+        const events = await h.db.database.db
           .selectFrom("job_events")
           .select(["step", "status", "detail"])
           .where("job_id", "=", row.id)
@@ -173,7 +113,7 @@ for (const dialect of DIALECTS) {
         assert.equal(job.error?.code, "timeout");
         assert.equal(job.attempt, 1);
         assert.match(job.error?.message ?? "", /the job took longer than its time limit of 0\.4 s/);
-        const steps = await engine.queue.getSteps(row.id);
+        const steps = await h.engine.queue.getSteps(row.id);
         assert.deepEqual(
           steps.map((s) => s.status),
           ["success", "failure", "pending"],

@@ -6,6 +6,8 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      ".test-build/**",
+      ".chaos-build/**",
       "node_modules/**",
       "data/**",
       "web/dist/**",

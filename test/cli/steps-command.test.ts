@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { createEngine } from "../../src/engine/engine.js";
 import { PipelineRegistry } from "../../src/engine/pipeline.js";
 import { StepLedger } from "../../src/engine/step-ledger.js";
@@ -13,9 +12,8 @@ import { Worker } from "../../src/engine/worker.js";
 import { silentLogger } from "../../src/logger.js";
 import { createTestDatabase, DIALECTS, skipReasonFor, type TestDatabase } from "../support/databases.js";
 import { seedDocuments } from "../support/seed.js";
+import { cliCommand } from "./support.js";
 import { createTestPipeline } from "../support/test-pipeline.js";
-
-const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 function docket(db: TestDatabase, ...args: string[]) {
   const env = {
@@ -24,7 +22,7 @@ function docket(db: TestDatabase, ...args: string[]) {
     DATABASE_URL: db.url.startsWith("sqlite:") ? "" : db.url,
     LOG_LEVEL: "silent",
   };
-  const result = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+  const result = spawnSync(process.execPath, [...cliCommand(), ...args], {
     env,
     encoding: "utf8",
     timeout: 60_000,

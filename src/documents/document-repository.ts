@@ -132,13 +132,6 @@ export function liveDocumentOwner(db: Db, id: string): Promise<{ owner_id: strin
     .executeTakeFirst();
 }
 
-/** The latest job of a document (live or deleted); undefined when there is no such document. */
-export async function latestJobIdOf(db: Db, id: string | null): Promise<string | null | undefined> {
-  if (id === null) return undefined;
-  const row = await db.selectFrom("documents").select("latest_job_id").where("id", "=", id).executeTakeFirst();
-  return row?.latest_job_id;
-}
-
 /** Which of these ids are live documents of `ownerId` (any number of ids: read in chunks). */
 export async function liveDocumentIdsOf(db: Db, ownerId: string, ids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();

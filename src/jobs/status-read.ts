@@ -176,13 +176,56 @@ async function readPostgres(
   const versionFloor = Number(first.document_events_max ?? 0);
   if (first.id === null) return { loaded: null, versionFloor };
   const steps: JobStep[] = [];
-  for (const r of rows) {
-    if (r.step_job_id === null) continue;
-    const step = {} as Record<string, unknown>;
-    for (const c of STEP_COLUMNS) step[c] = r[`step_${c}`];
-    steps.push(stepRowToStep(step as unknown as JobStepRow));
-  }
+  for (const r of rows) if (r.step_job_id !== null) steps.push(prefixedStep(r));
   return { loaded: { job: jobRowToJob(first as JobRow), steps }, versionFloor };
+}
+
+/** The step of a joined row whose step columns are prefixed `step_`. */
+function prefixedStep(row: { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null }): JobStep {
+  const step = {} as Record<string, unknown>;
+  for (const c of STEP_COLUMNS) step[c] = row[`step_${c}`];
+  return stepRowToStep(step as unknown as JobStepRow);
+}
+
+const JOB = "\u0000job";
+const DOCUMENT_AGAIN = "\u0000document2";
+
+/**
+ * What an event message shows (live-service.ts): the event's job and the document's latest
+ * job, each with its steps, and which one is the latest, in ONE statement: the message of
+ * every event is built before any SSE client gets it, so each round trip here is on the
+ * event→client path (three before, each a PostgreSQL round trip). `documentId` is null for a
+ * collection job's events.
+ */
+export async function loadEventState(
+  database: Database,
+  jobId: string,
+  documentId: string | null,
+): Promise<{ latestJobId: string | null; jobs: Map<string, LoadedJob> }> {
+  const text = compiledOnce(database, "event-state", [DOCUMENT, JOB, DOCUMENT_AGAIN], ([document, job, again]) => {
+    const latest = (id: string) =>
+      database.db.selectFrom("documents").select("documents.latest_job_id").where("documents.id", "=", id);
+    return database.db
+      .selectFrom("jobs")
+      .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
+      .selectAll("jobs")
+      .select(STEP_COLUMNS.map((c) => `job_steps.${c} as step_${c}` as const))
+      .select(() => latest(document!).as("document_latest_job_id"))
+      .where((eb) => eb.or([eb("jobs.id", "=", job!), eb("jobs.id", "=", latest(again!))]))
+      .orderBy("jobs.id")
+      .orderBy("job_steps.position");
+  });
+  const rows = (await executePrepared(
+    database,
+    CompiledQuery.raw(text, [documentId, jobId, documentId]),
+  )) as (PostgresStatusRow & { document_latest_job_id: string | null })[];
+  const jobs = new Map<string, LoadedJob>();
+  for (const r of rows) {
+    let loaded = jobs.get(r.id!);
+    if (loaded === undefined) jobs.set(r.id!, (loaded = { job: jobRowToJob(r as JobRow), steps: [] }));
+    if (r.step_job_id !== null) loaded.steps.push(prefixedStep(r));
+  }
+  return { latestJobId: rows[0]?.document_latest_job_id ?? null, jobs };
 }
 
 /**

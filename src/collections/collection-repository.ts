@@ -107,6 +107,54 @@ export async function reserveVersion(trx: Tx, dialect: Database["dialect"]): Pro
   return Number(again.rows[0]!.seq);
 }
 
+/** Inserts a new collection row. */
+export async function insertCollection(trx: Tx, row: CollectionRow): Promise<void> {
+  await trx.insertInto("collections").values(row).execute();
+}
+
+/** Soft delete: the row stays, with `deleted_at` set. */
+export async function softDeleteCollection(trx: Tx, id: string, now: number): Promise<void> {
+  await trx.updateTable("collections").set({ deleted_at: now, updated_at: now }).where("id", "=", id).execute();
+}
+
+/** Records a change of the collection: a new version (see reserveVersion) and `updated_at`. */
+export async function touchCollection(trx: Tx, dialect: Database["dialect"], id: string, now: number): Promise<void> {
+  const version = await reserveVersion(trx, dialect);
+  await trx.updateTable("collections").set({ version, updated_at: now }).where("id", "=", id).execute();
+}
+
+/** Whether adding these documents would take the collection past `max` members (those already in count once). */
+export async function wouldExceedMembers(
+  trx: Tx,
+  collectionId: string,
+  documentIds: readonly string[],
+  max: number,
+): Promise<boolean> {
+  const count = await trx
+    .selectFrom("collection_documents")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("collection_id", "=", collectionId)
+    .executeTakeFirstOrThrow();
+  if (Number(count.n) + documentIds.length <= max) return false;
+  const present = await trx
+    .selectFrom("collection_documents")
+    .select("document_id")
+    .where("collection_id", "=", collectionId)
+    .where("document_id", "in", documentIds.length > 0 ? documentIds : [""])
+    .execute();
+  return Number(count.n) + documentIds.length - present.length > max;
+}
+
+/** Removes one member; false when the document was not in the collection. */
+export async function removeMember(trx: Tx, collectionId: string, documentId: string): Promise<boolean> {
+  const removed = await trx
+    .deleteFrom("collection_documents")
+    .where("collection_id", "=", collectionId)
+    .where("document_id", "=", documentId)
+    .executeTakeFirst();
+  return Number(removed.numDeletedRows) > 0;
+}
+
 /** Appends documents (already checked to be the owner's) after the last member; members already in stay where they are. */
 export async function appendMembers(
   trx: Tx,

@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.js";
-import { writeTransaction } from "../db/transaction.js";
+import { writeTransaction, type Tx } from "../db/transaction.js";
 import type { Scope } from "../documents/document-service.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import { newId } from "../engine/ids.js";
@@ -7,15 +7,22 @@ import { DocketError } from "../errors.js";
 import { attachSteps, jobToJson, loadJobs, statusOf } from "../jobs/job-view.js";
 import type { JobService } from "../jobs/job-service.js";
 import type { SubmitOptions } from "../jobs/options.js";
+import { liveDocumentIdsOf } from "../documents/document-repository.js";
+import { artifactOfJob } from "../jobs/job-reads.js";
 import {
   appendMembers,
   findCollection,
+  insertCollection,
   latestCollectionJob,
   listCollections,
   maxEventId,
   memberIdsOf,
   members,
+  removeMember,
   reserveVersion,
+  softDeleteCollection,
+  touchCollection,
+  wouldExceedMembers,
   type CollectionRow,
 } from "./collection-repository.js";
 import {
@@ -84,7 +91,7 @@ export class CollectionService {
         deleted_at: null,
         version: await reserveVersion(trx, this.database.dialect),
       };
-      await trx.insertInto("collections").values(values).execute();
+      await insertCollection(trx, values);
       return values;
     });
     return collectionToJson(row, []);
@@ -113,26 +120,14 @@ export class CollectionService {
         details: { job_id: job.id },
       });
     const now = Date.now();
-    await writeTransaction(this.database, (trx) =>
-      trx.updateTable("collections").set({ deleted_at: now, updated_at: now }).where("id", "=", row.id).execute(),
-    );
+    await writeTransaction(this.database, (trx) => softDeleteCollection(trx, row.id, now));
   }
 
   /** Appends documents in the order given; every id must be a live document of the collection's owner (else 404, nothing added). */
   async addDocuments(scope: Scope, id: string, documentIds: readonly string[]): Promise<CollectionJson> {
     const row = await this.load(scope, id);
     const unique = [...new Set(documentIds)];
-    const found = new Set<string>();
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.database.db
-        .selectFrom("documents")
-        .select("id")
-        .where("id", "in", unique.slice(i, i + 500))
-        .where("owner_id", "=", row.owner_id)
-        .where("deleted_at", "is", null)
-        .execute();
-      for (const r of rows) found.add(r.id);
-    }
+    const found = await liveDocumentIdsOf(this.database.db, row.owner_id, unique);
     const missing = unique.filter((d) => !found.has(d));
     if (missing.length > 0)
       throw new DocketError(
@@ -141,24 +136,11 @@ export class CollectionService {
         { details: { document_ids: missing } },
       );
     await writeTransaction(this.database, async (trx) => {
-      const count = await trx
-        .selectFrom("collection_documents")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("collection_id", "=", row.id)
-        .executeTakeFirstOrThrow();
+      if (await wouldExceedMembers(trx, row.id, unique, MAX_MEMBERS))
+        throw new DocketError("validation_error", `a collection holds at most ${MAX_MEMBERS} documents`, {
+          details: { fields: ["document_ids"] },
+        });
       const now = Date.now();
-      if (Number(count.n) + unique.length > MAX_MEMBERS) {
-        const present = await trx
-          .selectFrom("collection_documents")
-          .select("document_id")
-          .where("collection_id", "=", row.id)
-          .where("document_id", "in", unique.length > 0 ? unique : [""])
-          .execute();
-        if (Number(count.n) + unique.length - present.length > MAX_MEMBERS)
-          throw new DocketError("validation_error", `a collection holds at most ${MAX_MEMBERS} documents`, {
-            details: { fields: ["document_ids"] },
-          });
-      }
       const added = await appendMembers(trx, row, unique, now);
       if (added > 0) await this.touch(trx, row.id, now);
     });
@@ -168,20 +150,15 @@ export class CollectionService {
   async removeDocument(scope: Scope, id: string, documentId: string): Promise<CollectionJson> {
     const row = await this.load(scope, id);
     await writeTransaction(this.database, async (trx) => {
-      const removed = await trx
-        .deleteFrom("collection_documents")
-        .where("collection_id", "=", row.id)
-        .where("document_id", "=", documentId)
-        .executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 0) throw new DocketError("not_found", "document not in the collection");
+      if (!(await removeMember(trx, row.id, documentId)))
+        throw new DocketError("not_found", "document not in the collection");
       await this.touch(trx, row.id, Date.now());
     });
     return this.get(scope, id);
   }
 
-  private async touch(trx: Parameters<Parameters<typeof writeTransaction>[1]>[0], id: string, now: number) {
-    const version = await reserveVersion(trx, this.database.dialect);
-    await trx.updateTable("collections").set({ version, updated_at: now }).where("id", "=", id).execute();
+  private touch(trx: Tx, id: string, now: number): Promise<void> {
+    return touchCollection(trx, this.database.dialect, id, now);
   }
 
   private async memberStates(collectionId: string, now: number): Promise<MemberState[]> {
@@ -314,12 +291,7 @@ export class CollectionService {
           ? `the compile job is ${job.status}; its outputs exist once it has completed`
           : "the collection is not compiled",
       );
-    const artifact = await this.database.db
-      .selectFrom("artifacts")
-      .selectAll()
-      .where("job_id", "=", job.id)
-      .where("kind", "=", format)
-      .executeTakeFirst();
+    const artifact = await artifactOfJob(this.database.db, job.id, format);
     if (!artifact) throw new DocketError("not_found", `the compile job did not build ${format}`);
     return {
       stream: await this.blobStore.get(artifact.blob_key),

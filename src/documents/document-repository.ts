@@ -132,11 +132,20 @@ export function liveDocumentOwner(db: Db, id: string): Promise<{ owner_id: strin
     .executeTakeFirst();
 }
 
-/** The latest job of a document (live or deleted); undefined when there is no such document. */
-export async function latestJobIdOf(db: Db, id: string | null): Promise<string | null | undefined> {
-  if (id === null) return undefined;
-  const row = await db.selectFrom("documents").select("latest_job_id").where("id", "=", id).executeTakeFirst();
-  return row?.latest_job_id;
+/** Which of these ids are live documents of `ownerId` (any number of ids: read in chunks). */
+export async function liveDocumentIdsOf(db: Db, ownerId: string, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom("documents")
+      .select("id")
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("owner_id", "=", ownerId)
+      .where("deleted_at", "is", null)
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
 }
 
 /** Documents by id, live or deleted (the caller decides what a deleted one means). */

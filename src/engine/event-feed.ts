@@ -32,6 +32,22 @@ interface Cursor {
 
 const BATCH = 500;
 
+/**
+ * PostgreSQL: a barrier computed from the snapshot of the statement it is part of, so a read
+ * of events below it in the SAME statement misses nothing. Of the transactions below the
+ * snapshot's xmax, those not in its list of running ones (`xip`) had ended when it was taken,
+ * so their events are visible to it. The barrier is the oldest running one, leaving out only
+ * those pg_stat_activity shows as another database's (they cannot write `job_events`): a long
+ * transaction elsewhere on the server must not hold the feed back. A running id that it does
+ * not show (it ended meanwhile, or is a prepared transaction) is kept: that can only hold the
+ * feed back until the next read, never let it pass an event. (pg_current_snapshot() is the
+ * statement's own snapshot; 32-bit backend ids are unique among running transactions.)
+ */
+const SNAPSHOT_BARRIER = sql`select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+  from pg_snapshot_xip(pg_current_snapshot()) as x
+  where x::xid not in (select a.backend_xid from pg_stat_activity a
+    where a.backend_xid is not null and a.datname is distinct from current_database())`;
+
 export interface Subscription {
   close(): void;
 }
@@ -193,7 +209,8 @@ export class EventFeed {
   }
 
   /**
-   * PostgreSQL: a transaction id below which every transaction that could write events has
+   * PostgreSQL, for the head of a fresh tail (reads use SNAPSHOT_BARRIER, in their own
+   * statement): a transaction id below which every transaction that could write events has
    * ended, so every event with a smaller `tx` is already visible to a later statement.
    *
    * Why not simply pg_snapshot_xmin: it is cluster-wide, so any long transaction in ANY
@@ -260,13 +277,15 @@ export class EventFeed {
     ].filter((c) => c !== null);
     const extra = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
     if (this.database.dialect === "postgres") {
-      const barrier = await this.barrier();
+      // The barrier and the read in ONE statement, so one round trip per read (each is on the
+      // event→client path of every event). That is sound because both see the same snapshot:
+      // every transaction below the barrier had ended when it was taken (see SNAPSHOT_BARRIER).
       const result = await sql<JobEventRow & { tx_text: string }>`
         select e.id, e.job_id, e.document_id, e.owner_id, e.batch_id, e.step, e.status, e.message, e.detail,
           e.attempt, e.created_at, e.tx::text as tx_text
         from job_events e
         where (e.tx, e.id) > (${position.tx}::xid8, ${position.id})
-          and e.tx < ${barrier}::xid8${extra}
+          and e.tx < (${SNAPSHOT_BARRIER})${extra}
         order by e.tx, e.id limit ${limit}`.execute(db);
       const positions = result.rows.map((row) => ({ tx: row.tx_text, id: Number(row.id) }));
       return { events: result.rows.map(eventRowToEvent), positions, last: positions.at(-1) ?? null };

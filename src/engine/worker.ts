@@ -287,6 +287,10 @@ export class Worker {
           ...(result?.reviewReason ? { reviewReason: result.reviewReason } : {}),
         });
         current = null;
+        // This commit finished the job: it is ours and done. A cancel poll or heartbeat that
+        // read the job after it (no longer `processing`) may have stopped the run meanwhile;
+        // that is the job ending, not a lost lease, so the stop is not looked at again.
+        if (completed) break;
       }
       // A job whose steps were all done before this attempt (e.g. a retry after the last
       // step succeeded) completes here; otherwise the last step's commit completed it.

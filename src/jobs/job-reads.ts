@@ -75,6 +75,11 @@ export function stepsOfJob(db: Db, jobId: string): Promise<JobStepRow[]> {
   return db.selectFrom("job_steps").selectAll().where("job_id", "=", jobId).orderBy("position").execute();
 }
 
+/** One output of a job by kind (a collection's compiled file), if the job built it. */
+export function artifactOfJob(db: Db, jobId: string, kind: string) {
+  return db.selectFrom("artifacts").selectAll().where("job_id", "=", jobId).where("kind", "=", kind).executeTakeFirst();
+}
+
 /** The outputs of these jobs, by kind. */
 export function artifactsOfJobs(db: Db, jobIds: readonly string[]) {
   if (jobIds.length === 0) return Promise.resolve([]);

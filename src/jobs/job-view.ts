@@ -1,9 +1,8 @@
 import type { Database } from "../db/database.js";
 import { stepSummary, type StepSummary } from "./step-summary.js";
-import { CompiledQuery, type ExpressionBuilder } from "kysely";
+import type { ExpressionBuilder } from "kysely";
 import type { DatabaseSchema } from "../db/schema.js";
-import { compiledOnce, executePrepared } from "../db/prepared.js";
-import { eventRowToEvent, jobRowToJob, stepRowToStep, type JobRow, type JobStepRow } from "../engine/rows.js";
+import { eventRowToEvent, jobRowToJob, stepRowToStep, type JobRow } from "../engine/rows.js";
 import { deriveStatus, type UnifiedStatus } from "../domain/status.js";
 import type { ErrorInfo, Job, JobEvent, JobStep, JobStatus, StepStatus } from "../domain/types.js";
 
@@ -178,123 +177,7 @@ export async function attachSteps(database: Database, rows: readonly JobRow[]): 
   return out;
 }
 
-/**
- * The SQL of loadDocumentStatus, built and compiled by Kysely once per database and scope
- * shape: compiling its 40-column select on every poll cost about as much as running it.
- * Parameters, in order: the document id, then (unless admin) the owner id.
- */
-const DOCUMENT = "\u0000document";
-const OWNER = "\u0000owner";
-
-/** The status read's SQL for one scope shape (admin: any owner), compiled once per database. */
-function statusStatement(database: Database, admin: boolean): string {
-  return compiledOnce(
-    database,
-    admin ? "status:admin" : "status:owner",
-    admin ? [DOCUMENT] : [DOCUMENT, OWNER],
-    ([document, owner]) => {
-      let query = database.db
-        .selectFrom("documents")
-        .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
-        .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
-        .selectAll("jobs")
-        .select([
-          "job_steps.job_id as step_job_id",
-          "job_steps.name as step_name",
-          "job_steps.position as step_position",
-          "job_steps.status as step_status",
-          "job_steps.attempts as step_attempts",
-          "job_steps.job_attempt as step_job_attempt",
-          "job_steps.started_at as step_started_at",
-          "job_steps.finished_at as step_finished_at",
-          "job_steps.error_code as step_error_code",
-          "job_steps.error_message as step_error_message",
-          "job_steps.detail as step_detail",
-          "job_steps.progress_done as step_progress_done",
-          "job_steps.progress_total as step_progress_total",
-        ])
-        // The newest event of the document: the status version's floor (see loadDocumentStatusVersioned).
-        .select((eb) =>
-          eb
-            .selectFrom("job_events")
-            .select((e) => e.fn.max("job_events.id").as("m"))
-            .whereRef("job_events.document_id", "=", "documents.id")
-            .as("document_events_max"),
-        )
-        .where("documents.id", "=", document!)
-        .where("documents.deleted_at", "is", null);
-      if (!admin) query = query.where("documents.owner_id", "=", owner!);
-      return query.orderBy("job_steps.position");
-    },
-  );
-}
-
-type Nullable<T> = { [K in keyof T]: T[K] | null };
-/** A row of {@link loadDocumentStatus}: the latest job's columns, then one step's, prefixed. */
-type StatusRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null } & {
-  document_events_max: number | string | null;
-};
-
-/**
- * A document's latest job with its steps, in ONE statement: one round trip instead of three
- * on the busiest read (clients poll status), and one snapshot, so the job and its steps can
- * never come from either side of a transition. Scoped like every document read.
- * Resolves to undefined when the document is not visible, null when it was never submitted.
- */
-export async function loadDocumentStatus(
-  database: Database,
-  scope: { userId: string; admin: boolean },
-  documentId: string,
-): Promise<LoadedJob | null | undefined> {
-  const read = await loadDocumentStatusVersioned(database, scope, documentId);
-  return read === undefined ? undefined : read.loaded;
-}
-
-/**
- * loadDocumentStatus plus the document's newest event id, in the same statement. The status
- * version is the greater of that and the latest job's version: deleting a job appends an
- * event, so the version moves forward even when the status falls back to an older job (or
- * to `uploaded`), and a client caching by version never sees it go backwards.
- */
-export async function loadDocumentStatusVersioned(
-  database: Database,
-  scope: { userId: string; admin: boolean },
-  documentId: string,
-): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
-  const sqlText = statusStatement(database, scope.admin);
-  const parameters = scope.admin ? [documentId] : [documentId, scope.userId];
-  const rows = (await executePrepared(database, CompiledQuery.raw(sqlText, parameters))) as StatusRow[];
-  const first = rows[0];
-  if (first === undefined) return undefined;
-  const versionFloor = Number(first.document_events_max ?? 0);
-  if (first.id === null) return { loaded: null, versionFloor };
-  const steps: JobStep[] = [];
-  for (const r of rows) {
-    if (r.step_job_id === null) continue;
-    steps.push(
-      stepRowToStep({
-        job_id: r.step_job_id,
-        name: r.step_name!,
-        position: r.step_position!,
-        status: r.step_status!,
-        attempts: r.step_attempts!,
-        job_attempt: r.step_job_attempt!,
-        started_at: r.step_started_at,
-        finished_at: r.step_finished_at,
-        error_code: r.step_error_code,
-        error_message: r.step_error_message,
-        detail: r.step_detail,
-        progress_done: r.step_progress_done!,
-        progress_total: r.step_progress_total!,
-      }),
-    );
-  }
-  const job = {
-    ...jobRowToJob(first as JobRow),
-    collectionId: (first as { collection_id?: string | null }).collection_id ?? null,
-  };
-  return { loaded: { job, steps }, versionFloor };
-}
+export { loadDocumentStatus, loadDocumentStatusVersioned } from "./status-read.js";
 
 /**
  * The document's unified status from its latest job (null: never submitted). `versionFloor`

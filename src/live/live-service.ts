@@ -5,14 +5,10 @@ import { documentToJson, type DocumentJson, type DocumentRow, type Scope } from 
 import { DocketError } from "../errors.js";
 import { CollectionEventFilter } from "../collections/collection-events.js";
 import { latestCollectionJob } from "../collections/collection-repository.js";
-import {
-  documentsByIds,
-  latestJobIdOf,
-  liveDocumentOwner,
-  newestLiveDocuments,
-} from "../documents/document-repository.js";
+import { documentsByIds, liveDocumentOwner, newestLiveDocuments } from "../documents/document-repository.js";
 import { activeJobIdsOf, batchOwner, jobOwner, jobRefs } from "../jobs/job-reads.js";
 import { eventToJson, jobToJson, loadJobs, statusOf, type EventJson, type JobJson } from "../jobs/job-view.js";
+import { loadEventState } from "../jobs/status-read.js";
 
 export interface LiveFilter {
   documentId?: string | undefined;
@@ -135,11 +131,7 @@ export class LiveService {
   }
 
   private async currentState(event: FeedEvent): Promise<Omit<EventMessage, "event">> {
-    const latest = (await latestJobIdOf(this.database.db, event.documentId)) ?? null;
-    const loaded = await loadJobs(
-      this.database,
-      latest && latest !== event.jobId ? [event.jobId, latest] : [event.jobId],
-    );
+    const { latestJobId: latest, jobs: loaded } = await loadEventState(this.database, event.jobId, event.documentId);
     const now = Date.now();
     const job = loaded.get(event.jobId);
     return {

@@ -3,10 +3,12 @@
  * "Preprocessing", has the measurements):
  *
  * - **Noise words are dropped.** A word Tesseract itself scores below NOISE_CONFIDENCE is
- *   almost never a word of the page (SROIE: 9–18% of them match a word of the transcript, 93%
- *   of the words at ≥ 90): it is what the recogniser made of a logo, a pen mark, a table rule
- *   or a scanner's edge, and it costs a reader (and search, and field extraction) more than
- *   the nothing it replaces.
+ *   rarely a word of the page (SROIE: 9–24% of the words below 30 match a word of the
+ *   transcript, 93% of those at ≥ 90): it is what the recogniser made of a logo, a pen mark,
+ *   a table rule or a scanner's edge, and it costs a reader (and search, and field
+ *   extraction) more than the nothing it replaces. Unless the rest of its line was read
+ *   confidently (CONFIDENT_LINE): there it is a real word misread ("gromnd-water" in a clean
+ *   book line), and half a word is better than none.
  * - **A second reading, line by line.** On a page read poorly (confidence below
  *   SECOND_READING_BELOW) as one column (--psm 4), the page is read again as one uniform block
  *   (--psm 6), which finds the lines' extent and baselines differently; each line of the first
@@ -18,13 +20,24 @@ import { unionBBox, type BBox, type Block, type Line, type Word } from "../domai
 import { weightedConfidence } from "./tsv-to-page.js";
 
 /** Words Tesseract scores below this are dropped as noise. */
-export const NOISE_CONFIDENCE = 20;
+export const NOISE_CONFIDENCE = 30;
+/** A noise word is kept when the other words of its line score at least this. */
+export const CONFIDENT_LINE = 80;
 /** Pages whose first reading scores below this are read a second time. */
 export const SECOND_READING_BELOW = 85;
 
-/** The blocks without noise words (lines and blocks left empty are dropped, boxes recomputed). */
-export function dropNoiseWords(blocks: readonly Block[], minConfidence = NOISE_CONFIDENCE): Block[] {
-  return rebuild(blocks, (line) => line.words.filter((w) => w.confidence >= minConfidence));
+/**
+ * The blocks without noise words: below NOISE_CONFIDENCE, in a line whose other words score
+ * below CONFIDENT_LINE (or alone in it). Lines and blocks left empty are dropped, boxes recomputed.
+ */
+export function dropNoiseWords(blocks: readonly Block[]): Block[] {
+  return rebuild(blocks, (line) =>
+    line.words.filter((w) => {
+      if (w.confidence >= NOISE_CONFIDENCE) return true;
+      const others = line.words.filter((o) => o !== w);
+      return others.length > 0 && weightedConfidence(others) >= CONFIDENT_LINE;
+    }),
+  );
 }
 
 /** Whether a page read with this confidence is worth reading a second time. */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { unionBBox, type BBox, type Block, type Word } from "../../src/domain/document-model.js";
 import {
+  CONFIDENT_LINE,
   dropNoiseWords,
   mapBlocks,
   mergeReadings,
@@ -41,7 +42,7 @@ const texts = (bs: readonly Block[]): string[][] => bs.flatMap((b) => b.lines.ma
 describe("noise words", () => {
   it("drops words below the noise confidence and the lines and blocks they leave empty", () => {
     const read = blocks(
-      [[word("TOTAL", 91, 0, 0), word("~", 5, 50, 0), word("12.50", 88, 100, 0)]],
+      [[word("TOTAL", 70, 0, 0), word("~", 5, 50, 0), word("12.50", 60, 100, 0)]],
       [[word("|", 3, 0, 100), word("ee", NOISE_CONFIDENCE - 1, 50, 100)]],
     );
     const kept = dropNoiseWords(read);
@@ -49,12 +50,19 @@ describe("noise words", () => {
     // Line and block boxes and confidences are those of the words kept.
     const line = kept[0]!.lines[0]!;
     assert.deepEqual(line.bbox, { x0: 0, y0: 0, x1: 140, y1: 20 });
-    assert.ok(line.confidence > 88 && line.confidence < 91, `line confidence ${line.confidence}`);
+    assert.ok(line.confidence > 60 && line.confidence < 70, `line confidence ${line.confidence}`);
     assert.deepEqual(kept[0]!.bbox, line.bbox);
   });
 
   it("keeps a word at the noise confidence", () => {
     assert.deepEqual(texts(dropNoiseWords(blocks([[word("a", NOISE_CONFIDENCE, 0, 0)]]))), [["a"]]);
+  });
+
+  it("keeps a low-confidence word in a line read confidently (a misread word, not noise)", () => {
+    const line = [word("either", 96, 0, 0), word("by", CONFIDENT_LINE, 50, 0), word("gromnd-water", 12, 100, 0)];
+    assert.deepEqual(texts(dropNoiseWords(blocks([line]))), [["either", "by", "gromnd-water"]]);
+    const poor = [word("Fe", CONFIDENT_LINE - 20, 0, 0), word("ath", 12, 50, 0)];
+    assert.deepEqual(texts(dropNoiseWords(blocks([poor]))), [["Fe"]]);
   });
 });
 

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     for (const r of await evaluateAll(who, name, samples, ordered, 10, languages)) {
       results.push(r);
       console.log(
-        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)} F1 ${pct(r.f1)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`,
+        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)} F1 ${pct(r.f1)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s${r.cpuPerImage === undefined ? "" : ` CPU ${r.cpuPerImage.toFixed(2)} s/image`}`,
       );
     }
   }

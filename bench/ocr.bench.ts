@@ -215,9 +215,9 @@ async function main(): Promise<void> {
       ? "End to end through the API: not measured (no tesseract binary, or --no-e2e)."
       : `End to end through the API (bench/ocr-e2e.ts): ${e2e.receipts} receipts (every second SROIE scan) uploaded to a warm server in its own process (SQLite, fsync, default engine, 2 job slots, \`outputs: ["txt","json"]\`, \`extract: "off"\`), submitted as one batch, from the submit to the last job's completion, against the bare CLI on the same files 2 at a time, rounds alternating which goes first (${e2e.failed} jobs failed):
 
-| round | Docket | bare CLI | ratio | server CPU per page |
-|---|---|---|---|---|
-${e2e.rounds.map((r, i) => `| ${i + 1} | ${r.docketSeconds.toFixed(1)} s | ${r.bareSeconds.toFixed(1)} s | ${(r.docketSeconds / r.bareSeconds).toFixed(2)}× | ${r.cpuPerPage === undefined ? "" : `${r.cpuPerPage.toFixed(2)} s`} |`).join("\n")}
+| round | Docket | bare CLI | ratio | server CPU per page | bare CLI CPU per page | CPU ratio |
+|---|---|---|---|---|---|---|
+${e2e.rounds.map((r, i) => `| ${i + 1} | ${r.docketSeconds.toFixed(1)} s | ${r.bareSeconds.toFixed(1)} s | ${(r.docketSeconds / r.bareSeconds).toFixed(2)}× | ${r.cpuPerPage === undefined ? "" : `${r.cpuPerPage.toFixed(2)} s`} | ${r.bareCpuPerPage === undefined ? "" : `${r.bareCpuPerPage.toFixed(2)} s`} | ${r.cpuPerPage === undefined || r.bareCpuPerPage === undefined ? "" : `${(r.cpuPerPage / r.bareCpuPerPage).toFixed(2)}×`} |`).join("\n")}
 
 Mean per job (ms; steps run 2 at a time, so queue wait is most of a batch job's life): ${Object.entries(e2e.stepMs)
           .map(([k, v]) => `${k} ${v.toFixed(0)}`)

@@ -29,7 +29,13 @@ import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
 import { abortPromise, cancelledError, throwIfAborted } from "./abort.js";
 import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
 import { ocrModePreset, PSM, psmForLayout, resolutionPreset } from "./ocr-presets.js";
-import { dropNoiseWords, mapBlocks, mergeReadings, wantsSecondReading } from "./second-reading.js";
+import {
+  dropNoiseWords,
+  mapBlocks,
+  mergeReadings,
+  SECOND_READING_SCALE,
+  wantsSecondReading,
+} from "./second-reading.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
 import { tsvToBlocks, weightedConfidence } from "./tsv-to-page.js";
 import { uprightVerdict } from "./upright-evidence.js";
@@ -282,7 +288,10 @@ export class TesseractOcrEngine implements OcrEngine {
         let blocks = read;
         const words = read.flatMap((b) => b.lines.flatMap((l) => l.words));
         if (!tiled && psm === PSM.SINGLE_COLUMN && wantsSecondReading(weightedConfidence(words), words.length)) {
-          blocks = mergeReadings(read, tsvToBlocks(await this.tsv(prepared, options, PSM.SINGLE_BLOCK)));
+          // At another scale as well as another segmentation: the two readings differ more.
+          const smaller = await unlessAborted(rescale(prepared, SECOND_READING_SCALE), signal);
+          const back = (box: BBox): BBox => scaleBox(box, 1 / SECOND_READING_SCALE);
+          blocks = mergeReadings(read, tsvToBlocks(await this.tsv(smaller, options, PSM.SINGLE_BLOCK), back));
         }
         return toPage(dropNoiseWords(blocks));
       },

@@ -6,7 +6,7 @@
  * so load from elsewhere on the machine falls on both alike.
  *
  * Also reports the server's CPU per page (its process and its reaped tesseract children,
- * from /proc) and where a job's time goes: queue wait, each step, and the gaps between steps
+ * from /proc) beside the bare CLI's (its reaped processes) and where a job's time goes: queue wait, each step, and the gaps between steps
  * (transitions).
  */
 import { execFile, type ChildProcess } from "node:child_process";
@@ -37,6 +37,8 @@ export interface EndToEndRound {
   bareSeconds: number;
   /** Server CPU seconds (process + tesseract children) per page in this round. */
   cpuPerPage: number | undefined;
+  /** The bare CLI's CPU seconds per page (its reaped processes), in the same round. */
+  bareCpuPerPage: number | undefined;
 }
 
 export interface EndToEndResult {
@@ -104,7 +106,19 @@ function bareCli(binary: string, file: string): Promise<void> {
   );
 }
 
-async function bareRound(binary: string, files: readonly string[]): Promise<number> {
+/** CPU seconds of this process's reaped children (the bare CLI's tesseract processes). */
+function reapedChildrenCpu(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function bareRound(binary: string, files: readonly string[]): Promise<{ seconds: number; cpu?: number }> {
+  const cpuBefore = reapedChildrenCpu();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -112,7 +126,9 @@ async function bareRound(binary: string, files: readonly string[]): Promise<numb
       while (next < files.length) await bareCli(binary, files[next++]!);
     }),
   );
-  return (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = reapedChildrenCpu();
+  return cpuBefore === undefined || cpuAfter === undefined ? { seconds } : { seconds, cpu: cpuAfter - cpuBefore };
 }
 
 const ms = (from: string | null, to: string | null): number =>
@@ -131,17 +147,18 @@ export async function runEndToEnd(files: readonly string[], binary: string, roun
     let failed = 0;
     for (let r = 0; r < rounds; r++) {
       const docketFirst = r % 2 === 0;
-      let bareSeconds = 0;
-      if (!docketFirst) bareSeconds = await bareRound(binary, files);
+      let bare: { seconds: number; cpu?: number } = { seconds: 0 };
+      if (!docketFirst) bare = await bareRound(binary, files);
       const cpuBefore = processCpu(server.child.pid!);
       const { jobs, seconds } = await server.run(ids);
       const cpuAfter = processCpu(server.child.pid!);
-      if (docketFirst) bareSeconds = await bareRound(binary, files);
+      if (docketFirst) bare = await bareRound(binary, files);
       out.push({
         docketSeconds: seconds,
-        bareSeconds,
+        bareSeconds: bare.seconds,
         cpuPerPage:
           cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / files.length,
+        bareCpuPerPage: bare.cpu === undefined ? undefined : bare.cpu / files.length,
       });
       for (const job of jobs) {
         if (job.status !== "completed") failed++;

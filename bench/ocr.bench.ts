@@ -19,7 +19,10 @@
  *   - end to end through the HTTP API (ocr-e2e.ts): 20 receipts, warm server, 2 job slots.
  *
  * Usage: npm run bench:ocr [-- --limit N] (N receipts/lines per dataset, default all)
- * [--accuracy-only] (datasets and end to end only, docs untouched) [--no-e2e].
+ * [--accuracy-only] (datasets and end to end only, docs untouched) [--no-e2e]
+ * [--datasets sroie,photos,polish,uw3] (only these; with --accuracy-only, to save CPU while iterating)
+ * [--contenders default,bare,...] (only contenders whose name contains one of these, case-insensitive)
+ * [--split even|odd] (SROIE: only the receipts at even or odd positions, for a held-out check).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -58,6 +61,13 @@ async function main(): Promise<void> {
   }
   const limitArg = process.argv.indexOf("--limit");
   const limit = limitArg >= 0 ? Number(process.argv[limitArg + 1]) : Infinity;
+  const listArg = (flag: string): string[] | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i >= 0 ? (process.argv[i + 1] ?? "").toLowerCase().split(",") : undefined;
+  };
+  const onlyDatasets = listArg("--datasets");
+  const onlyContenders = listArg("--contenders");
+  const split = listArg("--split")?.[0];
   const log = silentLogger();
   const bare = await findTesseractBinary(process.env.PATH);
   const wasm = await createOcrEngine({ engine: "wasm", workers: PARALLEL }, { log });
@@ -94,10 +104,20 @@ async function main(): Promise<void> {
     contenders.push(docketContender(auto, defaultName));
   }
   if (bare !== undefined) contenders.push(bareContender(bare));
+  // "default" means the default engine as a job gets it; other words match inside names.
+  const wanted = (c: Contender): boolean =>
+    onlyContenders === undefined ||
+    onlyContenders.some((w) => (w === "default" ? c.name === defaultName : c.name.toLowerCase().includes(w)));
+  contenders.splice(0, contenders.length, ...contenders.filter(wanted));
   const pair = contenders.filter((c) => c.name === defaultName || c.name === "bare tesseract CLI");
+  const dataset = (name: string): boolean => onlyDatasets === undefined || onlyDatasets.includes(name);
 
-  const uw3 = uw3Samples(limit);
-  const sroie = sroieSamples(limit);
+  const uw3 = dataset("uw3") ? uw3Samples(limit) : [];
+  const sroie = dataset("sroie")
+    ? sroieSamples(Infinity)
+        .filter((_, i) => split === undefined || i % 2 === (split === "odd" ? 1 : 0))
+        .slice(0, limit)
+    : [];
   // Phone photos simulated from every fifth receipt (perspective, dark background, shading,
   // blur), and Polish scans generated from known text: written to a temporary folder so every
   // contender reads a file.
@@ -105,7 +125,7 @@ async function main(): Promise<void> {
   const photos: Sample[] = [];
   for (const [i, s] of sroieSamples(Infinity)
     .filter((_, i) => i % 5 === 0)
-    .slice(0, Math.min(10, limit))
+    .slice(0, dataset("photos") ? Math.min(10, limit) : 0)
     .entries()) {
     const page = await (await openImageForOcr(readFileSync(s.file))).page(0);
     const photo = await simulatePhoto(page, { seed: i + 1 });
@@ -114,7 +134,7 @@ async function main(): Promise<void> {
     photos.push({ id: s.id, file, truth: s.truth });
   }
   const polish: Array<Sample & { dpi: number }> = [];
-  for (const [i, scan] of (await polishScans()).entries()) {
+  for (const [i, scan] of (dataset("polish") ? await polishScans() : []).entries()) {
     if (i >= limit * 2) break;
     const file = join(scratch, `polish-${i}.png`);
     writeFileSync(file, scan.image.png);
@@ -134,7 +154,7 @@ async function main(): Promise<void> {
     for (const r of await evaluateAll(who, name, samples, ordered, 10, languages)) {
       results.push(r);
       console.log(
-        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)} F1 ${pct(r.f1)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s`,
+        `${r.contender.padEnd(38)} ${r.dataset.padEnd(10)} CER ${pct(r.cer)} F1 ${pct(r.f1)}${r.bag === undefined ? "" : ` bag ${pct(r.bag)}`} ${r.seconds.toFixed(1)} s${r.cpuPerImage === undefined ? "" : ` CPU ${r.cpuPerImage.toFixed(2)} s/image`}`,
       );
     }
   }
@@ -195,9 +215,9 @@ async function main(): Promise<void> {
       ? "End to end through the API: not measured (no tesseract binary, or --no-e2e)."
       : `End to end through the API (bench/ocr-e2e.ts): ${e2e.receipts} receipts (every second SROIE scan) uploaded to a warm server in its own process (SQLite, fsync, default engine, 2 job slots, \`outputs: ["txt","json"]\`, \`extract: "off"\`), submitted as one batch, from the submit to the last job's completion, against the bare CLI on the same files 2 at a time, rounds alternating which goes first (${e2e.failed} jobs failed):
 
-| round | Docket | bare CLI | ratio | server CPU per page |
-|---|---|---|---|---|
-${e2e.rounds.map((r, i) => `| ${i + 1} | ${r.docketSeconds.toFixed(1)} s | ${r.bareSeconds.toFixed(1)} s | ${(r.docketSeconds / r.bareSeconds).toFixed(2)}× | ${r.cpuPerPage === undefined ? "" : `${r.cpuPerPage.toFixed(2)} s`} |`).join("\n")}
+| round | Docket | bare CLI | ratio | server CPU per page | bare CLI CPU per page | CPU ratio |
+|---|---|---|---|---|---|---|
+${e2e.rounds.map((r, i) => `| ${i + 1} | ${r.docketSeconds.toFixed(1)} s | ${r.bareSeconds.toFixed(1)} s | ${(r.docketSeconds / r.bareSeconds).toFixed(2)}× | ${r.cpuPerPage === undefined ? "" : `${r.cpuPerPage.toFixed(2)} s`} | ${r.bareCpuPerPage === undefined ? "" : `${r.bareCpuPerPage.toFixed(2)} s`} | ${r.cpuPerPage === undefined || r.bareCpuPerPage === undefined ? "" : `${(r.cpuPerPage / r.bareCpuPerPage).toFixed(2)}×`} |`).join("\n")}
 
 Mean per job (ms; steps run 2 at a time, so queue wait is most of a batch job's life): ${Object.entries(e2e.stepMs)
           .map(([k, v]) => `${k} ${v.toFixed(0)}`)

@@ -28,10 +28,23 @@ import type { RasterImage } from "../imaging/raster.js";
 import { rotateFine, rotateQuarter } from "../imaging/rotate.js";
 import { abortPromise, cancelledError, throwIfAborted } from "./abort.js";
 import type { EngineHealth, OcrEngine, OcrInput, OcrOptions, OrientationResult } from "./ocr-engine.js";
-import { ocrModePreset, psmForLayout, resolutionPreset } from "./ocr-presets.js";
+import { ocrModePreset, PSM, psmForLayout, resolutionPreset } from "./ocr-presets.js";
+import {
+  dropNoiseWords,
+  mapBlocks,
+  mergeReadings,
+  SECOND_READING_SCALE,
+  wantsSecondReading,
+} from "./second-reading.js";
 import type { TesseractBackend } from "./tesseract-backend.js";
 import { tsvToBlocks, weightedConfidence } from "./tsv-to-page.js";
 import { uprightVerdict } from "./upright-evidence.js";
+
+/** A page as first read, and the same page after noise removal and any second reading. */
+interface Reading {
+  page: Page;
+  improve(): Promise<Page>;
+}
 
 export interface PageRecognizerOptions {
   backend: TesseractBackend;
@@ -141,14 +154,17 @@ export class TesseractOcrEngine implements OcrEngine {
       throwIfAborted(signal);
       this.options.backend.requireLanguages(options.languages);
       const deskew = options.deskew ?? ocrModePreset(options.mode).deskew;
-      let page: Page;
       let path: string;
+      let reading: Reading;
       if (options.autoRotate === false) {
-        page = await this.recognizeOriented(input, 0, deskew, options);
+        reading = await this.recognizeOriented(input, 0, deskew, options);
         path = "fixed";
       } else {
-        ({ page, path } = await this.recognizeAnyOrientation(input, deskew, options));
+        ({ reading, path } = await this.recognizeAnyOrientation(input, deskew, options));
       }
+      // Noise words and the second reading, once the page's orientation is settled (the
+      // orientation evidence is the raw reading's: upside-down text reads as low-confidence noise).
+      const page = await reading.improve();
       log.debug(
         {
           ms: Date.now() - started,
@@ -186,27 +202,27 @@ export class TesseractOcrEngine implements OcrEngine {
     input: OcrInput,
     deskew: boolean,
     options: OcrOptions,
-  ): Promise<{ page: Page; path: string }> {
+  ): Promise<{ reading: Reading; path: string }> {
     const { signal } = options;
     const first = await this.recognizeOriented(input, 0, deskew, options);
-    const verdict = uprightVerdict(first, { acceptConfidence: this.acceptUprightConfidence });
-    if (verdict === "upright" || verdict === "no-text") return { page: first, path: verdict };
+    const verdict = uprightVerdict(first.page, { acceptConfidence: this.acceptUprightConfidence });
+    if (verdict === "upright" || verdict === "no-text") return { reading: first, path: verdict };
     const found = await this.detectOrientation(input, signal ? { signal } : {});
     const rotation = found.confidence >= this.minConfidence ? found.rotation : 0;
-    if (rotation === 0) return { page: first, path: `${verdict}-osd-0` };
+    if (rotation === 0) return { reading: first, path: `${verdict}-osd-0` };
     const second = await this.recognizeOriented(input, rotation, deskew, options);
     const agree = verdict === "sideways" && rotation % 180 === 90;
-    if (!agree && first.confidence > second.confidence) return { page: first, path: `${verdict}-kept` };
-    return { page: second, path: `${verdict}-osd-${rotation}` };
+    if (!agree && first.page.confidence > second.page.confidence) return { reading: first, path: `${verdict}-kept` };
+    return { reading: second, path: `${verdict}-osd-${rotation}` };
   }
 
-  /** Rotate by `rotation`, deskew, recognise, build the Page. */
+  /** Rotate by `rotation`, deskew, recognise, build the Page (and how to improve it). */
   private async recognizeOriented(
     input: OcrInput,
     rotation: number,
     deskew: boolean,
     options: OcrOptions,
-  ): Promise<Page> {
+  ): Promise<Reading> {
     const { signal } = options;
     const upright = await rotateQuarter(input, rotation);
     throwIfAborted(signal);
@@ -249,12 +265,12 @@ export class TesseractOcrEngine implements OcrEngine {
       return fromFlat === undefined ? onPage : fromFlat(onPage);
     };
     const preset = options.resolution === undefined ? undefined : resolutionPreset(options.resolution);
-    const blocks =
-      preset?.tiling === true && prepared.height > preset.maxBandHeight * 1.25
-        ? await this.recognizeBands(prepared, options, psm, preset.maxBandHeight, toUpright)
-        : tsvToBlocks(await this.tsv(prepared, options, psm), toUpright);
-    const words = blocks.flatMap((b) => b.lines.flatMap((l) => l.words));
-    return {
+    const tiled = preset?.tiling === true && prepared.height > preset.maxBandHeight * 1.25;
+    // Blocks in the prepared image's frame (the second reading is merged there).
+    const read = tiled
+      ? await this.recognizeBands(prepared, options, psm, preset.maxBandHeight)
+      : tsvToBlocks(await this.tsv(prepared, options, psm));
+    const toPage = (blocks: Block[]): Page => ({
       number: options.pageNumber,
       width: upright.width,
       height: upright.height,
@@ -262,8 +278,23 @@ export class TesseractOcrEngine implements OcrEngine {
       source: "ocr",
       rotation,
       skew,
-      confidence: weightedConfidence(words),
-      blocks,
+      confidence: weightedConfidence(blocks.flatMap((b) => b.lines.flatMap((l) => l.words))),
+      blocks: mapBlocks(blocks, toUpright),
+    });
+    return {
+      page: toPage(read),
+      improve: async () => {
+        if (options.preprocess === false) return toPage(read);
+        let blocks = read;
+        const words = read.flatMap((b) => b.lines.flatMap((l) => l.words));
+        if (!tiled && psm === PSM.SINGLE_COLUMN && wantsSecondReading(weightedConfidence(words), words.length)) {
+          // At another scale as well as another segmentation: the two readings differ more.
+          const smaller = await unlessAborted(rescale(prepared, SECOND_READING_SCALE), signal);
+          const back = (box: BBox): BBox => scaleBox(box, 1 / SECOND_READING_SCALE);
+          blocks = mergeReadings(read, tsvToBlocks(await this.tsv(smaller, options, PSM.SINGLE_BLOCK), back));
+        }
+        return toPage(dropNoiseWords(blocks));
+      },
     };
   }
 
@@ -287,16 +318,13 @@ export class TesseractOcrEngine implements OcrEngine {
     options: OcrOptions,
     psm: number,
     maxBandHeight: number,
-    toUpright: (box: BBox) => BBox,
   ): Promise<Block[]> {
     const bands = await splitIntoBands(image, maxBandHeight);
     throwIfAborted(options.signal);
     const results = await Promise.all(
       bands.map(async (band) => {
         const tsv = await this.tsv(band.image, options, psm);
-        return tsvToBlocks(tsv, (box) =>
-          toUpright({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }),
-        );
+        return tsvToBlocks(tsv, (box) => ({ x0: box.x0, y0: box.y0 + band.top, x1: box.x1, y1: box.y1 + band.top }));
       }),
     );
     return results.flat();

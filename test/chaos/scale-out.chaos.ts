@@ -9,7 +9,8 @@
  *
  * DOCKET_CHAOS_DOCUMENTS (default 300), DOCKET_CHAOS_SEED, DOCKET_CHAOS_TICK_MS (3000),
  * DOCKET_CHAOS_MIN_UP_MS (6000) and DOCKET_CHAOS_BUDGET_MINUTES (9.5: the test's timeout, the
- * cluster's start not included) change the run.
+ * cluster's start not included) change the run. DOCKET_TEST_REQUIRE containing
+ * `postgres-server` (as .ci/run sets it) turns a skip for want of a private PostgreSQL into a failure.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -47,6 +48,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("scale-out under chaos", async () => {
   const postgres = await PrivatePostgres.start();
   const skip = typeof postgres === "string" ? postgres : false;
+  // As test/support/environment.ts does for the suite: under .ci/run a skip is a failure.
+  const required = (process.env.DOCKET_TEST_REQUIRE ?? "").split(",").map((s) => s.trim());
+  if (skip && required.includes("postgres-server"))
+    throw new Error(`required by DOCKET_TEST_REQUIRE (postgres-server) but missing: ${skip}`);
   let s3: LocalS3;
   let database: Database;
   const apis: DocketProcess[] = [];
@@ -267,7 +272,8 @@ describe("scale-out under chaos", async () => {
         );
       }
       const completed = jobs.filter((j) => j.status === "completed").length;
-      log(`${completed} completed, ${jobs.length - completed} failed with a code`);
+      const codes = jobs.filter((j) => j.status === "failed").map((j) => j.error_code);
+      log(`${completed} completed, ${codes.length} failed with a code (${codes.join(", ") || "none"})`);
 
       // Completed once, outputs written once.
       const completions = await database.db

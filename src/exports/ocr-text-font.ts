@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import fontkit from "@pdf-lib/fontkit";
 import { StandardFonts, type PDFDocument, type PDFFont } from "pdf-lib";
 
 /**
@@ -40,6 +39,9 @@ export async function embedOcrTextFont(doc: PDFDocument, choice: OcrFontChoice =
   let ascent: number;
   let descent: number;
   if (choice === "unicode") {
+    // Loaded here, not at start-up: only a Unicode text layer needs it, and loading it costs
+    // every process (an API process, a restarted worker) a tenth of a second of CPU.
+    const { default: fontkit } = await import("@pdf-lib/fontkit");
     doc.registerFontkit(fontkit);
     font = await doc.embedFont(await readFile(liberationSansPath()), { subset: true });
     ascent = 0.905; // the descriptor's Ascent (hhea ascender 1854 of 2048 units)

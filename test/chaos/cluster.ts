@@ -4,7 +4,7 @@
  * S3 bucket. They can be SIGKILLed and restarted; their output goes to log files.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -176,7 +176,23 @@ export class DocketProcess {
     this.readySince = Date.now();
   }
 
+  /** CPU time (user + system) of this process's earlier runs, read as each was stopped or killed. */
+  cpuMs = 0;
+
+  /** Adds the running process's CPU time so far to cpuMs (just before it is signalled). */
+  private countCpu(pid: number | undefined): void {
+    if (pid === undefined) return;
+    try {
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      this.cpuMs += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // Already gone.
+    }
+  }
+
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    this.countCpu(this.child?.pid);
     this.child?.kill(signal);
     this.child = null;
     this.ready = false;
@@ -190,6 +206,7 @@ export class DocketProcess {
     this.generation++;
     this.child = null;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    this.countCpu(child.pid);
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
     await exited;

@@ -9,12 +9,13 @@
  *
  * DOCKET_CHAOS_DOCUMENTS (default 300), DOCKET_CHAOS_SEED, DOCKET_CHAOS_TICK_MS (3000),
  * DOCKET_CHAOS_MIN_UP_MS (6000) and DOCKET_CHAOS_BUDGET_MINUTES (9.5: the test's timeout, the
- * cluster's start not included) change the run.
+ * cluster's start not included) change the run. DOCKET_TEST_REQUIRE containing
+ * `postgres-server` (as .ci/run sets it) turns a skip for want of a private PostgreSQL into a failure.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -28,6 +29,7 @@ import { startLocalS3, type LocalS3 } from "../support/s3-server.js";
 import { buildServer, CLI, clusterEnv, createAdminToken, DocketProcess, removeBuild } from "./cluster.js";
 import { freePort, PrivatePostgres } from "./private-postgres.js";
 import { ResumingSseClient } from "./resuming-sse.js";
+import { jobTimings } from "./job-timings.js";
 import { orphanBlobs } from "./orphans.js";
 
 const DOCUMENTS = Number(process.env.DOCKET_CHAOS_DOCUMENTS ?? 300);
@@ -46,6 +48,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("scale-out under chaos", async () => {
   const postgres = await PrivatePostgres.start();
   const skip = typeof postgres === "string" ? postgres : false;
+  // As test/support/environment.ts does for the suite: under .ci/run a skip is a failure.
+  const required = (process.env.DOCKET_TEST_REQUIRE ?? "").split(",").map((s) => s.trim());
+  if (skip && required.includes("postgres-server"))
+    throw new Error(`required by DOCKET_TEST_REQUIRE (postgres-server) but missing: ${skip}`);
   let s3: LocalS3;
   let database: Database;
   const apis: DocketProcess[] = [];
@@ -81,7 +87,11 @@ describe("scale-out under chaos", async () => {
     await apis[0]!.start();
     await Promise.all([apis[1]!.start(), ...workers.map((w) => w.start())]);
     database = await openDatabase({ url: postgres.url, dataDir: work });
-    log(`cluster up; logs in ${join(work, "logs")}; seed ${seed}`);
+    log(
+      `cluster up; logs in ${join(work, "logs")}; seed ${seed}; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
   });
 
   after(async () => {
@@ -207,7 +217,8 @@ describe("scale-out under chaos", async () => {
           while (next < DOCUMENTS) await uploadOne(next++);
         }),
       );
-      log(`${documentIds.size} documents uploaded (${retries} retried requests)`);
+      const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(0);
+      log(`${documentIds.size} documents uploaded in ${secondsSince(testBegan)} s (${retries} retried requests)`);
       assert.equal(documentIds.size, DOCUMENTS, "every upload made exactly one document");
 
       // Every job ends: completed, or failed with a code.
@@ -223,6 +234,8 @@ describe("scale-out under chaos", async () => {
         assert.ok(Date.now() < deadline, `${open.n} jobs still open after ${JOB_DEADLINE_MS / 60_000} minutes`);
         await sleep(1_000);
       }
+      log(`every job ended ${secondsSince(testBegan)} s into the test`);
+      for (const line of await jobTimings(database)) log(line);
       chaos = false;
       await chaosLoop;
       log(`chaos over: ${kills.workers} worker kills, ${kills.apis} API kills, ${kills.postgres} PostgreSQL restart`);
@@ -241,6 +254,11 @@ describe("scale-out under chaos", async () => {
       while (clients.some((c) => c.events.length < eventCount) && Date.now() < caughtUp) await sleep(250);
       for (const client of clients) await client.close();
       await Promise.all([...apis, ...workers].map((p) => p.stop()));
+      const cpu = [...apis, ...workers].map(
+        (p) => `${p.spec.name} ${(p.cpuMs / 1000).toFixed(1)} s/${p.starts} starts`,
+      );
+      const own = process.cpuUsage();
+      log(`CPU: ${cpu.join(", ")}; this process ${((own.user + own.system) / 1e6).toFixed(1)} s`);
 
       const jobs = await database.db.selectFrom("jobs").select(["id", "document_id", "status", "error_code"]).execute();
       const byDocument = new Map<string, number>();
@@ -254,7 +272,8 @@ describe("scale-out under chaos", async () => {
         );
       }
       const completed = jobs.filter((j) => j.status === "completed").length;
-      log(`${completed} completed, ${jobs.length - completed} failed with a code`);
+      const codes = jobs.filter((j) => j.status === "failed").map((j) => j.error_code);
+      log(`${completed} completed, ${codes.length} failed with a code (${codes.join(", ") || "none"})`);
 
       // Completed once, outputs written once.
       const completions = await database.db
@@ -321,7 +340,11 @@ describe("scale-out under chaos", async () => {
       }
       const crashes = [...apis, ...workers].flatMap((p) => p.unexpectedExits);
       assert.deepEqual(crashes, [], "no process exited on its own");
-      log(`passed in ${((Date.now() - testBegan) / 1000).toFixed(0)} s of test (cluster start not counted)`);
+      log(
+        `passed in ${secondsSince(testBegan)} s of test (cluster start not counted); load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
+      );
     },
   );
 });

@@ -11,6 +11,12 @@ declare module "s3rver" {
       resetOnClose?: boolean;
     });
     run(): Promise<AddressInfo>;
+    /** Its filesystem store (startLocalS3 replaces deleteObject and listObjects). */
+    store: {
+      getResourcePath(bucket: string, key: string, resource: string): string;
+      deleteObject(bucket: string, key: string): Promise<void>;
+      listObjects(bucket: string, options: { maxKeys?: number } & Record<string, unknown>): Promise<unknown>;
+    };
     close(): Promise<void>;
   }
 }

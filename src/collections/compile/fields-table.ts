@@ -1,5 +1,4 @@
 import type { Writable } from "node:stream";
-import ExcelJS from "exceljs";
 import { FIELD_NAMES } from "../../extraction/types.js";
 import { csvCell, csvHeader, csvRow } from "../../fields/fields-csv.js";
 import type { CompileMember } from "./member.js";
@@ -39,6 +38,9 @@ export async function writeFieldsCsv(
  * Cells are typed values, never formulas, so text from a document cannot run as one.
  */
 export async function writeFieldsXlsx(members: AsyncIterable<CompileMember>, out: Writable): Promise<number> {
+  // Loaded here, not at start-up: exceljs and its zip libraries cost every process about half
+  // a second of CPU to load, and only a collection compiled to XLSX needs them.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet("Fields", { views: [{ state: "frozen", ySplit: 1 }] });
   const columns = ["position", "document_id", "filename", "document_type", ...FIELD_NAMES, "review_state"];

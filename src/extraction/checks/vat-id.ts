@@ -3,10 +3,25 @@
  * the check digits, which python-stdnum's port `stdnum` knows for every one of them. Greece
  * prints "EL", Northern Ireland "XI" (a UK number), Switzerland "CHE-… MWST", Norway "… MVA".
  */
-import { euVat, stdnum, type Validator } from "stdnum";
+import { createRequire } from "node:module";
+import type { Validator } from "stdnum";
+
+type Stdnum = typeof import("stdnum");
+let library: Stdnum | undefined;
+
+/**
+ * stdnum, loaded at the first VAT id checked rather than at start-up: its validators for
+ * every country cost each process a third of a second of CPU to load, and most never check
+ * one (an API process, or a worker restarted after a crash, before its first extraction).
+ * Its package is CommonJS, so it loads synchronously, as the checks that call it are.
+ */
+function stdnumLibrary(): Stdnum {
+  return (library ??= createRequire(import.meta.url)("stdnum") as Stdnum);
+}
 
 /** Prefix → validators; the prefixes a VAT id may carry beyond stdnum's EU table. */
 function validatorsFor(prefix: string): Validator[] {
+  const { euVat, stdnum } = stdnumLibrary();
   switch (prefix) {
     case "EL":
       return euVat.GR ?? [];

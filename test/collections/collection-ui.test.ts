@@ -13,10 +13,10 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { createCompilePipeline } from "../../src/collections/compile/compile-pipeline.js";
 import { reviewThresholds } from "../../src/fields/thresholds.js";
-import { apiTestPipeline, client, pngBytes, startServer, type Client, type TestServer } from "../api/support.js";
+import { apiTestPipeline, pngBytes, startServer, type Client, type TestServer } from "../api/support.js";
 import { controlledCompile, realPdfPipeline, type Control } from "./compile-test-pipelines.js";
 import { chromiumSkipReason } from "../support/environment.js";
-import { ensureWebBuilt, launchChromium, screenshot } from "../web/support.js";
+import { ensureWebBuilt, launchChromium, screenshot, signedInAdmin } from "../web/support.js";
 
 const ADMIN = { email: "admin@example.test", password: "admin-password" };
 const skip = chromiumSkipReason();
@@ -53,20 +53,13 @@ describe("collection page in Chromium", { skip }, () => {
         },
       },
     );
-    const anon = client(server.base);
-    assert.equal((await anon.req("POST", "/api/v1/setup", { json: ADMIN })).status, 201);
-    const login = await anon.req("POST", "/api/v1/auth/login", { json: ADMIN });
-    api = client(server.base, login.json.token as string);
     files = mkdtempSync(join(tmpdir(), "docket-collection-ui-"));
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${server.base}/collections`);
-    await page.fill("input[name=email]", ADMIN.email);
-    await page.fill("input[name=password]", ADMIN.password);
-    await page.click("button[type=submit]");
-    await page.locator("[data-testid=live-indicator][data-mode=live]").waitFor();
+    ({ api, page } = await signedInAdmin(browser, server.base, ADMIN, {
+      path: "/collections",
+      viewport: { width: 1280, height: 900 },
+      onPageError: (message) => pageErrors.push(message),
+    }));
   });
 
   after(async () => {

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { PDFDocument, StandardFonts } from "pdf-lib";
-import { client, type Client } from "../api/support.js";
+import type { Client } from "../api/support.js";
 import { generateInvoice, type InvoiceLayout } from "../fixtures/invoices/index.js";
 import { waitFor } from "../support/wait-for.js";
-import { ensureWebBuilt, launchChromium, startUiServer, type UiServer } from "./support.js";
+import { ensureWebBuilt, launchChromium, signedInAdmin, startUiServer, type UiServer } from "./support.js";
 
 export const ADMIN = { email: "admin@example.test", password: "admin-password" };
 const DESKTOP = { width: 1280, height: 900 };
@@ -106,19 +106,12 @@ export function reviewSession(): void {
   before(async () => {
     ensureWebBuilt();
     server = await startUiServer();
-    const anon = client(server.base);
-    assert.equal((await anon.req("POST", "/api/v1/setup", { json: ADMIN })).status, 201);
-    const login = await anon.req("POST", "/api/v1/auth/login", { json: ADMIN });
-    api = client(server.base, login.json.token as string);
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: DESKTOP, locale: "en-US" });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${server.base}/review`);
-    await page.fill("input[name=email]", ADMIN.email);
-    await page.fill("input[name=password]", ADMIN.password);
-    await page.click("button[type=submit]");
-    await page.locator("[data-testid=live-indicator][data-mode=live]").waitFor();
+    ({ api, context, page } = await signedInAdmin(browser, server.base, ADMIN, {
+      path: "/review",
+      viewport: DESKTOP,
+      onPageError: (message) => pageErrors.push(message),
+    }));
   });
 
   after(async () => {

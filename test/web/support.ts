@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { PDFDocument } from "pdf-lib";
 import type { BlobStore } from "../../src/blob/blob-store.js";
 import { createBlobStore } from "../../src/blob/create-blob-store.js";
@@ -16,6 +16,7 @@ import { createDocket, type Docket } from "../../src/app/docket.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
 import { createPipelines } from "../../src/pipeline/pipelines.js";
+import { client, type Client } from "../api/support.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { CHROMIUM_PATH } from "../support/environment.js";
 import { imageOnlyPdf, textImage } from "../fixtures/generate.js";
@@ -144,6 +145,33 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Saves a screenshot to test-artifacts/screenshots/<name>.png (and returns its path). */
+/**
+ * The first admin, created through the API, then signed in on a new page at `path` of the web
+ * UI, which is ready once its live updates are connected. Page errors go to `onPageError` from
+ * the first load on.
+ */
+export async function signedInAdmin(
+  browser: Browser,
+  base: string,
+  admin: { email: string; password: string },
+  o: { path: string; viewport: { width: number; height: number }; onPageError: (message: string) => void },
+): Promise<{ api: Client; context: BrowserContext; page: Page }> {
+  const anon = client(base);
+  const setup = await anon.req("POST", "/api/v1/setup", { json: admin });
+  if (setup.status !== 201) throw new Error(`setup answered ${setup.status}: ${setup.text}`);
+  const login = await anon.req("POST", "/api/v1/auth/login", { json: admin });
+  const api = client(base, login.json.token as string);
+  const context = await browser.newContext({ viewport: o.viewport, locale: "en-US" });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => o.onPageError(e.message));
+  await page.goto(`${base}${o.path}`);
+  await page.fill("input[name=email]", admin.email);
+  await page.fill("input[name=password]", admin.password);
+  await page.click("button[type=submit]");
+  await page.locator("[data-testid=live-indicator][data-mode=live]").waitFor();
+  return { api, context, page };
+}
+
 export async function screenshot(
   page: Page,
   name: string,

@@ -13,7 +13,8 @@ import { createUsers, SseClient, startServer, waitForJob, type TestServer, type 
 
 const LINES = ["Docket reads scanned pages", "and tells the truth about", "where every document stands"];
 
-async function scannedPdf(): Promise<Uint8Array> {
+/** A scan of LINES; `title` makes its bytes unique, since Docket answers an upload of the same bytes as a duplicate. */
+async function scannedPdf(title: string): Promise<Uint8Array> {
   const text = await PDFDocument.create();
   const font = await text.embedFont(StandardFonts.Helvetica);
   const page = text.addPage([612, 792]);
@@ -22,6 +23,7 @@ async function scannedPdf(): Promise<Uint8Array> {
   const image = await renderer.renderPage(1, { dpi: 200 });
   await renderer.close();
   const scan = await PDFDocument.create();
+  scan.setTitle(title);
   const png = await scan.embedPng(image.png);
   scan.addPage([612, 792]).drawImage(png, { x: 0, y: 0, width: 612, height: 792 });
   return scan.save();
@@ -52,7 +54,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
   });
 
   it("refuses at submit a language this server has no OCR data for, naming it", async () => {
-    const upload = await users.alice.upload(await scannedPdf(), "languages.pdf");
+    const upload = await users.alice.upload(await scannedPdf("languages"), "languages.pdf");
     const documentId = upload.json.document.id as string;
     const refused = await users.alice.req("POST", "/api/v1/ocr/submit", {
       json: { document_id: documentId, languages: ["eng", "yor"] },
@@ -63,7 +65,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     const jobs = await users.alice.req("GET", `/api/v1/ocr/jobs?document_id=${documentId}`);
     assert.equal(jobs.json.items.length, 0, "no job was created");
     const before = (await users.alice.req("GET", "/api/v1/documents")).json.total;
-    const withUpload = await users.alice.upload(await scannedPdf(), "languages-2.pdf", {
+    const withUpload = await users.alice.upload(await scannedPdf("languages refused"), "languages-2.pdf", {
       process: "true",
       languages: ["yor"],
     });
@@ -84,7 +86,7 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     "streams every step's progress and serves text, markdown, JSON, hOCR and a searchable PDF",
     { timeout: 180_000 },
     async () => {
-      const upload = await users.alice.upload(await scannedPdf(), "scan.pdf", { process: "true", languages: "eng" });
+      const upload = await users.alice.upload(await scannedPdf("scan"), "scan.pdf", { process: "true", languages: "eng" });
       assert.equal(upload.status, 201, upload.text);
       const jobId = upload.json.job.id as string;
       const documentId = upload.json.document.id as string;

@@ -224,12 +224,11 @@ Mean per job (ms; steps run 2 at a time, so queue wait is most of a batch job's 
           .join(", ")}.`;
   const date = new Date().toISOString().slice(0, 10);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  const warmThreads = auto.name.endsWith("+wasm");
+  // The first auto run starts the OCR processes or threads the later runs find warm.
   /** Which run this is: the process's first (threads start), the first to read pictures on warm threads, or a warm one. */
   const runLabel = (t: TextLayerRun, indexInPolicy: number): string => {
     if (t === checks.textLayer[0]) return "cold";
-    if (indexInPolicy === 0 && t.policy === "auto" && warmThreads)
-      return "first (tesseract.js threads loading their models)";
+    if (indexInPolicy === 0 && t.policy === "auto") return "first (OCR processes loading their models)";
     return "warm";
   };
   /** The cold or first run on its own, then the warm ones as their median and range (steady state is what a busy server sees). */
@@ -296,7 +295,7 @@ Orientation (degrees clockwise to upright, per page; pages rendered at 300 DPI; 
 |---|---|---|---|---|
 ${orient.map((o) => `| ${o.who} | ${o.file} | ${o.detected.join("/")} | ${o.expected.join("/")} | ${o.correct}/${o.expected.length} |`).join("\n")}
 
-Through the real pipeline (SQLite, a worker with 2 job slots, the default engine, ${auto.name}, all five outputs, blobs written durably with fsync as the server writes them): the text-layer path (${checks.textLayer[0]?.documents ?? 0} documents a run: the ${(checks.textLayer[0]?.documents ?? 0) / (checks.textLayer[0]?.copies ?? 1)} digital invoices of invoice2data/, every page with a usable text layer, ${checks.textLayer[0]?.copies ?? 1} times each, submitted together, first submit to last completion; \`npm run bench:ocr -- --pipeline-only --text-layer-only\` runs just this, and BENCH_TEXT_LAYER_RUNS, BENCH_TEXT_LAYER_COPIES, BENCH_TEXT_LAYER_POLICIES=skip|auto and BENCH_FSYNC=0 vary it) runs, on the text layers alone (\`ocr: skip\`), ${textLayerLine("skip")}; by default (\`ocr: auto\`), which also OCRs the ${regions} pictures on a run's pages (logos mostly) as image regions${warmThreads ? " (on warm tesseract.js threads: each is under a megapixel)" : ""}, ${textLayerLine("auto")}. Per corpus PDF (pdfs/manifest.json):
+Through the real pipeline (SQLite, a worker with 2 job slots, the default engine, ${auto.name}, all five outputs, blobs written durably with fsync as the server writes them): the text-layer path (${checks.textLayer[0]?.documents ?? 0} documents a run: the ${(checks.textLayer[0]?.documents ?? 0) / (checks.textLayer[0]?.copies ?? 1)} digital invoices of invoice2data/, every page with a usable text layer, ${checks.textLayer[0]?.copies ?? 1} times each, submitted together, first submit to last completion; \`npm run bench:ocr -- --pipeline-only --text-layer-only\` runs just this, and BENCH_TEXT_LAYER_RUNS, BENCH_TEXT_LAYER_COPIES, BENCH_TEXT_LAYER_POLICIES=skip|auto and BENCH_FSYNC=0 vary it) runs, on the text layers alone (\`ocr: skip\`), ${textLayerLine("skip")}; by default (\`ocr: auto\`), which also OCRs the ${regions} pictures on a run's pages (logos mostly) as image regions (read by ${auto.name === "tesseract-cli" ? "warm tesseract processes" : "tesseract.js threads"}), ${textLayerLine("auto")}. Per corpus PDF (pdfs/manifest.json):
 
 | file | pages OCRed | text-layer pages OCRed | rotation per page | expected strings | s |
 |---|---|---|---|---|---|

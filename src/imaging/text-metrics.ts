@@ -124,12 +124,28 @@ function dominantHeight(heights: number[], widths: number[]): number {
   return best;
 }
 
+/**
+ * `percentile` of 8-bit levels through a histogram: what sorting a copy gives, without the
+ * copy and the sort (which cost ~30 ms on a megapixel).
+ */
+function levelPercentile(data: Uint8Array, q: number): number {
+  if (data.length === 0) return 0;
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
+  const rank = Math.min(data.length - 1, Math.floor(q * data.length));
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += hist[v]!;
+    if (seen > rank) return v;
+  }
+  return 255;
+}
+
 export function measureGrey(grey: GreyPixels, scale = 1): TextMetrics {
   const { data, width, height } = grey;
   // Otsu splits into ≤ t and > t; ink is "< threshold", so + 1 (a 1-bit scan has t = 0).
   const threshold = Math.min(otsuThreshold(data) + 1, 230);
-  const sorted = Uint8Array.from(data).sort();
-  const paperLevel = percentile(sorted, 0.9);
+  const paperLevel = levelPercentile(data, 0.9);
   let inkSum = 0;
   let inkCount = 0;
   for (let i = 0; i < data.length; i++) {

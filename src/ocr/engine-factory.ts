@@ -4,13 +4,16 @@
  */
 import { availableParallelism } from "node:os";
 import type { Logger } from "../logger.js";
-import { CliTesseractBackend, findTesseractBinary } from "./cli/cli-backend.js";
+import { CliTesseractBackend, findTesseractBinary, SMALL_IMAGE_PIXELS } from "./cli/cli-backend.js";
+import { NpmTessdataDir } from "./cli/npm-tessdata.js";
 import { DEFAULT_SYSTEM_TESSDATA_DIRS, LanguageCatalog } from "./language-catalog.js";
 import type { OcrConfig } from "./ocr-config.js";
 import type { OcrEngine } from "./ocr-engine.js";
 import { TesseractOcrEngine } from "./page-recognizer.js";
-import { DEFAULT_MAX_WARM_PIXELS, SmallImageRouter } from "./small-image-router.js";
 import { WasmTesseractBackend } from "./wasm/wasm-backend.js";
+
+/** The borrowed tesseract.js OSD thread ends after this long unused. */
+const BORROWED_OSD_IDLE_MS = 60_000;
 
 export interface OcrEngineDeps {
   log: Logger;
@@ -18,14 +21,12 @@ export interface OcrEngineDeps {
   pathEnv?: string;
 }
 
-/** Warm tesseract.js threads beside the CLI give their memory back after this long unused. */
-const WARM_IDLE_MS = 60_000;
-
 /**
  * `wasm`: tesseract.js worker threads (always available). `cli`: the native binary (throws at
- * start-up when it is missing). `auto`: the binary when it runs, with small images (up to a
- * megapixel: logos and pictures on text-layer pages) on warm tesseract.js threads, where a
- * process start would cost more than the recognition (small-image-router.ts); else wasm. The
+ * start-up when it is missing). `auto`: the binary when it runs, else wasm. The binary's
+ * processes stay loaded between pages (cli/warm-pool.ts), so small images (logos on
+ * text-layer pages) cost no process start-up either: measured, warm native processes read
+ * receipts and their second readings faster than tesseract.js threads (docs/OCR.md). The
  * CLI engine borrows tesseract.js's OSD when the system has no osd.traineddata.
  */
 export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): Promise<OcrEngine> {
@@ -46,22 +47,38 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
       if (config.engine === "cli") throw new Error("DOCKET_OCR_ENGINE=cli but no tesseract binary was found on PATH");
     } else {
       try {
-        const cli = await CliTesseractBackend.create({ binary, concurrency: workers, log });
-        const warm = config.engine === "auto" ? wasm(WARM_IDLE_MS) : undefined;
-        const backend =
-          warm === undefined
-            ? cli
-            : new SmallImageRouter({ primary: cli, warm, maxWarmPixels: DEFAULT_MAX_WARM_PIXELS });
-        // Without system OSD data the CLI borrows tesseract.js's: the warm threads' backend
-        // when there is one (the router closes it), else one of its own.
-        const ownOsd = cli.supportsOsd || warm !== undefined ? undefined : wasm();
-        const orientation = cli.supportsOsd ? undefined : (warm ?? ownOsd);
-        log.info({ engine: backend.name, binary, workers, languages: cli.languages() }, "OCR engine ready");
-        return new TesseractOcrEngine({
-          backend,
+        // auto reads small images with the npm best_int models (npm-tessdata.ts); cli uses
+        // the binary's own models for everything.
+        const npmModels = config.engine === "auto" ? await NpmTessdataDir.create(catalog) : undefined;
+        const cli = await CliTesseractBackend.create({
+          binary,
+          concurrency: workers,
           log,
-          ...(orientation === undefined ? {} : { orientation }),
-          ...(ownOsd === undefined ? {} : { alsoClose: [ownOsd] }),
+          ...(npmModels === undefined
+            ? {}
+            : {
+                smallImages: {
+                  tessdataDir: npmModels.path,
+                  languages: npmModels.languages,
+                  maxPixels: SMALL_IMAGE_PIXELS,
+                },
+              }),
+        }).catch(async (error: unknown) => {
+          await npmModels?.remove();
+          throw error;
+        });
+        // Without system OSD data the CLI borrows tesseract.js's, whose thread is needed
+        // only for the rare doubtful page, so it gives its memory back when idle.
+        const osd = cli.supportsOsd ? undefined : wasm(BORROWED_OSD_IDLE_MS);
+        log.info({ engine: cli.name, binary, workers, languages: cli.languages() }, "OCR engine ready");
+        return new TesseractOcrEngine({
+          backend: cli,
+          log,
+          ...(osd === undefined ? {} : { orientation: osd }),
+          alsoClose: [
+            ...(osd === undefined ? [] : [osd]),
+            ...(npmModels === undefined ? [] : [{ close: () => npmModels.remove() }]),
+          ],
         });
       } catch (error) {
         if (config.engine === "cli") throw error;

@@ -1,6 +1,7 @@
 /**
- * The native `tesseract` binary as an OCR backend: one child process per page (at most
- * `concurrency` at once), image piped in, TSV piped out, SIGKILL on cancel. Faster than wasm
+ * The native `tesseract` binary as an OCR backend: pages read by warm processes (at most
+ * `concurrency`, kept loaded between pages: warm-pool.ts), SIGKILL on cancel; orientation
+ * detection, which is rare, one process per call. Faster than wasm
  * (native SIMD, no thread start-up), but only where the binary is installed, and only with the
  * languages of its own tessdata folder (it cannot read the gzip'd npm language packages).
  */
@@ -14,6 +15,13 @@ import type { EngineHealth, OrientationResult } from "../ocr-engine.js";
 import { Semaphore } from "../semaphore.js";
 import type { TesseractBackend, TsvRequest } from "../tesseract-backend.js";
 import { runTesseract } from "./run-tesseract.js";
+import { WarmTesseractPool } from "./warm-pool.js";
+
+/**
+ * A backstop for a stuck binary; the OCR step's own per-page limit (DOCKET_OCR_PAGE_TIMEOUT)
+ * normally ends a page first, through the abort signal.
+ */
+const PAGE_TIMEOUT_MS = 300_000;
 
 export interface CliBackendOptions {
   binary: string;
@@ -21,7 +29,15 @@ export interface CliBackendOptions {
   tessdataDir?: string;
   concurrency: number;
   log: Logger;
+  /**
+   * Images of at most `maxPixels` in `languages` are read with the models in `tessdataDir`
+   * (the npm best_int models: npm-tessdata.ts) instead of the binary's own.
+   */
+  smallImages?: { tessdataDir: string; languages: readonly string[]; maxPixels: number };
 }
+
+/** Images up to a megapixel (lines, logos, a receipt's smaller second copy) count as small. */
+export const SMALL_IMAGE_PIXELS = 1_000_000;
 
 /** Find an executable `tesseract` on PATH (`pathEnv` is passed in, not read here). */
 export async function findTesseractBinary(
@@ -56,6 +72,7 @@ export function parseOsdOutput(text: string): OrientationResult | undefined {
 export class CliTesseractBackend implements TesseractBackend {
   readonly name = "tesseract-cli";
   private readonly permits: Semaphore;
+  private readonly warm: WarmTesseractPool;
 
   private constructor(
     private readonly options: CliBackendOptions,
@@ -63,6 +80,10 @@ export class CliTesseractBackend implements TesseractBackend {
     private readonly hasOsd: boolean,
   ) {
     this.permits = new Semaphore(options.concurrency);
+    // Twice the permits: a process of each model set stays loaded beside the busy ones, so
+    // small images and pages taking turns do not restart processes.
+    const processes = options.smallImages === undefined ? options.concurrency : options.concurrency * 2;
+    this.warm = new WarmTesseractPool({ binary: options.binary, maxProcesses: processes });
   }
 
   /** Probe the binary and its languages; throws when it cannot run. */
@@ -89,6 +110,19 @@ export class CliTesseractBackend implements TesseractBackend {
     return options.tessdataDir === undefined ? [] : ["--tessdata-dir", options.tessdataDir];
   }
 
+  /** The small-image models when the request qualifies, else the binary's own. */
+  private dataArgsFor(request: TsvRequest): string[] {
+    const small = this.options.smallImages;
+    if (
+      small !== undefined &&
+      request.width * request.height <= small.maxPixels &&
+      request.languages.every((code) => small.languages.includes(code))
+    ) {
+      return ["--tessdata-dir", small.tessdataDir];
+    }
+    return CliTesseractBackend.dataArgs(this.options);
+  }
+
   get concurrency(): number {
     return this.permits.limit;
   }
@@ -105,27 +139,19 @@ export class CliTesseractBackend implements TesseractBackend {
     this.requireLanguages(request.languages);
     const vars = Object.entries(request.variables).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
     const args = [
-      "stdin",
-      "stdout",
-      ...CliTesseractBackend.dataArgs(this.options),
+      ...this.dataArgsFor(request),
       "-l",
       request.languages.join("+"),
       "--psm",
       String(request.psm),
-      "--dpi",
-      String(Math.round(request.dpi)),
       ...vars,
-      "tsv",
     ];
-    return this.permits.run(request.signal, async () => {
-      const { stdout } = await runTesseract({
-        binary: this.options.binary,
-        args,
-        stdin: request.png,
+    return this.permits.run(request.signal, () =>
+      this.warm.read(args, request.png, request.dpi, {
+        timeoutMs: PAGE_TIMEOUT_MS,
         ...(request.signal ? { signal: request.signal } : {}),
-      });
-      return stdout;
-    });
+      }),
+    );
   }
 
   async detectOrientation(png: Buffer, dpi: number, signal?: AbortSignal): Promise<OrientationResult | undefined> {
@@ -171,13 +197,23 @@ export class CliTesseractBackend implements TesseractBackend {
       });
       const version = `${stdout}${stderr}`.split(/\r?\n/)[0]?.trim() ?? "tesseract";
       if (this.installed.length === 0) return { ok: false, detail: `${version}: no language data` };
-      return { ok: true, detail: `${this.name} (${version}): ${this.installed.join(", ")}` };
+      const small = this.options.smallImages;
+      const smallDetail =
+        small === undefined
+          ? ""
+          : `; images up to ${small.maxPixels.toLocaleString("en")} px in ${small.languages.join(", ")} with the npm best_int models`;
+      return { ok: true, detail: `${this.name} (${version}): ${this.installed.join(", ")}${smallDetail}` };
     } catch (error) {
       return { ok: false, detail: `${this.name}: ${error instanceof DocketError ? error.message : String(error)}` };
     }
   }
 
+  /** The warm processes' pids (tests check that a cancelled page's process is gone). */
+  warmProcessIds(): number[] {
+    return this.warm.pids();
+  }
+
   async close(): Promise<void> {
-    // Nothing persistent: each page's process ends with the page (or is killed on abort).
+    await this.warm.close();
   }
 }

@@ -86,7 +86,10 @@ describe("upload → OCR → results over HTTP with the real pipeline", () => {
     "streams every step's progress and serves text, markdown, JSON, hOCR and a searchable PDF",
     { timeout: 180_000 },
     async () => {
-      const upload = await users.alice.upload(await scannedPdf("scan"), "scan.pdf", { process: "true", languages: "eng" });
+      const upload = await users.alice.upload(await scannedPdf("scan"), "scan.pdf", {
+        process: "true",
+        languages: "eng",
+      });
       assert.equal(upload.status, 201, upload.text);
       const jobId = upload.json.job.id as string;
       const documentId = upload.json.document.id as string;

@@ -5,8 +5,8 @@
  * the same files (2 processes at a time) in the same run. Rounds alternate which goes first,
  * so load from elsewhere on the machine falls on both alike.
  *
- * Also reports the server's CPU per page (its process and its reaped tesseract children,
- * from /proc) beside the bare CLI's (its reaped processes) and where a job's time goes: queue wait, each step, and the gaps between steps
+ * Also reports the server's CPU per page (its process and its tesseract children, running or
+ * reaped, from /proc: support/process-cpu.ts) beside the bare CLI's (its reaped processes) and where a job's time goes: queue wait, each step, and the gaps between steps
  * (transitions).
  */
 import { execFile, type ChildProcess } from "node:child_process";
@@ -14,6 +14,7 @@ import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { BenchApiClient } from "./support/bench-api-client.js";
+import { processTreeCpu } from "./support/process-cpu.js";
 
 const PARALLEL = 2;
 
@@ -49,17 +50,6 @@ export interface EndToEndResult {
   /** Mean ms per job: queue wait, each step, transitions (job time not inside a step). */
   stepMs: Record<string, number>;
   failed: number;
-}
-
-/** utime+stime+cutime+cstime of a process, in seconds (undefined without /proc). */
-function processCpu(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The e2e server: all documents as one batch, `txt,json`, timed by the server's own clock. */
@@ -149,9 +139,9 @@ export async function runEndToEnd(files: readonly string[], binary: string, roun
       const docketFirst = r % 2 === 0;
       let bare: { seconds: number; cpu?: number } = { seconds: 0 };
       if (!docketFirst) bare = await bareRound(binary, files);
-      const cpuBefore = processCpu(server.child.pid!);
+      const cpuBefore = processTreeCpu(server.child.pid!);
       const { jobs, seconds } = await server.run(ids);
-      const cpuAfter = processCpu(server.child.pid!);
+      const cpuAfter = processTreeCpu(server.child.pid!);
       if (docketFirst) bare = await bareRound(binary, files);
       out.push({
         docketSeconds: seconds,

@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { openImageForOcr } from "../../src/imaging/image-normalize.js";
 import { bagOfCharactersError, characterErrorRate, sortedWordsCer, wordF1 } from "../../src/ocr/cer.js";
 import type { OcrEngine } from "../../src/ocr/ocr-engine.js";
+import { ownTreeCpu } from "../support/process-cpu.js";
 import { pageText } from "../../src/ocr/page-text.js";
 
 const run = promisify(execFile);
@@ -40,23 +41,10 @@ const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b)
 export const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 /**
- * CPU seconds used so far by this process (all threads) and its reaped children (the
- * tesseract processes), or undefined where /proc is missing (children are not counted then).
+ * CPU seconds used so far by this process (all threads) and its children, running (the warm
+ * tesseract processes) or reaped; undefined where /proc is missing.
  */
-function cpuSeconds(): number | undefined {
-  const own = process.resourceUsage();
-  let stat: string;
-  try {
-    stat = readFileSync("/proc/self/stat", "utf8");
-  } catch {
-    return undefined;
-  }
-  // Fields after the command's closing parenthesis start at field 3; cutime and cstime are
-  // fields 16 and 17, in clock ticks (USER_HZ, 100 on Linux).
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const children = (Number(fields[13]) + Number(fields[14])) / 100;
-  return (own.userCPUTime + own.systemCPUTime) / 1e6 + children;
-}
+const cpuSeconds = ownTreeCpu;
 
 async function bareTesseract(binary: string, args: string[]): Promise<string> {
   const { stdout } = await run(binary, args, { env: { ...process.env, OMP_THREAD_LIMIT: "1" }, maxBuffer: 64 << 20 });

@@ -5,8 +5,7 @@
  * transition. Scoped like every document read. The statement has one shape per dialect, each
  * the cheapest there (measured with `npm run bench:api`, see docs/BENCHMARKS.md):
  *
- * - PostgreSQL: documents ⟕ jobs ⟕ job_steps, one row per step. The round trip is the cost;
- *   the width of the rows is not.
+ * - PostgreSQL: one row, documents ⟕ jobs, the steps aggregated as JSON by the server.
  * - SQLite: one row, from `documents` alone, whose job and steps are scalar subqueries encoded
  *   as JSON arrays. better-sqlite3 turns every value of every row into a JavaScript value, so
  *   the join's six 42-column rows cost about 110 µs a read against 20 µs for this one row.
@@ -122,40 +121,26 @@ async function readSqlite(
 }
 
 /**
- * PostgreSQL: the SQL of the join, built and compiled by Kysely once per database and scope
- * shape (compiling its 40-column select on every poll cost about as much as running it).
- * Parameters, in order: the document id, then (unless admin) the owner id.
+ * PostgreSQL: one row, the latest job's columns with its steps as one JSON array (json_agg),
+ * and the document's newest event id. node-postgres turns every field of every row into a
+ * JavaScript value; the join this replaced returned the job's 28 columns again beside each of
+ * six steps (about 240 fields a read), and their parsing was the route's largest CPU cost after
+ * the socket writes (docs/BENCHMARKS.md, #17). Parameters: the document id, then (unless admin)
+ * the owner id.
  */
-const DOCUMENT = "\u0000document";
-const OWNER = "\u0000owner";
-
-function postgresStatement(database: Database, admin: boolean): string {
-  return compiledOnce(
-    database,
-    admin ? "status:admin" : "status:owner",
-    admin ? [DOCUMENT] : [DOCUMENT, OWNER],
-    ([document, owner]) => {
-      let query = database.db
-        .selectFrom("documents")
-        .leftJoin("jobs", "jobs.id", "documents.latest_job_id")
-        .leftJoin("job_steps", "job_steps.job_id", "jobs.id")
-        .selectAll("jobs")
-        .select(STEP_COLUMNS.map((c) => `job_steps.${c} as step_${c}` as const))
-        // The newest event of the document: the status version's floor (see loadDocumentStatusVersioned).
-        .select((eb) =>
-          eb
-            .selectFrom("job_events")
-            .select((e) => e.fn.max("job_events.id").as("m"))
-            .whereRef("job_events.document_id", "=", "documents.id")
-            .as("document_events_max"),
-        )
-        .where("documents.id", "=", document!)
-        .where("documents.deleted_at", "is", null);
-      if (!admin) query = query.where("documents.owner_id", "=", owner!);
-      return query.orderBy("job_steps.position");
-    },
-  );
+function postgresStatement(admin: boolean): string {
+  return `select
+    (select max(e.id) from job_events e where e.document_id = d.id) as document_events_max,
+    ${[...JOB_COLUMNS, "progress_percent"].map((c) => `j.${c}`).join(", ")},
+    (select coalesce(json_agg(json_build_array(${STEP_COLUMNS.map((c) => `s.${c}`).join(", ")}) order by s.position), '[]')
+      from job_steps s where s.job_id = j.id) as steps
+  from documents d
+  left join jobs j on j.id = d.latest_job_id
+  where d.id = $1 and d.deleted_at is null${admin ? "" : " and d.owner_id = $2"}`;
 }
+
+const POSTGRES_ADMIN = postgresStatement(true);
+const POSTGRES_OWNER = postgresStatement(false);
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 /** A row of the PostgreSQL join: the latest job's columns, then one step's, prefixed. */
@@ -168,16 +153,19 @@ async function readPostgres(
   scope: { userId: string; admin: boolean },
   documentId: string,
 ): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
-  const sqlText = postgresStatement(database, scope.admin);
-  const parameters = scope.admin ? [documentId] : [documentId, scope.userId];
-  const rows = (await executePrepared(database, CompiledQuery.raw(sqlText, parameters))) as PostgresStatusRow[];
-  const first = rows[0];
-  if (first === undefined) return undefined;
-  const versionFloor = Number(first.document_events_max ?? 0);
-  if (first.id === null) return { loaded: null, versionFloor };
-  const steps: JobStep[] = [];
-  for (const r of rows) if (r.step_job_id !== null) steps.push(prefixedStep(r));
-  return { loaded: { job: jobRowToJob(first as JobRow), steps }, versionFloor };
+  const query = scope.admin
+    ? CompiledQuery.raw(POSTGRES_ADMIN, [documentId])
+    : CompiledQuery.raw(POSTGRES_OWNER, [documentId, scope.userId]);
+  const rows = (await executePrepared(database, query)) as (Nullable<JobRow> & {
+    document_events_max: number | string | null;
+    steps: unknown[][] | null;
+  })[];
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const versionFloor = Number(row.document_events_max ?? 0);
+  if (row.id === null) return { loaded: null, versionFloor };
+  const steps = (row.steps ?? []).map((values) => stepRowToStep(zip(STEP_COLUMNS, values) as JobStepRow));
+  return { loaded: { job: jobRowToJob(row as JobRow), steps }, versionFloor };
 }
 
 /** The step of a joined row whose step columns are prefixed `step_`. */
@@ -187,6 +175,7 @@ function prefixedStep(row: { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[
   return stepRowToStep(step as unknown as JobStepRow);
 }
 
+const DOCUMENT = "\u0000document";
 const JOB = "\u0000job";
 const DOCUMENT_AGAIN = "\u0000document2";
 

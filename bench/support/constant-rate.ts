@@ -36,6 +36,22 @@ export interface ConstantRateResult {
   latency: { p50: number; p90: number; p99: number; p999: number; max: number };
   /** Per second of the run: [requests due in that second, their worst latency in ms] (to locate stalls). */
   perSecond: [number, number][];
+  /** Every request's latency, ms, ascending (to pool several runs into one distribution). */
+  latencies: number[];
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Percentiles of latencies sorted ascending (ms, two decimals). */
+export function summarizeLatencies(sorted: readonly number[]): LatencySummary {
+  const q = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2));
+  return { p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: Number(sorted.at(-1)!.toFixed(2)) };
 }
 
 export async function runConstantRate(options: ConstantRateOptions): Promise<ConstantRateResult> {
@@ -100,15 +116,14 @@ export async function runConstantRate(options: ConstantRateOptions): Promise<Con
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
   return {
     sent,
     completed: latencies.length - errors,
     errors,
     non2xx,
     throughput: (latencies.length - errors) / elapsedSeconds,
-    latency: { p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: Number(latencies.at(-1)!.toFixed(2)) },
+    latency: summarizeLatencies(latencies),
     perSecond,
+    latencies,
   };
 }

@@ -5,7 +5,7 @@
  * Skipped without the binary (required under CI).
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DocketError } from "../../src/errors.js";
@@ -155,6 +155,21 @@ describe("warm tesseract processes", async () => {
         (e: unknown) => e instanceof DocketError && e.code === "ocr_failed" && /timed out/.test(e.message),
       );
       assert.equal(pool.size, 0, "the timed-out process was dropped");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("makes its folder again when something removed it", { skip }, async () => {
+    const pool = new WarmTesseractPool({ binary, maxProcesses: 1 });
+    try {
+      await pool.read(ENG, pages[0]!.png, pages[0]!.dpi, { timeoutMs: 60_000 });
+      const first = pool.folderPath()!;
+      rmSync(first, { recursive: true, force: true });
+      const tsv = await pool.read(ENG, pages[1]!.png, pages[1]!.dpi, { timeoutMs: 60_000 });
+      assert.match(tsv, /second/);
+      assert.notEqual(pool.folderPath(), first);
+      assert.ok(existsSync(pool.folderPath()!));
     } finally {
       await pool.close();
     }

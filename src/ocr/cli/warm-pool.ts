@@ -10,6 +10,7 @@
  * `idleMs` without work (a quiet server holds no tesseract memory) and after
  * `maxPagesPerProcess` pages (a bound on whatever a long-lived process might accumulate).
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,10 +58,8 @@ export class WarmTesseractPool {
    */
   async read(args: readonly string[], png: Buffer, dpi: number, options: ReadOptions): Promise<string> {
     if (this.closed) throw new Error("tesseract pool is closed");
-    const { dir, sentinel } = await this.ensureFolder();
-    const path = join(dir, `page-${++this.imageCount}.png`);
     // The streaming mode takes no --dpi per page: the resolution travels in the PNG itself.
-    await writeFile(path, withPngDensity(png, dpi));
+    const { path, sentinel } = await this.writeImage(withPngDensity(png, dpi));
     const key = args.join("\u0000");
     const reader = this.take(key, args, sentinel);
     try {
@@ -98,6 +97,27 @@ export class WarmTesseractPool {
     const reader = new WarmTesseract({ binary: this.options.binary, args, sentinelPath });
     this.processes.set(reader, key);
     return reader;
+  }
+
+  /**
+   * Write the image into the private folder. A folder removed behind the server's back (a tmp
+   * cleaner on a server idle for days) is made again, with its sentinel, once.
+   */
+  private async writeImage(png: Buffer): Promise<{ path: string; sentinel: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const { dir, sentinel } = await this.ensureFolder();
+      const path = join(dir, `page-${++this.imageCount}.png`);
+      try {
+        await writeFile(path, png);
+        if (attempt > 0 || existsSync(sentinel)) return { path, sentinel };
+        await rm(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt > 0) throw error;
+      }
+      // The folder (or the sentinel in it) is gone: every process was started with paths in it.
+      for (const reader of this.processes.keys()) if (!reader.busy) reader.kill();
+      this.folder = undefined;
+    }
   }
 
   private ensureFolder(): Promise<{ dir: string; sentinel: string }> {

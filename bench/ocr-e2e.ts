@@ -11,10 +11,9 @@
  */
 import { execFile, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { BenchApiClient } from "./support/bench-api-client.js";
-import { processTreeCpu } from "./support/process-cpu.js";
+import { processTreeCpu, reapedChildrenCpu } from "./support/process-cpu.js";
 
 const PARALLEL = 2;
 
@@ -94,17 +93,6 @@ function bareCli(binary: string, file: string): Promise<void> {
       e ? reject(e) : resolve(),
     ),
   );
-}
-
-/** CPU seconds of this process's reaped children (the bare CLI's tesseract processes). */
-function reapedChildrenCpu(): number | undefined {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 async function bareRound(binary: string, files: readonly string[]): Promise<{ seconds: number; cpu?: number }> {

@@ -35,6 +35,12 @@ export function processTreeCpu(pid: number): number | undefined {
   return ticks / TICKS;
 }
 
+/** CPU seconds of this process's reaped children only (cutime + cstime). */
+export function reapedChildrenCpu(): number | undefined {
+  const own = statFields("self");
+  return own === undefined ? undefined : (Number(own[13]) + Number(own[14])) / TICKS;
+}
+
 /** The same for this process, with its own threads' time at microsecond precision. */
 export function ownTreeCpu(): number | undefined {
   const tree = processTreeCpu(process.pid);

@@ -49,23 +49,12 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
       try {
         // auto reads small images with the npm best_int models (npm-tessdata.ts); cli uses
         // the binary's own models for everything.
-        const npmModels = config.engine === "auto" ? await NpmTessdataDir.create(catalog) : undefined;
+        const npmModels = config.engine === "auto" ? NpmTessdataDir.of(catalog) : undefined;
         const cli = await CliTesseractBackend.create({
           binary,
           concurrency: workers,
           log,
-          ...(npmModels === undefined
-            ? {}
-            : {
-                smallImages: {
-                  tessdataDir: npmModels.path,
-                  languages: npmModels.languages,
-                  maxPixels: SMALL_IMAGE_PIXELS,
-                },
-              }),
-        }).catch(async (error: unknown) => {
-          await npmModels?.remove();
-          throw error;
+          ...(npmModels === undefined ? {} : { smallImages: { models: npmModels, maxPixels: SMALL_IMAGE_PIXELS } }),
         });
         // Without system OSD data the CLI borrows tesseract.js's, whose thread is needed
         // only for the rare doubtful page, so it gives its memory back when idle.
@@ -74,11 +63,7 @@ export async function createOcrEngine(config: OcrConfig, deps: OcrEngineDeps): P
         return new TesseractOcrEngine({
           backend: cli,
           log,
-          ...(osd === undefined ? {} : { orientation: osd }),
-          alsoClose: [
-            ...(osd === undefined ? [] : [osd]),
-            ...(npmModels === undefined ? [] : [{ close: () => npmModels.remove() }]),
-          ],
+          ...(osd === undefined ? {} : { orientation: osd, alsoClose: [osd] }),
         });
       } catch (error) {
         if (config.engine === "cli") throw error;

@@ -44,6 +44,8 @@ describe("warm tesseract processes", async () => {
   const skip = await tesseractSkipReason();
   let binary: string;
   let pages: Array<{ png: Buffer; dpi: number }>;
+  /** A page that takes long enough to read for an abort or a time limit to land mid-page. */
+  let longPage: { png: Buffer; dpi: number };
   const ENG = ["-l", "eng", "--psm", "4"];
 
   before(async () => {
@@ -58,6 +60,9 @@ describe("warm tesseract processes", async () => {
         return { png: image.png, dpi: image.dpi };
       }),
     );
+    ({ image: longPage } = await textImage(400, {
+      lines: Array.from({ length: 30 }, (_, i) => `Line ${i} of a long page`),
+    }));
   });
 
   it("reads each page exactly as a process of its own does, in one reused process", { skip }, async () => {
@@ -108,9 +113,7 @@ describe("warm tesseract processes", async () => {
   it("kills the process at once on abort and reads the next page with a new one", { skip }, async () => {
     const pool = new WarmTesseractPool({ binary, maxProcesses: 1 });
     try {
-      const { image } = await textImage(400, {
-        lines: Array.from({ length: 30 }, (_, i) => `Line ${i} of a long page`),
-      });
+      const image = longPage;
       const controller = new AbortController();
       const reading = pool.read(ENG, image.png, image.dpi, { signal: controller.signal, timeoutMs: 60_000 });
       await sleep(300);
@@ -147,9 +150,7 @@ describe("warm tesseract processes", async () => {
   it("ends a process that hangs past the time limit", { skip }, async () => {
     const pool = new WarmTesseractPool({ binary, maxProcesses: 1 });
     try {
-      const { image } = await textImage(400, {
-        lines: Array.from({ length: 30 }, (_, i) => `Line ${i} of a long page`),
-      });
+      const image = longPage;
       await assert.rejects(
         pool.read(ENG, image.png, image.dpi, { timeoutMs: 50 }),
         (e: unknown) => e instanceof DocketError && e.code === "ocr_failed" && /timed out/.test(e.message),
@@ -190,15 +191,15 @@ describe("warm tesseract processes", async () => {
   });
 
   it("reads small images with the npm best_int models and pages with the binary's own", { skip }, async () => {
-    const models = (await NpmTessdataDir.create(new LanguageCatalog()))!;
+    const models = NpmTessdataDir.of(new LanguageCatalog())!;
     assert.ok(models.languages.includes("eng"), "eng is an npm dependency");
-    assert.ok(existsSync(`${models.path}/eng.traineddata`), "unpacked");
     const backend = await CliTesseractBackend.create({
       binary,
       concurrency: 1,
       log: silentLogger(),
-      smallImages: { tessdataDir: models.path, languages: models.languages, maxPixels: 1_000_000 },
+      smallImages: { models, maxPixels: 1_000_000 },
     });
+    let folder: string | undefined;
     const commandLine = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
     try {
       const { image: small, text } = await textImage(150, { lines: ["Small images read with best models"] });
@@ -208,17 +209,18 @@ describe("warm tesseract processes", async () => {
       const smallTsv = await backend.recognizeTsv(request(small));
       assert.match(smallTsv, /best/);
       assert.ok(text.includes("best"));
-      assert.match(commandLine(backend.warmProcessIds()[0]!), new RegExp(`--tessdata-dir ${models.path}`));
+      folder = await models.path();
+      assert.ok(existsSync(`${folder}/eng.traineddata`), "unpacked on first use");
+      assert.match(commandLine(backend.warmProcessIds()[0]!), new RegExp(`--tessdata-dir ${folder}`));
       await backend.recognizeTsv(request(large));
       const lines = backend.warmProcessIds().map(commandLine);
       assert.equal(lines.length, 2, "one process per model set");
-      assert.equal(lines.filter((l) => l.includes(models.path)).length, 1, "the page was read with the system models");
+      assert.equal(lines.filter((l) => l.includes(folder!)).length, 1, "the page was read with the system models");
       const health = await backend.check();
       assert.match(health.detail, /images up to 1,000,000 px in .*eng.* with the npm best_int models/);
     } finally {
       await backend.close();
-      await models.remove();
     }
-    assert.equal(existsSync(models.path), false);
+    assert.equal(existsSync(folder!), false, "close() removed the unpacked models");
   });
 });

@@ -14,6 +14,7 @@ import { LanguageCatalog } from "../language-catalog.js";
 import type { EngineHealth, OrientationResult } from "../ocr-engine.js";
 import { Semaphore } from "../semaphore.js";
 import type { TesseractBackend, TsvRequest } from "../tesseract-backend.js";
+import type { NpmTessdataDir } from "./npm-tessdata.js";
 import { runTesseract } from "./run-tesseract.js";
 import { WarmTesseractPool } from "./warm-pool.js";
 
@@ -30,10 +31,11 @@ export interface CliBackendOptions {
   concurrency: number;
   log: Logger;
   /**
-   * Images of at most `maxPixels` in `languages` are read with the models in `tessdataDir`
-   * (the npm best_int models: npm-tessdata.ts) instead of the binary's own.
+   * Images of at most `maxPixels` in the languages of `models` (the npm best_int models,
+   * unpacked on first use: npm-tessdata.ts) are read with them instead of the binary's own.
+   * The backend removes the unpacked folder on close().
    */
-  smallImages?: { tessdataDir: string; languages: readonly string[]; maxPixels: number };
+  smallImages?: { models: NpmTessdataDir; maxPixels: number };
 }
 
 /** Images up to a megapixel (lines, logos, a receipt's smaller second copy) count as small. */
@@ -111,14 +113,14 @@ export class CliTesseractBackend implements TesseractBackend {
   }
 
   /** The small-image models when the request qualifies, else the binary's own. */
-  private dataArgsFor(request: TsvRequest): string[] {
+  private async dataArgsFor(request: TsvRequest): Promise<string[]> {
     const small = this.options.smallImages;
     if (
       small !== undefined &&
       request.width * request.height <= small.maxPixels &&
-      request.languages.every((code) => small.languages.includes(code))
+      request.languages.every((code) => small.models.languages.includes(code))
     ) {
-      return ["--tessdata-dir", small.tessdataDir];
+      return ["--tessdata-dir", await small.models.path()];
     }
     return CliTesseractBackend.dataArgs(this.options);
   }
@@ -139,7 +141,7 @@ export class CliTesseractBackend implements TesseractBackend {
     this.requireLanguages(request.languages);
     const vars = Object.entries(request.variables).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
     const args = [
-      ...this.dataArgsFor(request),
+      ...(await this.dataArgsFor(request)),
       "-l",
       request.languages.join("+"),
       "--psm",
@@ -201,7 +203,7 @@ export class CliTesseractBackend implements TesseractBackend {
       const smallDetail =
         small === undefined
           ? ""
-          : `; images up to ${small.maxPixels.toLocaleString("en")} px in ${small.languages.join(", ")} with the npm best_int models`;
+          : `; images up to ${small.maxPixels.toLocaleString("en")} px in ${small.models.languages.join(", ")} with the npm best_int models`;
       return { ok: true, detail: `${this.name} (${version}): ${this.installed.join(", ")}${smallDetail}` };
     } catch (error) {
       return { ok: false, detail: `${this.name}: ${error instanceof DocketError ? error.message : String(error)}` };
@@ -215,5 +217,6 @@ export class CliTesseractBackend implements TesseractBackend {
 
   async close(): Promise<void> {
     await this.warm.close();
+    await this.options.smallImages?.models.remove();
   }
 }

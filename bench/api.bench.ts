@@ -3,9 +3,9 @@
  * load, server in its own process (BENCH_CPU_PROF=<dir> profiles it).
  *
  *  1. GET /api/v1/documents/:id/status over 10,000 documents (random ids), with autocannon:
- *     a. at a constant 1,000 requests/s, open loop, as a ratio to a floor measured in the same
- *        run, in alternating 5-second slices (bench/floor-server.ts: node:http + one
- *        primary-key read; target ≤ 2×), and
+ *     a. at a constant 1,000 requests/s, open loop, as a ratio to a floor measured at the same
+ *        time, requests interleaved (bench/floor-server.ts: node:http + one primary-key read;
+ *        target ≤ 2×), and
  *     b. flat out with 50 connections (capacity).
  *  2. SSE event→client latency: 100 clients on /api/v1/events; for each of 50 submits, the
  *     time from the event's commit timestamp (created_at, written by the server) to its
@@ -29,7 +29,7 @@ import { SseClient } from "../test/api/support.js";
 import { createTestDatabase } from "../test/support/databases.js";
 import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
-import { runConstantRate, summarizeLatencies } from "./support/constant-rate.js";
+import { runConstantRate, runInterleaved, type ConstantRateResult } from "./support/constant-rate.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -38,9 +38,9 @@ const DOCS = 10_000;
 const CLIENTS = Number(args.includes("--clients") ? args[args.indexOf("--clients") + 1] : 100);
 const EVENTS = 50;
 const FIXED_RATE = 1_000;
-/** The status-against-floor comparison: this many slices of each, alternating. */
-const SLICES = 4;
-const SLICE_SECONDS = 5;
+/** The status-against-floor comparison: this long each, in turns of TURN_SECONDS. */
+const COMPARISON_SECONDS = 20;
+const TURN_SECONDS = 1;
 const SSE_ONLY = args.includes("--sse-only");
 const STATUS_ONLY = args.includes("--status-only");
 /**
@@ -162,11 +162,12 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     if (!SSE_ONLY) {
       // The floor: node:http and one prepared primary-key read, nothing else
       // (bench/floor-server.ts), what any status endpoint costs at least on this machine and
-      // database. It and Docket's status endpoint are measured in alternating 5-second slices
-      // (4 of each, 20 s a side), so a disturbance from elsewhere on the machine (another
-      // process, autovacuum, a checkpoint) falls on both sides alike instead of on whichever
-      // ran during it: measured one after the other, the ratio moved 1.3–2.5× between runs of
-      // the same build.
+      // database. It and Docket's status endpoint are measured at the same time, each at the
+      // fixed rate, their requests interleaved, so a disturbance from elsewhere on the machine
+      // (another process, autovacuum, a checkpoint, the generator's own pauses) falls on both
+      // alike instead of on whichever ran during it: measured one after the other the ratio
+      // moved 1.3–2.5× between runs of the same build, and in alternating 5-second slices
+      // 0.24–7.3× (a 60 ms stall of PostgreSQL in one side's slice decides the p99).
       const bare = await startServer("floor-server.ts", db.url);
       let statusP99: number;
       let floorP99: number;
@@ -184,47 +185,33 @@ async function measure(dialect: DialectName): Promise<Row[]> {
         // Baseline in the same run: the same load on /healthz (no auth, no database), so what the
         // machine itself adds to the tail (scheduling 3 busy processes on 2 cores) is visible.
         await constantRate("baseline: GET /healthz", base, {}, () => "/healthz");
-        const floorSlices: number[] = [];
-        const statusSlices: number[] = [];
-        const floorRun = async () => {
-          const r = await runConstantRate({
-            url: bare.base,
-            rate: FIXED_RATE,
-            durationSeconds: SLICE_SECONDS,
-            headers: {},
-            path: documentPath,
-          });
-          floorSlices.push(...r.latencies);
-        };
-        const statusRun = async () => {
-          const r = await runConstantRate({
-            url: base,
-            rate: FIXED_RATE,
-            durationSeconds: SLICE_SECONDS,
-            headers: auth,
-            path: randomStatusPath,
-          });
-          statusSlices.push(...r.latencies);
-        };
-        for (let slice = 0; slice < SLICES; slice++) {
-          // Alternate which goes first, so neither always follows the other's load.
-          if (slice % 2 === 0) await floorRun().then(statusRun);
-          else await statusRun().then(floorRun);
-        }
-        const interleaved = `${SLICES} slices of ${SLICE_SECONDS} s alternating with the other, open loop`;
-        const row = (measure: string, latencies: number[]) => {
-          const { p50, p90, p99, p999 } = summarizeLatencies(latencies.sort((a, b) => a - b));
+        // Turns of a second each, over connections kept open for the whole run: whatever
+        // disturbs the machine for longer than a moment falls on both alike.
+        const [floor, status] = await runInterleaved(
+          [
+            { url: bare.base, headers: {}, path: documentPath },
+            { url: base, headers: auth, path: randomStatusPath },
+          ],
+          FIXED_RATE,
+          COMPARISON_SECONDS,
+          { turnSeconds: TURN_SECONDS, warmupSeconds: TURN_SECONDS },
+        );
+        const interleaved = `${COMPARISON_SECONDS} s in turns of ${TURN_SECONDS} s with the other, open loop`;
+        const row = (measure: string, r: ConstantRateResult) => {
+          const { p50, p90, p99, p999 } = r.latency;
           report(
             `${measure} at a constant ${FIXED_RATE.toLocaleString("en")} req/s (${interleaved})`,
-            `${latencies.length} requests, p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, p99.9 ${p999} ms`,
+            `${r.completed} requests, p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, p99.9 ${p999} ms, errors ${r.errors + r.non2xx}`,
           );
+          if (process.env.BENCH_TIMELINE)
+            console.log("worst latency (ms) per second:", r.perSecond.map(([, worst]) => worst).join(" "));
           return p99;
         };
         floorP99 = row(
           `floor: bare node:http + one ${dialect === "postgres" ? "PostgreSQL" : "SQLite"} primary-key read (no framework, no auth)`,
-          floorSlices,
+          floor!,
         );
-        statusP99 = row(`status endpoint, ${DOCS.toLocaleString("en")} documents`, statusSlices);
+        statusP99 = row(`status endpoint, ${DOCS.toLocaleString("en")} documents`, status!);
       } finally {
         await stopServer(bare.child);
       }

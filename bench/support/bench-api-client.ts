@@ -39,7 +39,9 @@ export class BenchApiClient {
 
   static async start(options: StartOptions): Promise<BenchApiClient> {
     const dataDir = await mkdtemp(join(tmpdir(), options.dataDirPrefix));
-    const args = ["--import", "tsx", join(ROOT, options.script), dataDir, ...(options.args ?? [])];
+    // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there at exit.
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const args = [...profile, "--import", "tsx", join(ROOT, options.script), dataDir, ...(options.args ?? [])];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     const base = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {

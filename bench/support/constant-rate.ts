@@ -55,42 +55,92 @@ export function summarizeLatencies(sorted: readonly number[]): LatencySummary {
 }
 
 export async function runConstantRate(options: ConstantRateOptions): Promise<ConstantRateResult> {
-  const base = new URL(options.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 64 });
-  const total = Math.round(options.rate * options.durationSeconds);
-  const intervalMs = 1000 / options.rate;
-  const latencies: number[] = [];
-  const perSecond: [number, number][] = [];
+  const [result] = await runInterleaved([options], options.rate, options.durationSeconds);
+  return result!;
+}
+
+/** One target of an interleaved run: where to send, and how. */
+export type RateTarget = Pick<ConstantRateOptions, "url" | "headers" | "path" | "maxConnections">;
+
+/**
+ * Several targets, each loaded at `rate` requests/s for `durationSeconds`, from one schedule
+ * and over connections kept open for the whole run, so that whatever disturbs the machine
+ * (another process, a database checkpoint, this generator's own pauses) falls on every
+ * target alike and their latencies can be compared as a ratio.
+ *
+ * - `turnSeconds` given: the targets take turns of that long (one schedule at `rate`); the
+ *   machine carries one target's load at a time, as it would in production.
+ * - Else all at once, requests interleaved (one schedule at n × rate): closer in time, but
+ *   the machine carries n times the load.
+ *
+ * `warmupSeconds` (per target) run first and are not counted: the agents open their
+ * connections then, which would otherwise show as a stall at the start of the measured run.
+ */
+export async function runInterleaved(
+  targets: readonly RateTarget[],
+  rate: number,
+  durationSeconds: number,
+  options: { turnSeconds?: number; warmupSeconds?: number } = {},
+): Promise<ConstantRateResult[]> {
+  const sides = targets.map((target) => ({
+    target,
+    base: new URL(target.url),
+    agent: new Agent({ keepAlive: true, maxSockets: target.maxConnections ?? 64 }),
+    latencies: [] as number[],
+    perSecond: [] as [number, number][],
+    sent: 0,
+    errors: 0,
+    non2xx: 0,
+  }));
+  const warmup = Math.round(rate * (options.warmupSeconds ?? 0)) * sides.length;
+  const total = warmup + Math.round(rate * durationSeconds) * sides.length;
+  const turn = options.turnSeconds === undefined ? undefined : Math.max(1, Math.round(rate * options.turnSeconds));
+  const intervalMs = 1000 / (turn === undefined ? rate * sides.length : rate);
+  const sideOf = (i: number): number => (turn === undefined ? i : Math.floor(i / turn)) % sides.length;
+  // The i-th request of its own side (for its path), whichever way the sides share the schedule.
+  const indexInSide = (i: number): number =>
+    turn === undefined
+      ? Math.floor(i / sides.length)
+      : Math.floor(i / (turn * sides.length)) * turn + (i % turn);
   let sent = 0;
-  let errors = 0;
-  let non2xx = 0;
   const started = performance.now();
+  const measuredFrom = started + warmup * intervalMs;
 
   const send = (i: number, dueAt: number) =>
     new Promise<void>((resolve) => {
+      const side = sides[sideOf(i)]!;
+      if (i >= warmup) side.sent++;
       const finish = () => {
+        if (i < warmup) return resolve();
         const latency = performance.now() - dueAt;
-        latencies.push(latency);
-        const second = Math.floor((dueAt - started) / 1000);
-        const slot = (perSecond[second] ??= [0, 0]);
+        side.latencies.push(latency);
+        const second = Math.floor((dueAt - measuredFrom) / 1000);
+        const slot = (side.perSecond[second] ??= [0, 0]);
         slot[0]++;
         slot[1] = Math.max(slot[1], Math.round(latency));
         resolve();
       };
       const req = request(
-        { agent, host: base.hostname, port: base.port, method: "GET", path: options.path(i), headers: options.headers },
+        {
+          agent: side.agent,
+          host: side.base.hostname,
+          port: side.base.port,
+          method: "GET",
+          path: side.target.path(indexInSide(i)),
+          headers: side.target.headers,
+        },
         (res) => {
-          if ((res.statusCode ?? 0) >= 300) non2xx++;
+          if ((res.statusCode ?? 0) >= 300 && i >= warmup) side.non2xx++;
           res.on("data", () => {});
           res.on("end", finish);
           res.on("error", () => {
-            errors++;
+            if (i >= warmup) side.errors++;
             finish();
           });
         },
       );
       req.on("error", () => {
-        errors++;
+        if (i >= warmup) side.errors++;
         finish();
       });
       req.end();
@@ -112,18 +162,19 @@ export async function runConstantRate(options: ConstantRateOptions): Promise<Con
     tick();
   });
   await Promise.all(pending);
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  agent.destroy();
-
-  latencies.sort((a, b) => a - b);
-  return {
-    sent,
-    completed: latencies.length - errors,
-    errors,
-    non2xx,
-    throughput: (latencies.length - errors) / elapsedSeconds,
-    latency: summarizeLatencies(latencies),
-    perSecond,
-    latencies,
-  };
+  const elapsedSeconds = (performance.now() - measuredFrom) / 1000;
+  return sides.map((side) => {
+    side.agent.destroy();
+    side.latencies.sort((a, b) => a - b);
+    return {
+      sent: side.sent,
+      completed: side.latencies.length - side.errors,
+      errors: side.errors,
+      non2xx: side.non2xx,
+      throughput: (side.latencies.length - side.errors) / elapsedSeconds,
+      latency: summarizeLatencies(side.latencies),
+      perSecond: side.perSecond,
+      latencies: side.latencies,
+    };
+  });
 }

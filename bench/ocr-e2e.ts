@@ -13,7 +13,7 @@ import { execFile, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { BenchApiClient } from "./support/bench-api-client.js";
-import { processTreeCpu, reapedChildrenCpu } from "./support/process-cpu.js";
+import { processOwnCpu, processTreeCpu, reapedChildrenCpu } from "./support/process-cpu.js";
 
 const PARALLEL = 2;
 
@@ -39,6 +39,8 @@ export interface EndToEndRound {
   cpuPerPage: number | undefined;
   /** The bare CLI's CPU seconds per page (its reaped processes), in the same round. */
   bareCpuPerPage: number | undefined;
+  /** Of cpuPerPage, the server process's own (all its threads: Node, libvips), without tesseract. */
+  serverCpuPerPage: number | undefined;
 }
 
 export interface EndToEndResult {
@@ -128,8 +130,10 @@ export async function runEndToEnd(files: readonly string[], binary: string, roun
       let bare: { seconds: number; cpu?: number } = { seconds: 0 };
       if (!docketFirst) bare = await bareRound(binary, files);
       const cpuBefore = processTreeCpu(server.child.pid!);
+      const ownBefore = processOwnCpu(server.child.pid!);
       const { jobs, seconds } = await server.run(ids);
       const cpuAfter = processTreeCpu(server.child.pid!);
+      const ownAfter = processOwnCpu(server.child.pid!);
       if (docketFirst) bare = await bareRound(binary, files);
       out.push({
         docketSeconds: seconds,
@@ -137,6 +141,8 @@ export async function runEndToEnd(files: readonly string[], binary: string, roun
         cpuPerPage:
           cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / files.length,
         bareCpuPerPage: bare.cpu === undefined ? undefined : bare.cpu / files.length,
+        serverCpuPerPage:
+          ownBefore === undefined || ownAfter === undefined ? undefined : (ownAfter - ownBefore) / files.length,
       });
       for (const job of jobs) {
         if (job.status !== "completed") failed++;

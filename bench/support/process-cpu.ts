@@ -35,6 +35,12 @@ export function processTreeCpu(pid: number): number | undefined {
   return ticks / TICKS;
 }
 
+/** CPU seconds of `pid` itself (all its threads), without its children. */
+export function processOwnCpu(pid: number): number | undefined {
+  const own = statFields(pid);
+  return own === undefined ? undefined : (Number(own[11]) + Number(own[12])) / TICKS;
+}
+
 /** CPU seconds of this process's reaped children only (cutime + cstime). */
 export function reapedChildrenCpu(): number | undefined {
   const own = statFields("self");

@@ -29,6 +29,7 @@ import { SseClient } from "../test/api/support.js";
 import { createTestDatabase } from "../test/support/databases.js";
 import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
+import { processOwnCpu } from "./support/process-cpu.js";
 import { runConstantRate, runInterleaved, type ConstantRateResult } from "./support/constant-rate.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -187,6 +188,7 @@ async function measure(dialect: DialectName): Promise<Row[]> {
         await constantRate("baseline: GET /healthz", base, {}, () => "/healthz");
         // Turns of a second each, over connections kept open for the whole run: whatever
         // disturbs the machine for longer than a moment falls on both alike.
+        const cpuBefore = [processOwnCpu(bare.child.pid!), processOwnCpu(child.pid!)];
         const [floor, status] = await runInterleaved(
           [
             { url: bare.base, headers: {}, path: documentPath },
@@ -196,6 +198,13 @@ async function measure(dialect: DialectName): Promise<Row[]> {
           COMPARISON_SECONDS,
           { turnSeconds: TURN_SECONDS, warmupSeconds: TURN_SECONDS },
         );
+        // CPU per request of each server process (each works only in its own turns): a figure
+        // the machine's other load hardly moves, for telling whether a change made the route cheaper.
+        const cpuAfter = [processOwnCpu(bare.child.pid!), processOwnCpu(child.pid!)];
+        const cpuPerRequest = (i: number, requests: number): string =>
+          cpuBefore[i] === undefined || cpuAfter[i] === undefined
+            ? "n/a"
+            : `${Math.round(((cpuAfter[i]! - cpuBefore[i]!) / requests) * 1e6)} µs`;
         const interleaved = `${COMPARISON_SECONDS} s in turns of ${TURN_SECONDS} s with the other, open loop`;
         const row = (measure: string, r: ConstantRateResult) => {
           const { p50, p90, p99, p999 } = r.latency;
@@ -212,6 +221,10 @@ async function measure(dialect: DialectName): Promise<Row[]> {
           floor!,
         );
         statusP99 = row(`status endpoint, ${DOCS.toLocaleString("en")} documents`, status!);
+        report(
+          "server CPU per request in the same run (process's own, all threads)",
+          `status ${cpuPerRequest(1, status!.completed)}, floor ${cpuPerRequest(0, floor!.completed)}`,
+        );
       } finally {
         await stopServer(bare.child);
       }

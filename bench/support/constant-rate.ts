@@ -99,9 +99,7 @@ export async function runInterleaved(
   const sideOf = (i: number): number => (turn === undefined ? i : Math.floor(i / turn)) % sides.length;
   // The i-th request of its own side (for its path), whichever way the sides share the schedule.
   const indexInSide = (i: number): number =>
-    turn === undefined
-      ? Math.floor(i / sides.length)
-      : Math.floor(i / (turn * sides.length)) * turn + (i % turn);
+    turn === undefined ? Math.floor(i / sides.length) : Math.floor(i / (turn * sides.length)) * turn + (i % turn);
   let sent = 0;
   const started = performance.now();
   const measuredFrom = started + warmup * intervalMs;

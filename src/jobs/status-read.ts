@@ -2,13 +2,12 @@
  * The status read: a document's latest job with its steps and the document's newest event id,
  * in ONE statement per request. One round trip instead of three on the busiest read (clients
  * poll status), and one snapshot, so the job and its steps never come from either side of a
- * transition. Scoped like every document read. The statement has one shape per dialect, each
- * the cheapest there (measured with `npm run bench:api`, see docs/BENCHMARKS.md):
- *
- * - PostgreSQL: one row, documents ⟕ jobs, the steps aggregated as JSON by the server.
- * - SQLite: one row, from `documents` alone, whose job and steps are scalar subqueries encoded
- *   as JSON arrays. better-sqlite3 turns every value of every row into a JavaScript value, so
- *   the join's six 42-column rows cost about 110 µs a read against 20 µs for this one row.
+ * transition. Scoped like every document read. Both dialects return the same one-row shape,
+ * the latest job and its steps encoded by the database as JSON arrays in column order, because
+ * both drivers turn every field of every row into a JavaScript value and that was the read's
+ * cost (measured with `npm run bench:api`, see docs/BENCHMARKS.md): on SQLite the join's six
+ * 42-column rows cost about 110 µs a read against 20 µs for this one row; on PostgreSQL the
+ * job's columns as fields cost node-postgres a parser set-up per field per result.
  */
 import { CompiledQuery } from "kysely";
 import type { Database } from "../db/database.js";
@@ -88,8 +87,8 @@ function sqliteStatement(admin: boolean): string {
 const SQLITE_ADMIN = sqliteStatement(true);
 const SQLITE_OWNER = sqliteStatement(false);
 
-interface SqliteStatusRow {
-  document_events_max: number | null;
+interface StatusRow {
+  document_events_max: number | string | null;
   job: string | null;
   progress_percent: number | null;
   steps: string;
@@ -109,8 +108,12 @@ async function readSqlite(
   const query = scope.admin
     ? CompiledQuery.raw(SQLITE_ADMIN, [documentId])
     : CompiledQuery.raw(SQLITE_OWNER, [documentId, scope.userId]);
-  const row = (await database.db.executeQuery<SqliteStatusRow>(query)).rows[0];
-  if (row === undefined) return undefined;
+  const row = (await database.db.executeQuery<StatusRow>(query)).rows[0];
+  return row === undefined ? undefined : fromStatusRow(row);
+}
+
+/** The status read's row, either dialect: the job and its steps as JSON arrays in column order. */
+function fromStatusRow(row: StatusRow): { loaded: LoadedJob | null; versionFloor: number } {
   const versionFloor = Number(row.document_events_max ?? 0);
   if (row.job === null) return { loaded: null, versionFloor };
   const jobRow = { ...zip(JOB_COLUMNS, JSON.parse(row.job) as unknown[]), progress_percent: row.progress_percent };
@@ -121,18 +124,19 @@ async function readSqlite(
 }
 
 /**
- * PostgreSQL: one row, the latest job's columns with its steps as one JSON array (json_agg),
- * and the document's newest event id. node-postgres turns every field of every row into a
- * JavaScript value; the join this replaced returned the job's 28 columns again beside each of
- * six steps (about 240 fields a read), and their parsing was the route's largest CPU cost after
- * the socket writes (docs/BENCHMARKS.md, #17). Parameters: the document id, then (unless admin)
- * the owner id.
+ * PostgreSQL: the same one-row shape as SQLite's, the latest job and its steps as JSON arrays
+ * (sent as text, parsed once by JSON.parse). node-postgres turns every field of a row into a
+ * JavaScript value through a parser per field, set up again for every result: the job's 29
+ * columns as fields cost about 20 µs a read in `addFields` alone, and their parsing was the
+ * route's largest CPU cost after the socket writes (docs/BENCHMARKS.md, #17). Parameters: the
+ * document id, then (unless admin) the owner id.
  */
 function postgresStatement(admin: boolean): string {
   return `select
     (select max(e.id) from job_events e where e.document_id = d.id) as document_events_max,
-    ${[...JOB_COLUMNS, "progress_percent"].map((c) => `j.${c}`).join(", ")},
-    (select coalesce(json_agg(json_build_array(${STEP_COLUMNS.map((c) => `s.${c}`).join(", ")}) order by s.position), '[]')
+    case when j.id is null then null else json_build_array(${JOB_COLUMNS.map((c) => `j.${c}`).join(", ")})::text end as job,
+    j.progress_percent,
+    (select coalesce(json_agg(json_build_array(${STEP_COLUMNS.map((c) => `s.${c}`).join(", ")}) order by s.position), '[]')::text
       from job_steps s where s.job_id = j.id) as steps
   from documents d
   left join jobs j on j.id = d.latest_job_id
@@ -143,8 +147,8 @@ const POSTGRES_ADMIN = postgresStatement(true);
 const POSTGRES_OWNER = postgresStatement(false);
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
-/** A row of the PostgreSQL join: the latest job's columns, then one step's, prefixed. */
-type PostgresStatusRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null } & {
+/** A row of the event-state join: a job's columns, then one of its steps', prefixed. */
+type JoinedStepRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null } & {
   document_events_max: number | string | null;
 };
 
@@ -156,16 +160,8 @@ async function readPostgres(
   const query = scope.admin
     ? CompiledQuery.raw(POSTGRES_ADMIN, [documentId])
     : CompiledQuery.raw(POSTGRES_OWNER, [documentId, scope.userId]);
-  const rows = (await executePrepared(database, query)) as (Nullable<JobRow> & {
-    document_events_max: number | string | null;
-    steps: unknown[][] | null;
-  })[];
-  const row = rows[0];
-  if (row === undefined) return undefined;
-  const versionFloor = Number(row.document_events_max ?? 0);
-  if (row.id === null) return { loaded: null, versionFloor };
-  const steps = (row.steps ?? []).map((values) => stepRowToStep(zip(STEP_COLUMNS, values) as JobStepRow));
-  return { loaded: { job: jobRowToJob(row as JobRow), steps }, versionFloor };
+  const row = (await executePrepared(database, query))[0] as (StatusRow & { steps: string | null }) | undefined;
+  return row === undefined ? undefined : fromStatusRow({ ...row, steps: row.steps ?? "[]" });
 }
 
 /** The step of a joined row whose step columns are prefixed `step_`. */
@@ -207,7 +203,7 @@ export async function loadEventState(
   const rows = (await executePrepared(
     database,
     CompiledQuery.raw(text, [documentId, jobId, documentId]),
-  )) as (PostgresStatusRow & { document_latest_job_id: string | null })[];
+  )) as (JoinedStepRow & { document_latest_job_id: string | null })[];
   const jobs = new Map<string, LoadedJob>();
   for (const r of rows) {
     let loaded = jobs.get(r.id!);

@@ -148,9 +148,7 @@ const POSTGRES_OWNER = postgresStatement(false);
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 /** A row of the event-state join: a job's columns, then one of its steps', prefixed. */
-type JoinedStepRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null } & {
-  document_events_max: number | string | null;
-};
+type JoinedStepRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null };
 
 async function readPostgres(
   database: Database,

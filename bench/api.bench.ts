@@ -3,9 +3,9 @@
  * load, server in its own process (BENCH_CPU_PROF=<dir> profiles it).
  *
  *  1. GET /api/v1/documents/:id/status over 10,000 documents (random ids), with autocannon:
- *     a. at a constant 1,000 requests/s, open loop, as a ratio to a floor measured at the same
- *        time, requests interleaved (bench/floor-server.ts: node:http + one primary-key read;
- *        target ≤ 2×), and
+ *     a. at a constant 1,000 requests/s, open loop, as a ratio to a floor measured in the same
+ *        run, in turns of one second (bench/floor-server.ts: node:http + one primary-key
+ *        read; target ≤ 2×), with each server's CPU per request, and
  *     b. flat out with 50 connections (capacity).
  *  2. SSE event→client latency: 100 clients on /api/v1/events; for each of 50 submits, the
  *     time from the event's commit timestamp (created_at, written by the server) to its
@@ -30,6 +30,7 @@ import { createTestDatabase } from "../test/support/databases.js";
 import { postgresSkipReason } from "../test/support/environment.js";
 import { seedDocuments } from "../test/support/seed.js";
 import { processOwnCpu } from "./support/process-cpu.js";
+import { cpuProfileFlags } from "./support/processes.js";
 import { runConstantRate, runInterleaved, type ConstantRateResult } from "./support/constant-rate.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -44,13 +45,14 @@ const COMPARISON_SECONDS = 20;
 const TURN_SECONDS = 1;
 const SSE_ONLY = args.includes("--sse-only");
 const STATUS_ONLY = args.includes("--status-only");
-/**
+/*
+ * Environment knobs:
  * BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there (--cpu-prof).
  * BENCH_SERVER_FLAGS="--trace-gc …": more Node flags for the server process (its output goes to stderr).
  * BENCH_TIMELINE=1: print the worst latency of each second of the constant-rate runs, and
  * (through bench/api-server.ts) the server's event-loop delay and GC pauses each second.
  */
-const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 const PLAN = ["validate", "check_text", "render_pages", "ocr", "assemble", "export"];
 const OPTIONS: JobOptions = {
   ocr_mode: "document",
@@ -62,10 +64,7 @@ const OPTIONS: JobOptions = {
 
 /** Starts bench/<script> in its own process; resolves with its base URL once it listens. */
 function startServer(script: string, ...args: string[]): Promise<{ child: ChildProcess; base: string }> {
-  const nodeFlags = [
-    ...(CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : []),
-    ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean),
-  ];
+  const nodeFlags = [...cpuProfileFlags(), ...(process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean)];
   const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", join(root, "bench", script), ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
@@ -163,11 +162,11 @@ async function measure(dialect: DialectName): Promise<Row[]> {
     if (!SSE_ONLY) {
       // The floor: node:http and one prepared primary-key read, nothing else
       // (bench/floor-server.ts), what any status endpoint costs at least on this machine and
-      // database. It and Docket's status endpoint are measured at the same time, each at the
-      // fixed rate, their requests interleaved, so a disturbance from elsewhere on the machine
-      // (another process, autovacuum, a checkpoint, the generator's own pauses) falls on both
-      // alike instead of on whichever ran during it: measured one after the other the ratio
-      // moved 1.3–2.5× between runs of the same build, and in alternating 5-second slices
+      // database. It and Docket's status endpoint take turns of a second over connections kept
+      // open (runInterleaved), so a disturbance from elsewhere on the machine (another process,
+      // autovacuum, a checkpoint, the generator's own pauses) falls on both alike instead of on
+      // whichever ran during it: measured one after the other the ratio moved 1.3–2.5× between
+      // runs of the same build, and in 5-second slices that each opened their connections again
       // 0.24–7.3× (a 60 ms stall of PostgreSQL in one side's slice decides the p99).
       const bare = await startServer("floor-server.ts", db.url);
       let statusP99: number;
@@ -186,8 +185,6 @@ async function measure(dialect: DialectName): Promise<Row[]> {
         // Baseline in the same run: the same load on /healthz (no auth, no database), so what the
         // machine itself adds to the tail (scheduling 3 busy processes on 2 cores) is visible.
         await constantRate("baseline: GET /healthz", base, {}, () => "/healthz");
-        // Turns of a second each, over connections kept open for the whole run: whatever
-        // disturbs the machine for longer than a moment falls on both alike.
         const cpuBefore = [processOwnCpu(bare.child.pid!), processOwnCpu(child.pid!)];
         const [floor, status] = await runInterleaved(
           [

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { cpuProfileFlags } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -39,9 +40,14 @@ export class BenchApiClient {
 
   static async start(options: StartOptions): Promise<BenchApiClient> {
     const dataDir = await mkdtemp(join(tmpdir(), options.dataDirPrefix));
-    // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there at exit.
-    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const args = [...profile, "--import", "tsx", join(ROOT, options.script), dataDir, ...(options.args ?? [])];
+    const args = [
+      ...cpuProfileFlags(),
+      "--import",
+      "tsx",
+      join(ROOT, options.script),
+      dataDir,
+      ...(options.args ?? []),
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     const base = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on("line", (line) => {

@@ -63,15 +63,12 @@ export async function runConstantRate(options: ConstantRateOptions): Promise<Con
 export type RateTarget = Pick<ConstantRateOptions, "url" | "headers" | "path" | "maxConnections">;
 
 /**
- * Several targets, each loaded at `rate` requests/s for `durationSeconds`, from one schedule
- * and over connections kept open for the whole run, so that whatever disturbs the machine
- * (another process, a database checkpoint, this generator's own pauses) falls on every
- * target alike and their latencies can be compared as a ratio.
- *
- * - `turnSeconds` given: the targets take turns of that long (one schedule at `rate`); the
- *   machine carries one target's load at a time, as it would in production.
- * - Else all at once, requests interleaved (one schedule at n × rate): closer in time, but
- *   the machine carries n times the load.
+ * Several targets, each loaded at `rate` requests/s for `durationSeconds`, taking turns of
+ * `turnSeconds` on one schedule, over connections kept open for the whole run: whatever
+ * disturbs the machine for longer than a moment (another process, a database checkpoint,
+ * this generator's own pauses) falls on every target alike, so their latencies can be compared
+ * as a ratio, while the machine carries one target's load at a time, as it would in production.
+ * (All targets at once, requests interleaved, was tried: n times the load overloaded 2 cores.)
  *
  * `warmupSeconds` (per target) run first and are not counted: the agents open their
  * connections then, which would otherwise show as a stall at the start of the measured run.
@@ -94,12 +91,11 @@ export async function runInterleaved(
   }));
   const warmup = Math.round(rate * (options.warmupSeconds ?? 0)) * sides.length;
   const total = warmup + Math.round(rate * durationSeconds) * sides.length;
-  const turn = options.turnSeconds === undefined ? undefined : Math.max(1, Math.round(rate * options.turnSeconds));
-  const intervalMs = 1000 / (turn === undefined ? rate * sides.length : rate);
-  const sideOf = (i: number): number => (turn === undefined ? i : Math.floor(i / turn)) % sides.length;
-  // The i-th request of its own side (for its path), whichever way the sides share the schedule.
-  const indexInSide = (i: number): number =>
-    turn === undefined ? Math.floor(i / sides.length) : Math.floor(i / (turn * sides.length)) * turn + (i % turn);
+  const turn = Math.max(1, Math.round(rate * (options.turnSeconds ?? 1)));
+  const intervalMs = 1000 / rate;
+  const sideOf = (i: number): number => Math.floor(i / turn) % sides.length;
+  // The i-th request of its own side (for its path).
+  const indexInSide = (i: number): number => Math.floor(i / (turn * sides.length)) * turn + (i % turn);
   let sent = 0;
   const started = performance.now();
   const measuredFrom = started + warmup * intervalMs;

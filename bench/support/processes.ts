@@ -15,10 +15,13 @@ export const percentile = (values: number[], p: number) => {
 };
 export const now = () => performance.timeOrigin + performance.now();
 
+/** BENCH_CPU_PROF=<dir>: the Node flags that make a bench's child process write a V8 CPU profile there. */
+export function cpuProfileFlags(): string[] {
+  return process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+}
+
 export function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every worker process (for finding hot spots).
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script, ...argv], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), "--import", "tsx", script, ...argv], {
     stdio: ["ignore", "pipe", "inherit"],
     cwd: root,
   });

@@ -100,18 +100,6 @@ function zip<K extends string>(columns: readonly K[], values: readonly unknown[]
   return row;
 }
 
-async function readSqlite(
-  database: Database,
-  scope: { userId: string; admin: boolean },
-  documentId: string,
-): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
-  const query = scope.admin
-    ? CompiledQuery.raw(SQLITE_ADMIN, [documentId])
-    : CompiledQuery.raw(SQLITE_OWNER, [documentId, scope.userId]);
-  const row = (await database.db.executeQuery<StatusRow>(query)).rows[0];
-  return row === undefined ? undefined : fromStatusRow(row);
-}
-
 /** The status read's row, either dialect: the job and its steps as JSON arrays in column order. */
 function fromStatusRow(row: StatusRow): { loaded: LoadedJob | null; versionFloor: number } {
   const versionFloor = Number(row.document_events_max ?? 0);
@@ -149,18 +137,6 @@ const POSTGRES_OWNER = postgresStatement(false);
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 /** A row of the event-state join: a job's columns, then one of its steps', prefixed. */
 type JoinedStepRow = Nullable<JobRow> & { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null };
-
-async function readPostgres(
-  database: Database,
-  scope: { userId: string; admin: boolean },
-  documentId: string,
-): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
-  const query = scope.admin
-    ? CompiledQuery.raw(POSTGRES_ADMIN, [documentId])
-    : CompiledQuery.raw(POSTGRES_OWNER, [documentId, scope.userId]);
-  const row = (await executePrepared(database, query))[0] as (StatusRow & { steps: string | null }) | undefined;
-  return row === undefined ? undefined : fromStatusRow({ ...row, steps: row.steps ?? "[]" });
-}
 
 /** The step of a joined row whose step columns are prefixed `step_`. */
 function prefixedStep(row: { [K in keyof JobStepRow as `step_${K}`]: JobStepRow[K] | null }): JobStep {
@@ -230,12 +206,15 @@ export async function loadDocumentStatus(
  * event, so the version moves forward even when the status falls back to an older job (or
  * to `uploaded`), and a client caching by version never sees it go backwards.
  */
-export function loadDocumentStatusVersioned(
+export async function loadDocumentStatusVersioned(
   database: Database,
   scope: { userId: string; admin: boolean },
   documentId: string,
 ): Promise<{ loaded: LoadedJob | null; versionFloor: number } | undefined> {
-  return database.dialect === "sqlite"
-    ? readSqlite(database, scope, documentId)
-    : readPostgres(database, scope, documentId);
+  const sqlite = database.dialect === "sqlite";
+  const query = scope.admin
+    ? CompiledQuery.raw(sqlite ? SQLITE_ADMIN : POSTGRES_ADMIN, [documentId])
+    : CompiledQuery.raw(sqlite ? SQLITE_OWNER : POSTGRES_OWNER, [documentId, scope.userId]);
+  const row = (await executePrepared(database, query))[0] as StatusRow | undefined;
+  return row === undefined ? undefined : fromStatusRow(row);
 }
